@@ -1,0 +1,3 @@
+"""unionvote: online democracy for trade unions."""
+
+__version__ = "0.1.0"

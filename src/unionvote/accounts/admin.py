@@ -1,0 +1,100 @@
+"""Administrators' pages: accounts, roles, two-factor resets, conferences; and the staff home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.accounts import services
+from unionvote.accounts.models import ROLE_LABELS, Role, User
+from unionvote.auth import CurrentUser, public, requires_admin, requires_staff
+from unionvote.conferences import services as conferences
+from unionvote.errors import RuleViolation
+from unionvote.web import page, see_other
+
+
+class HomePages(Controller):
+    include_in_schema = False
+
+    @get("/", guards=[public])
+    async def home(self, request: Request[Any, Any, Any]) -> Redirect:
+        user: CurrentUser | None = request.scope.get("user")
+        if user is None:
+            return see_other("/login")
+        return see_other("/staff" if user.is_staff else "/account")
+
+    @get("/staff", guards=[requires_staff])
+    async def staff_home(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        user: CurrentUser = request.scope["user"]
+        visible = await conferences.conferences_visible_to(db_session, user.is_admin, set(user.roles))
+        return page("admin/staff_home.html", request, conferences=visible, role_labels=ROLE_LABELS)
+
+
+class AdminPages(Controller):
+    path = "/admin"
+    guards = [requires_admin]
+    include_in_schema = False
+
+    async def _users_page(self, request: Request[Any, Any, Any], db: AsyncSession, **extra: Any) -> Template:
+        return page("admin/users.html", request, users=await services.list_users(db), **extra)
+
+    @get("/users")
+    async def users(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        return await self._users_page(request, db_session, form={})
+
+    @post("/users")
+    async def create_user(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
+        form = await request.form()
+        try:
+            user = await services.create_user(
+                db_session, email=str(form.get("email", "")), display_name=str(form.get("display_name", "")),
+                password=str(form.get("password", "")) or None, is_admin=form.get("is_admin") == "on",
+                created_by=request.scope["user"].id)
+        except RuleViolation as exc:
+            await db_session.rollback()
+            return await self._users_page(request, db_session, error=str(exc), form=dict(form),
+                                          status_code=exc.status_code)
+        return see_other(f"/admin/users/{user.id}?done=user-created")
+
+    @get("/users/{user_id:int}")
+    async def user_detail(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int) -> Template:
+        account = await db_session.get(User, user_id)
+        if account is None:
+            raise RuleViolation("No such account.", 404)
+        return page("admin/user.html", request, account=account, roles=await services.roles_of(db_session, user_id),
+                    conferences=await conferences.list_conferences(db_session), role_choices=list(Role),
+                    role_labels=ROLE_LABELS)
+
+    @post("/users/{user_id:int}/roles")
+    async def grant_role(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int) -> Redirect:
+        form = await request.form()
+        try:
+            role = Role(str(form.get("role", "")))
+            conference_id = int(str(form.get("conference_id", "")))
+        except ValueError as exc:
+            raise RuleViolation("Choose a conference and a role.") from exc
+        await services.grant_role(db_session, user_id=user_id, conference_id=conference_id, role=role,
+                                  by=request.scope["user"].id)
+        return see_other(f"/admin/users/{user_id}?done=role-granted")
+
+    @post("/users/{user_id:int}/roles/{grant_id:int}/revoke")
+    async def revoke_role(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int,
+                          grant_id: int) -> Redirect:
+        await services.revoke_role(db_session, grant_id=grant_id, user_id=user_id, by=request.scope["user"].id)
+        return see_other(f"/admin/users/{user_id}?done=role-revoked")
+
+    @post("/users/{user_id:int}/totp-reset")
+    async def reset_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int) -> Redirect:
+        await services.reset_totp(db_session, user_id=user_id, by=request.scope["user"].id)
+        await request.app.state.session_store.delete_for_user(user_id)
+        return see_other(f"/admin/users/{user_id}?done=totp-reset")
+
+    @post("/conferences")
+    async def create_conference(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+        form = await request.form()
+        await conferences.create_conference(db_session, slug=str(form.get("slug", "")),
+                                            name=str(form.get("name", "")), by=request.scope["user"].id)
+        return see_other("/staff?done=conference-created")

@@ -1,0 +1,134 @@
+"""The account JSON API: the same actions as the pages, for integrations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.accounts import services
+from unionvote.accounts.flows import end_session, expired_cookie, password_step, second_factor_step, start_session
+from unionvote.accounts.models import User
+from unionvote.accounts.schemas import (
+    LoginInput,
+    NewToken,
+    NewTokenOut,
+    NewUser,
+    RoleInput,
+    RoleOut,
+    SessionOut,
+    TokenOut,
+    UserOut,
+)
+from unionvote.accounts.services import AccountError
+from unionvote.auth import CurrentUser, public, requires_admin, requires_login, requires_login_allow_enrolment
+
+
+async def user_out(db: AsyncSession, user: User) -> UserOut:
+    roles = [RoleOut(grant_id=g.id, conference_id=g.conference_id, role=g.role)  # type: ignore[arg-type]
+             for g, _ in await services.roles_of(db, user.id)]  # type: ignore[arg-type]
+    return UserOut(id=user.id, email=user.email, display_name=user.display_name,  # type: ignore[arg-type]
+                   is_admin=user.is_admin, is_active=user.is_active, totp_enabled=user.totp_enabled, roles=roles)
+
+
+def token_out(token: Any) -> TokenOut:
+    return TokenOut(id=token.id, name=token.name, prefix=token.prefix, created_at=token.created_at,
+                    last_used_at=token.last_used_at, revoked_at=token.revoked_at)
+
+
+class SessionApi(Controller):
+    path = "/api/v1/session"
+    tags = ["accounts"]
+
+    @post("/", guards=[public], status_code=200, summary="Log in (sets the session cookie)")
+    async def log_in(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: LoginInput
+                     ) -> Response[SessionOut]:
+        user = await password_step(request, db_session, data.email, data.password)
+        if user.totp_enabled:
+            if not data.totp_code:
+                raise AccountError("This account uses two-factor authentication: send totp_code as well.", 401)
+            await second_factor_step(request, db_session, user.id, data.totp_code)  # type: ignore[arg-type]
+        cookie = await start_session(request, user, mfa_verified=True)
+        body = SessionOut(user=await user_out(db_session, user), second_factor_needed=False)
+        return Response(body, cookies=[cookie])
+
+    @delete("/", guards=[public], status_code=200, summary="Log out this session")
+    async def log_out(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+        await end_session(request, everywhere=False)
+        return Response({"detail": "Logged out."}, cookies=[expired_cookie(request)])
+
+    @delete("/everywhere", guards=[requires_login_allow_enrolment], status_code=200,
+            summary="Log out every session of this account")
+    async def log_out_everywhere(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+        await end_session(request, everywhere=True)
+        return Response({"detail": "Logged out everywhere."}, cookies=[expired_cookie(request)])
+
+
+class MeApi(Controller):
+    path = "/api/v1/me"
+    tags = ["accounts"]
+
+    @get("/", guards=[requires_login_allow_enrolment], summary="The account making the request")
+    async def me(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> UserOut:
+        return await user_out(db_session, await db_session.get(User, request.scope["user"].id))
+
+    @get("/tokens", guards=[requires_login], summary="My API tokens")
+    async def tokens(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[TokenOut]:
+        return [token_out(t) for t in await services.api_tokens_of(db_session, request.scope["user"].id)]
+
+    @post("/tokens", guards=[requires_login], summary="Create an API token (shown once)")
+    async def create_token(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: NewToken
+                           ) -> NewTokenOut:
+        token, plain = await services.create_api_token(db_session, user_id=request.scope["user"].id, name=data.name)
+        return NewTokenOut(id=token.id, name=token.name, token=plain)  # type: ignore[arg-type]
+
+    @delete("/tokens/{token_id:int}", guards=[requires_login], status_code=200, summary="Revoke an API token")
+    async def revoke_token(self, request: Request[Any, Any, Any], db_session: AsyncSession, token_id: int
+                           ) -> dict[str, str]:
+        await services.revoke_api_token(db_session, user_id=request.scope["user"].id, token_id=token_id)
+        return {"detail": "Token revoked."}
+
+
+class UsersApi(Controller):
+    path = "/api/v1/users"
+    guards = [requires_admin]
+    tags = ["accounts"]
+
+    @get("/", summary="All accounts")
+    async def list_users(self, db_session: AsyncSession) -> list[UserOut]:
+        return [await user_out(db_session, u) for u in await services.list_users(db_session)]
+
+    @post("/", summary="Create an account")
+    async def create_user(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: NewUser) -> UserOut:
+        me: CurrentUser = request.scope["user"]
+        user = await services.create_user(db_session, email=data.email, display_name=data.display_name,
+                                          password=data.password, is_admin=data.is_admin, created_by=me.id)
+        return await user_out(db_session, user)
+
+    @get("/{user_id:int}", summary="One account")
+    async def get_user(self, db_session: AsyncSession, user_id: int) -> UserOut:
+        user = await db_session.get(User, user_id)
+        if user is None:
+            raise AccountError("No such account.", 404)
+        return await user_out(db_session, user)
+
+    @post("/{user_id:int}/roles", summary="Grant a conference role")
+    async def grant(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int, data: RoleInput
+                    ) -> RoleOut:
+        grant = await services.grant_role(db_session, user_id=user_id, conference_id=data.conference_id,
+                                          role=data.role, by=request.scope["user"].id)
+        return RoleOut(grant_id=grant.id, conference_id=grant.conference_id, role=grant.role)  # type: ignore[arg-type]
+
+    @delete("/{user_id:int}/roles/{grant_id:int}", status_code=200, summary="Revoke a conference role")
+    async def revoke(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int, grant_id: int
+                     ) -> dict[str, str]:
+        await services.revoke_role(db_session, grant_id=grant_id, user_id=user_id, by=request.scope["user"].id)
+        return {"detail": "Role revoked."}
+
+    @post("/{user_id:int}/totp-reset", status_code=200, summary="Reset a lost authenticator")
+    async def reset_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int
+                         ) -> dict[str, str]:
+        await services.reset_totp(db_session, user_id=user_id, by=request.scope["user"].id)
+        await request.app.state.session_store.delete_for_user(user_id)
+        return {"detail": "Two-factor authentication reset; the account's sessions have ended."}

@@ -1,0 +1,264 @@
+"""Account rules: creating users, logging in, second factors, roles, API tokens."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.accounts.models import ApiToken, RecoveryCode, Role, RoleGrant, User
+from unionvote.audit.services import SYSTEM_SCOPE, actor_of, record, scope_of
+from unionvote.auth import API_TOKEN_PREFIX
+from unionvote.conferences.models import Conference
+from unionvote.config import Settings
+from unionvote.db import locked, utcnow
+from unionvote.errors import RuleViolation
+from unionvote.security import (
+    digest_matches,
+    hash_password,
+    needs_rehash,
+    new_recovery_codes,
+    new_token,
+    new_totp_secret,
+    normalise_recovery_code,
+    password_problem,
+    token_digest,
+    verify_password,
+    verify_totp,
+)
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AccountError(RuleViolation):
+    """A request the account rules refuse, with a message for the person who made it."""
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 320:
+        raise AccountError(f"'{email}' is not an email address.")
+    return email
+
+
+async def create_user(
+    db: AsyncSession, *, email: str, display_name: str, password: str | None, is_admin: bool = False,
+    created_by: int | None = None,
+) -> User:
+    email = normalise_email(email)
+    display_name = display_name.strip()
+    if not display_name:
+        raise AccountError("Give the person's name.")
+    if password is not None and (problem := password_problem(password)):
+        raise AccountError(problem)
+    if (await db.execute(select(User.id).where(User.email == email))).first():
+        raise AccountError(f"There is already an account for {email}.", 409)
+    user = User(email=email, display_name=display_name, is_admin=is_admin,
+                password_hash=hash_password(password) if password else None)
+    db.add(user)
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        raise AccountError(f"There is already an account for {email}.", 409) from exc
+    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(created_by), action="user.created",
+                 payload={"user_id": user.id, "is_admin": is_admin})
+    return user
+
+
+class LoginResult(StrEnum):
+    OK = "ok"
+    BAD = "bad"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    result: LoginResult
+    user: User | None = None
+
+
+BAD_LOGIN_MESSAGE = "That email and password do not match an account."
+LOCKED_MESSAGE = "Too many failed attempts: this account is locked for a while. Try again later or ask union staff."
+
+
+async def check_password(db: AsyncSession, settings: Settings, email: str, password: str) -> LoginOutcome:
+    """The password step of logging in, with lockout after repeated failures."""
+    try:
+        email = normalise_email(email)
+    except AccountError:
+        verify_password(None, password)
+        return LoginOutcome(LoginResult.BAD)
+    user = (await locked(db, select(User).where(User.email == email))).scalar_one_or_none()
+    now = utcnow()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        return LoginOutcome(LoginResult.LOCKED)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins == settings.audit_failed_login_threshold:
+                await record(db, scope=SYSTEM_SCOPE, actor="system", action="login.repeated_failures",
+                             payload={"user_id": user.id, "failures": user.failed_logins})
+            if user.failed_logins >= settings.lockout_threshold:
+                user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+                await record(db, scope=SYSTEM_SCOPE, actor="system", action="login.locked",
+                             payload={"user_id": user.id, "minutes": settings.lockout_minutes})
+                user.failed_logins = 0
+        return LoginOutcome(LoginResult.BAD)
+    user.failed_logins, user.locked_until = 0, None
+    if needs_rehash(user.password_hash or ""):
+        user.password_hash = hash_password(password)
+    return LoginOutcome(LoginResult.OK, user)
+
+
+async def check_second_factor(db: AsyncSession, user_id: int, code: str) -> bool:
+    """A TOTP code, or a recovery code that is then used up."""
+    user = await db.get(User, user_id)
+    if user is None or not user.totp_enabled or not user.totp_secret:
+        return False
+    if verify_totp(user.totp_secret, code):
+        return True
+    normal = normalise_recovery_code(code)
+    if not normal:
+        return False
+    codes = (await locked(db, select(RecoveryCode).where(RecoveryCode.user_id == user_id,
+                                                         RecoveryCode.used_at.is_(None)))).scalars()
+    for row in codes:
+        if digest_matches(normal, row.code_hash):
+            row.used_at = utcnow()
+            await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="recovery_code.used",
+                         payload={"user_id": user_id})
+            return True
+    return False
+
+
+async def start_totp_enrolment(db: AsyncSession, user_id: int) -> str:
+    """A fresh secret, kept on the account but not active until a code confirms it."""
+    user = await db.get(User, user_id)
+    assert user is not None
+    if user.totp_enabled:
+        raise AccountError("Two-factor authentication is already on for this account.", 409)
+    if not user.totp_secret:
+        user.totp_secret = new_totp_secret()
+    return user.totp_secret
+
+
+async def _replace_recovery_codes(db: AsyncSession, user_id: int) -> list[str]:
+    await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    codes = new_recovery_codes()
+    db.add_all([RecoveryCode(user_id=user_id, code_hash=token_digest(code)) for code in codes])
+    return codes
+
+
+async def confirm_totp_enrolment(db: AsyncSession, user_id: int, code: str) -> list[str]:
+    """Turn two-factor on once the person shows a working code; returns recovery codes to show once."""
+    user = (await locked(db, select(User).where(User.id == user_id))).scalar_one()
+    if user.totp_enabled:
+        raise AccountError("Two-factor authentication is already on for this account.", 409)
+    if not user.totp_secret or not verify_totp(user.totp_secret, code):
+        raise AccountError("That code is not right. Check the time on your phone and enter the newest code.")
+    user.totp_enabled = True
+    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="totp.enabled",
+                 payload={"user_id": user_id})
+    return await _replace_recovery_codes(db, user_id)
+
+
+async def regenerate_recovery_codes(db: AsyncSession, user_id: int) -> list[str]:
+    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="recovery_codes.regenerated",
+                 payload={"user_id": user_id})
+    return await _replace_recovery_codes(db, user_id)
+
+
+async def reset_totp(db: AsyncSession, *, user_id: int, by: int | None) -> None:
+    """An administrator clears a lost authenticator; the person enrols again at next login."""
+    user = (await locked(db, select(User).where(User.id == user_id))).scalar_one_or_none()
+    if user is None:
+        raise AccountError("No such account.", 404)
+    user.totp_enabled, user.totp_secret = False, None
+    await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(by), action="totp.reset", payload={"user_id": user_id})
+
+
+async def change_password(db: AsyncSession, user_id: int, current: str, new: str) -> None:
+    user = (await locked(db, select(User).where(User.id == user_id))).scalar_one()
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Your current password is not right.")
+    if problem := password_problem(new):
+        raise AccountError(problem)
+    user.password_hash = hash_password(new)
+    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="password.changed",
+                 payload={"user_id": user_id})
+
+
+async def grant_role(db: AsyncSession, *, user_id: int, conference_id: int, role: Role, by: int | None) -> RoleGrant:
+    if await db.get(User, user_id) is None:
+        raise AccountError("No such account.", 404)
+    if await db.get(Conference, conference_id) is None:
+        raise AccountError("No such conference.", 404)
+    existing = (await db.execute(select(RoleGrant).where(
+        RoleGrant.user_id == user_id, RoleGrant.conference_id == conference_id, RoleGrant.role == role,
+    ))).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    grant = RoleGrant(user_id=user_id, conference_id=conference_id, role=role, granted_by=by)
+    db.add(grant)
+    await db.flush()
+    await record(db, scope=scope_of("conference", conference_id), actor=actor_of(by), action="role.granted",
+                 payload={"user_id": user_id, "role": str(role), "grant_id": grant.id})
+    return grant
+
+
+async def revoke_role(db: AsyncSession, *, grant_id: int, user_id: int, by: int | None) -> RoleGrant:
+    grant = await db.get(RoleGrant, grant_id)
+    if grant is None or grant.user_id != user_id:
+        raise AccountError("That role grant does not exist.", 404)
+    await db.delete(grant)
+    await record(db, scope=scope_of("conference", grant.conference_id), actor=actor_of(by), action="role.revoked",
+                 payload={"user_id": grant.user_id, "role": grant.role, "grant_id": grant_id})
+    return grant
+
+
+async def create_api_token(db: AsyncSession, *, user_id: int, name: str) -> tuple[ApiToken, str]:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise AccountError("Give the token a name of 1 to 100 characters, such as 'membership system'.")
+    plain = new_token(API_TOKEN_PREFIX)
+    token = ApiToken(user_id=user_id, name=name, prefix=plain[:10], token_hash=token_digest(plain))
+    db.add(token)
+    await db.flush()
+    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="api_token.created",
+                 payload={"user_id": user_id, "token_id": token.id})
+    return token, plain
+
+
+async def revoke_api_token(db: AsyncSession, *, user_id: int, token_id: int) -> None:
+    result = await db.execute(update(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id,
+                                                     ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    if not result.rowcount:
+        raise AccountError("No such API token.", 404)
+    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="api_token.revoked",
+                 payload={"user_id": user_id, "token_id": token_id})
+
+
+async def api_tokens_of(db: AsyncSession, user_id: int) -> list[ApiToken]:
+    return list((await db.execute(select(ApiToken).where(ApiToken.user_id == user_id)
+                                  .order_by(ApiToken.id))).scalars())
+
+
+async def list_users(db: AsyncSession) -> list[User]:
+    return list((await db.execute(select(User).order_by(User.display_name))).scalars())
+
+
+async def roles_of(db: AsyncSession, user_id: int) -> list[tuple[RoleGrant, Conference]]:
+    rows = await db.execute(select(RoleGrant, Conference).join(Conference, Conference.id == RoleGrant.conference_id)
+                            .where(RoleGrant.user_id == user_id).order_by(Conference.name, RoleGrant.role))
+    return [(grant, conference) for grant, conference in rows.all()]
+
+
+async def unused_recovery_codes(db: AsyncSession, user_id: int) -> int:
+    return (await db.execute(select(func.count()).select_from(RecoveryCode)
+                             .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)))).scalar_one()

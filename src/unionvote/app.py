@@ -1,0 +1,151 @@
+"""The application factory: the whole app, wired in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+    async_autocommit_handler_maker,
+)
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from litestar.types import Receive, Scope, Send
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from unionvote import __version__
+from unionvote.accounts.admin import AdminPages, HomePages
+from unionvote.accounts.api import MeApi, SessionApi, UsersApi
+from unionvote.accounts.pages import AccountPages, LoginPages
+from unionvote.accounts.sessions import DatabaseSessionStore, RedisSessionStore
+from unionvote.audit.controllers import AuditApi, AuditPages
+from unionvote.auth import AuthMiddleware, public
+from unionvote.conferences.controllers import ConferencesApi
+from unionvote.config import Settings
+from unionvote.db import make_engine, make_session_factory
+from unionvote.live import live_socket, make_channels
+from unionvote.logs import AccessLogMiddleware, configure_logging
+from unionvote.ratelimit import RateLimiter
+from unionvote.web import STATIC_DIR, TEMPLATES_DIR, error_response
+
+CSRF_COOKIE = "uv_csrf"
+CSRF_HEADER = "x-csrftoken"
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self' ws: wss:; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    ),
+}
+
+
+class CSRFUnlessBearer(CSRFMiddleware):
+    """Browsers get double-submit CSRF checks; API-token requests carry no ambient credential to forge."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            auth = dict(scope.get("headers", [])).get(b"authorization", b"")
+            if auth[:7].lower() == b"bearer ":
+                await self.app(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+@get("/healthz", guards=[public], tags=["service"], summary="Liveness and database check")
+async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+    factory = request.app.state.session_factory
+    try:
+        async with factory() as db:
+            await db.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        return Response({"status": "error", "database": type(exc).__name__}, status_code=503,
+                        media_type=MediaType.JSON)
+    return Response({"status": "ok", "database": "ok", "version": __version__}, media_type=MediaType.JSON)
+
+
+ROUTE_HANDLERS: list[Any] = [
+    healthz, live_socket,
+    HomePages, LoginPages, AccountPages, AdminPages, AuditPages,
+    SessionApi, MeApi, UsersApi, ConferencesApi, AuditApi,
+]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level, settings.log_json)
+    engine = make_engine(settings)
+    session_factory = make_session_factory(engine)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    session_store = (RedisSessionStore(settings, redis) if redis is not None
+                     else DatabaseSessionStore(settings, session_factory))
+    channels = make_channels(settings, redis)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if redis is not None:
+                await redis.aclose()
+            await engine.dispose()
+
+    csrf = CSRFConfig(secret=settings.secret_key, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,
+                      cookie_secure=settings.cookie_secure, cookie_samesite="lax")
+    alchemy = SQLAlchemyAsyncConfig(
+        engine_instance=engine, session_maker=session_factory, session_dependency_key="db_session",
+        before_send_handler=async_autocommit_handler_maker(commit_on_redirect=True), create_all=False,
+    )
+    app = Litestar(
+        route_handlers=[*ROUTE_HANDLERS, create_static_files_router(path="/static", directories=[STATIC_DIR],
+                                                                    guards=[public], include_in_schema=False)],
+        plugins=[SQLAlchemyPlugin(config=alchemy), channels],
+        middleware=[AccessLogMiddleware, AuthMiddleware, DefineMiddleware(CSRFUnlessBearer, config=csrf)],
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(title="unionvote API", version=__version__, path="/schema",
+                                     render_plugins=[SwaggerRenderPlugin()]),
+        exception_handlers={Exception: error_response},
+        allowed_hosts=None if settings.allowed_hosts == ["*"] else AllowedHostsConfig(settings.allowed_hosts),
+        response_headers={},
+        lifespan=[lifespan],
+        logging_config=None,
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    app.state.session_store = session_store
+    app.state.redis = redis
+    app.state.channels = channels
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60, redis)
+    app.after_request = None
+    _add_security_headers(app)
+    return app
+
+
+def _add_security_headers(app: Litestar) -> None:
+    async def add_headers(response: Response[Any]) -> Response[Any]:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.after_request = add_headers  # type: ignore[assignment]
+
+
+def app_from_env() -> Litestar:
+    """For `uvicorn --factory unionvote.app:app_from_env` (used by `unionvote serve`)."""
+    return create_app(Settings.from_env())

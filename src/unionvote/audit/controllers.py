@@ -1,0 +1,81 @@
+"""Reading the audit trail: scope heads and JSON Lines exports, as pages and API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.response import Stream, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.accounts.models import Role
+from unionvote.audit import services
+from unionvote.auth import CurrentUser, requires_audit_reader
+from unionvote.db import session_scope
+from unionvote.errors import RuleViolation
+from unionvote.web import page
+
+
+class ScopeHead(msgspec.Struct):
+    scope: str
+    entries: int
+    head: str
+
+
+def may_read_scope(user: CurrentUser, scope: str) -> bool:
+    """Admins read every chain; a returning officer reads their conferences' chains."""
+    if user.is_admin:
+        return True
+    kind, _, ident = scope.partition(":")
+    return kind == "conference" and ident.isdigit() and Role.RETURNING_OFFICER in user.roles_in(int(ident))
+
+
+async def _readable_heads(db: AsyncSession, user: CurrentUser) -> list[ScopeHead]:
+    return [ScopeHead(scope=h.scope, entries=h.seq, head=h.hash)
+            for h in await services.scopes(db) if may_read_scope(user, h.scope)]
+
+
+def _export(request: Request[Any, Any, Any], scope: str) -> Stream:
+    if not may_read_scope(request.scope["user"], scope):
+        raise RuleViolation("You may not read that audit trail.", 403)
+    factory = request.app.state.session_factory
+
+    async def lines() -> AsyncIterator[bytes]:
+        async with session_scope(factory) as db:
+            async for line in services.export_lines(db, scope):
+                yield line.encode()
+
+    filename = scope.replace(":", "-") + ".audit.jsonl"
+    return Stream(lines(), media_type="application/x-ndjson",
+                  headers={"content-disposition": f'attachment; filename="{filename}"'})
+
+
+class AuditPages(Controller):
+    path = "/audit"
+    guards = [requires_audit_reader]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        return page("audit/index.html", request, heads=await _readable_heads(db_session, request.scope["user"]))
+
+    @get("/{audit_scope:str}/export")
+    async def export(self, request: Request[Any, Any, Any], audit_scope: str) -> Stream:
+        return _export(request, audit_scope)
+
+
+class AuditApi(Controller):
+    path = "/api/v1/audit"
+    guards = [requires_audit_reader]
+    tags = ["audit"]
+
+    @get("/scopes", summary="Audit chains you may read, with their current heads")
+    async def heads(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[ScopeHead]:
+        return await _readable_heads(db_session, request.scope["user"])
+
+    @get("/scopes/{audit_scope:str}/export", summary="One chain as JSON Lines (see docs/audit-format.md)",
+         media_type="application/x-ndjson")
+    async def export(self, request: Request[Any, Any, Any], audit_scope: str) -> Stream:
+        return _export(request, audit_scope)

@@ -1,0 +1,206 @@
+"""Who is asking: the authentication middleware, the current user, and route guards.
+
+Every route declares its guard. A request carries either a session cookie (browsers)
+or an `Authorization: Bearer` API token (integrations); never both at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy import select, update
+
+from unionvote.accounts.models import STAFF_ROLES, ApiToken, Role, RoleGrant, User
+from unionvote.accounts.sessions import COOKIE_NAME, SessionInfo
+from unionvote.db import session_scope, utcnow
+from unionvote.security import token_digest
+
+API_TOKEN_PREFIX = "uvt_"
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    email: str
+    display_name: str
+    is_admin: bool
+    totp_enabled: bool
+    mfa_verified: bool
+    via: str  # "session" or "token"
+    roles: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def roles_in(self, conference_id: int) -> frozenset[str]:
+        return self.roles.get(conference_id, frozenset())
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_admin or any(r in STAFF_ROLES for held in self.roles.values() for r in held)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Logged in with a password, but the TOTP challenge is still to be answered."""
+        return self.totp_enabled and not self.mfa_verified
+
+    @property
+    def must_enrol_totp(self) -> bool:
+        return self.is_staff and not self.totp_enabled
+
+
+class SecondFactorRequired(NotAuthorizedException):
+    """The session exists but the TOTP challenge has not been passed."""
+
+
+class TotpEnrolmentRequired(PermissionDeniedException):
+    """A staff account must set up two-factor authentication before anything else."""
+
+
+async def _load_user(factory: Any, user_id: int, *, mfa_verified: bool, via: str) -> CurrentUser | None:
+    async with session_scope(factory) as db:
+        user = await db.get(User, user_id)
+        if user is None or not user.is_active:
+            return None
+        grants = (await db.execute(select(RoleGrant.conference_id, RoleGrant.role)
+                                   .where(RoleGrant.user_id == user_id))).all()
+    roles: dict[int, set[str]] = {}
+    for conference_id, role in grants:
+        roles.setdefault(conference_id, set()).add(role)
+    return CurrentUser(
+        id=user.id, email=user.email, display_name=user.display_name, is_admin=user.is_admin,
+        totp_enabled=user.totp_enabled, mfa_verified=mfa_verified, via=via,
+        roles={k: frozenset(v) for k, v in roles.items()},
+    )
+
+
+async def _user_for_api_token(factory: Any, token: str) -> CurrentUser | None:
+    async with session_scope(factory) as db:
+        row = (await db.execute(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
+                                                        ApiToken.revoked_at.is_(None)))).scalar_one_or_none()
+        if row is None:
+            return None
+        await db.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=utcnow()))
+        user_id = row.user_id
+    # A token is issued from a session that passed two-factor checks, so it counts as verified.
+    return await _load_user(factory, user_id, mfa_verified=True, via="token")
+
+
+class AuthMiddleware:
+    """Sets scope['user'] (CurrentUser or None) and scope['auth'] (SessionInfo or None)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        state = scope["litestar_app"].state
+        user: CurrentUser | None = None
+        info: SessionInfo | None = None
+        headers = dict(scope.get("headers", []))
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        if authorization.lower().startswith("bearer "):
+            token = authorization[7:].strip()
+            if token.startswith(API_TOKEN_PREFIX):
+                user = await _user_for_api_token(state.session_factory, token)
+        else:
+            cookie = _cookie(headers.get(b"cookie", b"").decode("latin-1"), COOKIE_NAME)
+            if cookie:
+                info = await state.session_store.get(cookie)
+                if info is not None:
+                    user = await _load_user(state.session_factory, info.user_id,
+                                            mfa_verified=info.mfa_verified, via="session")
+        scope["user"] = user
+        scope["auth"] = info
+        await self.app(scope, receive, send)
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value:
+            return value
+    return None
+
+
+# ---- guards -------------------------------------------------------------------------------
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+    return connection.scope.get("user")
+
+
+def _signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException("Please log in to continue.")
+    if user.needs_second_factor:
+        raise SecondFactorRequired("Enter the code from your authenticator app to finish logging in.")
+    return user
+
+
+def requires_password_step(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """For the TOTP challenge itself: a session that passed the password step."""
+    if current_user(connection) is None:
+        raise NotAuthorizedException("Please log in to continue.")
+
+
+def requires_login_allow_enrolment(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Signed in; staff who have not set up two-factor yet may still reach enrolment."""
+    _signed_in(connection)
+
+
+def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    user = _signed_in(connection)
+    if user.must_enrol_totp:
+        raise TotpEnrolmentRequired("Your role needs two-factor authentication. Set it up to continue.")
+
+
+def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    requires_login(connection, handler)
+    if not current_user(connection).is_admin:  # type: ignore[union-attr]
+        raise PermissionDeniedException("Only union administrators can do this.")
+
+
+def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    requires_login(connection, handler)
+    if not current_user(connection).is_staff:  # type: ignore[union-attr]
+        raise PermissionDeniedException("This page is for union staff and conference officers.")
+
+
+def requires_conference_role(*roles: Role) -> Guard:
+    """Admins, or holders of one of `roles` in the conference named by the path's conference_id."""
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        requires_login(connection, handler)
+        user = current_user(connection)
+        assert user is not None
+        conference_id = connection.path_params.get("conference_id")
+        if user.is_admin:
+            return
+        if conference_id is None or not (user.roles_in(int(conference_id)) & allowed):
+            raise PermissionDeniedException("Your role in this conference does not allow this.")
+
+    guard.__name__ = "requires_conference_role_" + "_".join(sorted(allowed))
+    return guard
+
+
+def requires_audit_reader(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Admins and returning officers (of any conference) may read audit chains."""
+    requires_login(connection, handler)
+    user = current_user(connection)
+    assert user is not None
+    if not (user.is_admin or any(Role.RETURNING_OFFICER in held for held in user.roles.values())):
+        raise PermissionDeniedException("Only administrators and returning officers can read the audit trail.")
+
+
+def public(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Anyone, signed in or not. Stated explicitly so every route names its guard."""

@@ -1,0 +1,43 @@
+"""Conference rules. Later work adds sessions, bodies, registers and accreditation here."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.audit.services import actor_of, record, scope_of
+from unionvote.conferences.models import Conference
+from unionvote.errors import RuleViolation
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+
+
+class ConferenceError(RuleViolation):
+    """A conference request the rules refuse."""
+
+
+async def create_conference(db: AsyncSession, *, slug: str, name: str, by: int | None) -> Conference:
+    slug, name = slug.strip().lower(), name.strip()
+    if not SLUG_RE.match(slug):
+        raise ConferenceError("The short name must be 3 to 64 lower-case letters, digits or hyphens, e.g. 'adc-2027'.")
+    if not name:
+        raise ConferenceError("Give the conference a name.")
+    if (await db.execute(select(Conference.id).where(Conference.slug == slug))).first():
+        raise ConferenceError(f"A conference called '{slug}' already exists.", 409)
+    conference = Conference(slug=slug, name=name)
+    db.add(conference)
+    await db.flush()
+    await record(db, scope=scope_of("conference", conference.id), actor=actor_of(by), action="conference.created",
+                 payload={"conference_id": conference.id, "slug": slug})
+    return conference
+
+
+async def list_conferences(db: AsyncSession) -> list[Conference]:
+    return list((await db.execute(select(Conference).order_by(Conference.created_at.desc()))).scalars())
+
+
+async def conferences_visible_to(db: AsyncSession, user_is_admin: bool, conference_ids: set[int]) -> list[Conference]:
+    conferences = await list_conferences(db)
+    return conferences if user_is_admin else [c for c in conferences if c.id in conference_ids]

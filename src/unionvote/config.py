@@ -1,0 +1,104 @@
+"""Settings, read once from environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./unionvote.db"
+SECRET_FILE = Path(".unionvote-secret")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable service."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain URLs operators copy from their provider and pick the async driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite:///"):
+        url = "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+def _dev_secret(path: Path) -> str:
+    """Demo and dev mode keep a generated key in a local file so sessions survive restarts."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: str = ""
+    dev_mode: bool = False
+    allowed_hosts: list[str] = field(default_factory=lambda: ["*"])
+    allowed_origins: list[str] = field(default_factory=list)
+    cookie_secure: bool = False
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    login_attempts_per_minute: int = 10
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    audit_failed_login_threshold: int = 3
+    log_level: str = "INFO"
+    log_json: bool = True
+    sql_echo: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, *, dev_mode: bool | None = None) -> Settings:
+        dev = _flag("UNIONVOTE_DEV", False) if dev_mode is None else dev_mode
+        secret = os.environ.get("UNIONVOTE_SECRET_KEY", "")
+        if not secret:
+            if not dev:
+                raise ConfigError(
+                    "UNIONVOTE_SECRET_KEY is not set. Set it to a long random string "
+                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                    "or run 'unionvote demo' / set UNIONVOTE_DEV=1 for a local trial."
+                )
+            secret = _dev_secret(Path(os.environ.get("UNIONVOTE_SECRET_FILE", SECRET_FILE)))
+        if len(secret) < 32:
+            raise ConfigError("UNIONVOTE_SECRET_KEY must be at least 32 characters long.")
+        return cls(
+            database_url=normalise_database_url(os.environ.get("UNIONVOTE_DATABASE_URL", DEFAULT_DATABASE_URL)),
+            redis_url=os.environ.get("UNIONVOTE_REDIS_URL") or None,
+            secret_key=secret,
+            dev_mode=dev,
+            allowed_hosts=_list("UNIONVOTE_ALLOWED_HOSTS", ["*"]),
+            allowed_origins=_list("UNIONVOTE_ALLOWED_ORIGINS", []),
+            cookie_secure=_flag("UNIONVOTE_COOKIE_SECURE", not dev),
+            session_idle_minutes=int(os.environ.get("UNIONVOTE_SESSION_IDLE_MINUTES", "120")),
+            session_absolute_hours=int(os.environ.get("UNIONVOTE_SESSION_ABSOLUTE_HOURS", "12")),
+            login_attempts_per_minute=int(os.environ.get("UNIONVOTE_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
+            log_level=os.environ.get("UNIONVOTE_LOG_LEVEL", "INFO").upper(),
+            log_json=_flag("UNIONVOTE_LOG_JSON", True),
+            sql_echo=_flag("UNIONVOTE_SQL_ECHO", False),
+        )

@@ -1,0 +1,151 @@
+"""The live hub: server-rendered fragments pushed to browsers over a websocket.
+
+Domains call `publish_after_commit(db, topic, html)`; the fragment reaches
+subscribers only once the transaction commits, so no screen ever shows a change that
+was rolled back. One process uses the memory backend; with Redis configured, every
+worker on every host receives every event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.exceptions import WebSocketDisconnect
+from redis.asyncio import Redis
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from unionvote.auth import CurrentUser
+from unionvote.config import Settings
+
+log = logging.getLogger("unionvote.live")
+
+_PENDING = "unionvote.live.pending"
+MAX_TOPICS = 16
+
+
+def make_channels(settings: Settings, redis: Redis | None) -> ChannelsPlugin:
+    backend = (RedisChannelsPubSubBackend(redis=redis, key_prefix="uv:live") if redis is not None
+               else MemoryChannelsBackend())
+    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True,
+                          subscriber_max_backlog=500, subscriber_backlog_strategy="dropleft")
+
+
+def publish_after_commit(db: AsyncSession, channels: ChannelsPlugin, topic: str, html: str) -> None:
+    """Queue a fragment for `topic`; it is sent only if and when `db` commits."""
+    db.info.setdefault(_PENDING, []).append((channels, topic, html))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending(session: Session) -> None:
+    for channels, topic, html in session.info.pop(_PENDING, []):
+        channels.publish(html, topic)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, _previous_transaction: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+class Coalescer:
+    """Sends at most one update per key per interval, always the latest (turnout counters)."""
+
+    def __init__(self, channels: ChannelsPlugin, interval: float = 0.25) -> None:
+        self.channels, self.interval = channels, interval
+        self._latest: dict[str, tuple[str, str]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def offer(self, key: str, topic: str, html: str) -> None:
+        self._latest[key] = (topic, html)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.interval)
+        latest, self._latest = self._latest, {}
+        for topic, html in latest.values():
+            self.channels.publish(html, topic)
+
+
+# ---- who may follow which topic -----------------------------------------------------------
+# Topics are "kind:id". Each domain registers who may subscribe to its kind.
+TopicRule = Callable[[CurrentUser | None, str], bool]
+_topic_rules: dict[str, TopicRule] = {}
+
+
+def topic_rule(kind: str) -> Callable[[TopicRule], TopicRule]:
+    def register(rule: TopicRule) -> TopicRule:
+        _topic_rules[kind] = rule
+        return rule
+
+    return register
+
+
+@topic_rule("user")
+def _own_user_topic(user: CurrentUser | None, ident: str) -> bool:
+    return user is not None and str(user.id) == ident
+
+
+@topic_rule("conference")
+def _conference_topic(user: CurrentUser | None, ident: str) -> bool:
+    return user is not None and ident.isdigit() and (user.is_admin or bool(user.roles_in(int(ident))))
+
+
+@topic_rule("staff")
+def _staff_topic(user: CurrentUser | None, _ident: str) -> bool:
+    return user is not None and user.is_staff
+
+
+def may_follow(user: CurrentUser | None, topic: str) -> bool:
+    kind, _, ident = topic.partition(":")
+    rule = _topic_rules.get(kind)
+    return rule is not None and rule(user, ident)
+
+
+def origin_allowed(socket: WebSocket[Any, Any, Any], settings: Settings) -> bool:
+    """Browsers always send Origin on websockets; it must be this site or an allowed origin."""
+    origin = socket.headers.get("origin")
+    if not origin:
+        return False
+    if origin in settings.allowed_origins:
+        return True
+    host = socket.headers.get("host", "")
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+def hello_fragment() -> str:
+    return '<p id="live-status" hx-swap-oob="true" class="live-status">Live updates are on.</p>'
+
+
+@websocket("/ws/live", name="live", opt={"access": "session"})
+async def live_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, topics: str = "") -> None:
+    settings: Settings = socket.app.state.settings
+    user: CurrentUser | None = socket.scope.get("user")
+    wanted = [t for t in topics.split(",") if t][:MAX_TOPICS]
+    if not origin_allowed(socket, settings):
+        log.info("websocket refused", extra={"reason": "origin", "origin": socket.headers.get("origin")})
+        await socket.close(code=4403, reason="origin not allowed")
+        return
+    if user is not None and user.needs_second_factor:
+        await socket.close(code=4401, reason="finish logging in first")
+        return
+    if not wanted or any(not may_follow(user, t) for t in wanted):
+        await socket.close(code=4401 if user is None else 4403, reason="topic not allowed")
+        return
+    await socket.accept()
+    async with channels.start_subscription(wanted) as subscriber, subscriber.run_in_background(socket.send_data):
+        await socket.send_text(hello_fragment())
+        try:
+            while True:
+                await socket.receive_data(mode="text")  # the client never needs to talk; wait for close
+        except WebSocketDisconnect:
+            pass

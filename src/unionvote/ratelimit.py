@@ -1,0 +1,31 @@
+"""Fixed-window rate limits: in memory for one process, in Redis across workers."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from redis.asyncio import Redis
+
+
+class RateLimiter:
+    def __init__(self, limit: int, window_seconds: int = 60, redis: Redis | None = None) -> None:
+        self.limit, self.window, self.redis = limit, window_seconds, redis
+        self._counts: dict[tuple[str, int], int] = defaultdict(int)
+
+    async def hit(self, key: str) -> bool:
+        """Count one attempt; False when the key is over its limit in this window."""
+        bucket = int(time.time()) // self.window
+        if self.redis is not None:
+            name = f"uv:rl:{key}:{bucket}"
+            count = await self.redis.incr(name)
+            if count == 1:
+                await self.redis.expire(name, self.window + 1)
+            return count <= self.limit
+        if len(self._counts) > 100_000:  # drop old windows rather than grow without bound
+            self._counts = defaultdict(int, {k: v for k, v in self._counts.items() if k[1] == bucket})
+        self._counts[(key, bucket)] += 1
+        return self._counts[(key, bucket)] <= self.limit
+
+    def retry_after(self) -> int:
+        return self.window - int(time.time()) % self.window

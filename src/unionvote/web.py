@@ -1,0 +1,96 @@
+"""Pages and errors: template lookup, rendering, and one error policy for HTML and JSON."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from unionvote.auth import SecondFactorRequired, TotpEnrolmentRequired
+from unionvote.errors import RuleViolation
+
+log = logging.getLogger("unionvote.web")
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """Installed wheels carry templates/ and migrations/ inside the package; a checkout has them at the root."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent.parent / name
+
+
+TEMPLATES_DIR = _resource_dir("templates")
+MIGRATIONS_DIR = _resource_dir("migrations")
+STATIC_DIR = PACKAGE_DIR / "static"
+
+# Short messages shown after a redirect (?done=key): never user-supplied text.
+NOTICES = {
+    "logged-out": "You have logged out.",
+    "logged-out-everywhere": "You have been logged out on every device.",
+    "password-changed": "Your password has been changed. Other devices have been logged out.",
+    "totp-enabled": "Two-factor authentication is on.",
+    "codes-regenerated": "New recovery codes have been made. The old ones no longer work.",
+    "user-created": "The account has been created.",
+    "role-granted": "The role has been granted.",
+    "role-revoked": "The role has been removed.",
+    "totp-reset": "Two-factor authentication has been reset for that account.",
+    "token-created": "The API token has been created.",
+    "token-revoked": "The API token has been revoked.",
+    "conference-created": "The conference has been created.",
+}
+
+
+def page(template: str, request: Request[Any, Any, Any], status_code: int = 200, **context: Any) -> Template:
+    done = request.query_params.get("done")
+    context.setdefault("notice", NOTICES.get(done or ""))
+    context.setdefault("user", request.scope.get("user"))
+    return Template(template_name=template, context=context, status_code=status_code)
+
+
+def see_other(path: str) -> Redirect:
+    return Redirect(path=path, status_code=303)
+
+
+def wants_json(request: Request[Any, Any, Any]) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _safe_next(path: str) -> str:
+    return path if path.startswith("/") and not path.startswith("//") else "/"
+
+
+def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, HTTPException):
+        status, detail = exc.status_code, exc.detail
+        extra = exc.extra if isinstance(exc, ValidationException) else None
+    elif isinstance(exc, RuleViolation):
+        status, detail, extra = exc.status_code, str(exc), None
+    else:
+        log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
+        status, detail, extra = HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side.", None
+    if wants_json(request):
+        body: dict[str, Any] = {"status_code": status, "detail": detail}
+        if extra:
+            body["extra"] = extra
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    if request.method == "GET":
+        here = quote(_safe_next(request.url.path + (f"?{request.url.query}" if request.url.query else "")))
+        if isinstance(exc, SecondFactorRequired):
+            return Redirect(path=f"/login/totp?next={here}", status_code=303)
+        if isinstance(exc, TotpEnrolmentRequired):
+            return Redirect(path="/account/totp", status_code=303)
+        if isinstance(exc, NotAuthorizedException):
+            return Redirect(path=f"/login?next={here}", status_code=303)
+    return Template(template_name="errors/error.html", status_code=status,
+                    context={"status": status, "detail": detail, "extra": extra,
+                             "user": request.scope.get("user"), "notice": None})
