@@ -21,7 +21,7 @@ from unionvote.accounts.sessions import COOKIE_NAME, SessionInfo
 from unionvote.db import session_scope, utcnow
 from unionvote.security import token_digest
 
-API_TOKEN_PREFIX = "uvt_"
+API_TOKEN_PREFIX = "uvt_"  # noqa: S105 - a prefix, not a secret
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import WebSocket, websocket
+from litestar import Litestar, WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
@@ -38,6 +38,11 @@ def make_channels(settings: Settings, redis: Redis | None) -> ChannelsPlugin:
                else MemoryChannelsBackend())
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True,
                           subscriber_max_backlog=500, subscriber_backlog_strategy="dropleft")
+
+
+def render_fragment(app: Litestar, template: str, **context: Any) -> str:
+    """Render a server-side fragment for the websocket (templates named `_*.html`)."""
+    return app.template_engine.get_template(template).render(**context)  # type: ignore[union-attr]
 
 
 def publish_after_commit(db: AsyncSession, channels: ChannelsPlugin, topic: str, html: str) -> None:

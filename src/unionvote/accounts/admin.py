@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.channels import ChannelsPlugin
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +13,9 @@ from unionvote.accounts import services
 from unionvote.accounts.models import ROLE_LABELS, Role, User
 from unionvote.auth import CurrentUser, public, requires_admin, requires_staff
 from unionvote.conferences import services as conferences
+from unionvote.conferences.models import Conference
 from unionvote.errors import RuleViolation
+from unionvote.live import publish_after_commit, render_fragment
 from unionvote.web import page, see_other
 
 
@@ -93,8 +96,17 @@ class AdminPages(Controller):
         return see_other(f"/admin/users/{user_id}?done=totp-reset")
 
     @post("/conferences")
-    async def create_conference(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+    async def create_conference(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                                channels: ChannelsPlugin) -> Redirect:
         form = await request.form()
-        await conferences.create_conference(db_session, slug=str(form.get("slug", "")),
-                                            name=str(form.get("name", "")), by=request.scope["user"].id)
+        conference = await conferences.create_conference(db_session, slug=str(form.get("slug", "")),
+                                                         name=str(form.get("name", "")), by=request.scope["user"].id)
+        announce_conference(request, db_session, channels, conference)
         return see_other("/staff?done=conference-created")
+
+
+def announce_conference(request: Request[Any, Any, Any], db: AsyncSession, channels: ChannelsPlugin,
+                        conference: Conference) -> None:
+    """Staff screens list a new conference as soon as it is committed."""
+    html = render_fragment(request.app, "admin/_conference_created.html", conference=conference)
+    publish_after_commit(db, channels, "staff", html)

@@ -7,8 +7,10 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.accounts.admin import announce_conference
 from unionvote.auth import CurrentUser, requires_admin, requires_staff
 from unionvote.conferences import services
 
@@ -42,8 +44,9 @@ class ConferencesApi(Controller):
         return [conference_out(c) for c in visible]
 
     @post("/", guards=[requires_admin], summary="Create a conference")
-    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: NewConference
-                     ) -> ConferenceOut:
+    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: NewConference,
+                     channels: ChannelsPlugin) -> ConferenceOut:
         conference = await services.create_conference(db_session, slug=data.slug, name=data.name,
                                                       by=request.scope["user"].id)
+        announce_conference(request, db_session, channels, conference)
         return conference_out(conference)

@@ -1,0 +1,219 @@
+"""The `unionvote` command: serve, database, users, audit and the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from unionvote.config import DEFAULT_DATABASE_URL, ConfigError, Settings, normalise_database_url
+
+
+def _database_url() -> str:
+    return normalise_database_url(os.environ.get("UNIONVOTE_DATABASE_URL", DEFAULT_DATABASE_URL))
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"unionvote: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if settings.is_sqlite and args.workers > 1:
+        return _fail("the embedded SQLite database supports one worker; use PostgreSQL for several.")
+    if args.workers > 1 and not settings.redis_url:
+        print("unionvote: warning: several workers without UNIONVOTE_REDIS_URL will not share live updates "
+              "or rate limits.", file=sys.stderr)
+    uvicorn.run("unionvote.app:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
+                ws="websockets", log_config=None, timeout_graceful_shutdown=5)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from unionvote.migrate import upgrade
+
+    upgrade(_database_url(), args.revision)
+    print(f"Database is at revision {args.revision}.")
+    return 0
+
+
+async def _create_user(args: argparse.Namespace, password: str | None) -> int:
+    from sqlalchemy import select
+
+    from unionvote.accounts.models import Role
+    from unionvote.accounts.services import create_user, grant_role
+    from unionvote.conferences.models import Conference
+    from unionvote.db import make_engine, make_session_factory, session_scope
+    from unionvote.errors import RuleViolation
+
+    settings = Settings(database_url=_database_url())
+    engine = make_engine(settings)
+    try:
+        async with session_scope(make_session_factory(engine)) as db:
+            user = await create_user(db, email=args.email, display_name=args.name or args.email.split("@")[0],
+                                     password=password, is_admin=args.role == "admin")
+            if args.role != "admin":
+                conference = (await db.execute(select(Conference).where(Conference.slug == args.conference))
+                              ).scalar_one_or_none()
+                if conference is None:
+                    raise RuleViolation(f"No conference with the short name '{args.conference}'.")
+                await grant_role(db, user_id=user.id, conference_id=conference.id, role=Role(args.role), by=None)
+    except RuleViolation as exc:
+        return _fail(str(exc))
+    finally:
+        await engine.dispose()
+    print(f"Created user {user.id} <{user.email}>" + (" (admin)" if args.role == "admin" else f" ({args.role})"))
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    if args.role != "admin" and not args.conference:
+        return _fail("a conference role needs --conference SLUG.")
+    if args.password_stdin:
+        password: str | None = sys.stdin.readline().rstrip("\n")
+    elif args.no_password:
+        password = None
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Again: "):
+            return _fail("the passwords differ.")
+    return asyncio.run(_create_user(args, password))
+
+
+async def _audit_export(scope: str, out: Path) -> int:
+    from unionvote.audit.services import export_lines, head_of
+    from unionvote.db import make_engine, make_session_factory, session_scope
+
+    engine = make_engine(Settings(database_url=_database_url()))
+    try:
+        async with session_scope(make_session_factory(engine)) as db:
+            head = await head_of(db, scope)
+            if head is None:
+                return _fail(f"there is no audit chain for scope '{scope}'.")
+            count = 0
+            with out.open("w", encoding="utf-8") as fh:
+                async for line in export_lines(db, scope):
+                    fh.write(line)
+                    count += 1
+    finally:
+        await engine.dispose()
+    print(f"Wrote {count} entries of '{scope}' to {out}. Head: {head.hash}")
+    return 0
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    return asyncio.run(_audit_export(args.scope, Path(args.out)))
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from unionvote.audit.chain import verify_lines
+
+    path = Path(args.file)
+    if not path.exists():
+        return _fail(f"{path} does not exist.")
+    with path.open(encoding="utf-8") as fh:
+        verdict = verify_lines(fh, expected_head=args.head)
+    print(verdict.message if verdict.ok else f"FAILED: {verdict.message}")
+    return 0 if verdict.ok else 1
+
+
+async def _audit_heads() -> int:
+    from unionvote.audit.services import scopes
+    from unionvote.db import make_engine, make_session_factory, session_scope
+
+    engine = make_engine(Settings(database_url=_database_url()))
+    try:
+        async with session_scope(make_session_factory(engine)) as db:
+            for head in await scopes(db):
+                print(f"{head.scope}\t{head.seq}\t{head.hash}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def cmd_audit_heads(_args: argparse.Namespace) -> int:
+    return asyncio.run(_audit_heads())
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from unionvote.demo import run_demo
+
+    return run_demo(args)
+
+
+def cmd_demo_code(args: argparse.Namespace) -> int:
+    from unionvote.demo import print_demo_code
+
+    return print_demo_code(args.email)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="unionvote", description="Online democracy for trade unions.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* from --forwarded-allow-ips")
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db_command", required=True)
+    up = db.add_parser("upgrade", help="apply migrations (run once per deploy)")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    users = sub.add_parser("users", help="accounts").add_subparsers(dest="users_command", required=True)
+    create = users.add_parser("create", help="create an account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", help="display name (default: the part of the email before @)")
+    create.add_argument("--role", default="admin",
+                        choices=["admin", "cac", "chair", "returning_officer", "teller", "staff", "delegate",
+                                 "observer"])
+    create.add_argument("--conference", help="conference short name, for a conference role")
+    how = create.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    how.add_argument("--no-password", action="store_true", help="no password yet (set through an invitation)")
+    create.set_defaults(func=cmd_users_create)
+
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
+    export = audit.add_parser("export", help="write one scope's chain as JSON Lines")
+    export.add_argument("--scope", required=True, help="e.g. system, conference:1, ballot:7")
+    export.add_argument("--out", required=True)
+    export.set_defaults(func=cmd_audit_export)
+    verify = audit.add_parser("verify", help="recompute an exported chain")
+    verify.add_argument("file")
+    verify.add_argument("--head", help="the head hash you recorded; detects a truncated export")
+    verify.set_defaults(func=cmd_audit_verify)
+    heads = audit.add_parser("heads", help="list every chain with its entry count and head hash")
+    heads.set_defaults(func=cmd_audit_heads)
+
+    demo = sub.add_parser("demo", help="create (or reuse) a demo database and serve it")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="prepare the data and exit")
+    demo.set_defaults(func=cmd_demo)
+    code = sub.add_parser("demo-code", help="print the current two-factor code of a demo account")
+    code.add_argument("email")
+    code.set_defaults(func=cmd_demo_code)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

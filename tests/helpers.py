@@ -1,0 +1,83 @@
+"""What tests do as people: visit pages with their own cookies, log in, set up accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pyotp
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from unionvote.accounts.models import Role, User
+from unionvote.accounts.services import create_user, grant_role
+from unionvote.conferences.services import create_conference
+from unionvote.db import session_scope
+from unionvote.security import new_totp_secret
+
+PASSWORD = "correct horse battery staple"
+
+
+class Visitor:
+    """One person's browser: its own cookie jar over the shared test client."""
+
+    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+        self.client = client
+        self.jar = httpx.Cookies()
+
+    async def request(self, method: str, path: str, *, csrf: bool = True, **kwargs: Any) -> httpx.Response:
+        self.client.cookies = self.jar
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if csrf and method not in ("GET", "HEAD", "OPTIONS") and "x-csrftoken" not in headers:
+            if "uv_csrf" not in self.client.cookies:
+                await self.client.get("/login")
+            headers["x-csrftoken"] = self.client.cookies.get("uv_csrf", "")
+        try:
+            return await self.client.request(method, path, headers=headers, **kwargs)
+        finally:
+            self.jar = self.client.cookies
+
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("GET", path, **kwargs)
+
+    async def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("POST", path, **kwargs)
+
+    async def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("DELETE", path, **kwargs)
+
+    async def log_in(self, email: str, password: str = PASSWORD, totp_secret: str | None = None) -> httpx.Response:
+        response = await self.post("/login", data={"email": email, "password": password, "next": "/"})
+        if totp_secret is not None and response.headers.get("location", "").startswith("/login/totp"):
+            response = await self.post("/login/totp", data={"code": pyotp.TOTP(totp_secret).now(), "next": "/"})
+        return response
+
+
+async def make_user(app: Litestar, email: str, *, admin: bool = False, roles: list[tuple[int, Role]] | None = None,
+                    totp: bool | None = None, password: str | None = PASSWORD) -> tuple[int, str | None]:
+    """An account, with two-factor already set up for staff unless totp=False. Returns (id, totp secret)."""
+    staff = admin or any(role in {Role.CAC, Role.CHAIR, Role.RETURNING_OFFICER, Role.STAFF} for _, role in roles or [])
+    with_totp = staff if totp is None else totp
+    async with session_scope(app.state.session_factory) as db:
+        user = await create_user(db, email=email, display_name=email.split("@")[0].title(), password=password,
+                                 is_admin=admin)
+        secret = None
+        if with_totp:
+            secret = new_totp_secret()
+            user.totp_secret, user.totp_enabled = secret, True
+        for conference_id, role in roles or []:
+            await grant_role(db, user_id=user.id, conference_id=conference_id, role=role, by=None)  # type: ignore[arg-type]
+        return user.id, secret  # type: ignore[return-value]
+
+
+async def make_conference(app: Litestar, slug: str = "adc-2027", name: str = "Annual Delegate Conference") -> int:
+    async with session_scope(app.state.session_factory) as db:
+        conference = await create_conference(db, slug=slug, name=name, by=None)
+        return conference.id  # type: ignore[return-value]
+
+
+async def load_user(app: Litestar, user_id: int) -> User:
+    async with session_scope(app.state.session_factory) as db:
+        user = await db.get(User, user_id)
+        assert user is not None
+        return user
