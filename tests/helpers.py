@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pyotp
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import Role, User
 from unionvote.accounts.services import create_user, grant_role
 from unionvote.conferences.services import create_conference
-from unionvote.db import session_scope
+from unionvote.db import make_engine, make_session_factory, session_scope
 from unionvote.security import new_totp_secret
 
 PASSWORD = "correct horse battery staple"
+
+
+@asynccontextmanager
+async def app_db(app: Litestar) -> AsyncIterator[AsyncSession]:
+    """A unit of work on the app's database from the test's own event loop.
+
+    The test client runs the app on another loop (a blocking portal); asyncpg connections
+    must not cross loops, so tests use an engine of their own, disposed afterwards.
+    """
+    engine = make_engine(app.state.settings)
+    try:
+        async with session_scope(make_session_factory(engine)) as db:
+            yield db
+    finally:
+        await engine.dispose()
 
 
 class Visitor:
@@ -58,7 +76,7 @@ async def make_user(app: Litestar, email: str, *, admin: bool = False, roles: li
     """An account, with two-factor already set up for staff unless totp=False. Returns (id, totp secret)."""
     staff = admin or any(role in {Role.CAC, Role.CHAIR, Role.RETURNING_OFFICER, Role.STAFF} for _, role in roles or [])
     with_totp = staff if totp is None else totp
-    async with session_scope(app.state.session_factory) as db:
+    async with app_db(app) as db:
         user = await create_user(db, email=email, display_name=email.split("@")[0].title(), password=password,
                                  is_admin=admin)
         secret = None
@@ -71,13 +89,13 @@ async def make_user(app: Litestar, email: str, *, admin: bool = False, roles: li
 
 
 async def make_conference(app: Litestar, slug: str = "adc-2027", name: str = "Annual Delegate Conference") -> int:
-    async with session_scope(app.state.session_factory) as db:
+    async with app_db(app) as db:
         conference = await create_conference(db, slug=slug, name=name, by=None)
         return conference.id  # type: ignore[return-value]
 
 
 async def load_user(app: Litestar, user_id: int) -> User:
-    async with session_scope(app.state.session_factory) as db:
+    async with app_db(app) as db:
         user = await db.get(User, user_id)
         assert user is not None
         return user

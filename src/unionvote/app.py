@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.session_store = session_store
     app.state.redis = redis
     app.state.channels = channels
-    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60, redis)
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60, redis, settings.redis_namespace)
     app.after_request = None
     _add_security_headers(app)
     return app

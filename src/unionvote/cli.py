@@ -35,7 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "or rate limits.", file=sys.stderr)
     uvicorn.run("unionvote.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
-                ws="websockets", log_config=None, timeout_graceful_shutdown=5)
+                ws="websockets-sansio", log_config=None, access_log=False, timeout_graceful_shutdown=5)
     return 0
 
 
@@ -121,7 +121,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.exists():
         return _fail(f"{path} does not exist.")
-    with path.open(encoding="utf-8") as fh:
+    # Bytes that are not UTF-8 become lone surrogates, which verify_lines reports as a bad line.
+    with path.open(encoding="utf-8", errors="surrogateescape") as fh:
         verdict = verify_lines(fh, expected_head=args.head)
     print(verdict.message if verdict.ok else f"FAILED: {verdict.message}")
     return 0 if verdict.ok else 1

@@ -54,6 +54,7 @@ def _dev_secret(path: Path) -> str:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    redis_namespace: str = "uv"  # prefix of every Redis key, so deployments can share one Redis
     secret_key: str = ""
     dev_mode: bool = False
     allowed_hosts: list[str] = field(default_factory=lambda: ["*"])
@@ -90,6 +91,7 @@ class Settings:
         return cls(
             database_url=normalise_database_url(os.environ.get("UNIONVOTE_DATABASE_URL", DEFAULT_DATABASE_URL)),
             redis_url=os.environ.get("UNIONVOTE_REDIS_URL") or None,
+            redis_namespace=os.environ.get("UNIONVOTE_REDIS_NAMESPACE", "uv"),
             secret_key=secret,
             dev_mode=dev,
             allowed_hosts=_list("UNIONVOTE_ALLOWED_HOSTS", ["*"]),

@@ -110,8 +110,8 @@ def run_demo(args: argparse.Namespace) -> int:
         return 0
     import uvicorn
 
-    uvicorn.run("unionvote.app:app_from_env", factory=True, host=args.host, port=args.port, ws="websockets",
-                log_config=None, timeout_graceful_shutdown=5)
+    uvicorn.run("unionvote.app:app_from_env", factory=True, host=args.host, port=args.port, ws="websockets-sansio",
+                log_config=None, access_log=False, timeout_graceful_shutdown=5)
     return 0
 
 

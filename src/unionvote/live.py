@@ -34,7 +34,7 @@ MAX_TOPICS = 16
 
 
 def make_channels(settings: Settings, redis: Redis | None) -> ChannelsPlugin:
-    backend = (RedisChannelsPubSubBackend(redis=redis, key_prefix="uv:live") if redis is not None
+    backend = (RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{settings.redis_namespace}:live") if redis is not None
                else MemoryChannelsBackend())
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True,
                           subscriber_max_backlog=500, subscriber_backlog_strategy="dropleft")

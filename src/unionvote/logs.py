@@ -18,6 +18,11 @@ TOKEN_SEGMENT = re.compile(r"/[A-Za-z0-9_\-]{20,}")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
 
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {key: "[redacted]" if SECRET_KEYS.search(key) else value
+            for key, value in vars(record).items() if key not in _STANDARD and not key.startswith("_")}
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -25,13 +30,20 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            **_extras(record),
         }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = "[redacted]" if SECRET_KEYS.search(key) else value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+class PlainFormatter(logging.Formatter):
+    """For people reading a terminal (the demo): the same fields as key=value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = " ".join(f"{key}={value}" for key, value in _extras(record).items())
+        line = f"{record.levelname} {record.name} {record.getMessage()} {fields}".rstrip()
+        return line + ("\n" + self.formatException(record.exc_info) if record.exc_info else "")
 
 
 def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
@@ -39,7 +51,7 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     if getattr(root, "_unionvote_configured", False):
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(JsonFormatter() if as_json else PlainFormatter())
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)

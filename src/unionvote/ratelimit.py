@@ -9,15 +9,15 @@ from redis.asyncio import Redis
 
 
 class RateLimiter:
-    def __init__(self, limit: int, window_seconds: int = 60, redis: Redis | None = None) -> None:
-        self.limit, self.window, self.redis = limit, window_seconds, redis
+    def __init__(self, limit: int, window_seconds: int = 60, redis: Redis | None = None, prefix: str = "uv") -> None:
+        self.limit, self.window, self.redis, self.prefix = limit, window_seconds, redis, prefix
         self._counts: dict[tuple[str, int], int] = defaultdict(int)
 
     async def hit(self, key: str) -> bool:
         """Count one attempt; False when the key is over its limit in this window."""
         bucket = int(time.time()) // self.window
         if self.redis is not None:
-            name = f"uv:rl:{key}:{bucket}"
+            name = f"{self.prefix}:rl:{key}:{bucket}"
             count = await self.redis.incr(name)
             if count == 1:
                 await self.redis.expire(name, self.window + 1)

@@ -108,14 +108,13 @@ class RedisSessionStore(_Lifetimes):
     def __init__(self, settings: Settings, redis: Redis) -> None:
         super().__init__(settings)
         self.redis = redis
+        self.prefix = settings.redis_namespace
 
-    @staticmethod
-    def _key(digest: str) -> str:
-        return f"uv:session:{digest}"
+    def _key(self, digest: str) -> str:
+        return f"{self.prefix}:session:{digest}"
 
-    @staticmethod
-    def _user_key(user_id: int) -> str:
-        return f"uv:user-sessions:{user_id}"
+    def _user_key(self, user_id: int) -> str:
+        return f"{self.prefix}:user-sessions:{user_id}"
 
     async def _save(self, digest: str, data: dict[str, object], expires_at: datetime) -> None:
         ttl = max(1, int((expires_at - utcnow()).total_seconds()))

@@ -39,7 +39,10 @@ def _check(value: Any, path: str) -> None:
 def canonical_json(value: Any) -> bytes:
     """UTF-8, keys sorted, no insignificant whitespace, no floats."""
     _check(value, "entry")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate such as "\ud800" has no UTF-8 form
+        raise NotCanonical(f"entry holds a string that is not valid Unicode ({exc.reason})") from exc
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
@@ -79,12 +82,15 @@ def verify_lines(lines: Iterable[str], *, expected_head: str | None = None) -> V
         missing = [name for name in EXPORTED_FIELDS if name not in entry]
         if missing:
             return bad(line_no, entry.get("seq", "?"), f"missing field(s) {', '.join(missing)}")
+        extra = sorted(name for name in entry if name not in EXPORTED_FIELDS)
+        if extra:
+            return bad(line_no, entry["seq"], f"unexpected field(s) {', '.join(extra)}: not covered by the hash")
         seq = entry["seq"]
         if scope is None:
             scope = entry["scope"]
         if entry["scope"] != scope:
             return bad(line_no, seq, f"scope {entry['scope']!r} differs from {scope!r}")
-        if seq != count + 1:
+        if isinstance(seq, bool) or seq != count + 1:
             return bad(line_no, seq, f"expected seq {count + 1}: an entry is missing or out of order")
         if entry["prev_hash"] != prev_hash:
             return bad(line_no, seq, "prev_hash does not match the previous entry's hash")
