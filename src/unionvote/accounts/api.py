@@ -8,21 +8,33 @@ from litestar import Controller, Request, Response, delete, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts import services
-from unionvote.accounts.flows import end_session, expired_cookie, password_step, second_factor_step, start_session
+from unionvote.accounts.flows import (
+    end_session,
+    expired_cookie,
+    password_step,
+    rotate_after_password_change,
+    second_factor_step,
+    start_session,
+)
 from unionvote.accounts.models import User
 from unionvote.accounts.schemas import (
     LoginInput,
     NewToken,
     NewTokenOut,
     NewUser,
+    PasswordChange,
+    RecoveryCodesOut,
     RoleInput,
     RoleOut,
     SessionOut,
     TokenOut,
+    TotpCode,
+    TotpEnrolment,
     UserOut,
 )
 from unionvote.accounts.services import AccountError
 from unionvote.auth import CurrentUser, public, requires_admin, requires_login, requires_login_allow_enrolment
+from unionvote.security import totp_uri
 
 
 async def user_out(db: AsyncSession, user: User) -> UserOut:
@@ -72,6 +84,43 @@ class MeApi(Controller):
     @get("/", guards=[requires_login_allow_enrolment], summary="The account making the request")
     async def me(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> UserOut:
         return await user_out(db_session, await db_session.get(User, request.scope["user"].id))
+
+    @post("/totp", guards=[requires_login_allow_enrolment], status_code=200,
+          summary="Start two-factor enrolment: a secret for an authenticator app")
+    async def start_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> TotpEnrolment:
+        user: CurrentUser = request.scope["user"]
+        secret = await services.start_totp_enrolment(db_session, user.id)
+        return TotpEnrolment(secret=secret, otpauth_uri=totp_uri(secret, user.email))
+
+    @post("/totp/confirm", guards=[requires_login_allow_enrolment], status_code=200,
+          summary="Finish two-factor enrolment with a code; returns recovery codes (shown once)")
+    async def confirm_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: TotpCode
+                           ) -> RecoveryCodesOut:
+        codes = await services.confirm_totp_enrolment(db_session, request.scope["user"].id, data.code)
+        token = request.cookies.get("uv_session")
+        if token:
+            await request.app.state.session_store.mark_mfa_verified(token)
+        return RecoveryCodesOut(recovery_codes=codes)
+
+    @post("/recovery-codes", guards=[requires_login], status_code=200,
+          summary="Replace my recovery codes (the old ones stop working)")
+    async def new_recovery_codes(self, request: Request[Any, Any, Any], db_session: AsyncSession
+                                 ) -> RecoveryCodesOut:
+        return RecoveryCodesOut(recovery_codes=await services.regenerate_recovery_codes(
+            db_session, request.scope["user"].id))
+
+    @post("/password", guards=[requires_login], status_code=200,
+          summary="Change my password (ends my other sessions)")
+    async def change_password(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                              data: PasswordChange) -> Response[dict[str, str]]:
+        user_id = request.scope["user"].id
+        await services.change_password(db_session, user_id, data.current_password, data.new_password)
+        await db_session.commit()
+        if request.scope["user"].via == "token":
+            await request.app.state.session_store.delete_for_user(user_id)
+            return Response({"detail": "Password changed; every session has ended."})
+        cookie = await rotate_after_password_change(request, await db_session.get(User, user_id))
+        return Response({"detail": "Password changed; your other sessions have ended."}, cookies=[cookie])
 
     @get("/tokens", guards=[requires_login], summary="My API tokens")
     async def tokens(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[TokenOut]:

@@ -70,3 +70,16 @@ class NewTokenOut(msgspec.Struct):
 class SessionOut(msgspec.Struct):
     user: UserOut
     second_factor_needed: bool
+
+
+class TotpCode(msgspec.Struct, forbid_unknown_fields=True):
+    code: str
+
+
+class TotpEnrolment(msgspec.Struct):
+    secret: str
+    otpauth_uri: str
+
+
+class RecoveryCodesOut(msgspec.Struct):
+    recovery_codes: list[str]
