@@ -83,6 +83,9 @@ class AccessLogMiddleware:
 
         try:
             await self.app(scope, receive, record_status)
+        except Exception as exc:
+            status = getattr(exc, "status_code", 500)  # turned into a response further out
+            raise
         finally:
             user = scope.get("user")
             self.log.info("request", extra={

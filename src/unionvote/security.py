@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import secrets
 
 import pyotp
@@ -70,10 +69,7 @@ def totp_uri(secret: str, account: str) -> str:
 
 
 def totp_qr_svg(uri: str) -> str:
-    out = io.StringIO()
-    segno.make(uri, error="m").save(out, kind="svg", scale=5, border=2, xmldecl=False, svgns=True,
-                                    title="QR code for your authenticator app")
-    return out.getvalue()
+    return segno.make(uri, error="m").svg_inline(scale=5, border=2, title="QR code for your authenticator app")
 
 
 def verify_totp(secret: str, code: str) -> bool:

@@ -97,6 +97,7 @@ class MeApi(Controller):
     async def confirm_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: TotpCode
                            ) -> RecoveryCodesOut:
         codes = await services.confirm_totp_enrolment(db_session, request.scope["user"].id, data.code)
+        await db_session.commit()  # the session store writes in a transaction of its own
         token = request.cookies.get("uv_session")
         if token:
             await request.app.state.session_store.mark_mfa_verified(token)
@@ -179,5 +180,6 @@ class UsersApi(Controller):
     async def reset_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int
                          ) -> dict[str, str]:
         await services.reset_totp(db_session, user_id=user_id, by=request.scope["user"].id)
+        await db_session.commit()  # the session store writes in a transaction of its own
         await request.app.state.session_store.delete_for_user(user_id)
         return {"detail": "Two-factor authentication reset; the account's sessions have ended."}

@@ -17,7 +17,7 @@ from unionvote.accounts.flows import (
     second_factor_step,
     start_session,
 )
-from unionvote.accounts.models import User
+from unionvote.accounts.models import ROLE_LABELS, User
 from unionvote.accounts.services import AccountError
 from unionvote.auth import (
     CurrentUser,
@@ -97,7 +97,8 @@ class AccountPages(Controller):
         return page("accounts/account.html", request,
                     roles=await services.roles_of(db_session, user.id),
                     tokens=await services.api_tokens_of(db_session, user.id),
-                    codes_left=await services.unused_recovery_codes(db_session, user.id))
+                    codes_left=await services.unused_recovery_codes(db_session, user.id),
+                    role_labels=ROLE_LABELS)
 
     @get("/totp", guards=[requires_login_allow_enrolment])
     async def totp_enrol_form(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
@@ -118,6 +119,7 @@ class AccountPages(Controller):
             secret = await services.start_totp_enrolment(db_session, user.id)
             return page("accounts/totp_enrol.html", request, status_code=exc.status_code, error=str(exc),
                         secret=secret, qr_svg=totp_qr_svg(totp_uri(secret, user.email)))
+        await db_session.commit()  # the session store writes in a transaction of its own
         await request.app.state.session_store.mark_mfa_verified(request.cookies["uv_session"])
         return page("accounts/recovery_codes.html", request, codes=codes, notice="Two-factor authentication is on.")
 
