@@ -6,11 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import (
-    SQLAlchemyAsyncConfig,
-    SQLAlchemyPlugin,
-    async_autocommit_handler_maker,
-)
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
@@ -18,6 +14,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
@@ -108,7 +105,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                       cookie_secure=settings.cookie_secure, cookie_samesite="lax")
     alchemy = SQLAlchemyAsyncConfig(
         engine_instance=engine, session_maker=session_factory, session_dependency_key="db_session",
-        before_send_handler=async_autocommit_handler_maker(commit_on_redirect=True), create_all=False,
+        # Named, not a ready-made handler: advanced-alchemy gives each config (each app in one process,
+        # as in the tests) its own scope key, and only builds a handler that looks under that key.
+        before_send_handler="autocommit_include_redirects", create_all=False,
     )
     app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, create_static_files_router(path="/static", directories=[STATIC_DIR],
@@ -116,8 +115,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],
         middleware=[AccessLogMiddleware, AuthMiddleware, DefineMiddleware(CSRFUnlessBearer, config=csrf)],
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
-        openapi_config=OpenAPIConfig(title="unionvote API", version=__version__, path="/schema",
-                                     render_plugins=[SwaggerRenderPlugin()]),
+        openapi_config=OpenAPIConfig(
+            title="unionvote API", version=__version__, path="/schema", render_plugins=[SwaggerRenderPlugin()],
+            description="Every action of the pages, for integrations. Authenticate with a session cookie "
+                        "(browsers; send the uv_csrf cookie's value as x-csrftoken on unsafe requests) or an "
+                        "API token from /account as 'Authorization: Bearer uvt_...'. Errors are JSON: "
+                        '{"status_code": 400, "detail": "a plain message"}.',
+            components=Components(security_schemes={
+                "apiToken": SecurityScheme(type="http", scheme="bearer", description="API token (uvt_...)"),
+                "session": SecurityScheme(type="apiKey", name="uv_session", security_scheme_in="cookie"),
+            }),
+            security=[{"apiToken": []}, {"session": []}],
+        ),
         exception_handlers={Exception: error_response},
         allowed_hosts=None if settings.allowed_hosts == ["*"] else AllowedHostsConfig(settings.allowed_hosts),
         response_headers={},
