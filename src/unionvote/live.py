@@ -34,8 +34,8 @@ MAX_TOPICS = 16
 
 
 def make_channels(settings: Settings, redis: Redis | None) -> ChannelsPlugin:
-    backend = (RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{settings.redis_namespace}:live") if redis is not None
-               else MemoryChannelsBackend())
+    backend = (RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{settings.redis_namespace}:live")
+               if redis is not None else MemoryChannelsBackend())
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True,
                           subscriber_max_backlog=500, subscriber_backlog_strategy="dropleft")
 
@@ -57,8 +57,9 @@ def _send_pending(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_pending(session: Session, _previous_transaction: Any) -> None:
-    session.info.pop(_PENDING, None)
+def _drop_pending(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # a savepoint rolling back leaves the outer work to commit
+        session.info.pop(_PENDING, None)
 
 
 class Coalescer:

@@ -137,7 +137,8 @@ def test_delegate_topics(live: TestClient[Litestar], app: Litestar) -> None:
     with live.websocket_connect(f"/ws/live?topics=user:{delegate_id},conference:{conference_id}",
                                 headers=headers) as ws:
         assert 'id="live-status"' in ws.receive_text(timeout=5)
-        live.app.state.channels.publish("<p>for you</p>", f"user:{delegate_id}")
+        # publish() feeds an asyncio queue: call it on the app's loop, not from this thread.
+        live.blocking_portal.call(app.state.channels.publish, "<p>for you</p>", f"user:{delegate_id}")
         assert ws.receive_text(timeout=5) == "<p>for you</p>"
 
 
