@@ -1,4 +1,4 @@
-"""The `unionvote` command: serve, database, users, audit and the demo."""
+"""The `unionvote` command: serve, database, users, registers, audit and the demo."""
 
 from __future__ import annotations
 
@@ -121,8 +121,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.exists():
         return _fail(f"{path} does not exist.")
+    # Lines end at "\n" only (docs/audit-format.md); a stray "\r" is JSON whitespace, not a line break.
     # Bytes that are not UTF-8 become lone surrogates, which verify_lines reports as a bad line.
-    with path.open(encoding="utf-8", errors="surrogateescape") as fh:
+    with path.open(encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
         verdict = verify_lines(fh, expected_head=args.head)
     print(verdict.message if verdict.ok else f"FAILED: {verdict.message}")
     return 0 if verdict.ok else 1
@@ -144,6 +145,41 @@ async def _audit_heads() -> int:
 
 def cmd_audit_heads(_args: argparse.Namespace) -> int:
     return asyncio.run(_audit_heads())
+
+
+async def _import_register(kind: str, slug: str, data: bytes) -> int:
+    from sqlalchemy import select
+
+    from unionvote.conferences.csvfiles import RegisterFileRejected
+    from unionvote.conferences.imports import import_bodies, import_delegates
+    from unionvote.conferences.models import Conference
+    from unionvote.db import make_engine, make_session_factory, session_scope
+    from unionvote.errors import RuleViolation
+
+    engine = make_engine(Settings(database_url=_database_url()))
+    try:
+        async with session_scope(make_session_factory(engine)) as db:
+            conference_id = (await db.execute(select(Conference.id).where(Conference.slug == slug))).scalar()
+            if conference_id is None:
+                return _fail(f"no conference with the short name '{slug}'.")
+            service = import_bodies if kind == "bodies" else import_delegates
+            summary = await service(db, conference_id, data, by=None)
+    except RegisterFileRejected as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except RuleViolation as exc:
+        return _fail(str(exc))
+    finally:
+        await engine.dispose()
+    print(f"{kind.capitalize()} of {slug}: {summary}.")
+    return 0
+
+
+def cmd_register_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"{path} does not exist.")
+    return asyncio.run(_import_register(args.register, args.conference, path.read_bytes()))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -199,6 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(func=cmd_audit_verify)
     heads = audit.add_parser("heads", help="list every chain with its entry count and head hash")
     heads.set_defaults(func=cmd_audit_heads)
+
+    for register in ("bodies", "delegates"):
+        what = "represented bodies" if register == "bodies" else "the delegate register"
+        group = sub.add_parser(register, help=f"{what} of a conference")
+        imp = group.add_subparsers(dest=f"{register}_command", required=True).add_parser(
+            "import", help=f"import {what} from a CSV file: all rows or none")
+        imp.add_argument("--conference", required=True, help="conference short name, e.g. adc-2027")
+        imp.add_argument("file", help="CSV file (UTF-8) with a header row")
+        imp.set_defaults(func=cmd_register_import, register=register)
 
     demo = sub.add_parser("demo", help="create (or reuse) a demo database and serve it")
     demo.add_argument("--host", default="127.0.0.1")

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import Role, User
 from unionvote.accounts.services import create_user, grant_role
+from unionvote.conferences.demo import seed_register
 from unionvote.conferences.services import create_conference
 from unionvote.config import Settings, normalise_database_url
 from unionvote.db import make_engine, make_session_factory, session_scope
@@ -61,7 +62,7 @@ async def _seed_people(db: AsyncSession, ctx: DemoContext) -> None:
         ctx.logins.append((who, email, staff))
 
 
-DEMO_SEEDERS: list[Seeder] = [_seed_people]
+DEMO_SEEDERS: list[Seeder] = [_seed_people, seed_register]
 
 
 async def prepare(database_url: str) -> DemoContext | None:

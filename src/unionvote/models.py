@@ -10,7 +10,8 @@ from sqlmodel import SQLModel
 
 import unionvote.accounts.models
 import unionvote.audit.models
-import unionvote.conferences.models  # noqa: F401
+import unionvote.conferences.models
+import unionvote.conferences.register  # noqa: F401
 
 metadata = SQLModel.metadata
 
