@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -37,7 +38,14 @@ async def _readable_heads(db: AsyncSession, user: CurrentUser) -> list[ScopeHead
             for h in await services.scopes(db) if may_read_scope(user, h.scope)]
 
 
+# Scope names are "system" or "kind:id"; anything else (a NUL byte, a non-ASCII digit) is refused before
+# streaming starts, because an error after the first byte can no longer become a clean 4xx.
+SCOPE_NAME = re.compile(r"[a-z][a-z_]{0,31}(:[0-9]{1,18})?")
+
+
 def _export(request: Request[Any, Any, Any], scope: str) -> Stream:
+    if not SCOPE_NAME.fullmatch(scope):
+        raise RuleViolation("There is no audit trail with that name.", 404)
     if not may_read_scope(request.scope["user"], scope):
         raise RuleViolation("You may not read that audit trail.", 403)
     factory = request.app.state.session_factory
