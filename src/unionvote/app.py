@@ -31,7 +31,7 @@ from unionvote.audit.controllers import AuditApi, AuditPages
 from unionvote.auth import AuthMiddleware, public
 from unionvote.conferences.controllers import ConferencesApi
 from unionvote.config import Settings
-from unionvote.db import make_engine, make_session_factory
+from unionvote.db import commit_before_send, make_engine, make_session_factory
 from unionvote.live import live_socket, make_channels
 from unionvote.logs import AccessLogMiddleware, configure_logging
 from unionvote.ratelimit import RateLimiter
@@ -105,10 +105,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                       cookie_secure=settings.cookie_secure, cookie_samesite="lax")
     alchemy = SQLAlchemyAsyncConfig(
         engine_instance=engine, session_maker=session_factory, session_dependency_key="db_session",
-        # Named, not a ready-made handler: advanced-alchemy gives each config (each app in one process,
-        # as in the tests) its own scope key, and only builds a handler that looks under that key.
-        before_send_handler="autocommit_include_redirects", create_all=False,
+        create_all=False,
     )
+    # advanced-alchemy gives each config (each app in one process, as in the tests) its own scope key.
+    alchemy.before_send_handler = commit_before_send(alchemy.session_scope_key)
     app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, create_static_files_router(path="/static", directories=[STATIC_DIR],
                                                                     guards=[public], include_in_schema=False)],

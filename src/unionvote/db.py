@@ -101,3 +101,30 @@ async def locked(session: AsyncSession, stmt: Select[Any]) -> Result[Any]:
     if is_postgres(session):
         stmt = stmt.with_for_update()
     return await session.execute(stmt)
+
+
+def commit_before_send(session_scope_key: str) -> Any:
+    """End each request's unit of work before the response starts: commit a 2xx/3xx, roll back the rest.
+
+    Unlike the ready-made handler, a commit that fails is raised, so the person sees an
+    error instead of a success page for something that was not saved.
+    """
+    from advanced_alchemy.extensions.litestar._utils import delete_aa_scope_state, get_aa_scope_state
+
+    async def handler(message: Any, scope: Any) -> None:
+        session: AsyncSession | None = get_aa_scope_state(scope, session_scope_key)
+        if session is None or message["type"] not in _TERMINUS:
+            return
+        delete_aa_scope_state(scope, session_scope_key)
+        try:
+            if message["type"] == "http.response.start" and 200 <= message["status"] < 400:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+
+    return handler
+
+
+_TERMINUS = {"http.response.start", "http.disconnect", "websocket.disconnect", "websocket.close"}
