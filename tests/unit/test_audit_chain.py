@@ -90,3 +90,21 @@ def test_garbage_lines_are_reported_not_crashed_on() -> None:
     chain = build_chain(2)
     verdict = verify_lines([*lines(chain), "{not json"])
     assert not verdict.ok and verdict.bad_line == 3 and "not valid JSON" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("mangle", "reason"),
+    [
+        (lambda line: line.replace('"seq":2', '"seq":2.0'), "not an integer"),
+        (lambda line: line.replace('"seq":2', '"seq":2e0'), "not an integer"),
+        (lambda line: line.replace('{"action"', '{"seq":2,"action"'), "same key twice"),
+        (lambda line: line.replace('"payload":{', '"payload":[{').replace('},"prev_hash"', '}],"prev_hash"'),
+         "wrong type"),
+    ],
+)
+def test_lines_that_other_parsers_would_read_differently_are_refused(mangle, reason) -> None:
+    chain = build_chain(3)
+    text = [canonical_json(e).decode() for e in chain]
+    text[1] = mangle(text[1])
+    verdict = verify_lines(text)
+    assert not verdict.ok and verdict.bad_line == 2 and reason in verdict.message

@@ -51,6 +51,21 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical_json(body)).hexdigest()
 
 
+FIELD_TYPES: dict[str, type] = {"seq": int, "at": str, "scope": str, "actor": str, "action": str, "payload": dict,
+                                "prev_hash": str, "hash": str}
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise NotCanonical(f"an object has the same key twice ({sorted(k for k in keys if keys.count(k) > 1)[0]!r})")
+    return dict(pairs)
+
+
+def _no_float(text: str) -> Any:
+    raise NotCanonical(f"the number {text} is not an integer")
+
+
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
@@ -74,9 +89,12 @@ def verify_lines(lines: Iterable[str], *, expected_head: str | None = None) -> V
         if not raw.strip():
             continue
         try:
-            entry = json.loads(raw)
+            entry = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_float=_no_float,
+                               parse_constant=_no_float)
         except json.JSONDecodeError as exc:
             return bad(line_no, "?", f"not valid JSON ({exc.msg})")
+        except NotCanonical as exc:
+            return bad(line_no, "?", str(exc))
         if not isinstance(entry, dict):
             return bad(line_no, "?", "not a JSON object")
         missing = [name for name in EXPORTED_FIELDS if name not in entry]
@@ -86,11 +104,15 @@ def verify_lines(lines: Iterable[str], *, expected_head: str | None = None) -> V
         if extra:
             return bad(line_no, entry["seq"], f"unexpected field(s) {', '.join(extra)}: not covered by the hash")
         seq = entry["seq"]
+        wrong_type = [name for name, kind in FIELD_TYPES.items()
+                      if not isinstance(entry[name], kind) or isinstance(entry[name], bool)]
+        if wrong_type:
+            return bad(line_no, seq, f"field(s) of the wrong type: {', '.join(wrong_type)}")
         if scope is None:
             scope = entry["scope"]
         if entry["scope"] != scope:
             return bad(line_no, seq, f"scope {entry['scope']!r} differs from {scope!r}")
-        if isinstance(seq, bool) or seq != count + 1:
+        if seq != count + 1:
             return bad(line_no, seq, f"expected seq {count + 1}: an entry is missing or out of order")
         if entry["prev_hash"] != prev_hash:
             return bad(line_no, seq, "prev_hash does not match the previous entry's hash")

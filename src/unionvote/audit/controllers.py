@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.accounts.models import Role
 from unionvote.audit import services
 from unionvote.auth import CurrentUser, requires_audit_reader
-from unionvote.db import session_scope
 from unionvote.errors import RuleViolation
 from unionvote.web import page
 
@@ -43,21 +42,25 @@ async def _readable_heads(db: AsyncSession, user: CurrentUser) -> list[ScopeHead
 SCOPE_NAME = re.compile(r"[a-z][a-z_]{0,31}(:[0-9]{1,18})?")
 
 
-def _export(request: Request[Any, Any, Any], scope: str) -> Stream:
+async def _export(request: Request[Any, Any, Any], db: AsyncSession, scope: str) -> Stream:
     if not SCOPE_NAME.fullmatch(scope):
         raise RuleViolation("There is no audit trail with that name.", 404)
     if not may_read_scope(request.scope["user"], scope):
         raise RuleViolation("You may not read that audit trail.", 403)
-    factory = request.app.state.session_factory
+    head = await services.head_of(db, scope)
+    if head is None:
+        raise RuleViolation(f"There is no audit trail for '{scope}' yet.", 404)
+    head_seq, head_hash = head.seq, head.hash
+    await db.rollback()  # the download reads in batches of its own
 
     async def lines() -> AsyncIterator[bytes]:
-        async with session_scope(factory) as db:
-            async for line in services.export_lines(db, scope):
-                yield line.encode()
+        async for line in services.stream_export(request.app.state.session_factory, scope, head_seq):
+            yield line.encode()
 
     filename = scope.replace(":", "-") + ".audit.jsonl"
     return Stream(lines(), media_type="application/x-ndjson",
-                  headers={"content-disposition": f'attachment; filename="{filename}"'})
+                  headers={"content-disposition": f'attachment; filename="{filename}"',
+                           "x-audit-head": head_hash, "x-audit-entries": str(head_seq)})
 
 
 class AuditPages(Controller):
@@ -70,8 +73,8 @@ class AuditPages(Controller):
         return page("audit/index.html", request, heads=await _readable_heads(db_session, request.scope["user"]))
 
     @get("/{audit_scope:str}/export")
-    async def export(self, request: Request[Any, Any, Any], audit_scope: str) -> Stream:
-        return _export(request, audit_scope)
+    async def export(self, request: Request[Any, Any, Any], db_session: AsyncSession, audit_scope: str) -> Stream:
+        return await _export(request, db_session, audit_scope)
 
 
 class AuditApi(Controller):
@@ -85,5 +88,5 @@ class AuditApi(Controller):
 
     @get("/scopes/{audit_scope:str}/export", summary="One chain as JSON Lines (see docs/audit-format.md)",
          media_type="application/x-ndjson")
-    async def export(self, request: Request[Any, Any, Any], audit_scope: str) -> Stream:
-        return _export(request, audit_scope)
+    async def export(self, request: Request[Any, Any, Any], db_session: AsyncSession, audit_scope: str) -> Stream:
+        return await _export(request, db_session, audit_scope)

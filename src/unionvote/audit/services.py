@@ -95,3 +95,24 @@ async def export_lines(session: AsyncSession, scope: str, batch: int = 1000) -> 
         for entry in rows:
             yield exported_line(entry)
         after = rows[-1].seq
+
+
+async def stream_export(factory: Any, scope: str, upto_seq: int, batch: int = 1000) -> AsyncIterator[str]:
+    """Like export_lines, up to a fixed head, one short transaction per batch.
+
+    A download can be slow; on SQLite a transaction holds the write lock, so none may
+    stay open for the length of a download.
+    """
+    after = 0
+    while after < upto_seq:
+        async with factory() as db:
+            rows = (await db.execute(
+                select(AuditEntry)
+                .where(AuditEntry.scope == scope, AuditEntry.seq > after, AuditEntry.seq <= upto_seq)
+                .order_by(AuditEntry.seq).limit(batch)
+            )).scalars().all()
+        if not rows:
+            return
+        for entry in rows:
+            yield exported_line(entry)
+        after = rows[-1].seq

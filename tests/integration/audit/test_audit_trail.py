@@ -241,6 +241,11 @@ async def test_admin_export_verifies_against_the_listed_head(app: Litestar, clie
         assert verdict.ok, verdict.message
         assert verdict.head == listed["head"] and verdict.entries == listed["entries"] == len(lines)
         assert lines == await exported(app, scope)  # the API serves exactly what the database holds
+        assert response.headers["x-audit-head"] == listed["head"]
+
+    # A chain that does not exist is not found, rather than an empty file that "verifies".
+    response = await admin.get("/api/v1/audit/scopes/conference:999999/export")
+    assert response.status_code == 404 and "no audit trail" in response.json()["detail"]
 
     # The audit page shows the same heads.
     response = await admin.get("/audit")
