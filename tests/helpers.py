@@ -10,10 +10,12 @@ import httpx
 import pyotp
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import Role, User
 from unionvote.accounts.services import create_user, grant_role
+from unionvote.audit.models import AuditEntry
 from unionvote.conferences.services import create_conference
 from unionvote.db import make_engine, make_session_factory, session_scope
 from unionvote.security import new_totp_secret
@@ -99,3 +101,14 @@ async def load_user(app: Litestar, user_id: int) -> User:
         user = await db.get(User, user_id)
         assert user is not None
         return user
+
+
+async def audit_entries(app: Litestar, *, scope: str | None = None, action: str | None = None) -> list[AuditEntry]:
+    """Audit chain entries in the order they were appended, optionally of one scope or action."""
+    query = select(AuditEntry).order_by(AuditEntry.scope, AuditEntry.seq)
+    if scope is not None:
+        query = query.where(AuditEntry.scope == scope)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    async with app_db(app) as db:
+        return list((await db.execute(query)).scalars())

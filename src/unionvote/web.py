@@ -11,6 +11,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
 from unionvote.auth import SecondFactorRequired, TotpEnrolmentRequired
 from unionvote.errors import RuleViolation
@@ -69,12 +70,24 @@ def _safe_next(path: str) -> str:
     return path if path.startswith("/") and not path.startswith("//") else "/"
 
 
+UNSTORABLE_MESSAGE = "A value in the request is too long, too large, or has a character that cannot be stored."
+
+
+def _unstorable_input(exc: Exception) -> bool:
+    """The database refused a value (SQLSTATE class 22, or SQLite's integer range): bad input, not our fault."""
+    orig = getattr(exc, "orig", None)
+    return (isinstance(exc, OverflowError) or isinstance(orig, OverflowError)
+            or (isinstance(exc, DBAPIError) and str(getattr(orig, "sqlstate", "") or "").startswith("22")))
+
+
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, HTTPException):
         status, detail = exc.status_code, exc.detail
         extra = exc.extra if isinstance(exc, ValidationException) else None
     elif isinstance(exc, RuleViolation):
         status, detail, extra = exc.status_code, str(exc), None
+    elif _unstorable_input(exc):
+        status, detail, extra = 400, UNSTORABLE_MESSAGE, None
     else:
         log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
         status, detail, extra = HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side.", None

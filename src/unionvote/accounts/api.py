@@ -116,11 +116,12 @@ class MeApi(Controller):
                               data: PasswordChange) -> Response[dict[str, str]]:
         user_id = request.scope["user"].id
         await services.change_password(db_session, user_id, data.current_password, data.new_password)
-        await db_session.commit()
+        account = await db_session.get(User, user_id)
+        await db_session.commit()  # before the session store writes: on SQLite it waits for this lock
         if request.scope["user"].via == "token":
             await request.app.state.session_store.delete_for_user(user_id)
             return Response({"detail": "Password changed; every session has ended."})
-        cookie = await rotate_after_password_change(request, await db_session.get(User, user_id))
+        cookie = await rotate_after_password_change(request, account)
         return Response({"detail": "Password changed; your other sessions have ended."}, cookies=[cookie])
 
     @get("/tokens", guards=[requires_login], summary="My API tokens")

@@ -139,8 +139,9 @@ class AccountPages(Controller):
         except AccountError as exc:
             return page("errors/error.html", request, status_code=exc.status_code, status=exc.status_code,
                         detail=str(exc), back="/account")
-        await db_session.commit()
-        cookie = await rotate_after_password_change(request, await db_session.get(User, user.id))
+        account = await db_session.get(User, user.id)
+        await db_session.commit()  # before the session store writes: on SQLite it waits for this lock
+        cookie = await rotate_after_password_change(request, account)
         return Redirect(path="/account?done=password-changed", status_code=303, cookies=[cookie])
 
     @post("/tokens", guards=[requires_login])

@@ -32,7 +32,7 @@ from unionvote.security import (
     verify_totp,
 )
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 
 
 class AccountError(RuleViolation):
@@ -54,6 +54,8 @@ async def create_user(
     display_name = display_name.strip()
     if not display_name:
         raise AccountError("Give the person's name.")
+    if len(display_name) > 200 or any(ch < " " or ch == "\x7f" for ch in display_name):
+        raise AccountError("Give the name on one line, in at most 200 characters.")
     if password is not None and (problem := password_problem(password)):
         raise AccountError(problem)
     if (await db.execute(select(User.id).where(User.email == email))).first():
@@ -257,6 +259,14 @@ async def roles_of(db: AsyncSession, user_id: int) -> list[tuple[RoleGrant, Conf
     rows = await db.execute(select(RoleGrant, Conference).join(Conference, Conference.id == RoleGrant.conference_id)
                             .where(RoleGrant.user_id == user_id).order_by(Conference.name, RoleGrant.role))
     return [(grant, conference) for grant, conference in rows.all()]
+
+
+async def roles_in_conference(db: AsyncSession, conference_id: int) -> list[tuple[RoleGrant, User]]:
+    """Who holds which role in one conference, for its staff pages."""
+    rows = await db.execute(select(RoleGrant, User).join(User, User.id == RoleGrant.user_id)
+                            .where(RoleGrant.conference_id == conference_id)
+                            .order_by(RoleGrant.role, User.display_name))
+    return [(grant, user) for grant, user in rows.all()]
 
 
 async def unused_recovery_codes(db: AsyncSession, user_id: int) -> int:

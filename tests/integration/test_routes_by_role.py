@@ -1,0 +1,230 @@
+"""Who gets in where: every route of the app, requested by every kind of person.
+
+EXPECTED is the access policy, written out by hand. The test walks `app.routes`, so a new
+route that is missing from the table fails here until someone states who may use it.
+
+"Let in" means the guard passed: any answer except 401, 403 or the guards' redirects to
+/login?next=..., /login/totp or /account/totp. A 400 for an empty form, a 404 for an id that
+belongs to someone else or a 409 still counts as let in: the request reached the handler.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+from litestar.testing import AsyncTestClient
+
+from tests.conftest import make_settings
+from tests.helpers import Visitor, app_db, make_conference, make_user
+from unionvote.accounts.models import Role
+from unionvote.accounts.services import create_api_token, roles_of
+from unionvote.config import Settings
+
+A_ROLES = {
+    "delegate": Role.DELEGATE, "observer": Role.OBSERVER, "teller": Role.TELLER, "chair": Role.CHAIR,
+    "cac": Role.CAC, "returning_officer": Role.RETURNING_OFFICER, "staff": Role.STAFF,
+}
+IDENTITIES = ("anonymous", *A_ROLES, "chair_of_b", "admin")
+
+EVERYONE = frozenset(IDENTITIES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+STAFF = frozenset({"chair", "cac", "returning_officer", "staff", "chair_of_b", "admin"})
+AUDIT_READERS = frozenset({"returning_officer", "admin"})
+ADMIN = frozenset({"admin"})
+
+EXPECTED: dict[tuple[str, str], frozenset[str]] = {
+    # Public: the way in and out, and the health check.
+    ("GET", "/"): EVERYONE,
+    ("GET", "/healthz"): EVERYONE,
+    ("GET", "/login"): EVERYONE,
+    ("POST", "/login"): EVERYONE,
+    ("POST", "/logout"): EVERYONE,
+    ("POST", "/api/v1/session"): EVERYONE,
+    ("DELETE", "/api/v1/session"): EVERYONE,
+    # A session that passed the password step.
+    ("GET", "/login/totp"): SIGNED_IN,
+    ("POST", "/login/totp"): SIGNED_IN,
+    # Anyone logged in, about their own account.
+    ("POST", "/logout/everywhere"): SIGNED_IN,
+    ("DELETE", "/api/v1/session/everywhere"): SIGNED_IN,
+    ("GET", "/account"): SIGNED_IN,
+    ("GET", "/account/totp"): SIGNED_IN,
+    ("POST", "/account/totp"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/tokens/{token_id:int}/revoke"): SIGNED_IN,
+    ("POST", "/account/recovery-codes"): SIGNED_IN,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("POST", "/api/v1/me/totp"): SIGNED_IN,
+    ("POST", "/api/v1/me/totp/confirm"): SIGNED_IN,
+    ("POST", "/api/v1/me/password"): SIGNED_IN,
+    ("POST", "/api/v1/me/recovery-codes"): SIGNED_IN,
+    ("GET", "/api/v1/me/tokens"): SIGNED_IN,
+    ("POST", "/api/v1/me/tokens"): SIGNED_IN,
+    ("DELETE", "/api/v1/me/tokens/{token_id:int}"): SIGNED_IN,
+    # Staff roles in any conference (not delegates, observers or tellers).
+    ("GET", "/staff"): STAFF,
+    ("GET", "/api/v1/conferences"): STAFF,
+    # Union administrators only.
+    ("POST", "/api/v1/conferences"): ADMIN,
+    ("POST", "/admin/conferences"): ADMIN,
+    ("GET", "/admin/users"): ADMIN,
+    ("POST", "/admin/users"): ADMIN,
+    ("GET", "/admin/users/{user_id:int}"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}/roles"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}/roles/{grant_id:int}/revoke"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}/totp-reset"): ADMIN,
+    ("GET", "/api/v1/users"): ADMIN,
+    ("POST", "/api/v1/users"): ADMIN,
+    ("GET", "/api/v1/users/{user_id:int}"): ADMIN,
+    ("POST", "/api/v1/users/{user_id:int}/roles"): ADMIN,
+    ("DELETE", "/api/v1/users/{user_id:int}/roles/{grant_id:int}"): ADMIN,
+    ("POST", "/api/v1/users/{user_id:int}/totp-reset"): ADMIN,
+    # The audit trail: administrators and returning officers; conference A's export, A's officer only.
+    ("GET", "/audit"): AUDIT_READERS,
+    ("GET", "/api/v1/audit/scopes"): AUDIT_READERS,
+    ("GET", "/audit/{audit_scope:str}/export"): frozenset({"returning_officer", "admin"}),
+    ("GET", "/api/v1/audit/scopes/{audit_scope:str}/export"): frozenset({"returning_officer", "admin"}),
+}
+
+NOT_WALKED = ("/static", "/schema", "/ws/")  # files, the OpenAPI document, and the websocket (tests/integration/live)
+KEPT_OUT_REDIRECTS = ("/login?next=", "/login/totp", "/account/totp")
+PATH_PARAM = re.compile(r"\{(\w+):\w+\}")
+
+
+def walked_routes(app: Litestar) -> Iterator[tuple[str, str]]:
+    """(method, path) for every HTTP handler, as Litestar spells the path, without automatic OPTIONS."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path.startswith(NOT_WALKED):
+            continue
+        for handler in route.route_handlers:
+            for method in handler.http_methods:
+                if method != "OPTIONS":
+                    yield method, route.path
+
+
+def kept_out(response: httpx.Response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    return response.is_redirect and response.headers["location"].startswith(KEPT_OUT_REDIRECTS)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # Every identity tries POST /login: lift the per-address limit so the limiter is not what says no.
+    return make_settings(database_url, login_attempts_per_minute=10_000)
+
+
+async def make_cast(app: Litestar) -> tuple[dict[str, int], dict[str, str], int]:
+    """Conferences A and B, one account per identity, and someone else with a role grant and an API token."""
+    conference_a = await make_conference(app, "adc-2027", "Conference A")
+    conference_b = await make_conference(app, "rules-2027", "Conference B")
+    user_ids: dict[str, int] = {}
+    for name, role in A_ROLES.items():
+        user_ids[name], _ = await make_user(app, f"{name}@union.example", roles=[(conference_a, role)], password=None)
+    user_ids["chair_of_b"], _ = await make_user(app, "chair.b@union.example", roles=[(conference_b, Role.CHAIR)],
+                                                password=None)
+    user_ids["admin"], _ = await make_user(app, "admin@union.example", admin=True, password=None)
+    other_id, _ = await make_user(app, "someone.else@union.example", roles=[(conference_b, Role.DELEGATE)],
+                                  password=None)
+    async with app_db(app) as db:
+        token, _ = await create_api_token(db, user_id=other_id, name="their integration")
+        [(grant, _)] = await roles_of(db, other_id)
+    path_values = {"conference_id": str(conference_a), "user_id": str(other_id), "grant_id": str(grant.id),
+                   "token_id": str(token.id), "audit_scope": f"conference:{conference_a}"}
+    return user_ids, path_values, conference_b
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in values, f"{path}: no value for path parameter {name!r}; add one to make_cast()"
+        return values[name]
+
+    return PATH_PARAM.sub(value, path)
+
+
+class Browser:
+    """One identity's browser. Logged-in identities get a session (two-factor done) made directly in the
+    store, and a new one whenever a route (logging out) has taken it away."""
+
+    def __init__(self, client: AsyncTestClient[Litestar], app: Litestar, user_id: int | None) -> None:
+        self.client, self.app, self.user_id = client, app, user_id
+        self.visitor = Visitor(client)
+
+    async def request(self, method: str, path: str) -> httpx.Response:
+        if self.user_id is not None and "uv_session" not in self.visitor.jar:
+            # Made on the app's own event loop, where the session store's engine lives.
+            create = functools.partial(self.app.state.session_store.create, self.user_id, mfa_verified=True)
+            token = self.client.blocking_portal.call(create)
+            self.visitor.jar.set("uv_session", token, domain="testserver.local", path="/")
+        body = {"json": {}} if path.startswith("/api/") and method in ("POST", "PUT", "PATCH") else {}
+        return await self.visitor.request(method, path, **body)
+
+
+def test_every_route_has_a_declared_policy_and_a_guard(app: Litestar) -> None:
+    routes = set(walked_routes(app))
+
+    assert sorted(routes - EXPECTED.keys()) == [], "routes with no entry in EXPECTED: add who may use them"
+    assert sorted(EXPECTED.keys() - routes) == [], "EXPECTED names routes the app no longer has"
+    unguarded = [(method, route.path) for route in app.routes if isinstance(route, HTTPRoute)
+                 and not route.path.startswith(("/schema",))
+                 for handler in route.route_handlers for method in handler.http_methods
+                 if method != "OPTIONS" and not handler.resolve_guards()]
+    assert unguarded == [], "every route names its guard, even if it is `public`"
+
+
+# SQLite only: guards do not depend on the database, and the walk (about 500 requests) takes several
+# seconds per backend. The guards' database reads are covered on PostgreSQL by the other tests here.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_each_identity_gets_into_exactly_the_routes_the_policy_allows(
+    app: Litestar, client: AsyncTestClient[Litestar],
+) -> None:
+    user_ids, path_values, _ = await make_cast(app)
+    browsers = {identity: Browser(client, app, user_ids.get(identity)) for identity in IDENTITIES}
+    let_in: dict[tuple[str, str], set[str]] = {}
+    server_errors: list[str] = []
+
+    for method, path in sorted(walked_routes(app)):
+        url = fill(path, path_values)
+        let_in[(method, path)] = set()
+        for identity in IDENTITIES:
+            response = await browsers[identity].request(method, url)
+            if response.status_code >= 500:
+                server_errors.append(f"{identity}: {method} {url} -> {response.status_code}")
+            if not kept_out(response):
+                let_in[(method, path)].add(identity)
+
+    assert server_errors == []
+    wrong = []
+    for route, allowed in sorted(let_in.items()):
+        expected = EXPECTED.get(route, frozenset())
+        if allowed != expected:
+            wrong.append(f"{route[0]} {route[1]}: let in unexpectedly {sorted(allowed - expected)}, "
+                         f"kept out unexpectedly {sorted(expected - allowed)}")
+    assert wrong == [], "\n".join(wrong)
+
+
+async def test_a_returning_officer_exports_only_their_own_conferences_audit_trail(
+    app: Litestar, client: AsyncTestClient[Litestar],
+) -> None:
+    user_ids, path_values, conference_b = await make_cast(app)
+    conference_a = int(path_values["conference_id"])
+    officer, admin = Browser(client, app, user_ids["returning_officer"]), Browser(client, app, user_ids["admin"])
+
+    async def status(browser: Browser, scope: str) -> int:
+        return (await browser.request("GET", f"/api/v1/audit/scopes/{scope}/export")).status_code
+
+    assert await status(officer, f"conference:{conference_a}") == 200
+    assert await status(officer, f"conference:{conference_b}") == 403
+    assert await status(officer, "system") == 403
+    assert await status(admin, f"conference:{conference_b}") == 200
+    assert await status(admin, "system") == 200
+    heads = (await officer.request("GET", "/api/v1/audit/scopes")).json()
+    assert [head["scope"] for head in heads] == [f"conference:{conference_a}"]
