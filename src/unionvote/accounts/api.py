@@ -49,6 +49,13 @@ def token_out(token: Any) -> TokenOut:
                     last_used_at=token.last_used_at, revoked_at=token.revoked_at)
 
 
+def _refuse_token(user: CurrentUser) -> None:
+    """Second factors are set up by the person, logged in with their password, never by an integration."""
+    if user.via == "token":
+        raise AccountError("Set up two-factor authentication after logging in with your password, "
+                           "not with an API token.", 403)
+
+
 class SessionApi(Controller):
     path = "/api/v1/session"
     tags = ["accounts"]
@@ -89,6 +96,7 @@ class MeApi(Controller):
           summary="Start two-factor enrolment: a secret for an authenticator app")
     async def start_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> TotpEnrolment:
         user: CurrentUser = request.scope["user"]
+        _refuse_token(user)
         secret = await services.start_totp_enrolment(db_session, user.id)
         return TotpEnrolment(secret=secret, otpauth_uri=totp_uri(secret, user.email))
 
@@ -96,6 +104,7 @@ class MeApi(Controller):
           summary="Finish two-factor enrolment with a code; returns recovery codes (shown once)")
     async def confirm_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: TotpCode
                            ) -> RecoveryCodesOut:
+        _refuse_token(request.scope["user"])
         codes = await services.confirm_totp_enrolment(db_session, request.scope["user"].id, data.code)
         await db_session.commit()  # the session store writes in a transaction of its own
         token = request.cookies.get("uv_session")

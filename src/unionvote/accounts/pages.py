@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
@@ -55,7 +56,7 @@ class LoginPages(Controller):
             return page("accounts/login.html", request, status_code=exc.status_code, error=str(exc),
                         next=next_path, email=email)
         cookie = await start_session(request, user, mfa_verified=not user.totp_enabled)
-        target = f"/login/totp?next={next_path}" if user.totp_enabled else next_path
+        target = f"/login/totp?next={quote(next_path)}" if user.totp_enabled else next_path
         return Redirect(path=target, status_code=303, cookies=[cookie])
 
     @get("/login/totp", guards=[requires_password_step])

@@ -182,7 +182,11 @@ async def reset_totp(db: AsyncSession, *, user_id: int, by: int | None) -> None:
         raise AccountError("No such account.", 404)
     user.totp_enabled, user.totp_secret = False, None
     await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
-    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(by), action="totp.reset", payload={"user_id": user_id})
+    # Whoever holds a token must not be able to enrol a new authenticator in the person's place.
+    revoked = await db.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                               .values(revoked_at=utcnow()))
+    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(by), action="totp.reset",
+                 payload={"user_id": user_id, "api_tokens_revoked": revoked.rowcount or 0})
 
 
 async def change_password(db: AsyncSession, user_id: int, current: str, new: str) -> None:

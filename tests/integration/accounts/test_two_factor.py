@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from tests.helpers import Visitor, app_db, audit_entries, load_user, make_conference, make_user
+from tests.helpers import PASSWORD, Visitor, app_db, audit_entries, load_user, make_conference, make_user
 from unionvote.accounts import services
 from unionvote.accounts.models import RecoveryCode, Role
 from unionvote.audit.services import SYSTEM_SCOPE
@@ -123,7 +123,7 @@ async def test_a_delegate_is_not_made_to_set_up_two_factor(app: Litestar, client
     response = await delegate.log_in("delegate@branch.example")
 
     assert response.headers["location"] == "/"
-    assert (await delegate.get("/")).headers["location"] == "/account"
+    assert (await delegate.get("/")).headers["location"] == f"/conferences/{conference_id}/me"
     assert (await delegate.get("/account")).status_code == 200
     assert (await delegate.get("/api/v1/me/tokens")).status_code == 200
 
@@ -259,7 +259,7 @@ async def test_an_admin_reset_clears_two_factor_ends_sessions_and_is_audited(
     assert await recovery_codes_of(app, chair_id) == []
     [entry] = await audit_entries(app, scope=SYSTEM_SCOPE, action="totp.reset")
     assert entry.actor == f"user:{admin_id}"
-    assert json.loads(entry.payload) == {"user_id": chair_id}
+    assert json.loads(entry.payload) == {"user_id": chair_id, "api_tokens_revoked": 0}
     # The admin is still logged in; the chair logs in with the password alone and must enrol again.
     assert (await admin.get("/staff")).status_code == 200
     assert (await chair.log_in(CHAIR)).headers["location"] == "/"
@@ -283,3 +283,34 @@ async def test_a_chair_cannot_reset_someone_elses_two_factor(
     assert api.json()["detail"] == "Only union administrators can do this."
     assert (await load_user(app, teller_id)).totp_enabled is True
     assert await audit_entries(app, action="totp.reset") == []
+
+
+async def test_an_admin_reset_also_revokes_api_tokens_so_a_token_cannot_enrol_a_new_phone(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    conference_id = await make_conference(app)
+    chair_id, secret = await make_user(app, "chair@union.test", roles=[(conference_id, Role.CHAIR)])
+    admin_id, admin_secret = await make_user(app, "admin@union.test", admin=True)
+    chair = Visitor(client)
+    await chair.log_in("chair@union.test", totp_secret=secret)
+    token = (await chair.post("/api/v1/me/tokens", json={"name": "membership system"})).json()["token"]
+
+    admin = Visitor(client)
+    await admin.log_in("admin@union.test", totp_secret=admin_secret)
+    assert (await admin.post(f"/admin/users/{chair_id}/totp-reset")).status_code == 303
+
+    integration = Visitor(client)
+    response = await integration.post("/api/v1/me/totp", headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    entry = (await audit_entries(app, scope="system", action="totp.reset"))[-1]
+    assert json.loads(entry.payload) == {"user_id": chair_id, "api_tokens_revoked": 1}
+
+
+async def test_the_second_factor_page_keeps_the_whole_return_address(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    await make_user(app, "admin@union.test", admin=True)
+    visitor = Visitor(client)
+    response = await visitor.post("/login", data={"email": "admin@union.test", "password": PASSWORD,
+                                                  "next": "/audit?a=1&b=2"})
+    assert response.headers["location"] == "/login/totp?next=/audit%3Fa%3D1%26b%3D2"
