@@ -30,6 +30,10 @@ from unionvote.accounts.sessions import DatabaseSessionStore, RedisSessionStore
 from unionvote.audit.controllers import AuditApi, AuditPages
 from unionvote.auth import AuthMiddleware, public
 from unionvote.conferences.controllers import ConferencesApi
+from unionvote.conferences.enrolment_pages import CodeLoginPages, EnrolmentPages
+from unionvote.conferences.invitations_api import InvitationsApi
+from unionvote.conferences.invitations_pages import InvitationPages
+from unionvote.conferences.routes import CONFERENCE_ROUTES
 from unionvote.config import Settings
 from unionvote.db import commit_before_send, make_engine, make_session_factory
 from unionvote.live import live_socket, make_channels
@@ -78,7 +82,8 @@ async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
 ROUTE_HANDLERS: list[Any] = [
     healthz, live_socket,
     HomePages, LoginPages, AccountPages, AdminPages, AuditPages,
-    SessionApi, MeApi, UsersApi, ConferencesApi, AuditApi,
+    SessionApi, MeApi, UsersApi, ConferencesApi, AuditApi, *CONFERENCE_ROUTES,
+    EnrolmentPages, CodeLoginPages, InvitationPages, InvitationsApi,
 ]
 
 

@@ -34,6 +34,7 @@ class CurrentUser:
     mfa_verified: bool
     via: str  # "session" or "token"
     roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    conference_scope: int | None = None  # a voting-code login: this conference's delegate pages only
 
     def roles_in(self, conference_id: int) -> frozenset[str]:
         return self.roles.get(conference_id, frozenset())
@@ -60,7 +61,14 @@ class TotpEnrolmentRequired(PermissionDeniedException):
     """A staff account must set up two-factor authentication before anything else."""
 
 
-async def _load_user(factory: Any, user_id: int, *, mfa_verified: bool, via: str) -> CurrentUser | None:
+# What a conference-scoped session keeps: taking part, never running the conference.
+SCOPED_ROLES = frozenset({Role.DELEGATE, Role.OBSERVER})
+SCOPED_SESSION_MESSAGE = ("You logged in with a voting code, which opens only your conference's pages. "
+                          "Log in with your email address and password for anything else.")
+
+
+async def _load_user(factory: Any, user_id: int, *, mfa_verified: bool, via: str,
+                     conference_id: int | None = None) -> CurrentUser | None:
     async with session_scope(factory) as db:
         user = await db.get(User, user_id)
         if user is None or not user.is_active:
@@ -68,12 +76,14 @@ async def _load_user(factory: Any, user_id: int, *, mfa_verified: bool, via: str
         grants = (await db.execute(select(RoleGrant.conference_id, RoleGrant.role)
                                    .where(RoleGrant.user_id == user_id))).all()
     roles: dict[int, set[str]] = {}
-    for conference_id, role in grants:
-        roles.setdefault(conference_id, set()).add(role)
+    for held_in, role in grants:
+        if conference_id is None or (held_in == conference_id and role in SCOPED_ROLES):
+            roles.setdefault(held_in, set()).add(role)
     return CurrentUser(
-        id=user.id, email=user.email, display_name=user.display_name, is_admin=user.is_admin,
+        id=user.id, email=user.email, display_name=user.display_name,
+        is_admin=user.is_admin and conference_id is None,
         totp_enabled=user.totp_enabled, mfa_verified=mfa_verified, via=via,
-        roles={k: frozenset(v) for k, v in roles.items()},
+        roles={k: frozenset(v) for k, v in roles.items()}, conference_scope=conference_id,
     )
 
 
@@ -113,8 +123,8 @@ class AuthMiddleware:
             if cookie:
                 info = await state.session_store.get(cookie)
                 if info is not None:
-                    user = await _load_user(state.session_factory, info.user_id,
-                                            mfa_verified=info.mfa_verified, via="session")
+                    user = await _load_user(state.session_factory, info.user_id, mfa_verified=info.mfa_verified,
+                                            via="session", conference_id=info.conference_id)
         scope["user"] = user
         scope["auth"] = info
         await self.app(scope, receive, send)
@@ -152,15 +162,26 @@ def requires_password_step(connection: ASGIConnection[Any, Any, Any, Any], _: Ba
         raise NotAuthorizedException("Please log in to continue.")
 
 
+def _not_scoped(user: CurrentUser) -> None:
+    if user.conference_scope is not None:
+        raise PermissionDeniedException(SCOPED_SESSION_MESSAGE)
+
+
 def requires_login_allow_enrolment(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Signed in; staff who have not set up two-factor yet may still reach enrolment."""
-    _signed_in(connection)
+    _not_scoped(_signed_in(connection))
 
 
-def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+def _enrolled(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
     user = _signed_in(connection)
     if user.must_enrol_totp:
         raise TotpEnrolmentRequired("Your role needs two-factor authentication. Set it up to continue.")
+    return user
+
+
+def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Signed in with a full login (not a voting code), two-factor set up where the role needs it."""
+    _not_scoped(_enrolled(connection))
 
 
 def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -180,9 +201,8 @@ def requires_conference_role(*roles: Role) -> Guard:
     allowed = frozenset(roles)
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-        requires_login(connection, handler)
-        user = current_user(connection)
-        assert user is not None
+        # Voting-code sessions pass too: their roles were cut down to that conference's when loaded.
+        user = _enrolled(connection)
         conference_id = connection.path_params.get("conference_id")
         if user.is_admin:
             return

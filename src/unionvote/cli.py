@@ -1,4 +1,4 @@
-"""The `unionvote` command: serve, database, users, registers, audit and the demo."""
+"""The `unionvote` command: serve, database, users, registers, conferences, audit and the demo."""
 
 from __future__ import annotations
 
@@ -182,6 +182,75 @@ def cmd_register_import(args: argparse.Namespace) -> int:
     return asyncio.run(_import_register(args.register, args.conference, path.read_bytes()))
 
 
+async def _end_sessions(user_ids: tuple[int, ...]) -> None:
+    """Database sessions went with the purge's transaction; a Redis store needs telling."""
+    redis_url = os.environ.get("UNIONVOTE_REDIS_URL")
+    if not user_ids or not redis_url:
+        return
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from unionvote.accounts.sessions import RedisSessionStore
+
+    redis = Redis.from_url(redis_url)
+    try:
+        store = RedisSessionStore(Settings(redis_url=redis_url, redis_namespace=os.environ.get(
+            "UNIONVOTE_REDIS_NAMESPACE", "uv")), redis)
+        for user_id in user_ids:
+            await store.delete_for_user(user_id)
+    except (OSError, RedisError) as exc:  # the accounts are deactivated already, so these sessions open nothing
+        print(f"unionvote: warning: could not end sessions in Redis ({exc}).", file=sys.stderr)
+    finally:
+        await redis.aclose()
+
+
+async def _purge(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from unionvote.conferences.erasure import conferences_due, not_due_message, purge_personal_data
+    from unionvote.conferences.models import Conference
+    from unionvote.db import make_engine, make_session_factory, session_scope, utcnow
+    from unionvote.errors import RuleViolation
+
+    engine = make_engine(Settings(database_url=_database_url()))
+    factory, now, failed, changed = make_session_factory(engine), utcnow(), 0, 0
+    try:
+        async with session_scope(factory) as db:
+            query = select(Conference).where(Conference.slug == args.conference) if args.conference else None
+            targets = list((await db.execute(query)).scalars()) if query is not None else await conferences_due(db, now)
+        if args.conference and not targets:
+            return _fail(f"no conference with the short name '{args.conference}'.")
+        for conference in targets:
+            try:
+                async with session_scope(factory) as db:
+                    report = await purge_personal_data(db, conference.id, now=now, by=None, force=args.force,
+                                                       dry_run=args.dry_run)
+                    if args.dry_run:
+                        await db.rollback()
+            except RuleViolation as exc:
+                failed += 1
+                print(f"unionvote: {exc}" + (" Use --force to erase it now." if args.conference else ""),
+                      file=sys.stderr)
+                continue
+            await _end_sessions(report.session_user_ids)
+            changed += report.changed
+            if args.conference or report.changed:
+                print(report.summary())
+            if args.dry_run and not report.due and not args.force:
+                print(f"Not yet due: {not_due_message(conference)}")
+    finally:
+        await engine.dispose()
+    if args.due and not changed and not failed:
+        print("No conference has personal data due for erasure.")
+    return 1 if failed else 0
+
+
+def cmd_conferences_purge(args: argparse.Namespace) -> int:
+    if args.due and args.force:
+        return _fail("--force erases one conference early: use it with --conference SLUG, not with --due.")
+    return asyncio.run(_purge(args))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from unionvote.demo import run_demo
 
@@ -244,6 +313,17 @@ def build_parser() -> argparse.ArgumentParser:
         imp.add_argument("--conference", required=True, help="conference short name, e.g. adc-2027")
         imp.add_argument("file", help="CSV file (UTF-8) with a header row")
         imp.set_defaults(func=cmd_register_import, register=register)
+
+    conferences = sub.add_parser("conferences", help="conferences").add_subparsers(dest="conferences_command",
+                                                                                 required=True)
+    purge = conferences.add_parser("purge-personal-data", help="erase delegates' personal data after the retention "
+                                   "period (the results and the audit trail stay)")
+    which = purge.add_mutually_exclusive_group(required=True)
+    which.add_argument("--conference", help="conference short name, e.g. adc-2027")
+    which.add_argument("--due", action="store_true", help="every conference past its retention period (daily job)")
+    purge.add_argument("--force", action="store_true", help="erase before the retention period ends (audited)")
+    purge.add_argument("--dry-run", action="store_true", help="print what would be erased, change nothing")
+    purge.set_defaults(func=cmd_conferences_purge)
 
     demo = sub.add_parser("demo", help="create (or reuse) a demo database and serve it")
     demo.add_argument("--host", default="127.0.0.1")

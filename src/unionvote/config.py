@@ -69,6 +69,19 @@ class Settings:
     log_level: str = "INFO"
     log_json: bool = True
     sql_echo: bool = False
+    public_url: str = "http://127.0.0.1:8000"  # where links in invitations point
+    invitation_days: int = 14
+    smtp_host: str | None = None  # invitations are sent by email only when this is set
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "unionvote@localhost"
+    smtp_starttls: bool = True
+    smtp_per_second: int = 5  # stay under the mail provider's sending limits
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def is_sqlite(self) -> bool:
@@ -103,4 +116,13 @@ class Settings:
             log_level=os.environ.get("UNIONVOTE_LOG_LEVEL", "INFO").upper(),
             log_json=_flag("UNIONVOTE_LOG_JSON", True),
             sql_echo=_flag("UNIONVOTE_SQL_ECHO", False),
+            public_url=os.environ.get("UNIONVOTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            invitation_days=int(os.environ.get("UNIONVOTE_INVITATION_DAYS", "14")),
+            smtp_host=os.environ.get("UNIONVOTE_SMTP_HOST") or None,
+            smtp_port=int(os.environ.get("UNIONVOTE_SMTP_PORT", "587")),
+            smtp_username=os.environ.get("UNIONVOTE_SMTP_USERNAME") or None,
+            smtp_password=os.environ.get("UNIONVOTE_SMTP_PASSWORD") or None,
+            smtp_from=os.environ.get("UNIONVOTE_SMTP_FROM", "unionvote@localhost"),
+            smtp_starttls=_flag("UNIONVOTE_SMTP_STARTTLS", True),
+            smtp_per_second=int(os.environ.get("UNIONVOTE_SMTP_PER_SECOND", "5")),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +31,7 @@ log = logging.getLogger("unionvote.live")
 
 _PENDING = "unionvote.live.pending"
 MAX_TOPICS = 16
+Render = Callable[[], Awaitable[str]]
 
 
 def make_channels(settings: Settings, redis: Redis | None) -> ChannelsPlugin:
@@ -45,8 +46,9 @@ def render_fragment(app: Litestar, template: str, **context: Any) -> str:
     return app.template_engine.get_template(template).render(**context)  # type: ignore[union-attr]
 
 
-def publish_after_commit(db: AsyncSession, channels: ChannelsPlugin, topic: str, html: str) -> None:
-    """Queue a fragment for `topic`; it is sent only if and when `db` commits."""
+def publish_after_commit(db: AsyncSession, channels: ChannelsPlugin | Coalescer, topic: str,
+                         html: str | Render) -> None:
+    """Queue a fragment for `topic`; it is sent only if and when `db` commits (through a Coalescer: soon after)."""
     db.info.setdefault(_PENDING, []).append((channels, topic, html))
 
 
@@ -63,23 +65,40 @@ def _drop_pending(session: Session, previous_transaction: Any) -> None:
 
 
 class Coalescer:
-    """Sends at most one update per key per interval, always the latest (turnout counters)."""
+    """Sends at most one update per key per interval, always the latest (turnout counters).
+
+    `html` may be a coroutine function instead of text: it renders when the update is sent,
+    from the database as committed by then, so writers racing each other never leave a
+    stale count on screen. Hand a Coalescer to publish_after_commit in place of the channels
+    plugin to coalesce committed updates by topic.
+    """
 
     def __init__(self, channels: ChannelsPlugin, interval: float = 0.25) -> None:
         self.channels, self.interval = channels, interval
-        self._latest: dict[str, tuple[str, str]] = {}
+        self._latest: dict[str, tuple[str, str | Render]] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def offer(self, key: str, topic: str, html: str) -> None:
+    def offer(self, key: str, topic: str, html: str | Render) -> None:
         self._latest[key] = (topic, html)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._flush_soon())
 
+    def publish(self, data: str | Render, channels: str) -> None:
+        """ChannelsPlugin.publish's shape, one topic, keyed by it: what publish_after_commit calls."""
+        self.offer(channels, channels, data)
+
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(self.interval)
-        latest, self._latest = self._latest, {}
-        for topic, html in latest.values():
-            self.channels.publish(html, topic)
+        # Offers made while a render awaits the database are sent on the next round, not lost.
+        while self._latest:
+            await asyncio.sleep(self.interval)
+            latest, self._latest = self._latest, {}
+            for topic, html in latest.values():
+                try:
+                    text = html if isinstance(html, str) else await html()
+                except Exception:  # noqa: BLE001 - a failed render must not stop later updates
+                    log.exception("live update not rendered", extra={"topic": topic})
+                    continue
+                self.channels.publish(text, topic)
 
 
 # ---- who may follow which topic -----------------------------------------------------------

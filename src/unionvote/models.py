@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 import unionvote.accounts.models
 import unionvote.audit.models
+import unionvote.conferences.credentials
 import unionvote.conferences.models
 import unionvote.conferences.register  # noqa: F401
 

@@ -45,6 +45,10 @@ NOTICES = {
     "token-created": "The API token has been created.",
     "token-revoked": "The API token has been revoked.",
     "conference-created": "The conference has been created.",
+    "enrolled": "Your password is set and you are logged in.",
+    "no-links-needed": "Nobody chosen needs a link: they have all enrolled already.",
+    "links-emailing": "The links are being emailed now. Reload this page in a minute to see who they reached.",
+    "no-codes-needed": "Everyone has a voting code already. Tick delegates to give them new codes.",
 }
 
 

@@ -19,11 +19,14 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 
 from tests.conftest import make_settings
 from tests.helpers import Visitor, app_db, make_conference, make_user
 from unionvote.accounts.models import Role
 from unionvote.accounts.services import create_api_token, roles_of
+from unionvote.conferences.imports import import_bodies, import_delegates
+from unionvote.conferences.register import Delegate
 from unionvote.config import Settings
 
 A_ROLES = {
@@ -37,6 +40,14 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 STAFF = frozenset({"chair", "cac", "returning_officer", "staff", "chair_of_b", "admin"})
 AUDIT_READERS = frozenset({"returning_officer", "admin"})
 ADMIN = frozenset({"admin"})
+# Roles in conference A (the one named in every path), and administrators.
+IN_A = frozenset({"delegate", "observer", "teller", "chair", "cac", "returning_officer", "staff", "admin"})
+STAFF_OF_A = frozenset({"staff", "admin"})
+QUORUM_OF_A = frozenset({"chair", "cac", "returning_officer", "staff", "admin"})
+ELECTORATE_OF_A = frozenset({"returning_officer", "staff", "admin"})
+CONFERENCE_A = "/conferences/{conference_id:int}"
+API_A = "/api/v1/conferences/{conference_id:int}"
+DELEGATE_A = "/delegates/{delegate_id:int}"
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # Public: the way in and out, and the health check.
@@ -47,6 +58,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/logout"): EVERYONE,
     ("POST", "/api/v1/session"): EVERYONE,
     ("DELETE", "/api/v1/session"): EVERYONE,
+    ("GET", "/enrol/{token:str}"): EVERYONE,
+    ("POST", "/enrol/{token:str}"): EVERYONE,
+    ("GET", "/conferences/{slug:str}/code-login"): EVERYONE,
+    ("POST", "/conferences/{slug:str}/code-login"): EVERYONE,
     # A session that passed the password step.
     ("GET", "/login/totp"): SIGNED_IN,
     ("POST", "/login/totp"): SIGNED_IN,
@@ -91,6 +106,38 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/audit/scopes"): AUDIT_READERS,
     ("GET", "/audit/{audit_scope:str}/export"): frozenset({"returning_officer", "admin"}),
     ("GET", "/api/v1/audit/scopes/{audit_scope:str}/export"): frozenset({"returning_officer", "admin"}),
+    # Conferences: my list (anyone logged in); my own status and check-in (any role in the conference).
+    ("GET", "/conferences"): SIGNED_IN,
+    ("GET", CONFERENCE_A + "/me"): IN_A,
+    ("POST", CONFERENCE_A + "/me/check-in"): IN_A,
+    ("POST", CONFERENCE_A + "/me/check-out"): IN_A,
+    ("GET", API_A + "/me"): IN_A,
+    ("POST", API_A + "/me/check-in"): IN_A,
+    ("POST", API_A + "/me/check-out"): IN_A,
+    ("GET", API_A + "/sessions"): IN_A,
+    # The officers watching the floor.
+    ("GET", CONFERENCE_A + "/quorum"): QUORUM_OF_A,
+    ("GET", API_A + "/quorum"): QUORUM_OF_A,
+    ("GET", API_A + "/eligible-voters"): ELECTORATE_OF_A,
+    # The conference's staff: set-up, register and the accreditation desk.
+    **{(method, CONFERENCE_A + path): STAFF_OF_A for method, path in [
+        ("GET", ""), ("GET", "/settings"), ("POST", "/settings"), ("GET", "/sessions"), ("POST", "/sessions"),
+        ("GET", "/bodies"), ("POST", "/bodies"), ("GET", "/register"), ("POST", "/register"), ("GET", "/roles"),
+        ("GET", "/desk"), ("GET", "/desk/{delegate_id:int}"),
+        ("GET", "/invitations"), ("POST", "/invitations/{delegate_id:int}/issue"), ("POST", "/invitations/export"),
+        ("POST", "/invitations/email"), ("POST", "/voting-codes/{delegate_id:int}/issue"),
+        ("POST", "/voting-codes/export"),
+        *(("POST", f"/desk/{{delegate_id:int}}/{action}")
+          for action in ("accredit", "revoke", "reinstate", "substitute", "check-in", "check-out")),
+    ]},
+    **{(method, API_A + path): STAFF_OF_A for method, path in [
+        ("GET", "/settings"), ("PATCH", "/settings"), ("POST", "/sessions"), ("GET", "/bodies"),
+        ("POST", "/bodies/import"), ("GET", "/delegates"), ("POST", "/delegates/import"), ("GET", DELEGATE_A),
+        ("GET", "/enrolment"), ("POST", DELEGATE_A + "/invitation"), ("POST", "/invitations/export"),
+        ("POST", "/invitations/email"), ("POST", DELEGATE_A + "/voting-code"), ("POST", "/voting-codes/export"),
+        *(("POST", f"{DELEGATE_A}/{action}")
+          for action in ("accredit", "revoke", "reinstate", "substitute", "check-in", "check-out")),
+    ]},
 }
 
 NOT_WALKED = ("/static", "/schema", "/ws/")  # files, the OpenAPI document, and the websocket (tests/integration/live)
@@ -136,8 +183,13 @@ async def make_cast(app: Litestar) -> tuple[dict[str, int], dict[str, str], int]
     async with app_db(app) as db:
         token, _ = await create_api_token(db, user_id=other_id, name="their integration")
         [(grant, _)] = await roles_of(db, other_id)
+        await import_bodies(db, conference_a, b"code,name,kind,membership\nLON,London,branch,100\n", by=None)
+        await import_delegates(db, conference_a, b"membership number,name,email,body code,role\n"
+                                                 b"A1,Ann Smith,ann@union.example,LON,delegate\n", by=None)
+        delegate_id = (await db.execute(select(Delegate.id).where(Delegate.conference_id == conference_a))).scalar_one()
     path_values = {"conference_id": str(conference_a), "user_id": str(other_id), "grant_id": str(grant.id),
-                   "token_id": str(token.id), "audit_scope": f"conference:{conference_a}"}
+                   "token_id": str(token.id), "audit_scope": f"conference:{conference_a}",
+                   "delegate_id": str(delegate_id), "token": "no-such-link", "slug": "adc-2027"}
     return user_ids, path_values, conference_b
 
 

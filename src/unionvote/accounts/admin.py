@@ -27,7 +27,11 @@ class HomePages(Controller):
         user: CurrentUser | None = request.scope.get("user")
         if user is None:
             return see_other("/login")
-        return see_other("/staff" if user.is_staff else "/account")
+        if user.is_staff:
+            return see_other("/staff")
+        if len(user.roles) == 1:  # a delegate at one conference goes straight to it
+            return see_other(f"/conferences/{next(iter(user.roles))}/me")
+        return see_other("/conferences" if user.roles else "/account")
 
     @get("/staff", guards=[requires_staff])
     async def staff_home(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:

@@ -87,3 +87,11 @@ async def anonymise_accounts(db: AsyncSession, user_ids: Collection[int]) -> Acc
         user.failed_logins, user.locked_until = 0, None
     await db.flush()
     return AccountErasure(tuple(ids), tokens.rowcount or 0, codes.rowcount or 0, sessions.rowcount or 0)
+
+
+async def end_conference_sessions(db: AsyncSession, conference_id: int, *, dry_run: bool = False) -> int:
+    """Database sessions good for one conference only (voting-code logins). A Redis store's expire on their own."""
+    where = UserSession.conference_id == conference_id
+    if dry_run:
+        return len((await db.execute(select(UserSession.id).where(where))).all())
+    return (await db.execute(delete(UserSession).where(where))).rowcount or 0

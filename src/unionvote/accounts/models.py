@@ -90,6 +90,8 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = _when()
     last_seen_at: datetime = _when()
     expires_at: datetime = _when()
+    # Set for a voting-code login: the session opens that conference's delegate pages and nothing else.
+    conference_id: int | None = Field(default=None, foreign_key="conference.id", ondelete="CASCADE")
 
 
 class RoleGrant(SQLModel, table=True):

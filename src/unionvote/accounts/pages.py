@@ -42,8 +42,8 @@ class LoginPages(Controller):
     @get("/login", guards=[public])
     async def login_form(self, request: Request[Any, Any, Any]) -> Template | Redirect:
         user: CurrentUser | None = request.scope.get("user")
-        if user is not None and not user.needs_second_factor:
-            return see_other(_next(request))
+        if user is not None and not user.needs_second_factor and user.conference_scope is None:
+            return see_other(_next(request))  # a voting-code login may still log in fully
         return page("accounts/login.html", request, next=_next(request), email="")
 
     @post("/login", guards=[public])

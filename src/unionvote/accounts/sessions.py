@@ -32,10 +32,11 @@ class SessionInfo:
     mfa_verified: bool
     created_at: datetime
     expires_at: datetime
+    conference_id: int | None = None  # a voting-code login, good for this conference only
 
 
 class SessionStore(Protocol):
-    async def create(self, user_id: int, *, mfa_verified: bool) -> str: ...
+    async def create(self, user_id: int, *, mfa_verified: bool, conference_id: int | None = None) -> str: ...
     async def get(self, token: str) -> SessionInfo | None: ...
     async def mark_mfa_verified(self, token: str) -> None: ...
     async def delete(self, token: str) -> None: ...
@@ -56,11 +57,12 @@ class DatabaseSessionStore(_Lifetimes):
         super().__init__(settings)
         self.factory = factory
 
-    async def create(self, user_id: int, *, mfa_verified: bool) -> str:
+    async def create(self, user_id: int, *, mfa_verified: bool, conference_id: int | None = None) -> str:
         token, now = new_token(), utcnow()
         async with session_scope(self.factory) as db:
             db.add(UserSession(id=token_digest(token), user_id=user_id, mfa_verified=mfa_verified,
-                               created_at=now, last_seen_at=now, expires_at=self.next_expiry(now, now)))
+                               created_at=now, last_seen_at=now, expires_at=self.next_expiry(now, now),
+                               conference_id=conference_id))
         return token
 
     async def get(self, token: str) -> SessionInfo | None:
@@ -74,7 +76,8 @@ class DatabaseSessionStore(_Lifetimes):
                 return None
             if now - row.last_seen_at >= TOUCH_EVERY:
                 row.last_seen_at, row.expires_at = now, self.next_expiry(row.created_at, now)
-            return SessionInfo(digest, row.user_id, row.mfa_verified, row.created_at, row.expires_at)
+            return SessionInfo(digest, row.user_id, row.mfa_verified, row.created_at, row.expires_at,
+                               row.conference_id)
 
     async def mark_mfa_verified(self, token: str) -> None:
         async with session_scope(self.factory) as db:
@@ -120,11 +123,11 @@ class RedisSessionStore(_Lifetimes):
         ttl = max(1, int((expires_at - utcnow()).total_seconds()))
         await self.redis.set(self._key(digest), json.dumps(data), ex=ttl)
 
-    async def create(self, user_id: int, *, mfa_verified: bool) -> str:
+    async def create(self, user_id: int, *, mfa_verified: bool, conference_id: int | None = None) -> str:
         token, now = new_token(), utcnow()
         digest, expires = token_digest(token), self.next_expiry(now, now)
         data = {"user_id": user_id, "mfa": mfa_verified, "created": now.isoformat(),
-                "seen": now.isoformat(), "expires": expires.isoformat()}
+                "seen": now.isoformat(), "expires": expires.isoformat(), "conference": conference_id}
         await self._save(digest, data, expires)
         await self.redis.sadd(self._user_key(user_id), digest)
         await self.redis.expire(self._user_key(user_id), int(self.absolute.total_seconds()) + 60)
@@ -143,7 +146,7 @@ class RedisSessionStore(_Lifetimes):
             expires = self.next_expiry(created, now)
             data.update(seen=now.isoformat(), expires=expires.isoformat())
             await self._save(digest, data, expires)
-        return SessionInfo(digest, data["user_id"], data["mfa"], created, expires)
+        return SessionInfo(digest, data["user_id"], data["mfa"], created, expires, data.get("conference"))
 
     async def mark_mfa_verified(self, token: str) -> None:
         digest = token_digest(token)

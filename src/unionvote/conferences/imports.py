@@ -26,7 +26,7 @@ from unionvote.conferences.csvfiles import (
     parse_delegates,
 )
 from unionvote.conferences.register import AccreditationStatus, Body, Delegate, DelegateRole, Substitution
-from unionvote.conferences.services import lock_conference
+from unionvote.conferences.services import ConferenceError, lock_conference
 
 BODY_FIELDS = ("name", "kind", "membership", "counted_on")
 DELEGATE_FIELDS = ("name", "email", "mobile", "body_id", "role", "is_lead")
@@ -116,6 +116,10 @@ def _cross_check(rows: list[DelegateRow], planned: dict[str, dict[str, Any]], ex
 
 async def import_delegates(db: AsyncSession, conference_id: int, data: bytes, *, by: int | None) -> ImportSummary:
     await lock_conference(db, conference_id)
+    if (await db.execute(select(Delegate.id).where(Delegate.conference_id == conference_id,
+                                                   Delegate.erased_at.is_not(None)).limit(1))).first():
+        raise ConferenceError("This conference's personal data has been erased: its register cannot be "
+                              "imported again.", 409)
     body_ids = {code: ident for ident, code in (await db.execute(
         select(Body.id, Body.code).where(Body.conference_id == conference_id))).all()}
     parsed = parse_delegates(data, set(body_ids))

@@ -1,0 +1,114 @@
+"""The public ways in for delegates: accepting an enrolment link, and logging in with a voting code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.accounts.flows import TOO_MANY_MESSAGE, client_ip, session_cookie
+from unionvote.accounts.sessions import COOKIE_NAME
+from unionvote.auth import public
+from unionvote.conferences.enrolment import LinkRefused, accept_invitation, view_invitation
+from unionvote.conferences.voting_codes import (
+    BAD_CODE_MESSAGE,
+    LOCKED_CODE_MESSAGE,
+    CodeLogin,
+    check_code,
+    conference_by_slug,
+)
+from unionvote.errors import RuleViolation
+from unionvote.web import page
+
+
+def _form_text(form: Any, name: str, limit: int = 1024) -> str:
+    value = form.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+async def _new_session(request: Request[Any, Any, Any], user_id: int, *, mfa_verified: bool,
+                       conference_id: int | None = None) -> Any:
+    """Replace whatever session this browser had with a fresh one."""
+    store = request.app.state.session_store
+    if old := request.cookies.get(COOKIE_NAME):
+        await store.delete(old)
+    token = await store.create(user_id, mfa_verified=mfa_verified, conference_id=conference_id)
+    return session_cookie(request, token)
+
+
+class EnrolmentPages(Controller):
+    path = "/enrol"
+    include_in_schema = False
+
+    @get("/{token:str}", guards=[public])
+    async def enrol_form(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
+        try:
+            view = await view_invitation(db_session, token)
+        except LinkRefused as exc:
+            return page("enrolment/link_refused.html", request, status_code=exc.status_code, detail=str(exc))
+        return page("enrolment/accept.html", request, view=view, token=token)
+
+    @post("/{token:str}", guards=[public])
+    async def enrol(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str
+                    ) -> Template | Redirect:
+        form = await request.form()
+        try:
+            user, conference = await accept_invitation(db_session, token, _form_text(form, "password"),
+                                                       _form_text(form, "password_again"))
+        except LinkRefused as exc:
+            return page("enrolment/link_refused.html", request, status_code=exc.status_code, detail=str(exc))
+        except RuleViolation as exc:
+            await db_session.rollback()
+            return page("enrolment/accept.html", request, status_code=exc.status_code, error=str(exc),
+                        view=await view_invitation(db_session, token), token=token)
+        await db_session.commit()  # before the session store writes: on SQLite it waits for this lock
+        # A new password ends every other login of the account, as a password change does.
+        await request.app.state.session_store.delete_for_user(user.id)
+        cookie = await _new_session(request, user.id, mfa_verified=not user.totp_enabled)  # type: ignore[arg-type]
+        home = f"/conferences/{conference.id}/me"
+        if user.totp_enabled:
+            target = f"/login/totp?next={home}"
+        elif conference.totp_required_for_delegates:
+            target = "/account/totp"
+        else:
+            target = f"{home}?done=enrolled"
+        return Redirect(path=target, status_code=303, cookies=[cookie])
+
+
+class CodeLoginPages(Controller):
+    path = "/conferences/{slug:str}/code-login"
+    include_in_schema = False
+
+    async def _conference(self, db: AsyncSession, slug: str) -> Any:
+        conference = await conference_by_slug(db, slug)
+        if conference is None:
+            raise RuleViolation("There is no such conference. Check the address on your letter.", 404)
+        return conference
+
+    @get("/", guards=[public])
+    async def code_form(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+        return page("enrolment/code_login.html", request, conference=await self._conference(db_session, slug),
+                    membership_number="")
+
+    @post("/", guards=[public])
+    async def code_login(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
+                         ) -> Template | Redirect:
+        conference = await self._conference(db_session, slug)
+        form = await request.form()
+        number, code = _form_text(form, "membership_number", 64), _form_text(form, "code", 64)
+        limiter = request.app.state.login_limiter
+        key = f"code:{conference.id}:{number.strip().upper()}"
+        if not await limiter.hit(f"ip:{client_ip(request)}") or not await limiter.hit(key):
+            error, status = TOO_MANY_MESSAGE, 429
+        else:
+            outcome = await check_code(db_session, request.app.state.settings, conference.id, number, code)
+            await db_session.commit()  # failures count even though we refuse
+            if outcome.result is CodeLogin.OK and outcome.user_id is not None:
+                cookie = await _new_session(request, outcome.user_id, mfa_verified=True, conference_id=conference.id)
+                return Redirect(path=f"/conferences/{conference.id}/me", status_code=303, cookies=[cookie])
+            locked = outcome.result is CodeLogin.LOCKED
+            error, status = (LOCKED_CODE_MESSAGE, 403) if locked else (BAD_CODE_MESSAGE, 400)
+        return page("enrolment/code_login.html", request, status_code=status, error=error, conference=conference,
+                    membership_number=number)

@@ -1,0 +1,128 @@
+"""Sending enrolment links by email, when an SMTP server is configured.
+
+Plain-text messages through the standard library's smtplib, in a worker thread so the event
+loop keeps serving; at most `smtp_per_second` messages a second; one failure is reported for
+that delegate and the rest are still sent. Failure reasons are our own words, never the
+server's reply, which may quote the address (personal data that must not outlive a purge).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from unionvote.config import Settings
+
+SMTP_TIMEOUT_SECONDS = 30
+GIVE_UP_AFTER = 3  # connection failures in a row
+
+
+@dataclass(frozen=True)
+class InvitationEmail:
+    invitation_id: int
+    to: str
+    first_name: str
+    conference_name: str
+    link: str
+    expires_on: str  # e.g. "6 December 2026"
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    invitation_id: int
+    error: str | None = None  # None: handed to the mail server
+
+
+def compose(settings: Settings, item: InvitationEmail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = item.to
+    message["Subject"] = f"Your invitation to {item.conference_name}"
+    message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
+    message.set_content(
+        f"Dear {item.first_name},\n\n"
+        f"You are registered for {item.conference_name}. To take part online, set a password for your "
+        "unionvote account by opening this link:\n\n"
+        f"{item.link}\n\n"
+        f"The link works once, until {item.expires_on}. Do not share it: it lets whoever opens it "
+        "set your password.\n\n"
+        "If you were not expecting this email, you can ignore it, or tell union staff.\n"
+    )
+    return message
+
+
+def _connection_lost(exc: Exception) -> bool:
+    # smtplib's errors are OSErrors too; of those, only a disconnect means the connection is gone.
+    return isinstance(exc, smtplib.SMTPServerDisconnected) or (
+        isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "The mail server refused the address."
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"The mail server refused the message (code {exc.smtp_code})."
+    if _connection_lost(exc):
+        return "Could not reach the mail server."
+    if isinstance(exc, ValueError):
+        return "The address or name cannot be put in an email."
+    return f"Sending failed ({type(exc).__name__})."
+
+
+def _connect(settings: Settings) -> smtplib.SMTP:
+    assert settings.smtp_host
+    smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
+    try:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password or "")
+    except Exception:
+        smtp.close()
+        raise
+    return smtp
+
+
+def send_all(settings: Settings, items: list[InvitationEmail],
+             sleep: Callable[[float], None] = time.sleep) -> list[SendOutcome]:
+    """Send each message over one connection (reconnecting after a dropped one). Blocking."""
+    interval = 1 / max(1, settings.smtp_per_second)
+    outcomes: list[SendOutcome] = []
+    smtp: smtplib.SMTP | None = None
+    lost_in_a_row = 0
+    next_at = time.monotonic()
+    try:
+        for item in items:
+            if lost_in_a_row >= GIVE_UP_AFTER:  # the server is down: say so for the rest, without waiting
+                outcomes.append(SendOutcome(item.invitation_id, "Could not reach the mail server."))
+                continue
+            sleep(max(0.0, next_at - time.monotonic()))
+            next_at = time.monotonic() + interval
+            try:
+                smtp = smtp or _connect(settings)
+                smtp.send_message(compose(settings, item))
+                outcomes.append(SendOutcome(item.invitation_id))
+                lost_in_a_row = 0
+            except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors
+                outcomes.append(SendOutcome(item.invitation_id, _reason(exc)))
+                if _connection_lost(exc):
+                    lost_in_a_row += 1
+                    if smtp is not None:
+                        smtp.close()
+                    smtp = None
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except OSError:
+                smtp.close()
+    return outcomes
+
+
+async def send_invitations(settings: Settings, items: list[InvitationEmail]) -> list[SendOutcome]:
+    return await asyncio.to_thread(send_all, settings, items)

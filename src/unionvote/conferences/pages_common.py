@@ -1,0 +1,79 @@
+"""What every conference page shares: the conference, its local time, the notices after a redirect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Request
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.accounts.models import Role
+from unionvote.auth import CurrentUser
+from unionvote.conferences.lookup import STATUS_WORDS
+from unionvote.conferences.models import Conference
+from unionvote.conferences.services import ConferenceError
+from unionvote.web import page
+
+# Shown after a redirect (?done=key): never text from the request itself.
+NOTICES = {
+    "settings-saved": "The settings have been saved.",
+    "session-added": "The session has been added.",
+    "accredited": "Accredited.",
+    "revoked": "The accreditation has been revoked and their logins ended.",
+    "reinstated": "The accreditation has been reinstated.",
+    "substituted": "The substitute now holds the credential.",
+    "checked-in": "Checked in.",
+    "checked-out": "Checked out.",
+    "not-checked-in": "They were not checked in, so nothing changed.",
+    "you-checked-in": "You are checked in.",
+    "you-checked-out": "You are checked out.",
+    "you-were-not-checked-in": "You were not checked in, so nothing changed.",
+}
+OFFICERS = frozenset({Role.CHAIR, Role.CAC, Role.STAFF, Role.RETURNING_OFFICER})
+ROLE_WORDS = {"delegate": "Delegate", "substitute": "Substitute", "observer": "Observer", "visitor": "Visitor"}
+
+
+async def load_conference(db: AsyncSession, conference_id: int) -> Conference:
+    conference = await db.get(Conference, conference_id)
+    if conference is None:
+        raise ConferenceError("There is no such conference.", 404)
+    return conference
+
+
+def local_clock(conference: Conference) -> Any:
+    """A function turning a stored UTC moment into the conference's own time zone, for templates."""
+    zone = ZoneInfo(conference.time_zone)
+
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(zone) if moment is not None else None
+
+    return local
+
+
+def may_see(user: CurrentUser, conference_id: int) -> dict[str, bool]:
+    """Which conference pages this person's roles open, for the conference's own navigation."""
+    held = user.roles_in(conference_id)
+    return {"admin": user.is_admin or Role.STAFF in held, "desk": user.is_admin or Role.STAFF in held,
+            "quorum": user.is_admin or bool(held & OFFICERS), "me": user.is_admin or bool(held)}
+
+
+def conference_page(template: str, request: Request[Any, Any, Any], conference: Conference,
+                    status_code: int = 200, **context: Any) -> Template:
+    done = request.query_params.get("done") or ""
+    if done in NOTICES:
+        context.setdefault("notice", NOTICES[done])
+    return page(template, request, status_code=status_code, conference=conference, local=local_clock(conference),
+                can=may_see(request.scope["user"], conference.id), status_words=STATUS_WORDS,
+                role_words=ROLE_WORDS, **context)
+
+
+def text_of(form: Any, name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def whole_number(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
