@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from unionvote.accounts.models import STAFF_ROLES, ApiToken, Role, RoleGrant, User
 from unionvote.accounts.sessions import COOKIE_NAME, SessionInfo
+from unionvote.conferences.models import Conference
 from unionvote.db import session_scope, utcnow
 from unionvote.security import token_digest
 
@@ -35,6 +36,7 @@ class CurrentUser:
     via: str  # "session" or "token"
     roles: dict[int, frozenset[str]] = field(default_factory=dict)
     conference_scope: int | None = None  # a voting-code login: this conference's delegate pages only
+    totp_required_by_conference: bool = False  # a conference of theirs asks delegates for two-factor
 
     def roles_in(self, conference_id: int) -> frozenset[str]:
         return self.roles.get(conference_id, frozenset())
@@ -50,7 +52,7 @@ class CurrentUser:
 
     @property
     def must_enrol_totp(self) -> bool:
-        return self.is_staff and not self.totp_enabled
+        return (self.is_staff or self.totp_required_by_conference) and not self.totp_enabled
 
 
 class SecondFactorRequired(NotAuthorizedException):
@@ -75,15 +77,20 @@ async def _load_user(factory: Any, user_id: int, *, mfa_verified: bool, via: str
             return None
         grants = (await db.execute(select(RoleGrant.conference_id, RoleGrant.role)
                                    .where(RoleGrant.user_id == user_id))).all()
-    roles: dict[int, set[str]] = {}
-    for held_in, role in grants:
-        if conference_id is None or (held_in == conference_id and role in SCOPED_ROLES):
-            roles.setdefault(held_in, set()).add(role)
+        roles: dict[int, set[str]] = {}
+        for held_in, role in grants:
+            if conference_id is None or (held_in == conference_id and role in SCOPED_ROLES):
+                roles.setdefault(held_in, set()).add(role)
+        # Voting-code logins exist for people who cannot manage passwords; they are not asked for it.
+        totp_required = conference_id is None and bool(roles) and (await db.execute(
+            select(Conference.id).where(Conference.id.in_(list(roles)),
+                                        Conference.totp_required_for_delegates.is_(True)).limit(1))).first() is not None
     return CurrentUser(
         id=user.id, email=user.email, display_name=user.display_name,
         is_admin=user.is_admin and conference_id is None,
         totp_enabled=user.totp_enabled, mfa_verified=mfa_verified, via=via,
         roles={k: frozenset(v) for k, v in roles.items()}, conference_scope=conference_id,
+        totp_required_by_conference=totp_required,
     )
 
 

@@ -15,6 +15,7 @@ from tests.helpers import PASSWORD, Visitor, app_db, audit_entries, load_user, m
 from unionvote.accounts import services
 from unionvote.accounts.models import RecoveryCode, Role
 from unionvote.audit.services import SYSTEM_SCOPE
+from unionvote.conferences.models import Conference
 from unionvote.security import RECOVERY_ALPHABET, token_digest
 
 CHAIR = "chair@union.example"
@@ -126,6 +127,24 @@ async def test_a_delegate_is_not_made_to_set_up_two_factor(app: Litestar, client
     assert (await delegate.get("/")).headers["location"] == f"/conferences/{conference_id}/me"
     assert (await delegate.get("/account")).status_code == 200
     assert (await delegate.get("/api/v1/me/tokens")).status_code == 200
+
+
+async def test_a_conference_that_requires_two_factor_sends_its_delegates_to_set_it_up(
+    app: Litestar, client: AsyncTestClient[Litestar],
+) -> None:
+    strict = await make_conference(app, slug="rules-2027", name="Rules Revision Conference")
+    relaxed = await make_conference(app, slug="adc-2027")
+    async with app_db(app) as db:
+        (await db.get(Conference, strict)).totp_required_for_delegates = True
+    await make_user(app, "strict@branch.example", roles=[(strict, Role.DELEGATE)])
+    await make_user(app, "relaxed@branch.example", roles=[(relaxed, Role.DELEGATE)])
+    strict_delegate, relaxed_delegate = Visitor(client), Visitor(client)
+    await strict_delegate.log_in("strict@branch.example")
+    await relaxed_delegate.log_in("relaxed@branch.example")
+
+    assert (await strict_delegate.get(f"/conferences/{strict}/me")).headers["location"] == "/account/totp"
+    assert (await strict_delegate.get("/account/totp")).status_code == 200
+    assert (await relaxed_delegate.get(f"/conferences/{relaxed}/me")).status_code == 200
 
 
 async def test_a_delegate_who_chose_two_factor_is_asked_for_a_code(
