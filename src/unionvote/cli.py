@@ -251,6 +251,24 @@ def cmd_conferences_purge(args: argparse.Namespace) -> int:
     return asyncio.run(_purge(args))
 
 
+def cmd_desk(args: argparse.Namespace) -> int:
+    from unionvote.conferences.desk_cli import run_desk
+
+    return asyncio.run(run_desk(args, _plain_settings()))
+
+
+def cmd_quorum(args: argparse.Namespace) -> int:
+    from unionvote.conferences.desk_cli import run_quorum
+
+    return asyncio.run(run_quorum(args, _plain_settings()))
+
+
+def _plain_settings() -> Settings:
+    """Database and Redis from the environment; commands sign nothing, so no secret key is needed."""
+    return Settings(database_url=_database_url(), redis_url=os.environ.get("UNIONVOTE_REDIS_URL") or None,
+                    redis_namespace=os.environ.get("UNIONVOTE_REDIS_NAMESPACE", "uv"))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from unionvote.demo import run_demo
 
@@ -324,6 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--force", action="store_true", help="erase before the retention period ends (audited)")
     purge.add_argument("--dry-run", action="store_true", help="print what would be erased, change nothing")
     purge.set_defaults(func=cmd_conferences_purge)
+
+    from unionvote.conferences.desk_cli import add_parsers as add_desk_parsers
+
+    add_desk_parsers(sub, conferences, cmd_desk, cmd_quorum)
 
     demo = sub.add_parser("demo", help="create (or reuse) a demo database and serve it")
     demo.add_argument("--host", default="127.0.0.1")
