@@ -96,8 +96,7 @@ class AdminPages(Controller):
     @post("/users/{user_id:int}/totp-reset")
     async def reset_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int) -> Redirect:
         await services.reset_totp(db_session, user_id=user_id, by=request.scope["user"].id)
-        await db_session.commit()  # the session store writes in a transaction of its own
-        await request.app.state.session_store.delete_for_user(user_id)
+        await request.app.state.session_store.delete_for_user(user_id, db=db_session)
         return see_other(f"/admin/users/{user_id}?done=totp-reset")
 
     @post("/conferences")

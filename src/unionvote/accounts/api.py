@@ -106,10 +106,9 @@ class MeApi(Controller):
                            ) -> RecoveryCodesOut:
         _refuse_token(request.scope["user"])
         codes = await services.confirm_totp_enrolment(db_session, request.scope["user"].id, data.code)
-        await db_session.commit()  # the session store writes in a transaction of its own
         token = request.cookies.get("uv_session")
         if token:
-            await request.app.state.session_store.mark_mfa_verified(token)
+            await request.app.state.session_store.mark_mfa_verified(token, db=db_session)
         return RecoveryCodesOut(recovery_codes=codes)
 
     @post("/recovery-codes", guards=[requires_login], status_code=200,
@@ -125,12 +124,10 @@ class MeApi(Controller):
                               data: PasswordChange) -> Response[dict[str, str]]:
         user_id = request.scope["user"].id
         await services.change_password(db_session, user_id, data.current_password, data.new_password)
-        account = await db_session.get(User, user_id)
-        await db_session.commit()  # before the session store writes: on SQLite it waits for this lock
         if request.scope["user"].via == "token":
-            await request.app.state.session_store.delete_for_user(user_id)
+            await request.app.state.session_store.delete_for_user(user_id, db=db_session)
             return Response({"detail": "Password changed; every session has ended."})
-        cookie = await rotate_after_password_change(request, account)
+        cookie = await rotate_after_password_change(request, db_session, user_id)
         return Response({"detail": "Password changed; your other sessions have ended."}, cookies=[cookie])
 
     @get("/tokens", guards=[requires_login], summary="My API tokens")
@@ -190,6 +187,5 @@ class UsersApi(Controller):
     async def reset_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int
                          ) -> dict[str, str]:
         await services.reset_totp(db_session, user_id=user_id, by=request.scope["user"].id)
-        await db_session.commit()  # the session store writes in a transaction of its own
-        await request.app.state.session_store.delete_for_user(user_id)
+        await request.app.state.session_store.delete_for_user(user_id, db=db_session)
         return {"detail": "Two-factor authentication reset; the account's sessions have ended."}

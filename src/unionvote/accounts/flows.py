@@ -88,7 +88,8 @@ async def end_session(request: Request[Any, Any, Any], *, everywhere: bool) -> N
         await store.delete(token)
 
 
-async def rotate_after_password_change(request: Request[Any, Any, Any], user: User) -> Cookie:
-    await request.app.state.session_store.delete_for_user(user.id)
-    token = await request.app.state.session_store.create(user.id, mfa_verified=True)  # type: ignore[arg-type]
-    return session_cookie(request, token)
+async def rotate_after_password_change(request: Request[Any, Any, Any], db: AsyncSession, user_id: int) -> Cookie:
+    """Every other login of the account ends; this browser gets a fresh session, in the same unit of work."""
+    store = request.app.state.session_store
+    await store.delete_for_user(user_id, db=db)
+    return session_cookie(request, await store.create(user_id, mfa_verified=True, db=db))

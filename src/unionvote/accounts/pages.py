@@ -18,7 +18,7 @@ from unionvote.accounts.flows import (
     second_factor_step,
     start_session,
 )
-from unionvote.accounts.models import ROLE_LABELS, User
+from unionvote.accounts.models import ROLE_LABELS
 from unionvote.accounts.services import AccountError
 from unionvote.auth import (
     CurrentUser,
@@ -120,8 +120,7 @@ class AccountPages(Controller):
             secret = await services.start_totp_enrolment(db_session, user.id)
             return page("accounts/totp_enrol.html", request, status_code=exc.status_code, error=str(exc),
                         secret=secret, qr_svg=totp_qr_svg(totp_uri(secret, user.email)))
-        await db_session.commit()  # the session store writes in a transaction of its own
-        await request.app.state.session_store.mark_mfa_verified(request.cookies["uv_session"])
+        await request.app.state.session_store.mark_mfa_verified(request.cookies["uv_session"], db=db_session)
         return page("accounts/recovery_codes.html", request, codes=codes, notice="Two-factor authentication is on.")
 
     @post("/recovery-codes", guards=[requires_login])
@@ -140,9 +139,7 @@ class AccountPages(Controller):
         except AccountError as exc:
             return page("errors/error.html", request, status_code=exc.status_code, status=exc.status_code,
                         detail=str(exc), back="/account")
-        account = await db_session.get(User, user.id)
-        await db_session.commit()  # before the session store writes: on SQLite it waits for this lock
-        cookie = await rotate_after_password_change(request, account)
+        cookie = await rotate_after_password_change(request, db_session, user.id)
         return Redirect(path="/account?done=password-changed", status_code=303, cookies=[cookie])
 
     @post("/tokens", guards=[requires_login])

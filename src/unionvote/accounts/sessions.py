@@ -7,6 +7,8 @@ so a leaked database or Redis dump cannot be replayed as a login.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -36,11 +38,16 @@ class SessionInfo:
 
 
 class SessionStore(Protocol):
-    async def create(self, user_id: int, *, mfa_verified: bool, conference_id: int | None = None) -> str: ...
+    """`db`, where a method takes it, is the caller's unit of work: the database store writes in it
+    (so the change commits or rolls back with the action, and SQLite's single write lock is never
+    waited on twice); the Redis store writes straight away."""
+
+    async def create(self, user_id: int, *, mfa_verified: bool, conference_id: int | None = None,
+                     db: AsyncSession | None = None) -> str: ...
     async def get(self, token: str) -> SessionInfo | None: ...
-    async def mark_mfa_verified(self, token: str) -> None: ...
+    async def mark_mfa_verified(self, token: str, *, db: AsyncSession | None = None) -> None: ...
     async def delete(self, token: str) -> None: ...
-    async def delete_for_user(self, user_id: int) -> int: ...
+    async def delete_for_user(self, user_id: int, *, db: AsyncSession | None = None) -> int: ...
 
 
 class _Lifetimes:
@@ -57,12 +64,22 @@ class DatabaseSessionStore(_Lifetimes):
         super().__init__(settings)
         self.factory = factory
 
-    async def create(self, user_id: int, *, mfa_verified: bool, conference_id: int | None = None) -> str:
+    @asynccontextmanager
+    async def _unit(self, db: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        """The caller's unit of work when given, else a transaction of our own."""
+        if db is not None:
+            yield db
+            return
+        async with session_scope(self.factory) as own:
+            yield own
+
+    async def create(self, user_id: int, *, mfa_verified: bool, conference_id: int | None = None,
+                     db: AsyncSession | None = None) -> str:
         token, now = new_token(), utcnow()
-        async with session_scope(self.factory) as db:
-            db.add(UserSession(id=token_digest(token), user_id=user_id, mfa_verified=mfa_verified,
-                               created_at=now, last_seen_at=now, expires_at=self.next_expiry(now, now),
-                               conference_id=conference_id))
+        async with self._unit(db) as unit:
+            unit.add(UserSession(id=token_digest(token), user_id=user_id, mfa_verified=mfa_verified,
+                                 created_at=now, last_seen_at=now, expires_at=self.next_expiry(now, now),
+                                 conference_id=conference_id))
         return token
 
     async def get(self, token: str) -> SessionInfo | None:
@@ -79,18 +96,18 @@ class DatabaseSessionStore(_Lifetimes):
             return SessionInfo(digest, row.user_id, row.mfa_verified, row.created_at, row.expires_at,
                                row.conference_id)
 
-    async def mark_mfa_verified(self, token: str) -> None:
-        async with session_scope(self.factory) as db:
-            await db.execute(update(UserSession).where(UserSession.id == token_digest(token))
-                             .values(mfa_verified=True))
+    async def mark_mfa_verified(self, token: str, *, db: AsyncSession | None = None) -> None:
+        async with self._unit(db) as unit:
+            await unit.execute(update(UserSession).where(UserSession.id == token_digest(token))
+                               .values(mfa_verified=True))
 
     async def delete(self, token: str) -> None:
         async with session_scope(self.factory) as db:
             await db.execute(delete(UserSession).where(UserSession.id == token_digest(token)))
 
-    async def delete_for_user(self, user_id: int) -> int:
-        async with session_scope(self.factory) as db:
-            result = await db.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    async def delete_for_user(self, user_id: int, *, db: AsyncSession | None = None) -> int:
+        async with self._unit(db) as unit:
+            result = await unit.execute(delete(UserSession).where(UserSession.user_id == user_id))
             return result.rowcount or 0
 
     async def purge_expired(self) -> int:
@@ -123,7 +140,8 @@ class RedisSessionStore(_Lifetimes):
         ttl = max(1, int((expires_at - utcnow()).total_seconds()))
         await self.redis.set(self._key(digest), json.dumps(data), ex=ttl)
 
-    async def create(self, user_id: int, *, mfa_verified: bool, conference_id: int | None = None) -> str:
+    async def create(self, user_id: int, *, mfa_verified: bool, conference_id: int | None = None,
+                     db: AsyncSession | None = None) -> str:
         token, now = new_token(), utcnow()
         digest, expires = token_digest(token), self.next_expiry(now, now)
         data = {"user_id": user_id, "mfa": mfa_verified, "created": now.isoformat(),
@@ -148,7 +166,7 @@ class RedisSessionStore(_Lifetimes):
             await self._save(digest, data, expires)
         return SessionInfo(digest, data["user_id"], data["mfa"], created, expires, data.get("conference"))
 
-    async def mark_mfa_verified(self, token: str) -> None:
+    async def mark_mfa_verified(self, token: str, *, db: AsyncSession | None = None) -> None:
         digest = token_digest(token)
         raw = await self.redis.get(self._key(digest))
         if raw is not None:
@@ -159,7 +177,7 @@ class RedisSessionStore(_Lifetimes):
     async def delete(self, token: str) -> None:
         await self.redis.delete(self._key(token_digest(token)))
 
-    async def delete_for_user(self, user_id: int) -> int:
+    async def delete_for_user(self, user_id: int, *, db: AsyncSession | None = None) -> int:
         digests = await self.redis.smembers(self._user_key(user_id))
         keys = [self._key(d.decode() if isinstance(d, bytes) else d) for d in digests]
         removed = await self.redis.delete(*keys) if keys else 0

@@ -40,11 +40,9 @@ class DeskApi(Controller):
         await lookup.ensure_delegate_in(db_session, conference_id, delegate_id)
         user_id = await accreditation.revoke(db_session, delegate_id, reason=data.reason, by=request.scope["user"].id)
         quorum_changed(request, db_session, conference_id)
-        answer = await delegate_now(db_session, conference_id, delegate_id)
         if user_id is not None:
-            await db_session.commit()  # the session store writes in a transaction of its own
-            await request.app.state.session_store.delete_for_user(user_id)
-        return answer
+            await request.app.state.session_store.delete_for_user(user_id, db=db_session)
+        return await delegate_now(db_session, conference_id, delegate_id)
 
     @post(DELEGATE + "/reinstate", status_code=200, summary="Reinstate a revoked accreditation, with the reason")
     async def reinstate(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,

@@ -28,13 +28,13 @@ def _form_text(form: Any, name: str, limit: int = 1024) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-async def _new_session(request: Request[Any, Any, Any], user_id: int, *, mfa_verified: bool,
+async def _new_session(request: Request[Any, Any, Any], db: AsyncSession, user_id: int, *, mfa_verified: bool,
                        conference_id: int | None = None) -> Any:
-    """Replace whatever session this browser had with a fresh one."""
+    """Replace whatever session this browser had with a fresh one, in the request's unit of work."""
     store = request.app.state.session_store
     if old := request.cookies.get(COOKIE_NAME):
         await store.delete(old)
-    token = await store.create(user_id, mfa_verified=mfa_verified, conference_id=conference_id)
+    token = await store.create(user_id, mfa_verified=mfa_verified, conference_id=conference_id, db=db)
     return session_cookie(request, token)
 
 
@@ -63,10 +63,9 @@ class EnrolmentPages(Controller):
             await db_session.rollback()
             return page("enrolment/accept.html", request, status_code=exc.status_code, error=str(exc),
                         view=await view_invitation(db_session, token), token=token)
-        await db_session.commit()  # before the session store writes: on SQLite it waits for this lock
         # A new password ends every other login of the account, as a password change does.
-        await request.app.state.session_store.delete_for_user(user.id)
-        cookie = await _new_session(request, user.id, mfa_verified=not user.totp_enabled)  # type: ignore[arg-type]
+        await request.app.state.session_store.delete_for_user(user.id, db=db_session)
+        cookie = await _new_session(request, db_session, user.id, mfa_verified=not user.totp_enabled)  # type: ignore[arg-type]
         home = f"/conferences/{conference.id}/me"
         if user.totp_enabled:
             target = f"/login/totp?next={home}"
@@ -106,7 +105,8 @@ class CodeLoginPages(Controller):
             outcome = await check_code(db_session, request.app.state.settings, conference.id, number, code)
             await db_session.commit()  # failures count even though we refuse
             if outcome.result is CodeLogin.OK and outcome.user_id is not None:
-                cookie = await _new_session(request, outcome.user_id, mfa_verified=True, conference_id=conference.id)
+                cookie = await _new_session(request, db_session, outcome.user_id, mfa_verified=True,
+                                            conference_id=conference.id)
                 return Redirect(path=f"/conferences/{conference.id}/me", status_code=303, cookies=[cookie])
             locked = outcome.result is CodeLogin.LOCKED
             error, status = (LOCKED_CODE_MESSAGE, 403) if locked else (BAD_CODE_MESSAGE, 400)

@@ -86,8 +86,7 @@ class DeskPages(Controller):
                                     form=submitted, status_code=exc.status_code)
         quorum_changed(request, db, conference_id)
         if ended_user is not None:
-            await db.commit()  # the session store writes in a transaction of its own (SQLite would wait forever)
-            await request.app.state.session_store.delete_for_user(ended_user)
+            await request.app.state.session_store.delete_for_user(ended_user, db=db)
         back = submitted["return_to"]
         if RETURN_TO.fullmatch(back) and ".." not in back and back.startswith(f"/conferences/{conference_id}/desk"):
             return see_other(back + ("&" if "?" in back else "?") + f"done={done}")
