@@ -1,0 +1,27 @@
+"""elections: positions, nominations, ranked ballots and counts.
+
+Revision ID: e7f1a3b9c520
+Revises: d2e9b7c4a811
+Create Date: 2026-11-22 17:00:00+00:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+import sqlmodel  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision: str = 'e7f1a3b9c520'
+down_revision: str | Sequence[str] | None = 'd2e9b7c4a811'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
