@@ -39,6 +39,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_pending(args: argparse.Namespace) -> int:
+    from unionvote.migrate import pending_operations
+
+    print(pending_operations(_database_url()))
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from unionvote.migrate import upgrade
 
@@ -297,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     up = db.add_parser("upgrade", help="apply migrations (run once per deploy)")
     up.add_argument("revision", nargs="?", default="head")
     up.set_defaults(func=cmd_db_upgrade)
+    pending = db.add_parser("pending", help="print the migration operations the models still need (developers)")
+    pending.set_defaults(func=cmd_db_pending)
 
     users = sub.add_parser("users", help="accounts").add_subparsers(dest="users_command", required=True)
     create = users.add_parser("create", help="create an account")

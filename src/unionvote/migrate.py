@@ -109,3 +109,29 @@ def autogenerate(database_url: str, message: str) -> None:
     """Write a new revision from the difference between the models and a database at head."""
     cfg = alembic_config(database_url)
     _outside_event_loop(lambda: command.revision(cfg, message=message, autogenerate=True))
+
+
+def pending_operations(database_url: str) -> str:
+    """Alembic operations (upgrade, then downgrade) that would bring a database at head to the models.
+
+    Prints instead of writing a revision file, for filling in a revision that already exists.
+    """
+    import unionvote.models
+
+    def render(conn: Connection) -> str:
+        from alembic.autogenerate import produce_migrations, render_python_code
+
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        script = produce_migrations(context, unionvote.models.metadata)
+        return ("# upgrade\n" + render_python_code(script.upgrade_ops)
+                + "\n\n# downgrade\n" + render_python_code(script.downgrade_ops) + "\n")
+
+    async def read() -> str:
+        engine = create_async_engine(normalise_database_url(database_url), poolclass=pool.NullPool)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(render)
+        finally:
+            await engine.dispose()
+
+    return _run(read)
