@@ -29,16 +29,22 @@ from unionvote.accounts.pages import AccountPages, LoginPages
 from unionvote.accounts.sessions import DatabaseSessionStore, RedisSessionStore
 from unionvote.audit.controllers import AuditApi, AuditPages
 from unionvote.auth import AuthMiddleware, public
+from unionvote.ballots.routes import MEMBER_BALLOT_ROUTES
 from unionvote.conferences.controllers import ConferencesApi
 from unionvote.conferences.enrolment_pages import CodeLoginPages, EnrolmentPages
 from unionvote.conferences.invitations_api import InvitationsApi
 from unionvote.conferences.invitations_pages import InvitationPages
 from unionvote.conferences.routes import CONFERENCE_ROUTES
 from unionvote.config import Settings
+from unionvote.consult.routes import CONSULT_ROUTES
 from unionvote.db import commit_before_send, make_engine, make_session_factory
+from unionvote.elections.routes import ELECTION_ROUTES
 from unionvote.live import live_socket, make_channels
 from unionvote.logs import AccessLogMiddleware, configure_logging
+from unionvote.motions.routes import MOTION_ROUTES
 from unionvote.ratelimit import RateLimiter
+from unionvote.voting.live import countdown_closer
+from unionvote.voting.routes import VOTING_ROUTES
 from unionvote.web import STATIC_DIR, TEMPLATES_DIR, error_response
 
 CSRF_COOKIE = "uv_csrf"
@@ -84,6 +90,8 @@ ROUTE_HANDLERS: list[Any] = [
     HomePages, LoginPages, AccountPages, AdminPages, AuditPages,
     SessionApi, MeApi, UsersApi, ConferencesApi, AuditApi, *CONFERENCE_ROUTES,
     EnrolmentPages, CodeLoginPages, InvitationPages, InvitationsApi,
+    *MEMBER_BALLOT_ROUTES,
+    *MOTION_ROUTES, *CONSULT_ROUTES, *ELECTION_ROUTES, *VOTING_ROUTES,
 ]
 
 
@@ -135,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={Exception: error_response},
         allowed_hosts=None if settings.allowed_hosts == ["*"] else AllowedHostsConfig(settings.allowed_hosts),
         response_headers={},
-        lifespan=[lifespan],
+        lifespan=[lifespan, countdown_closer],  # the closer stops before the engine is disposed
         logging_config=None,
         debug=False,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -94,13 +95,19 @@ async def _load_user(factory: Any, user_id: int, *, mfa_verified: bool, via: str
     )
 
 
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
 async def _user_for_api_token(factory: Any, token: str) -> CurrentUser | None:
     async with session_scope(factory) as db:
         row = (await db.execute(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
                                                         ApiToken.revoked_at.is_(None)))).scalar_one_or_none()
         if row is None:
             return None
-        await db.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=utcnow()))
+        now = utcnow()
+        if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
+            # At most once a minute: a write on every request would make each API call two transactions.
+            await db.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
         user_id = row.user_id
     # A token is issued from a session that passed two-factor checks, so it counts as verified.
     return await _load_user(factory, user_id, mfa_verified=True, via="token")

@@ -118,8 +118,46 @@ async def _audit_export(scope: str, out: Path) -> int:
     return 0
 
 
+async def _conference_export(slug: str, out: Path) -> int:
+    from unionvote.conferences.voting_codes import conference_by_slug
+    from unionvote.db import make_engine, make_session_factory, session_scope
+    from unionvote.errors import RuleViolation
+    from unionvote.voting.export import check_destination, collect_export, write_export
+
+    engine = make_engine(Settings(database_url=_database_url()))
+    try:
+        check_destination(out)
+        async with session_scope(make_session_factory(engine)) as db:
+            conference = await conference_by_slug(db, slug)
+            if conference is None or conference.id is None:
+                return _fail(f"no conference with the short name '{slug}'.")
+            files, ballot_ids = await collect_export(db, conference.id)
+        summary = write_export(out, conference.id, files, ballot_ids)
+    except RuleViolation as exc:
+        return _fail(str(exc))
+    finally:
+        await engine.dispose()
+    print(f"Wrote the export of conference '{slug}' ({summary.ballots} ballots, {summary.files} files) to {out}.")
+    return 0
+
+
 def cmd_audit_export(args: argparse.Namespace) -> int:
+    if args.conference:
+        return asyncio.run(_conference_export(args.conference, Path(args.out)))
     return asyncio.run(_audit_export(args.scope, Path(args.out)))
+
+
+def _verify_conference_export(path: Path) -> int:
+    from unionvote.voting.verify import verify_export
+
+    report = verify_export(path)
+    for note in report.notes:
+        print(note)
+    if report.failure is not None:
+        print(f"FAILED: {report.failure}")
+        return 1
+    print(f"OK: the export in {path} verifies.")
+    return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -128,12 +166,31 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.exists():
         return _fail(f"{path} does not exist.")
+    if path.is_dir():
+        if args.head:
+            return _fail("--head checks a single chain file; a conference export directory carries its own.")
+        return _verify_conference_export(path)
     # Lines end at "\n" only (docs/audit-format.md); a stray "\r" is JSON whitespace, not a line break.
     # Bytes that are not UTF-8 become lone surrogates, which verify_lines reports as a bad line.
     with path.open(encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
         verdict = verify_lines(fh, expected_head=args.head)
     print(verdict.message if verdict.ok else f"FAILED: {verdict.message}")
-    return 0 if verdict.ok else 1
+    if not verdict.ok:
+        return 1
+    return _recount_elections(path)
+
+
+def _recount_elections(path: Path) -> int:
+    """Declared elections in the chain are recounted from the papers recorded with them."""
+    from unionvote.elections.verify import recount_declarations
+
+    with path.open(encoding="utf-8", newline="\n") as fh:
+        recounted, problems = recount_declarations(fh)
+    for problem in problems:
+        print(f"FAILED: {problem}")
+    if recounted and not problems:
+        print(f"Recounted {recounted} election(s) from their papers: every stage matches the declared record.")
+    return 1 if problems else 0
 
 
 async def _audit_heads() -> int:
@@ -321,12 +378,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_users_create)
 
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
-    export = audit.add_parser("export", help="write one scope's chain as JSON Lines")
-    export.add_argument("--scope", required=True, help="e.g. system, conference:1, ballot:7")
-    export.add_argument("--out", required=True)
+    export = audit.add_parser("export", help="write one scope's chain as JSON Lines, or a conference's whole "
+                              "record (chains, ballots, manifest) into a directory")
+    what = export.add_mutually_exclusive_group(required=True)
+    what.add_argument("--scope", help="e.g. system, conference:1, ballot:7")
+    what.add_argument("--conference", help="conference short name: export every chain and ballot of it")
+    export.add_argument("--out", required=True, help="a file for --scope; a new or empty directory for --conference")
     export.set_defaults(func=cmd_audit_export)
-    verify = audit.add_parser("verify", help="recompute an exported chain")
-    verify.add_argument("file")
+    verify = audit.add_parser("verify", help="recompute an exported chain, or check and recount a conference export")
+    verify.add_argument("file", help="a chain (.jsonl) or a conference export directory")
     verify.add_argument("--head", help="the head hash you recorded; detects a truncated export")
     verify.set_defaults(func=cmd_audit_verify)
     heads = audit.add_parser("heads", help="list every chain with its entry count and head hash")
@@ -355,6 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
     from unionvote.conferences.desk_cli import add_parsers as add_desk_parsers
 
     add_desk_parsers(sub, conferences, cmd_desk, cmd_quorum)
+
+    from unionvote.ballots.cli import add_parsers as add_member_ballot_parsers
+
+    add_member_ballot_parsers(sub)
 
     demo = sub.add_parser("demo", help="create (or reuse) a demo database and serve it")
     demo.add_argument("--host", default="127.0.0.1")

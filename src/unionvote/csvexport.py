@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 # Spreadsheets treat a cell starting with one of these as a formula (tab and CR: some do after trimming).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+# Litestar appends "; charset=utf-8" to text/* itself; naming it here sent the parameter twice.
+CSV_MEDIA_TYPE = "text/csv"
 
 
 def neutralise(value: object) -> str:

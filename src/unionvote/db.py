@@ -1,13 +1,14 @@
-"""Engine, session factory, column types and the one locking helper."""
+"""Engine, session factory, column types, and the locking helpers (row locks and gates)."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Select, event
+from sqlalchemy import DateTime, Select, event, text
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -92,15 +93,29 @@ def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-async def locked(session: AsyncSession, stmt: Select[Any]) -> Result[Any]:
+async def locked(session: AsyncSession, stmt: Select[Any], *, shared: bool = False) -> Result[Any]:
     """Run a SELECT whose rows the caller will change, serialising competing writers.
 
-    PostgreSQL: SELECT ... FOR UPDATE on the rows. SQLite: every transaction already
-    began with BEGIN IMMEDIATE, which holds the database write lock until commit.
+    PostgreSQL: SELECT ... FOR UPDATE on the rows, or FOR SHARE with `shared=True` (many
+    readers at once, each holding off one who wants the rows FOR UPDATE). SQLite: every
+    transaction already began with BEGIN IMMEDIATE, which holds the write lock until commit.
     """
     if is_postgres(session):
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(read=shared)
     return await session.execute(stmt)
+
+
+async def gate(session: AsyncSession, name: str, ident: int, *, shared: bool) -> None:
+    """A fair gate on one thing for the rest of the transaction: many pass at once (shared), or one alone.
+
+    PostgreSQL: an advisory transaction lock. Its queue is fair, so one who waits for the
+    exclusive gate holds back later arrivals (row locks FOR SHARE would let a steady stream
+    of newcomers starve it). SQLite: nothing to do, the write lock already serialises.
+    """
+    if is_postgres(session):
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        await session.execute(text(f"SELECT {function}(:space, :ident)"),
+                              {"space": zlib.crc32(name.encode()) & 0x7FFFFFFF, "ident": ident})
 
 
 def commit_before_send(session_scope_key: str) -> Any:

@@ -19,11 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import Role, User
 from unionvote.accounts.services import create_user, grant_role
+from unionvote.ballots.demo import seed_member_ballot
 from unionvote.conferences.demo import seed_register
 from unionvote.conferences.services import create_conference
 from unionvote.config import Settings, normalise_database_url
+from unionvote.consult.demo import seed_consultations
 from unionvote.db import make_engine, make_session_factory, session_scope
+from unionvote.elections.demo import seed_elections
+from unionvote.motions.demo import seed_motions
 from unionvote.security import new_totp_secret
+from unionvote.voting.demo import seed_voting
 
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///./unionvote-demo.db"
 DEMO_PASSWORD = "union-demo-2027"  # noqa: S105 - printed on screen: demo data only
@@ -62,7 +67,8 @@ async def _seed_people(db: AsyncSession, ctx: DemoContext) -> None:
         ctx.logins.append((who, email, staff))
 
 
-DEMO_SEEDERS: list[Seeder] = [_seed_people, seed_register]
+DEMO_SEEDERS: list[Seeder] = [_seed_people, seed_register, seed_motions, seed_consultations, seed_elections,
+                              seed_member_ballot, seed_voting]
 
 
 async def prepare(database_url: str) -> DemoContext | None:

@@ -10,9 +10,14 @@ from sqlmodel import SQLModel
 
 import unionvote.accounts.models
 import unionvote.audit.models
+import unionvote.ballots.models
 import unionvote.conferences.credentials
 import unionvote.conferences.models
-import unionvote.conferences.register  # noqa: F401
+import unionvote.conferences.register
+import unionvote.consult.models
+import unionvote.elections.models
+import unionvote.motions.models
+import unionvote.voting.models  # noqa: F401
 
 metadata = SQLModel.metadata
 

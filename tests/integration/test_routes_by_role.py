@@ -28,6 +28,7 @@ from unionvote.accounts.services import create_api_token, roles_of
 from unionvote.conferences.imports import import_bodies, import_delegates
 from unionvote.conferences.register import Delegate
 from unionvote.config import Settings
+from unionvote.voting.services import BallotSpec, create_ballot
 
 A_ROLES = {
     "delegate": Role.DELEGATE, "observer": Role.OBSERVER, "teller": Role.TELLER, "chair": Role.CHAIR,
@@ -62,6 +63,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/enrol/{token:str}"): EVERYONE,
     ("GET", "/conferences/{slug:str}/code-login"): EVERYONE,
     ("POST", "/conferences/{slug:str}/code-login"): EVERYONE,
+    # Indicative member ballots: members vote from a link or a code, with no account.
+    ("GET", "/vote/{token:str}"): EVERYONE,
+    ("POST", "/vote/{token:str}"): EVERYONE,
+    ("GET", "/ballots/{slug:str}/code"): EVERYONE,
+    ("POST", "/ballots/{slug:str}/code"): EVERYONE,
+    ("POST", "/ballots/{slug:str}/vote"): EVERYONE,
+    ("GET", "/ballots/{slug:str}/trackers"): EVERYONE,
     # A session that passed the password step.
     ("GET", "/login/totp"): SIGNED_IN,
     ("POST", "/login/totp"): SIGNED_IN,
@@ -86,6 +94,18 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # Staff roles in any conference (not delegates, observers or tellers).
     ("GET", "/staff"): STAFF,
     ("GET", "/api/v1/conferences"): STAFF,
+    # Member ballots: turnout, reminder lists and results for union staff and organisers.
+    **{("GET", "/member-ballots/{ballot_id:int}" + path): STAFF for path in [
+        "/turnout", "/turnout.csv", "/non-voters.csv", "/results", "/report", "/report.csv"]},
+    ("GET", "/api/v1/member-ballots/{ballot_id:int}"): STAFF,
+    ("GET", "/api/v1/member-ballots/{ballot_id:int}/turnout"): STAFF,
+    # Member ballots are set up and run by union administrators.
+    ("GET", "/member-ballots"): ADMIN,
+    ("POST", "/member-ballots"): ADMIN,
+    ("GET", "/member-ballots/{ballot_id:int}"): ADMIN,
+    **{("POST", "/member-ballots/{ballot_id:int}" + path): ADMIN for path in [
+        "/members/import", "/members/add", "/members/remove", "/credentials/export", "/credentials/reissue",
+        "/open", "/close", "/declare", "/erase"]},
     # Union administrators only.
     ("POST", "/api/v1/conferences"): ADMIN,
     ("POST", "/admin/conferences"): ADMIN,
@@ -138,7 +158,103 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
         *(("POST", f"{DELEGATE_A}/{action}")
           for action in ("accredit", "revoke", "reinstate", "substitute", "check-in", "check-out")),
     ]},
+    # Consultations: participants are recognised by their key, not their login (checked in the handlers);
+    # staff routes check in the handler that the person runs *that* consultation.
+    **{(method, "/consult/{consultation_id:int}" + path): EVERYONE for method, path in [
+        ("GET", ""), ("POST", "/join"), ("POST", "/resume"), ("GET", "/share"), ("POST", "/share"),
+        ("GET", "/star"), ("POST", "/star"), ("POST", "/report"), ("GET", "/discover")]},
+    ("GET", "/invited/{token:str}"): EVERYONE,
+    ("POST", "/invited/{token:str}"): EVERYONE,
+    ("GET", "/consultations"): STAFF,
+    ("POST", "/consultations"): STAFF,
+    **{(method, "/consultations/{consultation_id:int}" + path): STAFF for method, path in [
+        ("GET", ""), ("POST", "/phases"), ("POST", "/invitations"), ("POST", "/themes"), ("POST", "/themes/rename"),
+        ("POST", "/themes/move"), ("POST", "/responses"), ("GET", "/moderation"), ("POST", "/moderation"),
+        ("POST", "/analysts"), ("POST", "/invitations/from-ballot"),
+        ("GET", "/exports/{filename:str}")]},
+    ("GET", "/api/v1/consultations/{consultation_id:int}/ranking"): STAFF,
 }
+
+# Motions and the agenda: everyone in conference A reads and submits (the rules check who acts for a body);
+# the committee (CAC) rules and builds the agenda; the chair runs the floor.
+COMMITTEE_OF_A = frozenset({"cac", "admin"})
+CHAIR_OF_A = frozenset({"chair", "admin"})
+MOTION_A = CONFERENCE_A + "/motions/{motion_id:int}"
+EXPECTED.update({
+    **{(method, CONFERENCE_A + path): IN_A for method, path in [
+        ("GET", "/motions"), ("POST", "/motions"), ("GET", "/motions/new"), ("GET", "/agenda"),
+        ("POST", "/agenda/items/{item_id:int}/speakers"), ("POST", "/speakers/{request_id:int}/withdraw"),
+        ("GET", "/voting-now"), ("GET", "/motion-book"), ("GET", "/motions-export.csv"),
+    ]},
+    ("GET", MOTION_A): IN_A, ("POST", MOTION_A + "/amendments"): IN_A, ("POST", MOTION_A + "/text"): IN_A,
+    **{(method, API_A + path): IN_A for method, path in [
+        ("GET", "/motions"), ("POST", "/motions"), ("GET", "/motions/{motion_id:int}"),
+        ("GET", "/motions/{motion_id:int}/amendments"), ("POST", "/motions/{motion_id:int}/amendments"),
+    ]},
+    **{(method, CONFERENCE_A + "/committee" + path): COMMITTEE_OF_A for method, path in [
+        ("GET", ""), ("POST", "/deadlines"), ("POST", "/motions/{motion_id:int}/ruling"),
+        ("POST", "/motions/{motion_id:int}/recommendation"), ("POST", "/motions/{motion_id:int}/schedule"),
+        ("POST", "/amendments/{amendment_id:int}/ruling"), ("POST", "/composites"), ("POST", "/sections"),
+        ("POST", "/items"), ("POST", "/items/{item_id:int}/move"), ("POST", "/publish"),
+    ]},
+    **{(method, CONFERENCE_A + "/floor" + path): CHAIR_OF_A for method, path in [
+        ("GET", ""), ("POST", "/current-item"), ("POST", "/motions/{motion_id:int}"),
+        ("POST", "/amendments/{amendment_id:int}"), ("POST", "/deciding"), ("POST", "/speakers/next"),
+        ("POST", "/speakers/{request_id:int}/call"),
+    ]},
+})
+
+ELECTION_OFFICERS_OF_A = frozenset({"cac", "returning_officer", "staff", "admin"})
+ELECTION_A = "/elections/{election_id:int}"
+NOMINATION_A = ELECTION_A + "/nominations/{nomination_id:int}"
+EXPECTED.update({
+    **{(method, prefix + path): IN_A for prefix in (CONFERENCE_A, API_A) for method, path in [
+        ("GET", "/elections"), ("GET", ELECTION_A), ("POST", ELECTION_A + "/nominations"),
+        ("POST", NOMINATION_A + "/support"), ("POST", NOMINATION_A + "/withdraw"), ("GET", ELECTION_A + "/ballots.blt"),
+    ]},
+    ("GET", CONFERENCE_A + ELECTION_A + "/result"): IN_A,
+    ("GET", CONFERENCE_A + ELECTION_A + "/vote"): IN_A,
+    ("POST", CONFERENCE_A + ELECTION_A + "/vote"): IN_A,
+    ("POST", CONFERENCE_A + ELECTION_A + "/ballot"): ELECTION_OFFICERS_OF_A,
+    ("POST", CONFERENCE_A + ELECTION_A + "/ballot/close"): ELECTION_OFFICERS_OF_A,
+    **{(method, prefix + path): ELECTION_OFFICERS_OF_A for prefix in (CONFERENCE_A, API_A) for method, path in [
+        ("POST", "/elections"), ("POST", NOMINATION_A + "/decision"), ("POST", ELECTION_A + "/close"),
+        ("POST", ELECTION_A + "/count"),
+    ]},
+    ("GET", CONFERENCE_A + "/elections/new"): ELECTION_OFFICERS_OF_A,
+})
+
+# Live voting (conference ballots): everyone in conference A votes and watches; the chair (and staff) run
+# ballots; tellers enter hall counts; the returning officer reads the record and certifies.
+RUNNERS_OF_A = frozenset({"chair", "staff", "admin"})
+TELLERS_OF_A = frozenset({"teller", "chair", "staff", "admin"})
+RECORD_OF_A = frozenset({"returning_officer", "chair", "staff", "admin"})
+CERTIFIERS_OF_A = frozenset({"returning_officer", "admin"})
+VOTE_A, BALLOTS_A, BALLOT_API = CONFERENCE_A + "/vote", CONFERENCE_A + "/ballots", "/api/v1/ballots/{ballot_id:int}"
+EXPECTED.update({
+    **{(method, VOTE_A + path): IN_A for method, path in [
+        ("GET", ""), ("GET", "/{ballot_id:int}"), ("POST", "/{ballot_id:int}"), ("GET", "/{ballot_id:int}/panel"),
+        ("GET", "/{ballot_id:int}/receipt"), ("GET", "/{ballot_id:int}/trackers")]},
+    ("GET", CONFERENCE_A + "/projector"): IN_A,
+    **{(method, BALLOTS_A + path): RUNNERS_OF_A for method, path in [
+        ("GET", ""), ("POST", ""), ("GET", "/new"), ("GET", "/{ballot_id:int}"),
+        *(("POST", f"/{{ballot_id:int}}/{action}") for action in ("open", "close", "declare", "void", "revote",
+                                                                   "card-vote"))]},
+    ("GET", BALLOTS_A + "/{ballot_id:int}/hall"): TELLERS_OF_A,
+    ("POST", BALLOTS_A + "/{ballot_id:int}/hall"): TELLERS_OF_A,
+    ("GET", CONFERENCE_A + "/record"): RECORD_OF_A,
+    ("GET", CONFERENCE_A + "/record/{ballot_id:int}"): RECORD_OF_A,
+    ("POST", CONFERENCE_A + "/record/{ballot_id:int}/certify"): CERTIFIERS_OF_A,
+    ("GET", API_A + "/ballots"): IN_A,
+    ("POST", API_A + "/ballots"): RUNNERS_OF_A,
+    ("GET", BALLOT_API): IN_A,
+    ("POST", BALLOT_API + "/votes"): IN_A,
+    ("GET", BALLOT_API + "/trackers"): IN_A,
+    **{("POST", BALLOT_API + action): RUNNERS_OF_A for action in ("/open", "/close", "/declare", "/void",
+                                                                   "/follow-ups")},
+    ("POST", BALLOT_API + "/hall-counts"): TELLERS_OF_A,
+    ("POST", BALLOT_API + "/certify"): CERTIFIERS_OF_A,
+})
 
 NOT_WALKED = ("/static", "/schema", "/ws/")  # files, the OpenAPI document, and the websocket (tests/integration/live)
 KEPT_OUT_REDIRECTS = ("/login?next=", "/login/totp", "/account/totp")
@@ -187,9 +303,14 @@ async def make_cast(app: Litestar) -> tuple[dict[str, int], dict[str, str], int]
         await import_delegates(db, conference_a, b"membership number,name,email,body code,role\n"
                                                  b"A1,Ann Smith,ann@union.example,LON,delegate\n", by=None)
         delegate_id = (await db.execute(select(Delegate.id).where(Delegate.conference_id == conference_a))).scalar_one()
+        # A draft conference ballot of A: routes named by a ballot alone find their conference through it.
+        ballot = await create_ballot(db, conference_a, BallotSpec(title="Motion 1", question="Carry it?"), by=None)
     path_values = {"conference_id": str(conference_a), "user_id": str(other_id), "grant_id": str(grant.id),
                    "token_id": str(token.id), "audit_scope": f"conference:{conference_a}",
-                   "delegate_id": str(delegate_id), "token": "no-such-link", "slug": "adc-2027"}
+                   "delegate_id": str(delegate_id), "token": "no-such-link", "slug": "adc-2027",
+                   "consultation_id": "999", "filename": "comments.csv",
+                   "motion_id": "999", "amendment_id": "999", "item_id": "999", "request_id": "999",
+                   "election_id": "999", "nomination_id": "999", "ballot_id": str(ballot.id)}
     return user_ids, path_values, conference_b
 
 

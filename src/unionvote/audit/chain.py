@@ -66,6 +66,11 @@ def _no_float(text: str) -> Any:
     raise NotCanonical(f"the number {text} is not an integer")
 
 
+def strict_loads(text: str) -> Any:
+    """Parse JSON as every verifier must: no key twice, no number with a fraction or exponent."""
+    return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=_no_float, parse_constant=_no_float)
+
+
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
@@ -89,8 +94,7 @@ def verify_lines(lines: Iterable[str], *, expected_head: str | None = None) -> V
         if not raw.strip():
             continue
         try:
-            entry = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_float=_no_float,
-                               parse_constant=_no_float)
+            entry = strict_loads(raw)
         except json.JSONDecodeError as exc:
             return bad(line_no, "?", f"not valid JSON ({exc.msg})")
         except NotCanonical as exc:

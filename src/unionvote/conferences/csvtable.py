@@ -72,6 +72,9 @@ def _header_key(text: str) -> str:
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise RegisterFileRejected([RowProblem(1, (f"the file is UTF-16 text, not UTF-8: {SAVE_AS_UTF8}",))])
+    if data.count(b"\x00") * 4 > len(data):  # UTF-16 without a byte-order mark still decodes as "UTF-8"
+        raise RegisterFileRejected([RowProblem(1, (
+            f"the file holds NUL bytes, so it is UTF-16 text or not a CSV file at all: {SAVE_AS_UTF8}",))])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -111,3 +111,25 @@ async def eligible_voters(db: AsyncSession, conference_id: int, at: datetime | N
     if card_vote:
         return card_weights(present, CardVoteMode(conference.card_vote_mode))
     return [EligibleVoter(c.delegate_id, c.user_id, c.body_id, Fraction(1)) for c in present]
+
+
+async def entitled_weight(db: AsyncSession, conference_id: int, *, card_vote: bool = False) -> Fraction:
+    """The weight of every accredited delegate's credential, present or not: the 'entitled' base.
+
+    One each; or for a card vote, the membership of every body with an accredited delegate.
+    """
+    rows = (await db.execute(
+        select(Delegate.body_id, func.coalesce(Body.membership, 0))
+        .outerjoin(Body, Body.id == Delegate.body_id)
+        .where(Delegate.conference_id == conference_id, Delegate.role == DelegateRole.DELEGATE,
+               Delegate.status == AccreditationStatus.ACCREDITED)
+    )).all()
+    if not card_vote:
+        return Fraction(len(rows))
+    return Fraction(sum(dict((body_id, membership) for body_id, membership in rows if body_id is not None).values()))
+
+
+async def still_accredited(db: AsyncSession, delegate_id: int) -> bool:
+    """False once a delegate's accreditation is revoked (or the record erased): they may no longer vote."""
+    status = (await db.execute(select(Delegate.status).where(Delegate.id == delegate_id))).scalar_one_or_none()
+    return status == AccreditationStatus.ACCREDITED

@@ -19,6 +19,7 @@ from unionvote.conferences.invitations_pages import NO_SMTP, csv_download
 from unionvote.conferences.pages_common import load_conference
 from unionvote.conferences.voting_codes import issue_code, issue_codes, shown
 from unionvote.config import Settings
+from unionvote.csvexport import CSV_MEDIA_TYPE
 from unionvote.db import utcnow
 from unionvote.errors import RuleViolation
 
@@ -87,7 +88,7 @@ class InvitationsApi(Controller):
                                         by=request.scope["user"].id)
         return InvitationOut(delegate_id, enrolment_link(settings, issued.token), issued.invitation.expires_at)
 
-    @post("/invitations/export", status_code=200,
+    @post("/invitations/export", status_code=200, media_type=CSV_MEDIA_TYPE,
           summary="Fresh enrolment links for a mail merge (CSV), for delegates not yet enrolled")
     async def export_links(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,
                            data: Selection) -> Response[bytes]:
@@ -121,7 +122,7 @@ class InvitationsApi(Controller):
                                           settings=request.app.state.settings, by=request.scope["user"].id)
         return VotingCodeOut(delegate_id, delegate.membership_number, shown(code))
 
-    @post("/voting-codes/export", status_code=200,
+    @post("/voting-codes/export", status_code=200, media_type=CSV_MEDIA_TYPE,
           summary="Voting codes for printing or texting (CSV): the ids given, or everyone without a code")
     async def export_codes(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,
                            data: Selection) -> Response[bytes]:

@@ -56,8 +56,16 @@ def local_clock(conference: Conference) -> Any:
 def may_see(user: CurrentUser, conference_id: int) -> dict[str, bool]:
     """Which conference pages this person's roles open, for the conference's own navigation."""
     held = user.roles_in(conference_id)
-    return {"admin": user.is_admin or Role.STAFF in held, "desk": user.is_admin or Role.STAFF in held,
-            "quorum": user.is_admin or bool(held & OFFICERS), "me": user.is_admin or bool(held)}
+    admin = user.is_admin
+
+    def any_of(*roles: Role) -> bool:
+        return admin or bool(held & set(roles))
+
+    return {"admin": admin or Role.STAFF in held, "desk": admin or Role.STAFF in held,
+            "quorum": admin or bool(held & OFFICERS), "me": admin or bool(held),
+            "agenda": admin or bool(held), "vote": admin or bool(held),
+            "committee": any_of(Role.CAC), "floor": any_of(Role.CHAIR),
+            "ballots": any_of(Role.CHAIR, Role.STAFF), "record": any_of(Role.RETURNING_OFFICER, Role.CHAIR, Role.STAFF)}
 
 
 def conference_page(template: str, request: Request[Any, Any, Any], conference: Conference,

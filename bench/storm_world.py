@@ -1,0 +1,140 @@
+"""The vote storm's world: a conference floor of N delegates, written straight into a fresh database, and
+the server under test as a child process.
+
+The register goes in through the import service; accounts, role grants, accreditation, check-in and
+API tokens are bulk-inserted (doing 5,000 of each through the desk's one-at-a-time services would take
+longer than the storm). The chair is an administrator with two-factor set up, acting through a token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert, select, update
+
+from unionvote.accounts.models import ApiToken, Role, RoleGrant, User
+from unionvote.auth import API_TOKEN_PREFIX
+from unionvote.conferences import presence
+from unionvote.conferences.imports import import_bodies, import_delegates
+from unionvote.conferences.register import AccreditationStatus, Delegate, Presence
+from unionvote.conferences.services import create_conference
+from unionvote.config import Settings
+from unionvote.db import make_engine, make_session_factory, session_scope, utcnow
+from unionvote.security import new_token, token_digest
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "vote-storm-secret-key-0123456789-abcdefghij"  # noqa: S105 - a throwaway server's key
+
+
+@dataclass
+class Floor:
+    conference_id: int
+    chair_token: str
+    delegate_tokens: list[str]  # one API token per delegate, in delegate order
+
+
+def _register(n: int) -> tuple[bytes, bytes]:
+    bodies = max(1, n // 20)
+    body_rows = ["code,name,kind,membership"] + [f"B{b:04},Branch {b},branch,{100 + b}" for b in range(bodies)]
+    people = ["membership number,name,email,body code,role,lead"]
+    people += [f"{100000 + i},Delegate {i},d{i}@storm.example.org,B{i % bodies:04},delegate,"
+               f"{'yes' if i < bodies else ''}" for i in range(n)]
+    return ("\n".join(body_rows) + "\n").encode(), ("\n".join(people) + "\n").encode()
+
+
+async def build_floor(url: str, n: int) -> Floor:
+    """N accredited delegates, checked in to the session running now, each with an account and a token."""
+    engine = make_engine(Settings(database_url=url))
+    factory = make_session_factory(engine)
+    now = utcnow()
+    try:
+        async with session_scope(factory) as db:
+            conference = await create_conference(db, slug="storm-2027", name="Vote storm conference", by=None)
+            cid: int = conference.id  # type: ignore[assignment]
+            session = await presence.add_business_session(db, cid, name="Storm", starts_at=now - timedelta(hours=1),
+                                                          ends_at=now + timedelta(hours=3), by=None)
+            bodies, people = _register(n)
+            await import_bodies(db, cid, bodies, by=None)
+            await import_delegates(db, cid, people, by=None)
+        async with session_scope(factory) as db:
+            chair = User(email="chair@storm.example.org", display_name="Chair", is_admin=True, totp_enabled=True,
+                         totp_secret="JBSWY3DPEHPK3PXP", created_at=now)  # noqa: S106 - never used to log in
+            db.add(chair)
+            delegates = (await db.execute(select(Delegate.id, Delegate.email).where(Delegate.conference_id == cid)
+                                          .order_by(Delegate.id))).all()
+            user_ids = (await db.execute(insert(User).returning(User.id, sort_by_parameter_order=True), [
+                {"email": email, "display_name": f"Delegate {i}", "created_at": now}
+                for i, (_, email) in enumerate(delegates)])).scalars().all()
+            await db.flush()
+            await db.execute(update(Delegate), [
+                {"id": d, "user_id": u, "status": AccreditationStatus.ACCREDITED, "status_changed_at": now}
+                for (d, _), u in zip(delegates, user_ids, strict=True)])
+            await db.execute(insert(RoleGrant), [
+                {"user_id": u, "conference_id": cid, "role": Role.DELEGATE, "granted_at": now} for u in user_ids])
+            await db.execute(insert(Presence), [
+                {"delegate_id": d, "business_session_id": session.id, "checked_in_at": now - timedelta(minutes=5)}
+                for d, _ in delegates])
+            plain = [new_token(API_TOKEN_PREFIX) for _ in range(len(user_ids) + 1)]
+            await db.execute(insert(ApiToken), [
+                {"user_id": u, "name": "storm", "prefix": p[:10], "token_hash": token_digest(p), "created_at": now}
+                for u, p in zip([chair.id, *user_ids], plain, strict=True)])
+        return Floor(cid, plain[0], plain[1:])
+    finally:
+        await engine.dispose()
+
+
+class Server:
+    """`unionvote serve` in a child process on a free port, logs to a file."""
+
+    def __init__(self, url: str, workers: int, redis_url: str | None, log_dir: Path) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "UNIONVOTE_DATABASE_URL": url, "UNIONVOTE_SECRET_KEY": SECRET,
+               "UNIONVOTE_REDIS_NAMESPACE": f"storm{secrets.token_hex(4)}", "UNIONVOTE_COOKIE_SECURE": "0"}
+        env.pop("UNIONVOTE_REDIS_URL", None)
+        if redis_url:
+            env["UNIONVOTE_REDIS_URL"] = redis_url
+        self.log = (log_dir / f"server-{workers}.log").open("wb")
+        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+            [sys.executable, "-m", "unionvote.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+
+    async def ready(self, within: float = 60) -> None:
+        deadline = time.monotonic() + within
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the server exited with {self.process.returncode}; see {self.log.name}")
+                try:
+                    if (await client.get(self.base + "/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise RuntimeError("the server did not answer /healthz in time")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # type: ignore[no-any-return]

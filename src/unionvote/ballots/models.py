@@ -1,0 +1,136 @@
+"""Indicative member ballots: the ballot, its questions, the imported membership, and the two halves of a vote.
+
+The electorate is the membership imported for this ballot (it can be 500,000 rows),
+not conference delegates. As for conference ballots, "who voted" (MemberParticipation)
+and "what was voted" (MemberContent) share no key: content rows have a random id, no
+timestamp and no sequence; on SQLite they are stored WITHOUT ROWID.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from unionvote.db import UTCDateTime, utcnow
+
+SEGMENTS = ("employer", "workplace", "region", "branch")
+INDICATIVE_NOTICE = "This ballot is indicative: it gives no mandate for industrial action."
+
+
+class MemberBallotState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    DECLARED = "declared"
+
+
+def _when(nullable: bool = True) -> datetime | None:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+class MemberBallot(SQLModel, table=True):
+    __tablename__ = "member_ballot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(default=MemberBallotState.DRAFT, max_length=12)
+    opens_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    closes_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    join_cutoff: datetime | None = _when()  # members who joined before this may be added while open
+    # Threshold rules, as exact percentages of those entitled to vote.
+    turnout_percent: int = 50
+    yes_percent: int | None = None  # e.g. 40: yes votes at least 40% of those entitled
+    min_segment: int = 10  # per-segment results are suppressed below this many voters
+    retention_until: date | None = None
+    code_salt: str = Field(max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    opened_at: datetime | None = _when()
+    closed_at: datetime | None = _when()
+    declared_at: datetime | None = _when()
+    electorate_hash: str | None = Field(default=None, max_length=64)
+    electorate_size: int | None = None
+    contents_hash: str | None = Field(default=None, max_length=64)
+    result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # canonical JSON
+    result_hash: str | None = Field(default=None, max_length=64)
+    erased_at: datetime | None = _when()
+
+
+class MemberQuestion(SQLModel, table=True):
+    __tablename__ = "member_question"
+    __table_args__ = (UniqueConstraint("ballot_id", "position", name="uq_member_question_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="member_ballot.id", ondelete="CASCADE")
+    position: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    options: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON: [[key, label], ...]
+
+
+class Member(SQLModel, table=True):
+    """One member entitled to vote. Names, emails and mobiles are erased after the retention date."""
+
+    __tablename__ = "member"
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "membership_number", name="uq_member_number"),
+        Index("ix_member_ballot_employer", "ballot_id", "employer"),
+        Index("ix_member_ballot_voted", "ballot_id", "voted_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="member_ballot.id", ondelete="CASCADE")
+    membership_number: str = Field(max_length=32)
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    mobile: str | None = Field(default=None, max_length=20)
+    employer: str = Field(default="", max_length=200)
+    workplace: str = Field(default="", max_length=200)
+    region: str = Field(default="", max_length=200)
+    branch: str = Field(default="", max_length=200)
+    extra: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # canonical JSON of extra columns
+    removed_at: datetime | None = _when()
+    removed_reason: str | None = Field(default=None, max_length=500)
+    # Credentials: hashes only. The link token and the code are shown once, when issued.
+    link_hash: str | None = Field(default=None, max_length=64, index=True)
+    code_hash: str | None = Field(default=None, max_length=64)
+    credential_issued_at: datetime | None = _when()
+    credential_used_at: datetime | None = _when()
+    voted_at: datetime | None = _when()  # who has voted (never how): turnout and reminder lists read this
+
+
+class MemberParticipation(SQLModel, table=True):
+    """Who voted on which question. The unique key is the one-member-one-vote rule."""
+
+    __tablename__ = "member_participation"
+    __table_args__ = (
+        UniqueConstraint("question_id", "member_id", name="uq_member_participation"),
+        Index("ix_member_participation_ballot_member", "ballot_id", "member_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="member_ballot.id", ondelete="CASCADE")
+    question_id: int = Field(foreign_key="member_question.id", ondelete="CASCADE")
+    member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    token_hash: str = Field(max_length=64)
+    voted_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class MemberContent(SQLModel, table=True):
+    """What was voted: a random id, the choice, the tracker, and the segments for suppressed per-segment results."""
+
+    __tablename__ = "member_content"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    question_id: int = Field(foreign_key="member_question.id", primary_key=True, ondelete="CASCADE")
+    id: str = Field(primary_key=True, max_length=32)
+    choice: str = Field(max_length=400)  # canonical JSON list of option keys
+    tracker: str = Field(max_length=16)
+    employer: str = Field(default="", max_length=200)
+    workplace: str = Field(default="", max_length=200)
+    region: str = Field(default="", max_length=200)
+    branch: str = Field(default="", max_length=200)

@@ -1,0 +1,54 @@
+"""What every member-ballot page shares: guards, the notices after a redirect, form reading."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from unionvote.ballots.models import INDICATIVE_NOTICE, SEGMENTS, MemberBallot
+from unionvote.web import page
+
+NOTICES = {
+    "created": "The ballot has been set up. Import its members next.",
+    "imported": "The members have been imported.",
+    "added": "The member has been added to the ballot.",
+    "removed": "The member has been removed from the ballot.",
+    "opened": "The ballot is open. Members can vote with their links and codes.",
+    "closed": "Voting has closed. Check the count, then declare the result.",
+    "declared": "The result has been declared.",
+    "erased": "Members' names, emails and mobiles have been erased. Results and the audit trail remain.",
+}
+SEGMENT_WORDS = {"employer": "Employer", "workplace": "Workplace", "region": "Region", "branch": "Branch"}
+
+
+def ballot_page(template: str, request: Request[Any, Any, Any], ballot: MemberBallot | None = None,
+                status_code: int = 200, **context: Any) -> Template:
+    done = request.query_params.get("done") or ""
+    if done in NOTICES:
+        context.setdefault("notice", NOTICES[done])
+    return page(template, request, status_code=status_code, ballot=ballot, indicative=INDICATIVE_NOTICE,
+                segments=SEGMENTS, segment_words=SEGMENT_WORDS, **context)
+
+
+def text_of(form: Any, name: str, limit: int = 5000) -> str:
+    value = form.get(name, "")
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def moment_of(raw: str) -> datetime | None:
+    """A date and time typed in a datetime-local field, taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def day_of(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None

@@ -1,0 +1,150 @@
+"""The member's voting pages: a link or a membership number and code, one plain form, a receipt.
+
+No account, no JavaScript, one small stylesheet. An unknown, used or replaced link or a
+wrong code gets a plain explanation and says how to ask for a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.auth import public
+from unionvote.ballots import casting, credentials, services
+from unionvote.ballots.live_turnout import turnout_changed
+from unionvote.ballots.models import Member, MemberBallot
+from unionvote.ballots.pages_common import ballot_page, text_of
+from unionvote.errors import RuleViolation
+from unionvote.ratelimit import RateLimiter
+from unionvote.voting.receipts import new_token
+
+CODE_ATTEMPTS_PER_MINUTE = 10
+LINK_PROBLEM = ("This voting link does not work. It may have been mistyped, or replaced by a newer one. "
+                "Use the most recent message the union sent you, or ask your branch for a new link.")
+
+
+def _code_limiter(request: Request[Any, Any, Any]) -> RateLimiter:
+    state = request.app.state
+    if "member_code_limiter" not in state:
+        state.member_code_limiter = RateLimiter(CODE_ATTEMPTS_PER_MINUTE, 60, state.redis,
+                                                state.settings.redis_namespace)
+    return state.member_code_limiter  # type: ignore[no-any-return]
+
+
+async def _form(request: Request[Any, Any, Any], db: AsyncSession, ballot: MemberBallot, action: str,
+                status_code: int = 200, error: str | None = None, hidden: dict[str, str] | None = None,
+                member: Member | None = None) -> Template:
+    refused = casting.refusal_for(ballot)
+    if member is not None and member.voted_at is not None and refused is None:
+        refused = ("A vote has already been cast with this credential. If that was not you, contact your branch "
+                   "straight away.")
+    return ballot_page("ballots/vote.html", request, ballot, status_code=status_code, action=action,
+                       questions=[(q, services.labels_of(q)) for q in await services.questions_of(db, ballot.id)],  # type: ignore[arg-type]
+                       token=new_token(), error=error, refused=refused, hidden=hidden or {})
+
+
+def _answers(form: Any, questions: list[Any]) -> dict[int, list[str]]:
+    return {q.id: [text_of(form, f"q{q.id}", 60)] if text_of(form, f"q{q.id}", 60) else [] for q in questions}
+
+
+async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot: MemberBallot, member: Member,
+                action: str, hidden: dict[str, str]) -> Template:
+    form = await request.form()
+    ballot_id, member_id = ballot.id, member.id  # a rollback expires the loaded rows
+    questions = await services.questions_of(db, ballot_id)  # type: ignore[arg-type]
+    try:
+        result = await casting.cast_member_vote(db, ballot_id, member_id, _answers(form, questions),  # type: ignore[arg-type]
+                                                text_of(form, "token", 200))
+    except RuleViolation as exc:
+        await db.rollback()
+        ballot = await services.get_ballot(db, ballot_id)  # type: ignore[arg-type]
+        member = await db.get(Member, member_id)  # type: ignore[assignment]
+        return await _form(request, db, ballot, action, exc.status_code, str(exc), hidden, member)
+    turnout_changed(request.app, db, ballot_id)  # type: ignore[arg-type]
+    labels = {q.id: dict(services.labels_of(q)) for q in questions}
+    return ballot_page("ballots/receipt.html", request, ballot, status_code=201 if not result.repeated else 200,
+                       receipts=[(q, labels[q.id][r.choice[0]], r.shown) for q, r in zip(questions, result.receipts,
+                                                                                          strict=True)],
+                       repeated=result.repeated)
+
+
+class MemberVotePages(Controller):
+    path = "/"
+    guards = [public]
+    include_in_schema = False
+
+    async def _by_link(self, db: AsyncSession, token: str) -> tuple[MemberBallot, Member] | None:
+        member = await credentials.member_for_link(db, token)
+        if member is None or member.removed_at is not None:
+            return None
+        return await services.get_ballot(db, member.ballot_id), member
+
+    @get("/vote/{token:str}")
+    async def link(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
+        found = await self._by_link(db_session, token)
+        if found is None:
+            return ballot_page("ballots/link_refused.html", request, status_code=404, reason=LINK_PROBLEM)
+        ballot, member = found
+        return await _form(request, db_session, ballot, f"/vote/{token}", member=member)
+
+    @post("/vote/{token:str}")
+    async def vote_by_link(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
+        found = await self._by_link(db_session, token)
+        if found is None:
+            return ballot_page("ballots/link_refused.html", request, status_code=404, reason=LINK_PROBLEM)
+        ballot, member = found
+        return await _cast(request, db_session, ballot, member, f"/vote/{token}", {})
+
+    @get("/ballots/{slug:str}/code")
+    async def code_form(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+        ballot = await services.ballot_by_slug(db_session, slug)
+        return ballot_page("ballots/code.html", request, ballot, error=None, number="")
+
+    async def _member_for_code(self, request: Request[Any, Any, Any], db: AsyncSession, ballot: MemberBallot,
+                               form: Any) -> Member | str:
+        number, code = text_of(form, "membership_number", 40), text_of(form, "code", 40)
+        client = request.client.host if request.client else "unknown"
+        limiter = _code_limiter(request)
+        if not (await limiter.hit(f"mbcode:{ballot.id}:{number.upper()}") and await limiter.hit(f"mbip:{client}")):
+            return (f"Too many tries. Wait {limiter.retry_after()} seconds and try again, or ask your branch for a "
+                    "new code.")
+        member = await credentials.member_for_code(db, ballot, number, code)
+        if member is None:
+            return ("That membership number and code do not match. Check both against the message the union sent "
+                    "you (the code has 10 letters and digits), or ask your branch for a new code.")
+        return member
+
+    @post("/ballots/{slug:str}/code")
+    async def code_check(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+        ballot = await services.ballot_by_slug(db_session, slug)
+        form = await request.form()
+        found = await self._member_for_code(request, db_session, ballot, form)
+        if isinstance(found, str):
+            return ballot_page("ballots/code.html", request, ballot, status_code=400, error=found,
+                               number=text_of(form, "membership_number", 40))
+        hidden = {"membership_number": found.membership_number, "code": text_of(form, "code", 40)}
+        return await _form(request, db_session, ballot, f"/ballots/{slug}/vote", hidden=hidden, member=found)
+
+    @post("/ballots/{slug:str}/vote")
+    async def vote_by_code(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+        ballot = await services.ballot_by_slug(db_session, slug)
+        form = await request.form()
+        found = await self._member_for_code(request, db_session, ballot, form)
+        if isinstance(found, str):
+            return ballot_page("ballots/code.html", request, ballot, status_code=400, error=found,
+                               number=text_of(form, "membership_number", 40))
+        hidden = {"membership_number": found.membership_number, "code": text_of(form, "code", 40)}
+        return await _cast(request, db_session, ballot, found, f"/ballots/{slug}/vote", hidden)
+
+    @get("/ballots/{slug:str}/trackers")
+    async def trackers(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+        ballot = await services.ballot_by_slug(db_session, slug)
+        try:
+            listed = await casting.trackers(db_session, ballot)
+        except RuleViolation as exc:
+            return ballot_page("ballots/trackers.html", request, ballot, status_code=exc.status_code,
+                               trackers=[], error=str(exc))
+        return ballot_page("ballots/trackers.html", request, ballot, trackers=listed, error=None)

@@ -1,0 +1,139 @@
+"""Results, after close only: totals, turnout, thresholds, and per-segment results with small groups suppressed.
+
+Declaring stores the result document (canonical JSON) and puts its SHA-256 into the
+ballot's audit chain. Segments with fewer voters than the ballot's minimum show
+turnout only: their choices are withheld so no one's vote can be inferred.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.audit.chain import canonical_json
+from unionvote.audit.services import actor_of, record
+from unionvote.ballots.models import INDICATIVE_NOTICE, SEGMENTS, Member, MemberBallot, MemberBallotState, MemberContent
+from unionvote.ballots.services import MemberBallotError, labels_of, lock_ballot, questions_of, scope_for
+from unionvote.ballots.thresholds import analyse, percent_text
+from unionvote.db import utcnow
+
+YES = "yes"
+
+
+def _check_closed(ballot: MemberBallot) -> None:
+    if ballot.state in (MemberBallotState.DRAFT, MemberBallotState.OPEN):
+        raise MemberBallotError("Results are hidden from everyone until voting closes.", 409)
+
+
+async def _choice_counts(db: AsyncSession, question_id: int, segment: str | None) -> dict[tuple[str, str], int]:
+    """{(segment value, option key): votes}; segment value '' when not split."""
+    column = getattr(MemberContent, segment) if segment else None
+    query = select(*(c for c in (column,) if c is not None), MemberContent.choice, func.count()).where(
+        MemberContent.question_id == question_id).group_by(*(c for c in (column,) if c is not None),
+                                                           MemberContent.choice)
+    counts: dict[tuple[str, str], int] = {}
+    for row in (await db.execute(query)).all():
+        value, choice, count = (row[0], row[1], row[2]) if segment else ("", row[0], row[1])
+        for key in json.loads(choice):
+            counts[(value, key)] = counts.get((value, key), 0) + count
+    return counts
+
+
+async def _entitled_by(db: AsyncSession, ballot_id: int, segment: str) -> dict[str, tuple[int, int]]:
+    column = getattr(Member, segment)
+    return {value: (entitled, voted) for value, entitled, voted in (await db.execute(
+        select(column, func.count(), func.count(Member.voted_at)).where(
+            Member.ballot_id == ballot_id, Member.removed_at.is_(None)).group_by(column))).all()}
+
+
+async def result_document(db: AsyncSession, ballot: MemberBallot) -> dict[str, Any]:
+    """The canonical result: integers and strings only."""
+    _check_closed(ballot)
+    questions = await questions_of(db, ballot.id)  # type: ignore[arg-type]
+    entitled, voted = (await db.execute(select(func.count(), func.count(Member.voted_at)).where(
+        Member.ballot_id == ballot.id, Member.removed_at.is_(None)))).one()
+    doc: dict[str, Any] = {
+        "ballot": ballot.id, "slug": ballot.slug, "title": ballot.title, "notice": INDICATIVE_NOTICE,
+        "entitled": entitled, "voted": voted, "turnout_percent_required": ballot.turnout_percent,
+        "yes_percent_required": ballot.yes_percent, "minimum_segment": ballot.min_segment,
+        "electorate_sha256": ballot.electorate_hash, "contents_sha256": ballot.contents_hash, "questions": [],
+    }
+    overall_turnout = analyse("Everyone", entitled, voted, turnout_percent=ballot.turnout_percent)
+    doc["turnout_met"], doc["turnout_short_by"] = overall_turnout.turnout.met, overall_turnout.turnout.short_by
+    for question in questions:
+        options = labels_of(question)
+        totals = await _choice_counts(db, question.id, None)  # type: ignore[arg-type]
+        cast = sum(totals.values())
+        item: dict[str, Any] = {"id": question.id, "position": question.position, "text": question.text,
+                                "options": [[k, label] for k, label in options],
+                                "totals": {k: totals.get(("", k), 0) for k, _ in options},
+                                "cast": cast, "invalid": 0, "segments": {}}
+        has_yes = any(k == YES for k, _ in options)
+        if ballot.yes_percent is not None and has_yes:
+            yes = analyse("Everyone", entitled, voted, turnout_percent=ballot.turnout_percent,
+                          yes_percent=ballot.yes_percent, yes_votes=item["totals"][YES]).yes
+            item["yes_met"], item["yes_short_by"] = yes.met, yes.short_by  # type: ignore[union-attr]
+        for segment in SEGMENTS:
+            by_choice = await _choice_counts(db, question.id, segment)  # type: ignore[arg-type]
+            rows = []
+            for value, (seg_entitled, seg_voted) in sorted((await _entitled_by(db, ballot.id, segment)).items()):  # type: ignore[arg-type]
+                analysis = analyse(value, seg_entitled, seg_voted, turnout_percent=ballot.turnout_percent,
+                                   yes_percent=ballot.yes_percent if has_yes else None,
+                                   yes_votes=by_choice.get((value, YES), 0) if has_yes else None)
+                suppressed = seg_voted < ballot.min_segment
+                row: dict[str, Any] = {"name": value, "entitled": seg_entitled, "voted": seg_voted,
+                                       "turnout_met": analysis.turnout.met,
+                                       "turnout_short_by": analysis.turnout.short_by, "suppressed": suppressed}
+                if not suppressed:
+                    row["totals"] = {k: by_choice.get((value, k), 0) for k, _ in options}
+                    if analysis.yes is not None:
+                        row["yes_met"], row["yes_short_by"] = analysis.yes.met, analysis.yes.short_by
+                rows.append(row)
+            item["segments"][segment] = rows
+        doc["questions"].append(item)
+    return doc
+
+
+def digest(document: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+async def declare_result(db: AsyncSession, ballot_id: int, *, by: int | None) -> MemberBallot:
+    ballot = await lock_ballot(db, ballot_id)
+    if ballot.state != MemberBallotState.CLOSED:
+        raise MemberBallotError("Close the ballot before declaring its result." if ballot.state != "declared"
+                                else "The result has been declared already.", 409)
+    document = await result_document(db, ballot)
+    ballot.result, ballot.result_hash = canonical_json(document).decode(), digest(document)
+    ballot.state, ballot.declared_at = MemberBallotState.DECLARED, utcnow()
+    await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member_ballot.declared",
+                 payload={"result_sha256": ballot.result_hash, "entitled": document["entitled"],
+                          "voted": document["voted"]})
+    return ballot
+
+
+async def shown_result(db: AsyncSession, ballot: MemberBallot) -> dict[str, Any]:
+    """The declared result, or (closed, not yet declared) the count as it stands."""
+    _check_closed(ballot)
+    if ballot.result is not None:
+        return json.loads(ballot.result)  # type: ignore[no-any-return]
+    return await result_document(db, ballot)
+
+
+def report_rows(document: dict[str, Any]) -> list[list[object]]:
+    """The scrutineer's report as rows: entitled, cast, each choice, invalid, turnout, per question."""
+    rows: list[list[object]] = []
+    for q in document["questions"]:
+        rows.append([f"Question {q['position']}", q["text"]])
+        rows.append(["Entitled to vote", document["entitled"]])
+        rows.append(["Votes cast", q["cast"]])
+        for key, label in q["options"]:
+            rows.append([label, q["totals"][key]])
+        rows.append(["Spoilt or invalid", q["invalid"]])
+        rows.append(["Turnout", percent_text(document["voted"], document["entitled"])])
+    rows.append(["Notice", document["notice"]])
+    return rows

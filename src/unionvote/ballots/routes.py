@@ -1,0 +1,13 @@
+"""Every member-ballot page and API controller, for the app factory to mount."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unionvote.ballots.api import MemberBallotsApi
+from unionvote.ballots.pages_admin import MemberBallotAdminPages
+from unionvote.ballots.pages_turnout import MemberBallotTurnoutPages
+from unionvote.ballots.pages_vote import MemberVotePages
+
+MEMBER_BALLOT_ROUTES: list[Any] = [MemberBallotAdminPages, MemberBallotTurnoutPages, MemberVotePages,
+                                   MemberBallotsApi]

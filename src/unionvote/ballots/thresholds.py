@@ -1,0 +1,78 @@
+"""Threshold analysis in exact integer arithmetic. Pure: no database.
+
+A threshold is a whole percentage of those entitled to vote: turnout at least 50%,
+optionally yes votes at least 40%. Met when votes × 100 ≥ percent × entitled; the
+votes still needed are the smallest whole number that would make it so. Each segment
+(employer, workplace, ...) is judged on its own figures only, so an aggregate pass
+can never mark a failing employer as passing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def required(percent: int, entitled: int) -> int:
+    """The smallest whole number of votes that is at least `percent`% of `entitled`."""
+    return -(-percent * entitled // 100)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    label: str  # "Turnout" or "Yes votes"
+    percent: int
+    votes: int
+    entitled: int
+
+    @property
+    def needed_in_all(self) -> int:
+        return required(self.percent, self.entitled)
+
+    @property
+    def met(self) -> bool:
+        return self.entitled > 0 and self.votes * 100 >= self.percent * self.entitled
+
+    @property
+    def short_by(self) -> int:
+        """How many more votes would meet it (0 when met)."""
+        return max(0, self.needed_in_all - self.votes)
+
+    def words(self) -> str:
+        if self.entitled == 0:
+            return f"{self.label}: nobody is entitled to vote here."
+        if self.met:
+            return f"{self.label} threshold of {self.percent}% met ({self.votes:,} of {self.entitled:,})."
+        more = "1 more vote" if self.short_by == 1 else f"{self.short_by:,} more votes"
+        return (f"{self.label} threshold of {self.percent}% not met: {more} needed "
+                f"({self.votes:,} of {self.entitled:,}).")
+
+
+@dataclass(frozen=True)
+class SegmentAnalysis:
+    name: str
+    entitled: int
+    voted: int
+    turnout: Threshold
+    yes: Threshold | None  # known only once the ballot has closed
+
+    @property
+    def met(self) -> bool:
+        return self.turnout.met and (self.yes is None or self.yes.met)
+
+    def percent_text(self) -> str:
+        return percent_text(self.voted, self.entitled)
+
+
+def percent_text(part: int, whole: int) -> str:
+    """A percentage to one decimal place, rounded half up, from integers."""
+    if whole == 0:
+        return "–"
+    tenths = (part * 1000 * 2 + whole) // (whole * 2)
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def analyse(name: str, entitled: int, voted: int, *, turnout_percent: int, yes_percent: int | None = None,
+            yes_votes: int | None = None) -> SegmentAnalysis:
+    yes = (Threshold("Yes votes", yes_percent, yes_votes, entitled)
+           if yes_percent is not None and yes_votes is not None else None)
+    return SegmentAnalysis(name, entitled, voted, Threshold("Turnout", turnout_percent, voted, entitled), yes)

@@ -1,0 +1,12 @@
+"""Every consultation page and API controller, for the app factory to mount."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unionvote.consult.api import ConsultationsApi
+from unionvote.consult.pages_participant import InvitationPages, ParticipantPages
+from unionvote.consult.pages_staff import ConsultationListPages, ConsultationStaffPages
+
+CONSULT_ROUTES: list[Any] = [ParticipantPages, InvitationPages, ConsultationListPages, ConsultationStaffPages,
+                             ConsultationsApi]

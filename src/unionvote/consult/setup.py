@@ -1,0 +1,173 @@
+"""Setting a consultation up: question, audience, anonymity, phases. Who may run it.
+
+Phases Share, Star and Discover each open at a time; Share and Star close at a time (or
+stay open), and may overlap. Staff of the conference whose delegates are consulted run
+it; consultations of an imported list or of a ballot's electorate are run by union administrators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.accounts.models import Role
+from unionvote.audit.services import actor_of, record, scope_of
+from unionvote.auth import CurrentUser
+from unionvote.ballots.for_consultation import ballot_title
+from unionvote.conferences.models import Conference
+from unionvote.consult.audience import AUDIENCES
+from unionvote.consult.models import Anonymity, Consultation, Participant, Thought
+from unionvote.db import utcnow
+from unionvote.errors import RuleViolation
+
+PHASES = ("share", "star", "discover")
+PHASE_WORDS = {"share": "Share", "star": "Star", "discover": "Discover"}
+
+
+class ConsultError(RuleViolation):
+    """A consultation request the rules refuse."""
+
+
+def audit_scope(consultation_id: int) -> str:
+    return scope_of("consultation", consultation_id)
+
+
+def may_run(user: CurrentUser, consultation: Consultation) -> bool:
+    if user.is_admin:
+        return True
+    return consultation.conference_id is not None and Role.STAFF in user.roles_in(consultation.conference_id)
+
+
+def open_phases(c: Consultation, now: datetime | None = None) -> set[str]:
+    now = now or utcnow()
+
+    def between(opens: datetime | None, closes: datetime | None) -> bool:
+        return opens is not None and opens <= now and (closes is None or now < closes)
+
+    phases = set()
+    if between(c.share_opens_at, c.share_closes_at):
+        phases.add("share")
+    if between(c.star_opens_at, c.star_closes_at):
+        phases.add("star")
+    if between(c.discover_opens_at, None):
+        phases.add("discover")
+    return phases
+
+
+def require_phase(c: Consultation, phase: str) -> None:
+    if phase not in open_phases(c):
+        raise ConsultError(f"The {PHASE_WORDS[phase]} phase of this consultation is not open now.", 409)
+
+
+@dataclass(frozen=True)
+class Phases:
+    share_opens_at: datetime | None = None
+    share_closes_at: datetime | None = None
+    star_opens_at: datetime | None = None
+    star_closes_at: datetime | None = None
+    discover_opens_at: datetime | None = None
+
+    def check(self) -> None:
+        for phase, opens, closes in (("Share", self.share_opens_at, self.share_closes_at),
+                                     ("Star", self.star_opens_at, self.star_closes_at)):
+            if closes is not None and opens is None:
+                raise ConsultError(f"{phase} has a closing time but no opening time.")
+            if opens is not None and closes is not None and closes <= opens:
+                raise ConsultError(f"{phase} must close after it opens.")
+        if self.star_opens_at and self.share_opens_at and self.star_opens_at < self.share_opens_at:
+            raise ConsultError("Star cannot open before Share: there would be nothing to rate.")
+
+
+async def create_consultation(db: AsyncSession, user: CurrentUser, *, question: str, description: str,
+                              audience: str, conference_id: int | None, anonymity: str,
+                              hold_for_review: bool = False, rating_target: int = 15,
+                              ballot_id: int | None = None) -> Consultation:
+    question, description = question.strip(), description.strip()
+    if not question:
+        raise ConsultError("Write the question members will answer.")
+    if len(question) > 300:
+        raise ConsultError(f"The question is {len(question)} characters long; keep it to 300.")
+    if len(description) > 4000:
+        raise ConsultError("The description is too long; keep it to 4,000 characters.")
+    kind = AUDIENCES.get(audience)
+    if kind is None:
+        raise ConsultError("Choose who takes part: the delegates of a conference, people on an imported list, "
+                           "or the electorate of an indicative ballot.")
+    if anonymity not in set(Anonymity):
+        raise ConsultError("Choose anonymous or confidential.")
+    if not 1 <= rating_target <= 500:
+        raise ConsultError("The rating target must be a whole number from 1 to 500.")
+    if kind.needs_conference:
+        if conference_id is None or await db.get(Conference, conference_id) is None:
+            raise ConsultError("Choose the conference whose delegates take part.")
+    else:
+        conference_id = None
+    if kind.needs_ballot:
+        if ballot_id is None or await ballot_title(db, ballot_id) is None:
+            raise ConsultError("Choose the indicative ballot whose electorate takes part.")
+    else:
+        ballot_id = None
+    consultation = Consultation(question=question, description=description, audience=audience,
+                                conference_id=conference_id, ballot_id=ballot_id, anonymity=anonymity,
+                                hold_for_review=hold_for_review, rating_target=rating_target)
+    if not may_run(user, consultation):
+        raise ConsultError("Only staff of that conference, or administrators, can run this consultation.", 403)
+    db.add(consultation)
+    await db.flush()
+    await record(db, scope=audit_scope(consultation.id), actor=actor_of(user.id), action="consultation.created",  # type: ignore[arg-type]
+                 payload={"consultation": consultation.id, "audience": audience, "conference": conference_id,
+                          "anonymity": anonymity, "hold_for_review": hold_for_review,
+                          **({"ballot": ballot_id} if ballot_id is not None else {})})
+    return consultation
+
+
+async def load(db: AsyncSession, consultation_id: int) -> Consultation:
+    consultation = await db.get(Consultation, consultation_id)
+    if consultation is None:
+        raise ConsultError("There is no such consultation.", 404)
+    return consultation
+
+
+async def load_to_run(db: AsyncSession, consultation_id: int, user: CurrentUser) -> Consultation:
+    consultation = await load(db, consultation_id)
+    if not may_run(user, consultation):
+        raise ConsultError("You do not run this consultation.", 403)
+    return consultation
+
+
+async def set_phases(db: AsyncSession, consultation: Consultation, phases: Phases, *, hold_for_review: bool,
+                     by: int) -> Consultation:
+    phases.check()
+    for name, value in vars(phases).items():
+        setattr(consultation, name, value)
+    consultation.hold_for_review = hold_for_review
+    await record(db, scope=audit_scope(consultation.id), actor=actor_of(by), action="consultation.phases_set",  # type: ignore[arg-type]
+                 payload={"consultation": consultation.id, "hold_for_review": hold_for_review,
+                          **{k: v.isoformat() if v else None for k, v in vars(phases).items()}})
+    return consultation
+
+
+async def runnable_by(db: AsyncSession, user: CurrentUser) -> list[Consultation]:
+    rows = (await db.execute(select(Consultation).order_by(Consultation.id.desc()))).scalars().all()
+    return [c for c in rows if may_run(user, c)]
+
+
+@dataclass(frozen=True)
+class Counts:
+    participants: int
+    thoughts: int
+    ratings: int
+
+
+async def counts(db: AsyncSession, consultation_id: int) -> Counts:
+    participants = (await db.execute(select(func.count()).select_from(Participant)
+                                     .where(Participant.consultation_id == consultation_id))).scalar_one()
+    thoughts, ratings = (await db.execute(
+        select(func.count(), func.coalesce(func.sum(Thought.ratings + Thought.skips), 0))
+        .where(Thought.consultation_id == consultation_id))).one()
+    return Counts(participants, thoughts, int(ratings))
+
+

@@ -1,0 +1,72 @@
+"""What the election pages share: the page helper, notices, reading a form's date and time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Request
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.conferences import lookup
+from unionvote.conferences.pages_common import conference_page, load_conference
+from unionvote.db import utcnow
+from unionvote.elections import nominations, services
+from unionvote.elections.access import is_officer
+from unionvote.elections.count import RULE_NAMES
+from unionvote.elections.services import ElectionError
+
+NOTICES = {
+    "election-created": "The election has been set up. Nominations are open until the closing time.",
+    "nominated": "The nomination has been made. The committee will check it.",
+    "supported": "Your support has been added.",
+    "withdrawn": "The nomination has been withdrawn.",
+    "decided": "The committee's decision has been recorded.",
+    "closed": "Nominations are closed.",
+    "declared": "The result has been declared.",
+    "voting-open": "Voting is open. Delegates checked in now can rank the candidates.",
+}
+STATE_WORDS = {"nominations": "Nominations", "contested": "Contested: awaiting the count", "declared": "Declared",
+               "submitted": "Awaiting the committee", "valid": "Valid", "invalid": "Invalid",
+               "withdrawn": "Withdrawn"}
+
+
+def elections_page(template: str, request: Request[Any, Any, Any], conference: Any, status_code: int = 200,
+                   **context: Any) -> Template:
+    done = request.query_params.get("done") or ""
+    if done in NOTICES:
+        context.setdefault("notice", NOTICES[done])
+    return conference_page(template, request, conference, status_code=status_code,
+                           officer=is_officer(request.scope["user"], conference.id), rule_names=RULE_NAMES,
+                           state_words=STATE_WORDS, **context)
+
+
+def local_moment(raw: str, time_zone: str, what: str) -> datetime:
+    """A datetime-local field ("2027-05-14T17:00"), read in the conference's own time zone."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ElectionError(f"Give the {what} as a date and time, for example 2027-05-14 17:00.") from None
+    return moment.replace(tzinfo=ZoneInfo(time_zone)) if moment.tzinfo is None else moment
+
+
+async def election_context(db: AsyncSession, conference_id: int, election_id: int, user_id: int) -> dict[str, Any]:
+    election = await services.get_election(db, conference_id, election_id)
+    listed = await services.nominations_of(db, election.id)
+    delegate = await lookup.delegate_for_user(db, conference_id, user_id)
+    return {
+        "election": election,
+        "nominations": listed,
+        "support": await nominations.supporters(db, [n.id for n in listed]),
+        "bodies": {b.id: b.name for b in await lookup.bodies_of(db, conference_id)},
+        "own_body": delegate.body_id if delegate else None,
+        "is_delegate": delegate is not None,
+        "result": services.result_of(election),
+        "open": election.state == "nominations" and utcnow() < election.nominations_close_at,
+    }
+
+
+async def conference_of(db: AsyncSession, conference_id: int) -> Any:
+    return await load_conference(db, conference_id)

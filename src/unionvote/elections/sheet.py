@@ -1,0 +1,83 @@
+"""The result sheet a scrutineer would write: one row per candidate, for each stage the transfer and the total."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from unionvote.elections.count import RULE_NAMES
+
+KIND_WORDS = {
+    "first preferences": "First preferences",
+    "surplus": "Surplus of {subject}",
+    "exclusion": "Exclusion of {subject}",
+}
+
+
+@dataclass
+class SheetRow:
+    name: str
+    cells: list[tuple[str, str]]  # (transfer, total) per stage; "" where nothing moved
+    outcome: str  # "Elected at stage 3", "Excluded at stage 2", ""
+
+
+@dataclass
+class Sheet:
+    rule: str
+    seats: int
+    quota: str | None
+    total_valid: str
+    headings: list[str]
+    transfer_values: list[str]
+    rows: list[SheetRow]
+    non_transferable: list[str]
+    lost_to_fractions: list[str]
+    notes: list[str] = field(default_factory=list)
+    elected: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+
+
+def build_sheet(record: dict[str, Any], names: dict[str, str]) -> Sheet:
+    def name(key: str) -> str:
+        return names.get(key, key)
+
+    stages = record["stages"]
+    headings = []
+    for stage in stages:
+        subject = ", ".join(name(k) for k in stage["subject"])
+        headings.append(f"Stage {stage['number']}: " + KIND_WORDS.get(stage["kind"], stage["kind"]).format(
+            subject=subject))
+    outcome: dict[str, str] = {}
+    notes: list[str] = []
+    for stage in stages:
+        for key in stage["elected"]:
+            outcome[key] = f"Elected at stage {stage['number']}"
+        for key in stage["excluded"]:
+            outcome[key] = f"Excluded at stage {stage['number']}"
+        if stage["deferred"]:
+            notes.append(f"Stage {stage['number']}: surplus of {', '.join(name(k) for k in stage['deferred'])} "
+                         "deferred (it could not change who is excluded).")
+        for tie in stage["tie_breaks"]:
+            how = (f"by looking back to stage {tie['decided_at_stage']}" if tie["method"] == "look-back"
+                   else "by lot (a SHA-256 draw anyone can repeat)")
+            notes.append(f"Stage {stage['number']}: {', '.join(name(k) for k in tie['tied'])} were tied "
+                         f"({tie['purpose']}); {name(tie['chosen'])} chosen {how}.")
+        if stage["note"]:
+            notes.append(f"Stage {stage['number']}: {stage['note']}")
+    rows = []
+    for key in record["candidates"]:
+        cells = []
+        for stage in stages:
+            moved = stage["transfers"].get(key, "")
+            if moved and not moved.startswith("-"):
+                moved = "+" + moved
+            cells.append((moved, stage["votes"].get(key, "")))
+        rows.append(SheetRow(name(key), cells, outcome.get(key, "")))
+    return Sheet(
+        rule=RULE_NAMES.get(record["rule"], record["rule"]), seats=record["seats"], quota=record["quota"],
+        total_valid=record["total_valid"], headings=headings,
+        transfer_values=[s["transfer_value"] or "" for s in stages], rows=rows,
+        non_transferable=[s["non_transferable"] for s in stages],
+        lost_to_fractions=[s["lost_to_fractions"] for s in stages], notes=notes,
+        elected=[name(k) for k in record["elected"]], withdrawn=[name(k) for k in record["withdrawn"]],
+    )

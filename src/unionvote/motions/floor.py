@@ -1,0 +1,142 @@
+"""On the floor: the chair moves motions, takes amendments, declares outcomes, and puts questions to the vote.
+
+Every change is audited. An outcome from a ballot carries the ballot's id; one the chair
+declares (show of hands, remitted, withdrawn with consent, fell, not reached) carries none.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.motions.amendments import LIVE, PART_OF_MOTION, amendments_of, change_of
+from unionvote.motions.common import MotionError, amendment_label, audit, motion_label, settings_of
+from unionvote.motions.lines import overlaps
+from unionvote.motions.models import Amendment, AmendmentState, Motion, MotionState
+
+ON_AGENDA = frozenset({MotionState.ADMITTED, MotionState.SCHEDULED})
+# action -> (states it may follow, the state it leads to); "carried" becomes carried as amended when it was.
+MOTION_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "move": (ON_AGENDA, MotionState.MOVED),
+    "carried": (frozenset({MotionState.MOVED}), MotionState.CARRIED),
+    "lost": (frozenset({MotionState.MOVED}), MotionState.LOST),
+    "remitted": (frozenset({MotionState.MOVED}), MotionState.REMITTED),
+    "withdrawn": (ON_AGENDA | {MotionState.MOVED}, MotionState.WITHDRAWN),
+    "fell": (ON_AGENDA | {MotionState.MOVED}, MotionState.FELL),
+    "not_reached": (ON_AGENDA, MotionState.NOT_REACHED),
+}
+AMENDMENT_ACTIONS: dict[str, str] = {
+    "accepted": AmendmentState.ACCEPTED, "carried": AmendmentState.CARRIED, "lost": AmendmentState.LOST,
+    "withdrawn": AmendmentState.WITHDRAWN, "fell": AmendmentState.FELL,
+}
+ACTION_WORDS = {"move": "moved", "carried": "carried", "lost": "lost", "remitted": "remitted",
+                "withdrawn": "withdrawn", "fell": "fell", "not_reached": "not reached", "accepted": "accepted"}
+
+
+def actions_open(motion: Motion) -> list[str]:
+    """What the chair may record for this motion now, for the console's buttons."""
+    return [action for action, (allowed, _) in MOTION_ACTIONS.items() if motion.state in allowed]
+
+
+async def pending_amendments(db: AsyncSession, motion: Motion) -> list[Amendment]:
+    """Admitted amendments not yet decided, in line order: the voting order before the motion."""
+    return [a for a in await amendments_of(db, motion.id) if a.state == AmendmentState.ADMITTED]  # type: ignore[arg-type]
+
+
+async def decide_motion(db: AsyncSession, motion: Motion, *, action: str, by: int | None,
+                        ballot_id: int | None = None) -> str:
+    if action not in MOTION_ACTIONS:
+        raise MotionError("Choose what happened to the motion: moved, carried, lost, remitted, withdrawn, fell "
+                          "or not reached.")
+    allowed, state = MOTION_ACTIONS[action]
+    if motion.state not in allowed:
+        raise MotionError(f"{motion_label(motion)} is {motion.state.replace('_', ' ')}, so it cannot be "
+                          f"{ACTION_WORDS[action]} now.", 409)
+    amendments = await amendments_of(db, motion.id)  # type: ignore[arg-type]
+    if action == "carried" or action == "lost":
+        waiting = [a for a in amendments if a.state == AmendmentState.ADMITTED]
+        if waiting:
+            names = ", ".join(amendment_label(motion, a) for a in waiting)
+            raise MotionError(f"Decide the amendments first ({names}): amendments are voted on before the motion.",
+                              409)
+        if action == "carried" and any(a.state in PART_OF_MOTION for a in amendments):
+            state = MotionState.CARRIED_AS_AMENDED
+    if state != MotionState.MOVED:
+        for amendment in amendments:  # the motion is decided: what was not taken falls with it
+            if amendment.state in LIVE:
+                amendment.state = AmendmentState.FELL
+        await _clear_deciding(db, motion.conference_id, motion_id=motion.id)
+    motion.state = state
+    if ballot_id is not None:
+        motion.ballot_id = ballot_id
+    await audit(db, motion.conference_id, by, "motion.state", motion_id=motion.id, state=state, ballot_id=ballot_id)
+    return state
+
+
+async def decide_amendment(db: AsyncSession, motion: Motion, amendment: Amendment, *, action: str, by: int | None,
+                           ballot_id: int | None = None) -> list[Amendment]:
+    """Record what happened to an amendment; when it becomes part of the motion, overlapping ones fall.
+
+    Returns the amendments that fell because of it.
+    """
+    if action not in AMENDMENT_ACTIONS:
+        raise MotionError("Choose what happened to the amendment: accepted by the mover, carried, lost, "
+                          "withdrawn or fell.")
+    label = amendment_label(motion, amendment)
+    if amendment.state != AmendmentState.ADMITTED:
+        raise MotionError(f"{label} is {amendment.state.replace('_', ' ')}: only an admitted amendment not yet "
+                          "decided can be.", 409)
+    if action in ("carried", "lost") and motion.state != MotionState.MOVED:
+        raise MotionError(f"{motion_label(motion)} has not been moved yet, so its amendments cannot be voted on.",
+                          409)
+    if action == "accepted" and motion.state not in ON_AGENDA | {MotionState.MOVED}:
+        raise MotionError(f"{motion_label(motion)} is no longer open to amendment.", 409)
+    amendment.state = AMENDMENT_ACTIONS[action]
+    if ballot_id is not None:
+        amendment.ballot_id = ballot_id
+    fallen: list[Amendment] = []
+    if amendment.state in PART_OF_MOTION:
+        mine = change_of(amendment)
+        for other in await amendments_of(db, motion.id):  # type: ignore[arg-type]
+            if other.id != amendment.id and other.state in LIVE and overlaps(mine, change_of(other)):
+                other.state = AmendmentState.FELL
+                fallen.append(other)
+    await _clear_deciding(db, motion.conference_id, amendment_id=amendment.id)
+    await audit(db, motion.conference_id, by, "amendment.state", amendment_id=amendment.id, motion_id=motion.id,
+                state=amendment.state, ballot_id=ballot_id, fell_amendment_ids=[a.id for a in fallen])
+    return fallen
+
+
+async def _clear_deciding(db: AsyncSession, conference_id: int, *, motion_id: int | None = None,
+                          amendment_id: int | None = None) -> None:
+    settings = await settings_of(db, conference_id, lock=True)
+    if (motion_id is not None and settings.deciding_motion_id == motion_id) or (
+            amendment_id is not None and settings.deciding_amendment_id == amendment_id):
+        settings.deciding_motion_id = settings.deciding_amendment_id = None
+
+
+async def put_to_vote(db: AsyncSession, conference_id: int, *, motion_id: int | None, amendment_id: int | None,
+                      by: int) -> None:
+    """What the 'voting now' view shows delegates: one question at a time, or none."""
+    from unionvote.motions.voting_link import voting_subject
+
+    settings = await settings_of(db, conference_id, lock=True)
+    if motion_id is None and amendment_id is None:
+        settings.deciding_motion_id = settings.deciding_amendment_id = None
+    else:
+        subject = await voting_subject(db, motion_id=motion_id, amendment_id=amendment_id)
+        if subject.conference_id != conference_id:
+            raise MotionError("There is no such motion in this conference.", 404)
+        settings.deciding_motion_id = None if amendment_id is not None else motion_id
+        settings.deciding_amendment_id = amendment_id
+    await audit(db, conference_id, by, "floor.deciding", motion_id=settings.deciding_motion_id,
+                amendment_id=settings.deciding_amendment_id)
+
+
+async def set_current_item(db: AsyncSession, conference_id: int, item_id: int | None, *, by: int) -> None:
+    from unionvote.motions.agenda import item_in
+
+    if item_id is not None:
+        await item_in(db, conference_id, item_id)
+    settings = await settings_of(db, conference_id, lock=True)
+    settings.current_item_id = item_id
+    await audit(db, conference_id, by, "floor.current_item", item_id=item_id)

@@ -1,0 +1,13 @@
+"""Every voting page and API controller, for the app factory to mount."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unionvote.voting.api import BallotsApi
+from unionvote.voting.pages_chair import BallotConsolePages, HallCountPages
+from unionvote.voting.pages_delegate import VotePages
+from unionvote.voting.pages_officer import RecordPages
+from unionvote.voting.projector import ProjectorPages
+
+VOTING_ROUTES: list[Any] = [VotePages, BallotConsolePages, HallCountPages, RecordPages, ProjectorPages, BallotsApi]

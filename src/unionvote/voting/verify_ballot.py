@@ -1,0 +1,303 @@
+"""Checking one ballot's folder of a conference export against its own chain, step by step.
+
+The electorate hash, each content row and its tracker, the contents and participation hashes,
+the published trackers, the hall counts, and the recount against the declared result.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from unionvote.audit.chain import canonical_json
+from unionvote.errors import RuleViolation
+from unionvote.voting.receipts import tracker_of
+from unionvote.voting.rules import Method, fraction_text
+from unionvote.voting.verify_files import (
+    ExportFailure,
+    ExportFiles,
+    choices_of,
+    digest,
+    first_difference,
+    recount,
+    value_at,
+    weight_of,
+)
+
+CONTENT_FIELDS = {"id", "choice", "weight", "tracker"}
+HALL_FIELDS = {"section", "counts", "papers", "invalid", "teller"}
+CREATED_FIELDS = ("method", "secrecy", "weighting", "rule", "options", "max_choices")
+CONTENT_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def ranked_recount() -> Callable[..., dict[str, Any]] | None:
+    """The elections domain's recount of a ranked ballot, if it provides one.
+
+    Looked up as `unionvote.elections.verify.recount_ranked(ballot, contents, hall, casting_vote, declared=)`,
+    given the exported result document as `declared` (its election, rule and seats), returning
+    the result document; None when it is absent, and ranked ballots are then reported as not recounted.
+    """
+    try:
+        module = importlib.import_module("unionvote.elections.verify")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, "recount_ranked", None)
+
+
+@dataclass
+class BallotCheck:
+    """One ballot's folder, read and checked step by step against its own chain."""
+
+    files: ExportFiles
+    ballot_id: int
+    notes: list[str]
+    doc: dict[str, Any] = field(default_factory=dict)
+    events: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    hall_events: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def folder(self) -> str:
+        return f"ballots/{self.ballot_id}"
+
+    def name(self, file: str) -> str:
+        return f"{self.folder}/{file}"
+
+    def where(self, file: str, line: int | None = None, what: str | None = None) -> str:
+        place = self.name(file) + (f" line {line}" if line else "")
+        return f"{place} (ballot {self.ballot_id}" + (f", {what})" if what else ")")
+
+    def fail(self, file: str, why: str, line: int | None = None, what: str | None = None) -> ExportFailure:
+        return ExportFailure(self.where(file, line, what), why)
+
+    def entry(self, action: str) -> tuple[int, dict[str, Any]] | None:
+        return self.events.get(action)
+
+    def recorded(self, action: str, key: str) -> Any:
+        found = self.events.get(action)
+        return None if found is None else found[1]["payload"].get(key)
+
+    def at(self, action: str) -> str:
+        line = self.events[action][0]
+        return f"the {action} entry ({self.name('chain.jsonl')} line {line})"
+
+    def run(self) -> None:
+        self.read_chain()
+        self.check_ballot_document()
+        electorate = self.check_electorate() if self.entry("ballot.opened") else None
+        if self.entry("ballot.closed"):
+            if electorate is None:
+                raise self.fail("chain.jsonl", "the ballot closed but the chain has no ballot.opened entry")
+            rows = self.check_contents(electorate)
+            hall = self.check_hall()
+            if self.entry("ballot.declared"):
+                self.check_result(electorate, rows, hall)
+        for file in ("electorate.jsonl", "contents.jsonl", "hall.jsonl", "trackers.txt", "result.json"):
+            needed = {"electorate.jsonl": "ballot.opened", "result.json": "ballot.declared"}.get(file, "ballot.closed")
+            if self.files.has(self.name(file)) and not self.entry(needed):
+                raise self.fail(file, f"the file is present but the chain has no {needed} entry")
+
+    def read_chain(self) -> None:
+        rows = self.files.chain(self.name("chain.jsonl"), f"ballot:{self.ballot_id}")
+        for line, entry in rows:
+            if entry["payload"].get("ballot") != self.ballot_id:
+                raise self.fail("chain.jsonl", f"the {entry['action']} entry is about ballot "
+                                f"{entry['payload'].get('ballot')!r}", line, "payload.ballot")
+            if entry["action"] == "ballot.hall_count":
+                self.hall_events[str(entry["payload"].get("section"))] = (line, entry)
+            else:
+                self.events.setdefault(entry["action"], (line, entry))
+        if not self.entry("ballot.created"):
+            raise self.fail("chain.jsonl", "the chain has no ballot.created entry")
+        self.notes.append(f"{self.name('chain.jsonl')}: {len(rows)} entries, head {rows[-1][1]['hash']}")
+
+    def check_ballot_document(self) -> None:
+        self.doc = doc = self.files.document(self.name("ballot.json"))
+        created = self.events["ballot.created"][1]["payload"]
+        for key in CREATED_FIELDS:
+            if canonical_json(doc.get(key)) != canonical_json(created.get(key)):
+                raise self.fail("ballot.json", f"{key} differs from {self.at('ballot.created')}", what=f"field {key}")
+        state = next((s for a, s in (("ballot.voided", "void"), ("ballot.declared", "declared"),
+                                     ("ballot.closed", "closed"), ("ballot.opened", "open")) if self.entry(a)),
+                     "draft")
+        if doc.get("state") != state:
+            raise self.fail("ballot.json", f"state is {doc.get('state')!r} but the chain says {state!r}",
+                            what="field state")
+        if self.entry("ballot.opened"):
+            pairs = (("voters", "electorate_size"), ("weight", "electorate_weight"),
+                     ("entitled_weight", "entitled_weight"), ("hash", "electorate_hash"))
+            for key, recorded in pairs:
+                if value_at(doc, f"electorate.{key}") != self.recorded("ballot.opened", recorded):
+                    raise self.fail("ballot.json", f"electorate.{key} differs from {self.at('ballot.opened')}",
+                                    what=f"field electorate.{key}")
+            if doc.get("card_mode") != self.recorded("ballot.opened", "card_mode"):
+                raise self.fail("ballot.json", f"card_mode differs from {self.at('ballot.opened')}",
+                                what="field card_mode")
+        if self.entry("ballot.declared") and doc.get("result_hash") != self.recorded("ballot.declared",
+                                                                                    "result_hash"):
+            raise self.fail("ballot.json", f"result_hash differs from {self.at('ballot.declared')}",
+                            what="field result_hash")
+
+    def check_electorate(self) -> dict[int, Fraction]:
+        file, weights = "electorate.jsonl", {}
+        voters = []
+        for line, row in self.files.rows(self.name(file)):
+            delegate = row.get("delegate")
+            if set(row) != {"delegate", "weight"} or not isinstance(delegate, int) or isinstance(delegate, bool):
+                raise self.fail(file, "a row is {\"delegate\": id, \"weight\": text}", line)
+            if voters and delegate <= voters[-1][0]:
+                raise self.fail(file, f"delegate {delegate} is out of order or repeated", line, "field delegate")
+            weights[delegate] = weight_of(row["weight"], self.where(file, line, "field weight"))
+            voters.append([delegate, row["weight"]])
+        found = digest({"ballot": self.ballot_id, "voters": voters})
+        if found != self.recorded("ballot.opened", "electorate_hash"):
+            total = fraction_text(sum(weights.values(), Fraction(0)))
+            size, weight = self.recorded("ballot.opened", "electorate_size"), self.recorded("ballot.opened",
+                                                                                           "electorate_weight")
+            detail = (f"it lists {len(voters)} voters, not {size}" if len(voters) != size else
+                      f"its weights add up to {total}, not {weight}: a weight was changed" if total != weight else
+                      "a delegate id or a weight was changed")
+            raise self.fail(file, f"the electorate hash {found} differs from the one in {self.at('ballot.opened')}; "
+                            f"{detail}", what="field weight" if total != weight else None)
+        self.notes.append(f"{self.name(file)}: {len(voters)} voters, weight {fraction_text(sum(weights.values()))}, "
+                          f"hash matches ballot.opened")
+        return weights
+
+    def check_contents(self, electorate: dict[int, Fraction]) -> list[dict[str, Any]]:
+        file, secret = "contents.jsonl", self.doc.get("secrecy") != "open"
+        choices = choices_of(self.doc)
+        fields = CONTENT_FIELDS if secret else CONTENT_FIELDS | {"delegate"}
+        rows, seen, voted = [], set(), []
+        for line, row in self.files.rows(self.name(file)):
+            if set(row) != fields:
+                raise self.fail(file, f"a row has exactly the fields {', '.join(sorted(fields))}", line)
+            if not isinstance(row["id"], str) or not CONTENT_ID.fullmatch(row["id"]) or row["id"] in seen:
+                raise self.fail(file, "the id is not 32 lowercase hex characters, or repeats", line, "field id")
+            seen.add(row["id"])
+            try:
+                if list(choices.check(row["choice"])) != row["choice"]:
+                    raise RuleViolation("the options are not in the ballot's order")
+            except RuleViolation as exc:
+                raise self.fail(file, f"the choice {row['choice']!r} is not valid on this ballot: {exc}", line,
+                                "field choice") from None
+            weight = weight_of(row["weight"], self.where(file, line, "field weight"))
+            if tracker_of(self.ballot_id, row["id"], row["choice"], weight) != row["tracker"]:
+                raise self.fail(file, f"the tracker {row['tracker']!r} is not the hash of this row: its choice, "
+                                "weight or id was changed (or the tracker)", line, "field choice/weight/tracker")
+            if not secret:
+                delegate = row["delegate"]
+                if delegate not in electorate or delegate in voted or electorate[delegate] != weight:
+                    raise self.fail(file, f"delegate {delegate!r} is not in the electorate with weight "
+                                    f"{row['weight']}, or voted twice", line, "field delegate")
+                voted.append(delegate)
+            rows.append({key: row[key] for key in ("id", "choice", "weight", "tracker")})
+        if secret:
+            spare = Counter(electorate.values())
+            spare.subtract(Fraction(r["weight"]) for r in rows)
+            if any(n < 0 for n in spare.values()):
+                raise self.fail(file, "the rows carry weights that the electorate's voters do not hold",
+                                what="field weight")
+        closed = self.events["ballot.closed"][1]["payload"]
+        if len(rows) != closed.get("turnout"):
+            raise self.fail(file, f"{len(rows)} rows, but {self.at('ballot.closed')} records a turnout of "
+                            f"{closed.get('turnout')}")
+        if digest(rows) != closed.get("contents_hash"):
+            raise self.fail(file, f"the contents hash {digest(rows)} differs from the one in "
+                            f"{self.at('ballot.closed')}: a row was changed, added or removed")
+        if not secret and digest({"ballot": self.ballot_id, "voted": sorted(voted)}) != closed.get(
+                "participation_hash"):
+            raise self.fail(file, f"the delegates who voted do not hash to the participation_hash in "
+                            f"{self.at('ballot.closed')}", what="field delegate")
+        self.check_trackers(rows)
+        self.notes.append(f"{self.name(file)}: {len(rows)} ballot papers, every tracker recomputed, "
+                          f"hash matches ballot.closed")
+        return rows
+
+    def check_trackers(self, rows: list[dict[str, Any]]) -> None:
+        listed = self.files.text(self.name("trackers.txt")).split("\n")
+        expected = sorted(row["tracker"] for row in rows)
+        for line, tracker in enumerate([*expected, ""], start=1):
+            found = listed[line - 1] if line <= len(listed) else None
+            if found != tracker:
+                raise self.fail("trackers.txt", f"expected {tracker or 'the end of the file'!r}, found {found!r}: "
+                                "the published trackers differ from the ballot contents", line)
+        if len(listed) > len(expected) + 1:
+            raise self.fail("trackers.txt", "lines after the last tracker", len(expected) + 2)
+
+    def check_hall(self) -> list[dict[str, Any]]:
+        file, options = "hall.jsonl", [key for key, _ in self.doc.get("options", [])]
+        rows = []
+        for line, row in self.files.rows(self.name(file)):
+            if set(row) != HALL_FIELDS or not isinstance(row["counts"], dict):
+                raise self.fail(file, f"a row has exactly the fields {', '.join(sorted(HALL_FIELDS))}", line)
+            numbers = [*row["counts"].values(), row["papers"], row["invalid"]]
+            if sorted(row["counts"]) != sorted(options) or any(
+                    not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in numbers):
+                raise self.fail(file, "counts give a whole number for every option", line, "field counts")
+            recorded = self.hall_events.get(row["section"])
+            if recorded is None:
+                raise self.fail(file, f"no ballot.hall_count entry for section {row['section']!r}", line,
+                                "field section")
+            entry_line, entry = recorded
+            teller = "system" if row["teller"] is None else f"user:{row['teller']}"
+            for key in ("counts", "papers", "invalid"):
+                if canonical_json(row[key]) != canonical_json(entry["payload"].get(key)):
+                    raise self.fail(file, f"{key} differs from the latest ballot.hall_count entry for this section "
+                                    f"({self.name('chain.jsonl')} line {entry_line})", line, f"field {key}")
+            if teller != entry["actor"]:
+                raise self.fail(file, f"the teller differs from the entry's actor {entry['actor']!r}", line,
+                                "field teller")
+            rows.append(row)
+        if len(rows) != len(self.hall_events):
+            missing = sorted(set(self.hall_events) - {r["section"] for r in rows})
+            raise self.fail(file, f"the chain records hall counts for section(s) {', '.join(missing)} that are "
+                            "missing here")
+        return rows
+
+    def check_result(self, electorate: dict[int, Fraction], rows: list[dict[str, Any]],
+                     hall: list[dict[str, Any]]) -> None:
+        file = "result.json"
+        casting_vote = self.recorded("ballot.declared", "casting_vote")
+        if self.doc.get("method") == Method.RANKED:
+            hook = ranked_recount()
+            if hook is None:
+                self.notes.append(f"{self.folder}: a ranked ballot; not recounted here (the elections count is "
+                                  "not installed)")
+                return
+            try:  # the declared document names the election, rule and seats the ballot was counted under
+                recounted = hook(self.doc, rows, hall, casting_vote, declared=self.files.document(self.name(file)))
+            except (RuleViolation, ValueError, TypeError, KeyError) as exc:
+                raise self.fail(file, f"the ranked ballot cannot be recounted: {exc}") from None
+        else:
+            try:
+                recounted = recount(self.doc, electorate, rows, hall, casting_vote,
+                                    self.recorded("ballot.opened", "entitled_weight"))
+            except (RuleViolation, ValueError, TypeError, KeyError) as exc:
+                raise self.fail(file, f"the ballot cannot be recounted: {exc}") from None
+        exported = self.files.document(self.name(file))
+        where = first_difference(exported, recounted)
+        if where:
+            raise self.fail(file, f"{where} is {value_at(exported, where)!r} in the file, but the recount gives "
+                            f"{value_at(recounted, where)!r}", what=f"field {where}")
+        declared = self.recorded("ballot.declared", "result_hash")
+        if digest(recounted) != declared:
+            raise self.fail(file, f"the recounted result hashes to {digest(recounted)}, not to the result_hash "
+                            f"{declared} in {self.at('ballot.declared')}")
+        decision = recounted["decision"]
+        for key in ("outcome", "winners"):
+            if decision[key] != self.recorded("ballot.declared", key):
+                raise self.fail(file, f"decision.{key} differs from {self.at('ballot.declared')}",
+                                what=f"field decision.{key}")
+        winners = f" ({', '.join(decision['winners'])})" if self.doc.get("method") != Method.FOR_AGAINST \
+            and decision["winners"] else ""
+        self.notes.append(f"{self.name(file)}: recount {_figures(recounted)}: {decision['outcome']}{winners}; "
+                          f"hash {declared} matches ballot.declared")
+
+
+def _figures(document: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in document["combined"]["choices"].items())
+

@@ -1,0 +1,104 @@
+"""A ballot as pages, fragments and the API show it: what it asks, where it stands, how many voted.
+
+Read-only. Before a ballot closes, nothing here reads ballot contents: only the turnout
+count. The result is shown from the declared result document, never recounted here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.voting.counting import INDICATIVE_NOTE, Turnout, options_of, rule_of, turnout
+from unionvote.voting.models import Ballot, BallotState, Weighting
+from unionvote.voting.receipts import format_tracker
+from unionvote.voting.rules import Method, fraction_text
+from unionvote.voting.schemas import BallotOut, TurnoutOut
+
+STATE_WORDS = {BallotState.DRAFT: "Not open yet", BallotState.OPEN: "Voting is open",
+               BallotState.CLOSED: "Voting has closed", BallotState.DECLARED: "Result declared",
+               BallotState.VOID: "Void"}
+OUTCOME_WORDS = {"carried": "Carried", "lost": "Lost", "inquorate": "Not quorate: no decision",
+                 "tied": "Tied: no result", "decided": "Decided"}
+
+
+@dataclass(frozen=True)
+class BallotView:
+    ballot: Ballot
+    options: list[tuple[str, str]]
+    rule_text: str
+    turnout: Turnout | None  # None for drafts
+    result: dict[str, Any] | None
+
+    @property
+    def id(self) -> int:
+        return self.ballot.id  # type: ignore[return-value]
+
+    @property
+    def state(self) -> str:
+        return self.ballot.state
+
+    @property
+    def state_words(self) -> str:
+        return STATE_WORDS.get(self.ballot.state, self.ballot.state)  # type: ignore[call-overload]
+
+    @property
+    def multiple(self) -> bool:
+        return self.ballot.method == Method.UP_TO
+
+    @property
+    def card(self) -> bool:
+        return self.ballot.weighting == Weighting.CARD
+
+    @property
+    def turnout_text(self) -> str:
+        t = self.turnout
+        if t is None:
+            return "Voting has not opened."
+        text = f"{t.voters:,} of {t.electorate:,} have voted"
+        if self.card:
+            text += f" ({fraction_text(t.weight)} of {fraction_text(t.electorate_weight)} card votes)"
+        return text + "."
+
+    @property
+    def outcome_words(self) -> str:
+        if self.result is None:
+            return ""
+        decision = self.result["decision"]
+        words = OUTCOME_WORDS.get(decision["outcome"], decision["outcome"])
+        if decision["winners"] and self.ballot.method != Method.FOR_AGAINST:
+            labels = dict(self.options)
+            words += ": " + ", ".join(labels.get(key, key) for key in decision["winners"])
+        return words
+
+    def label(self, key: str) -> str:
+        return dict(self.options).get(key, key)
+
+
+async def view_of(db: AsyncSession, ballot: Ballot) -> BallotView:
+    count = None if ballot.state == BallotState.DRAFT else await turnout(db, ballot)
+    result = json.loads(ballot.result) if ballot.state == BallotState.DECLARED and ballot.result else None
+    return BallotView(ballot, options_of(ballot), rule_of(ballot).describe(), count, result)
+
+
+def ballot_out(view: BallotView) -> BallotOut:
+    b, t = view.ballot, view.turnout
+    return BallotOut(
+        id=view.id, conference_id=b.conference_id, title=b.title, question=b.question, state=b.state,
+        secrecy=b.secrecy, method=b.method, options=[[key, label] for key, label in view.options],
+        max_choices=b.max_choices, weighting=b.weighting, rule=rule_of(b).as_dict(), rule_text=view.rule_text,
+        countdown_seconds=b.countdown_seconds, opened_at=b.opened_at, closes_at=b.closes_at, closed_at=b.closed_at,
+        declared_at=b.declared_at, motion_id=b.motion_id, amendment_id=b.amendment_id, follows_id=b.follows_id,
+        relation=b.relation, void_reason=b.void_reason, certified_at=b.certified_at,
+        turnout=None if t is None else TurnoutOut(voters=t.voters, electorate=t.electorate,
+                                                  weight=fraction_text(t.weight),
+                                                  electorate_weight=fraction_text(t.electorate_weight)),
+        result=view.result, indicative=INDICATIVE_NOTE,
+    )
+
+
+def trackers_out(trackers: list[str]) -> list[str]:
+    return [format_tracker(t) for t in trackers]

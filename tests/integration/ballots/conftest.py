@@ -1,0 +1,20 @@
+"""Fixtures for member-ballot tests: a session factory on the test database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from unionvote.config import Settings
+from unionvote.db import make_engine, make_session_factory
+
+
+@pytest.fixture
+async def factory(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(Settings(database_url=database_url))
+    try:
+        yield make_session_factory(engine)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,114 @@
+"""A declared STV election's ranked ballot is recounted from the conference export, and tampering is caught."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.helpers import app_db
+from tests.integration.conferences.web_world import accredit, check_in, delegate_logged_in, session_now
+from tests.integration.elections.test_ranked_ballot import NAMES, rank_fields
+from tests.integration.elections.world import election_world, nominate, nominations_close_now, set_up
+from unionvote.elections.verify import recount_ranked
+from unionvote.voting.export import collect_export, write_export
+from unionvote.voting.verify import verify_export
+
+RANKINGS = {"A1": ("Ann Smith", "Bob Jones"), "A2": ("Ann Smith", "Bob Jones"), "M1": ("Ann Smith", "Cath Lee"),
+            "L1": ("Bob Jones",)}
+
+
+async def declared_election(client: AsyncTestClient[Litestar], app: Litestar) -> tuple[int, dict[str, str]]:
+    """Four delegates rank three candidates for two seats (Scottish STV); the ballot closes and is counted.
+
+    Returns the conference id and each candidate's option key by name."""
+    world = await election_world(client, app)
+    voters = {"A1": world.ann}
+    for number in list(RANKINGS)[1:]:
+        voters[number] = await delegate_logged_in(client, app, world.register, number)
+    ids = [world.register.delegates[n] for n in voters]
+    await accredit(app, *ids)
+    await check_in(app, await session_now(app, world.register.conference_id), *ids)
+    election = await set_up(world)
+    for name in NAMES:
+        await nominate(world.ann, world, election, name)
+    page = (await world.committee.get(election)).text
+    for nomination_id in re.findall(r'action="[^"]*/nominations/(\d+)/decision"', page):
+        await world.committee.post(f"{election}/nominations/{nomination_id}/decision", data={"verdict": "valid"})
+    await nominations_close_now(app, election)
+    await world.committee.post(f"{election}/close")
+    await world.committee.post(f"{election}/ballot")
+    fields: dict[str, str] = {}
+    for who, ranking in RANKINGS.items():
+        form = (await voters[who].get(f"{election}/vote")).text
+        fields = rank_fields(form)
+        token = re.search(r'name="token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+        data = {"token": token, **{fields[name]: str(rank) for rank, name in enumerate(ranking, start=1)}}
+        assert (await voters[who].post(f"{election}/vote", data=data)).status_code in (200, 303)
+    assert (await world.committee.post(f"{election}/ballot/close")).status_code == 303
+    return world.register.conference_id, {name: field.split("-")[1] for name, field in fields.items()}
+
+
+def ranked_folder(root: Path) -> Path:
+    [folder] = [p.parent for p in root.glob("ballots/*/ballot.json")
+                if json.loads(p.read_text())["method"] == "ranked"]
+    return folder
+
+
+async def test_the_export_recounts_the_declared_stv_election(
+        client: AsyncTestClient[Litestar], app: Litestar, tmp_path: Path) -> None:
+    conference_id, keys = await declared_election(client, app)
+    async with app_db(app) as db:
+        files, ballots = await collect_export(db, conference_id)
+    root = tmp_path / "export"
+    write_export(root, conference_id, files, ballots)
+    folder = ranked_folder(root)
+    declared = json.loads((folder / "result.json").read_text())
+    ann, bob, cath = (keys[name] for name in NAMES)
+    assert declared["elected"] == [ann, bob]
+    assert declared["rule"] == "scottish-stv" and declared["seats"] == 2 and declared["papers"] == 4
+    assert declared["combined"]["choices"] == {ann: 3, bob: 1, cath: 0}
+    assert declared["record"]["quota"] == "2.00000"
+    assert json.loads((folder / "ballot.json").read_text())["state"] == "declared"
+
+    report = verify_export(root)
+    assert report.ok, report.failure
+    ballot = folder.name
+    winners = ", ".join(declared["elected"])
+    assert any(note.startswith(f"ballots/{ballot}/result.json: recount {ann} 3, {bob} 1, {cath} 0: counted "
+                               f"({winners}); hash") for note in report.notes), report.notes
+
+    # The recount really counts the rows: moving one paper's first preference changes the result.
+    rows = [json.loads(line) for line in (folder / "contents.jsonl").read_text().splitlines()]
+    doc = json.loads((folder / "ballot.json").read_text())
+    assert recount_ranked(doc, rows, [], None, declared=declared) == declared
+    moved = next(row for row in rows if row["choice"] == [bob])
+    moved["choice"] = [cath]
+    assert recount_ranked(doc, rows, [], None, declared=declared) != declared
+
+    # One byte changed in a ranked content row: the export no longer verifies, and says where.
+    copy = tmp_path / "content-row"
+    shutil.copytree(root, copy)
+    contents = copy / folder.relative_to(root) / "contents.jsonl"
+    text = contents.read_text()
+    assert f'"choice":["{bob}"]' in text
+    contents.write_text(text.replace(f'"choice":["{bob}"]', f'"choice":["{cath}"]', 1))
+    report = verify_export(copy)
+    assert report.failure is not None
+    assert re.match(rf"ballots/{ballot}/contents.jsonl line \d+ \(ballot {ballot}, field choice/weight/tracker\)",
+                    str(report.failure)), str(report.failure)
+
+    # One byte changed in the declared stage record: the recount disagrees at that value.
+    copy = tmp_path / "stage-record"
+    shutil.copytree(root, copy)
+    result = copy / folder.relative_to(root) / "result.json"
+    first = declared["record"]["stages"][0]["votes"][ann]
+    changed = first[:-1] + ("1" if first[-1] != "1" else "2")
+    result.write_text(result.read_text().replace(f'"{ann}":"{first}"', f'"{ann}":"{changed}"', 1))
+    report = verify_export(copy)
+    assert report.failure is not None
+    assert f"is '{changed}' in the file, but the recount gives '{first}'" in str(report.failure), str(report.failure)
