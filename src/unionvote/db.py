@@ -93,15 +93,14 @@ def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-async def locked(session: AsyncSession, stmt: Select[Any], *, shared: bool = False) -> Result[Any]:
+async def locked(session: AsyncSession, stmt: Select[Any]) -> Result[Any]:
     """Run a SELECT whose rows the caller will change, serialising competing writers.
 
-    PostgreSQL: SELECT ... FOR UPDATE on the rows, or FOR SHARE with `shared=True` (many
-    readers at once, each holding off one who wants the rows FOR UPDATE). SQLite: every
-    transaction already began with BEGIN IMMEDIATE, which holds the write lock until commit.
+    PostgreSQL: SELECT ... FOR UPDATE on the rows. SQLite: every transaction already
+    began with BEGIN IMMEDIATE, which holds the database write lock until commit.
     """
     if is_postgres(session):
-        stmt = stmt.with_for_update(read=shared)
+        stmt = stmt.with_for_update()
     return await session.execute(stmt)
 
 

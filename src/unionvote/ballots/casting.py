@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotState, MemberContent, MemberParticipation
 from unionvote.ballots.services import MemberBallotError, choices_of, questions_of
-from unionvote.db import is_postgres, locked, utcnow
+from unionvote.db import gate, is_postgres, utcnow
 from unionvote.voting.receipts import check_token, choice_text, content_id, format_tracker, token_hash, tracker_of
 
 ONE = 1  # every member's vote carries the same weight
@@ -54,8 +54,10 @@ def refusal_for(ballot: MemberBallot) -> str | None:
 async def cast_member_vote(db: AsyncSession, ballot_id: int, member_id: int, answers: Mapping[int, Sequence[str]],
                            token: str) -> CastResult:
     token = check_token(token)
-    ballot = (await locked(db, select(MemberBallot).where(MemberBallot.id == ballot_id), shared=True)
-              ).scalar_one_or_none()
+    # Votes pass the ballot's gate side by side; closing takes it alone (services.lock_ballot).
+    await gate(db, "member_ballot", ballot_id, shared=True)
+    ballot = (await db.execute(select(MemberBallot).where(MemberBallot.id == ballot_id)
+                               .execution_options(populate_existing=True))).scalar_one_or_none()
     if ballot is None:
         raise MemberBallotError("No such ballot.", 404)
     if reason := refusal_for(ballot):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.chain import canonical_json
 from unionvote.audit.services import actor_of, record, scope_of
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotState, MemberContent, MemberQuestion
-from unionvote.db import locked, utcnow
+from unionvote.db import gate, locked, utcnow
 from unionvote.errors import RuleViolation
 from unionvote.voting.rules import Choices, Method
 
@@ -137,6 +137,8 @@ async def ballot_by_slug(db: AsyncSession, slug: str) -> MemberBallot:
 
 
 async def lock_ballot(db: AsyncSession, ballot_id: int) -> MemberBallot:
+    """The ballot, alone: no vote is in flight while the caller changes it (see casting.cast_member_vote)."""
+    await gate(db, "member_ballot", ballot_id, shared=False)
     ballot = (await locked(db, select(MemberBallot).where(MemberBallot.id == ballot_id))).scalar_one_or_none()
     if ballot is None:
         raise MemberBallotError("No such member ballot.", 404)
