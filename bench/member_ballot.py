@@ -5,15 +5,18 @@
         [--concurrency 32] [--workers 2]
 
 1. Writes a CSV of --members members (8 columns plus one extra, 60 employers, 600
-   workplaces) to a temporary file and imports it through the service the CLI uses
-   (streamed twice: check every row, then COPY in batches), into a fresh database.
+   workplaces) to a temporary file and imports it into a fresh database with
+   `unionvote ballots import-members` in a child process (streamed twice: check every
+   row, then one COPY fed as the file is read), timing it and taking the child's peak
+   RSS and CPU time from the kernel.
 2. Issues every member a link and code (the mail-merge step), and opens the ballot
    (hashing the frozen electorate into the audit chain).
 3. Starts `unionvote serve` and sends votes the way members do: GET the voting link
    (the form and its CSRF cookie), then POST the answer; --concurrency members at a
    time, until --votes are cast or --seconds have passed.
-4. Meanwhile, once a second, asks for turnout by employer through the API (the
-   dashboard's query) and records how long it took.
+4. Meanwhile, once a second, asks for turnout through the API (the dashboard's query),
+   by employer, workplace, region and branch in turn, and records how long it took.
+   After the burst, times the turnout and over-time queries alone at full size.
 Prints one JSON object. The scratch database is dropped afterwards.
 """
 
@@ -22,9 +25,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,9 +48,10 @@ from tests.pg import fresh_postgres_database  # noqa: E402
 
 from unionvote.accounts.services import create_api_token, create_user  # noqa: E402
 from unionvote.ballots.credentials import issue_credentials  # noqa: E402
-from unionvote.ballots.members import import_members  # noqa: E402
+from unionvote.ballots.members import member_count  # noqa: E402
+from unionvote.ballots.models import SEGMENTS  # noqa: E402
 from unionvote.ballots.services import MemberBallotSpec, QuestionSpec, create_member_ballot, open_ballot  # noqa: E402
-from unionvote.ballots.turnout import turnout  # noqa: E402
+from unionvote.ballots.turnout import over_time, turnout  # noqa: E402
 from unionvote.config import Settings  # noqa: E402
 from unionvote.db import make_engine, make_session_factory, session_scope, utcnow  # noqa: E402
 from unionvote.migrate import upgrade  # noqa: E402
@@ -80,12 +86,9 @@ async def prepare(url: str, csv_path: Path) -> dict[str, Any]:
                                       is_admin=True)
             admin.totp_secret, admin.totp_enabled = new_totp_secret(), True  # staff must have two-factor
             _, token = await create_api_token(db, user_id=admin.id, name="bench")  # type: ignore[arg-type]
-        started = time.perf_counter()
+        figures.update(await asyncio.to_thread(import_with_cli, url, ballot.slug, csv_path))
         async with session_scope(factory) as db:
-            with csv_path.open("rb") as stream:
-                imported = await import_members(db, ballot.id, stream, by=None)  # type: ignore[arg-type]
-        figures["import_seconds"] = round(time.perf_counter() - started, 2)
-        figures["members"] = imported.added
+            figures["members"] = await member_count(db, ballot.id)  # type: ignore[arg-type]
         started = time.perf_counter()
         async with session_scope(factory) as db:
             issued = await issue_credentials(db, ballot.id, by=None)  # type: ignore[arg-type]
@@ -99,6 +102,27 @@ async def prepare(url: str, csv_path: Path) -> dict[str, Any]:
     finally:
         await engine.dispose()
     return figures
+
+
+def import_with_cli(url: str, slug: str, csv_path: Path) -> dict[str, Any]:
+    """`unionvote ballots import-members` as staff run it: wall time, rows a second, the child's peak RSS and CPU."""
+    command = [str(Path(sys.executable).parent / "unionvote"), "ballots", "import-members", "--ballot", slug,
+               str(csv_path)]
+    log = csv_path.with_suffix(".log")
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, env={**os.environ, "UNIONVOTE_DATABASE_URL": url},  # noqa: S603
+                                 stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    output = log.read_text(encoding="utf-8", errors="replace")
+    if child.returncode != 0:
+        raise SystemExit(f"the import failed: {output[:2000]}")
+    rows = int(re.search(r"([\d,]+) imported", output).group(1).replace(",", ""))  # type: ignore[union-attr]
+    return {"import_seconds": round(seconds, 2), "import_rows_per_second": round(rows / seconds),
+            "import_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "import_cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2)}
 
 
 async def one_member(client: httpx.AsyncClient, link: str, answer: str) -> bool:
@@ -141,7 +165,8 @@ async def burst(base: str, links: list[str], seconds: float, concurrency: int, b
         async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as client:
             while not stop.is_set():
                 started = time.perf_counter()
-                response = await client.get(f"/api/v1/member-ballots/{ballot_id}/turnout?by=employer")
+                segment = SEGMENTS[len(dashboard) % len(SEGMENTS)]
+                response = await client.get(f"/api/v1/member-ballots/{ballot_id}/turnout?by={segment}")
                 if response.status_code == 200:
                     dashboard.append(time.perf_counter() - started)
                 else:
@@ -158,8 +183,23 @@ async def burst(base: str, links: list[str], seconds: float, concurrency: int, b
     return {"votes_cast": ok, "failed": failed, "burst_seconds": round(elapsed, 1),
             "votes_per_second": round(ok / elapsed, 1),
             "dashboard_api_ms": {"samples": len(ms), "median": statistics.median(ms) if ms else None,
-                                 "p95": ms[int(len(ms) * 0.95)] if ms else None, "max": ms[-1] if ms else None},
+                                 "p95": ms[min(len(ms) - 1, math.ceil(len(ms) * 0.95) - 1)] if ms else None,
+                                 "max": ms[-1] if ms else None},
             "dashboard_errors": errors[:3]}
+
+
+async def dashboard_without_votes(base: str, ballot_id: int, api_token: str, rounds: int = 20) -> dict[str, Any]:
+    """The same API requests once the burst is over: what the dashboard costs when the server is not busy voting."""
+    samples = []
+    async with httpx.AsyncClient(base_url=base, timeout=60, headers={"authorization": f"Bearer {api_token}"}) as client:
+        for n in range(rounds):
+            started = time.perf_counter()
+            response = await client.get(f"/api/v1/member-ballots/{ballot_id}/turnout?by={SEGMENTS[n % len(SEGMENTS)]}")
+            response.raise_for_status()
+            samples.append(round((time.perf_counter() - started) * 1000, 1))
+    samples.sort()
+    return {"samples": len(samples), "median": statistics.median(samples),
+            "p95": samples[math.ceil(len(samples) * 0.95) - 1], "max": samples[-1]}
 
 
 async def query_latency(url: str, ballot_id: int, rounds: int = 5) -> dict[str, float]:
@@ -169,13 +209,16 @@ async def query_latency(url: str, ballot_id: int, rounds: int = 5) -> dict[str, 
     try:
         from unionvote.ballots.models import MemberBallot
 
-        for segment in ("employer", "workplace", "branch"):
+        for segment in (*SEGMENTS, "over_time"):
             samples = []
             for _ in range(rounds):
                 async with session_scope(make_session_factory(engine)) as db:
                     ballot = await db.get(MemberBallot, ballot_id)
                     started = time.perf_counter()
-                    await turnout(db, ballot, segment)  # type: ignore[arg-type]
+                    if segment == "over_time":
+                        await over_time(db, ballot)  # type: ignore[arg-type]
+                    else:
+                        await turnout(db, ballot, segment)  # type: ignore[arg-type]
                     samples.append(time.perf_counter() - started)
             timings[segment] = round(statistics.median(samples) * 1000, 1)
     finally:
@@ -203,7 +246,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             server = Server(url, args.workers, None, Path(tmp))
             try:
                 await server.ready()
+                cpu_before = server.cpu_seconds()
                 result.update(await burst(server.base, links, args.seconds, args.concurrency, ballot_id, api_token))
+                # Both workers' CPU per vote (GET form + POST vote; the dashboard's requests included).
+                result["server_cpu_ms_per_vote"] = round(
+                    (server.cpu_seconds() - cpu_before) * 1000 / max(1, result["votes_cast"]), 1)
+                result["dashboard_api_ms_after_burst"] = await dashboard_without_votes(server.base, ballot_id,
+                                                                                       api_token)
             finally:
                 server.stop()
             result["turnout_query_ms_after_burst"] = await query_latency(url, ballot_id)

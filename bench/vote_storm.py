@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.pg 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 from storm_clients import Cast, cast_when_open, close_listeners, connect_listeners, percentile  # noqa: E402
 from storm_floor import floor_casts  # noqa: E402
 from storm_world import Floor, Server, build_floor  # noqa: E402
@@ -105,6 +105,20 @@ async def stored_counts(url: str, ballot_id: int) -> tuple[int, int]:
         await engine.dispose()
 
 
+async def transactions_so_far(url: str, settle: float = 0) -> int:
+    """Transactions PostgreSQL has finished in this database so far (commits and rollbacks, pings included).
+    Backends report their counts within about ten seconds of going idle; `settle` waits for that."""
+    await asyncio.sleep(settle)
+    engine = make_engine(Settings(database_url=url))
+    try:
+        async with engine.connect() as connection:
+            return int((await connection.execute(text(
+                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"))
+            ).scalar_one())
+    finally:
+        await engine.dispose()
+
+
 async def floor_run(url: str, conference_id: int, choices: list[str], connections: int) -> dict[str, Any]:
     """A second ballot on the same floor, opened in-process, voted on by the bare asyncpg loop."""
     engine = make_engine(Settings(database_url=url))
@@ -148,7 +162,8 @@ async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http
                 in_flight = asyncio.Semaphore(http_connections)
                 casting = [asyncio.create_task(cast_when_open(client, li, ballot_id, c, new_token(), in_flight))
                            for li, c in zip(listeners, choices, strict=True)]
-                opened = time.perf_counter()
+                transactions_before = await transactions_so_far(url, settle=11)
+                opened, cpu_before = time.perf_counter(), server.cpu_seconds()
                 try:
                     await chair(client, floor, "POST", f"/api/v1/ballots/{ballot_id}/open")
                     casts: list[Cast] = await asyncio.gather(*casting)
@@ -156,7 +171,10 @@ async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http
                     for task in casting:
                         task.cancel()
                     raise
+                cpu_used = server.cpu_seconds() - cpu_before
                 out.update(storm_figures(casts, listeners, opened, n))
+                # The server's own CPU (every worker, live updates included) per acknowledged vote.
+                out["server_cpu_ms_per_cast"] = ms(cpu_used / max(1, out["casts_acknowledged"]))
                 await chair(client, floor, "POST", f"/api/v1/ballots/{ballot_id}/close")
                 declaring = time.perf_counter()
                 out["declared_through"] = await declare(client, floor, ballot_id)
@@ -164,6 +182,10 @@ async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http
                 out.update(await result_arrival(listeners, declaring))
                 summary = await chair(client, floor, "GET", f"/api/v1/ballots/{ballot_id}")
                 out["count"] = count_check(summary, casts, choices, await stored_counts(url, ballot_id))
+                # Every transaction from the open to the declared result (chair, casts, live updates, clock).
+                out["transactions_per_cast"] = round(
+                    (await transactions_so_far(url, settle=11) - transactions_before)
+                    / max(1, out["casts_acknowledged"]), 2)
         finally:
             await close_listeners(listeners)
             server.stop()

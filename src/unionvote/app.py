@@ -26,7 +26,7 @@ from unionvote import __version__
 from unionvote.accounts.admin import AdminPages, HomePages
 from unionvote.accounts.api import MeApi, SessionApi, UsersApi
 from unionvote.accounts.pages import AccountPages, LoginPages
-from unionvote.accounts.sessions import DatabaseSessionStore, RedisSessionStore
+from unionvote.accounts.sessions import DatabaseSessionStore, RedisSessionStore, ResilientSessionStore
 from unionvote.audit.controllers import AuditApi, AuditPages
 from unionvote.auth import AuthMiddleware, public
 from unionvote.ballots.routes import MEMBER_BALLOT_ROUTES
@@ -100,9 +100,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings.log_level, settings.log_json)
     engine = make_engine(settings)
     session_factory = make_session_factory(engine)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    session_store = (RedisSessionStore(settings, redis) if redis is not None
-                     else DatabaseSessionStore(settings, session_factory))
+    # A Redis that cannot be reached fails fast (2 s), so the fallbacks take over instead of stalling requests.
+    redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2) if settings.redis_url else None
+    session_store: DatabaseSessionStore | ResilientSessionStore = DatabaseSessionStore(settings, session_factory)
+    if redis is not None:  # Redis in front, the database behind it: a Redis outage logs no one out
+        session_store = ResilientSessionStore(RedisSessionStore(settings, redis), session_store)
     channels = make_channels(settings, redis)
 
     @asynccontextmanager
@@ -150,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.db_session_scope_key = alchemy.session_scope_key  # where the auth middleware leaves db_session
     app.state.session_store = session_store
     app.state.redis = redis
     app.state.channels = channels

@@ -11,14 +11,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from advanced_alchemy.extensions.litestar._utils import (
+    delete_aa_scope_state,
+    get_aa_scope_state,
+    set_aa_scope_state,
+)
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Executable
 
 from unionvote.accounts.models import STAFF_ROLES, ApiToken, Role, RoleGrant, User
 from unionvote.accounts.sessions import COOKIE_NAME, SessionInfo
+from unionvote.ballots.models import MemberBallotOrganiser
 from unionvote.conferences.models import Conference
 from unionvote.db import session_scope, utcnow
 from unionvote.security import token_digest
@@ -38,6 +46,10 @@ class CurrentUser:
     roles: dict[int, frozenset[str]] = field(default_factory=dict)
     conference_scope: int | None = None  # a voting-code login: this conference's delegate pages only
     totp_required_by_conference: bool = False  # a conference of theirs asks delegates for two-factor
+    organises: frozenset[int] = frozenset()  # member ballots they watch as an organiser
+
+    def organiser_of(self, member_ballot_id: int) -> bool:
+        return member_ballot_id in self.organises
 
     def roles_in(self, conference_id: int) -> frozenset[str]:
         return self.roles.get(conference_id, frozenset())
@@ -53,7 +65,8 @@ class CurrentUser:
 
     @property
     def must_enrol_totp(self) -> bool:
-        return (self.is_staff or self.totp_required_by_conference) and not self.totp_enabled
+        # Organisers see members' names and emails in reminder lists: the same care as staff.
+        return (self.is_staff or bool(self.organises) or self.totp_required_by_conference) and not self.totp_enabled
 
 
 class SecondFactorRequired(NotAuthorizedException):
@@ -70,47 +83,80 @@ SCOPED_SESSION_MESSAGE = ("You logged in with a voting code, which opens only yo
                           "Log in with your email address and password for anything else.")
 
 
-async def _load_user(factory: Any, user_id: int, *, mfa_verified: bool, via: str,
+async def _load_user(db: AsyncSession, user: User | int | None, *, mfa_verified: bool, via: str,
                      conference_id: int | None = None) -> CurrentUser | None:
-    async with session_scope(factory) as db:
-        user = await db.get(User, user_id)
-        if user is None or not user.is_active:
-            return None
-        grants = (await db.execute(select(RoleGrant.conference_id, RoleGrant.role)
-                                   .where(RoleGrant.user_id == user_id))).all()
-        roles: dict[int, set[str]] = {}
-        for held_in, role in grants:
-            if conference_id is None or (held_in == conference_id and role in SCOPED_ROLES):
-                roles.setdefault(held_in, set()).add(role)
-        # Voting-code logins exist for people who cannot manage passwords; they are not asked for it.
-        totp_required = conference_id is None and bool(roles) and (await db.execute(
-            select(Conference.id).where(Conference.id.in_(list(roles)),
-                                        Conference.totp_required_for_delegates.is_(True)).limit(1))).first() is not None
+    """The user (a row already read, or an id) with their roles, read in `db`."""
+    if isinstance(user, int):
+        user = await db.get(User, user)
+    if user is None or not user.is_active:
+        return None
+    user_id = user.id
+    # Each grant with its conference's two-factor rule: one query for both.
+    grants = (await db.execute(select(RoleGrant.conference_id, RoleGrant.role, Conference.totp_required_for_delegates)
+                               .join(Conference, Conference.id == RoleGrant.conference_id)
+                               .where(RoleGrant.user_id == user_id))).all()
+    roles: dict[int, set[str]] = {}
+    totp_required = False
+    for held_in, role, conference_asks in grants:
+        if conference_id is None or (held_in == conference_id and role in SCOPED_ROLES):
+            roles.setdefault(held_in, set()).add(role)
+            # Voting-code logins exist for people who cannot manage passwords; they are not asked for it.
+            totp_required = totp_required or (conference_id is None and bool(conference_asks))
+    organises = frozenset() if conference_id is not None else frozenset((await db.execute(
+        select(MemberBallotOrganiser.ballot_id).where(MemberBallotOrganiser.user_id == user_id))).scalars())
     return CurrentUser(
         id=user.id, email=user.email, display_name=user.display_name,
         is_admin=user.is_admin and conference_id is None,
         totp_enabled=user.totp_enabled, mfa_verified=mfa_verified, via=via,
         roles={k: frozenset(v) for k, v in roles.items()}, conference_scope=conference_id,
-        totp_required_by_conference=totp_required,
+        totp_required_by_conference=totp_required, organises=organises,
     )
 
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-async def _user_for_api_token(factory: Any, token: str) -> CurrentUser | None:
-    async with session_scope(factory) as db:
-        row = (await db.execute(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
-                                                        ApiToken.revoked_at.is_(None)))).scalar_one_or_none()
-        if row is None:
-            return None
-        now = utcnow()
-        if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
-            # At most once a minute: a write on every request would make each API call two transactions.
-            await db.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-        user_id = row.user_id
+async def _user_for_api_token(db: AsyncSession, token: str) -> tuple[CurrentUser | None, list[Executable]]:
+    """The token's user, read in `db`, and the last-used write when one is due."""
+    row = (await db.execute(select(ApiToken.id, ApiToken.last_used_at, User)
+                            .join(User, User.id == ApiToken.user_id)
+                            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)))).first()
+    if row is None:
+        return None, []
+    token_id, last_used_at, user = row
+    now = utcnow()
+    writes: list[Executable] = []
+    if last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL:
+        # At most once a minute: a write on every request would cost every API call a second transaction.
+        writes.append(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
     # A token is issued from a session that passed two-factor checks, so it counts as verified.
-    return await _load_user(factory, user_id, mfa_verified=True, via="token")
+    return await _load_user(db, user, mfa_verified=True, via="token"), writes
+
+
+async def _authenticate(state: Any, db: AsyncSession, headers: dict[bytes, bytes]
+                        ) -> tuple[CurrentUser | None, SessionInfo | None, list[Executable]]:
+    """Who sent these headers, read in `db`; and the bookkeeping writes (last used, last seen) now due."""
+    authorization = headers.get(b"authorization", b"").decode("latin-1")
+    if authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+        if not token.startswith(API_TOKEN_PREFIX):
+            return None, None, []
+        user, writes = await _user_for_api_token(db, token)
+        return user, None, writes
+    cookie = _cookie(headers.get(b"cookie", b"").decode("latin-1"), COOKIE_NAME)
+    if not cookie:
+        return None, None, []
+    store = state.session_store
+    info, writes = await store.read(db, cookie) if hasattr(store, "read") else (await store.get(cookie), [])
+    if info is None:
+        return None, None, writes
+    user = await _load_user(db, info.user_id, mfa_verified=info.mfa_verified, via="session",
+                            conference_id=info.conference_id)
+    return user, info, writes
+
+
+def _has_credential(headers: dict[bytes, bytes]) -> bool:
+    return b"authorization" in headers or COOKIE_NAME.encode() in headers.get(b"cookie", b"")
 
 
 class AuthMiddleware:
@@ -127,21 +173,43 @@ class AuthMiddleware:
         user: CurrentUser | None = None
         info: SessionInfo | None = None
         headers = dict(scope.get("headers", []))
-        authorization = headers.get(b"authorization", b"").decode("latin-1")
-        if authorization.lower().startswith("bearer "):
-            token = authorization[7:].strip()
-            if token.startswith(API_TOKEN_PREFIX):
-                user = await _user_for_api_token(state.session_factory, token)
-        else:
-            cookie = _cookie(headers.get(b"cookie", b"").decode("latin-1"), COOKIE_NAME)
-            if cookie:
-                info = await state.session_store.get(cookie)
-                if info is not None:
-                    user = await _load_user(state.session_factory, info.user_id, mfa_verified=info.mfa_verified,
-                                            via="session", conference_id=info.conference_id)
-        scope["user"] = user
-        scope["auth"] = info
-        await self.app(scope, receive, send)
+        shared = scope["type"] == "http" and not state.settings.is_sqlite
+        try:
+            if _has_credential(headers) and shared:
+                # PostgreSQL: the request's own unit of work (the handler's db_session) reads the credential,
+                # so an action costs one transaction, not three. Bookkeeping writes go in a short one of their
+                # own, so the request holds no lock on a token or session row while the handler runs.
+                db = state.session_factory()
+                set_aa_scope_state(scope, state.db_session_scope_key, db)
+                user, info, writes = await _authenticate(state, db, headers)
+                if writes:
+                    async with session_scope(state.session_factory) as own:
+                        for write in writes:
+                            await own.execute(write)
+            elif _has_credential(headers):
+                # SQLite (every transaction holds the write lock) and websockets (open for hours): a short
+                # transaction of its own, finished before the handler starts.
+                async with session_scope(state.session_factory) as db:
+                    user, info, writes = await _authenticate(state, db, headers)
+                    for write in writes:
+                        await db.execute(write)
+            scope["user"] = user
+            scope["auth"] = info
+            await self.app(scope, receive, send)
+        finally:
+            if shared:
+                await _close_unsent(scope, state.db_session_scope_key)
+
+
+async def _close_unsent(scope: Scope, key: str) -> None:
+    """A request that ended without a response (an error on its way out, a client gone) still ends its unit."""
+    db = get_aa_scope_state(scope, key)
+    if db is not None:
+        delete_aa_scope_state(scope, key)
+        try:
+            await db.rollback()
+        finally:
+            await db.close()
 
 
 def _cookie(header: str, name: str) -> str | None:
@@ -186,7 +254,7 @@ def requires_login_allow_enrolment(connection: ASGIConnection[Any, Any, Any, Any
     _not_scoped(_signed_in(connection))
 
 
-def _enrolled(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
+def enrolled_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
     user = _signed_in(connection)
     if user.must_enrol_totp:
         raise TotpEnrolmentRequired("Your role needs two-factor authentication. Set it up to continue.")
@@ -195,7 +263,7 @@ def _enrolled(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
 
 def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Signed in with a full login (not a voting code), two-factor set up where the role needs it."""
-    _not_scoped(_enrolled(connection))
+    _not_scoped(enrolled_user(connection))
 
 
 def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -210,13 +278,23 @@ def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], handler: Base
         raise PermissionDeniedException("This page is for union staff and conference officers.")
 
 
+def requires_member_ballot_watcher(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Admins, and the organisers of the member ballot named by the path's ballot_id (not other staff)."""
+    requires_login(connection, handler)
+    user = current_user(connection)
+    assert user is not None
+    ballot_id = connection.path_params.get("ballot_id")
+    if not (user.is_admin or (ballot_id is not None and user.organiser_of(int(ballot_id)))):
+        raise PermissionDeniedException("Only administrators and this ballot's organisers can see this.")
+
+
 def requires_conference_role(*roles: Role) -> Guard:
     """Admins, or holders of one of `roles` in the conference named by the path's conference_id."""
     allowed = frozenset(roles)
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         # Voting-code sessions pass too: their roles were cut down to that conference's when loaded.
-        user = _enrolled(connection)
+        user = enrolled_user(connection)
         conference_id = connection.path_params.get("conference_id")
         if user.is_admin:
             return

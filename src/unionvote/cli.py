@@ -35,7 +35,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "or rate limits.", file=sys.stderr)
     uvicorn.run("unionvote.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
-                ws="websockets-sansio", log_config=None, access_log=False, timeout_graceful_shutdown=5)
+                ws="websockets-sansio", log_config=None, access_log=False, timeout_graceful_shutdown=5,
+                # Live fragments are small and go to every screen at once: compressing each copy for each
+                # socket costs more CPU than the bytes it saves.
+                ws_per_message_deflate=False)
     return 0
 
 
@@ -141,16 +144,45 @@ async def _conference_export(slug: str, out: Path) -> int:
     return 0
 
 
+async def _member_ballot_export(slug: str, out: Path) -> int:
+    from unionvote.ballots.export import check_destination, collect_member_export, write_member_export
+    from unionvote.ballots.services import ballot_by_slug
+    from unionvote.db import make_engine, make_session_factory, session_scope
+    from unionvote.errors import RuleViolation
+
+    engine = make_engine(Settings(database_url=_database_url()))
+    try:
+        check_destination(out)
+        factory = make_session_factory(engine)
+        async with session_scope(factory) as db:
+            ballot = await ballot_by_slug(db, slug)
+        async with session_scope(factory) as db:  # a fresh transaction, so the whole export is one snapshot
+            files = await collect_member_export(db, ballot.id)  # type: ignore[arg-type]
+        count = write_member_export(out, ballot.id, files)  # type: ignore[arg-type]
+    except RuleViolation as exc:
+        return _fail(str(exc))
+    finally:
+        await engine.dispose()
+    print(f"Wrote the export of member ballot '{slug}' ({count} files) to {out}.")
+    return 0
+
+
 def cmd_audit_export(args: argparse.Namespace) -> int:
+    if args.member_ballot:
+        return asyncio.run(_member_ballot_export(args.member_ballot, Path(args.out)))
     if args.conference:
         return asyncio.run(_conference_export(args.conference, Path(args.out)))
     return asyncio.run(_audit_export(args.scope, Path(args.out)))
 
 
 def _verify_conference_export(path: Path) -> int:
+    from unionvote.ballots.verify import FORMAT as MEMBER_BALLOT_FORMAT
+    from unionvote.ballots.verify import verify_member_export
     from unionvote.voting.verify import verify_export
 
-    report = verify_export(path)
+    manifest = (path / "manifest.json").read_bytes() if (path / "manifest.json").is_file() else b""
+    member_ballot = f'"format":"{MEMBER_BALLOT_FORMAT}"'.encode() in manifest
+    report = verify_member_export(path) if member_ballot else verify_export(path)
     for note in report.notes:
         print(note)
     if report.failure is not None:
@@ -383,7 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
     what = export.add_mutually_exclusive_group(required=True)
     what.add_argument("--scope", help="e.g. system, conference:1, ballot:7")
     what.add_argument("--conference", help="conference short name: export every chain and ballot of it")
-    export.add_argument("--out", required=True, help="a file for --scope; a new or empty directory for --conference")
+    what.add_argument("--member-ballot", help="member ballot short name: export its chain, electorate (member ids), "
+                                              "who voted, contents and result")
+    export.add_argument("--out", required=True, help="a file for --scope; a new or empty directory for "
+                                                      "--conference or --member-ballot")
     export.set_defaults(func=cmd_audit_export)
     verify = audit.add_parser("verify", help="recompute an exported chain, or check and recount a conference export")
     verify.add_argument("file", help="a chain (.jsonl) or a conference export directory")

@@ -23,7 +23,7 @@ from unionvote.ballots.demo import seed_member_ballot
 from unionvote.conferences.demo import seed_register
 from unionvote.conferences.services import create_conference
 from unionvote.config import Settings, normalise_database_url
-from unionvote.consult.demo import seed_consultations
+from unionvote.consult.demo import seed_ballot_consultation, seed_consultations
 from unionvote.db import make_engine, make_session_factory, session_scope
 from unionvote.elections.demo import seed_elections
 from unionvote.motions.demo import seed_motions
@@ -68,7 +68,7 @@ async def _seed_people(db: AsyncSession, ctx: DemoContext) -> None:
 
 
 DEMO_SEEDERS: list[Seeder] = [_seed_people, seed_register, seed_motions, seed_consultations, seed_elections,
-                              seed_member_ballot, seed_voting]
+                              seed_member_ballot, seed_ballot_consultation, seed_voting]
 
 
 async def prepare(database_url: str) -> DemoContext | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,22 +20,63 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.exceptions import WebSocketDisconnect
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeout
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from unionvote.auth import CurrentUser
 from unionvote.config import Settings
+from unionvote.outages import service_unavailable
 
 log = logging.getLogger("unionvote.live")
 
 _PENDING = "unionvote.live.pending"
 MAX_TOPICS = 16
 Render = Callable[[], Awaitable[str]]
+REDIS_DOWN = (RedisConnectionError, RedisTimeout, OSError)
+REDIS_RETRY_SECONDS = 1.0  # how often a worker tries Redis again while it is down
+
+
+class SteadyRedisPubSub(RedisChannelsPubSubBackend):
+    """Redis pub/sub that rides out a Redis outage instead of going quiet for good.
+
+    Litestar's channels plugin runs one publishing task and one listening task per worker; a
+    single Redis error ends either of them, and live updates stop until the worker restarts.
+    Here an update published while Redis is down is dropped (it is a courtesy: every page
+    reads the record from the database on load), a page that subscribes meanwhile is
+    remembered, and the listener retries every second; once Redis is back, the client
+    subscribes again to every topic a page on this worker follows, and updates flow again.
+    """
+
+    async def publish(self, data: bytes, channels: Iterable[str]) -> None:
+        try:
+            await super().publish(data, channels)
+        except REDIS_DOWN as exc:
+            log.warning("live update dropped: redis unavailable", extra={"error": type(exc).__name__})
+
+    async def subscribe(self, channels: Iterable[str]) -> None:
+        try:
+            await super().subscribe(channels)
+        except REDIS_DOWN:
+            # Remembered: redis-py subscribes to every known channel again when it reconnects.
+            pubsub = self._pub_sub
+            pubsub.channels.update(pubsub._normalize_keys(dict.fromkeys(channels)))
+            self._has_subscribed.set()
+
+    async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
+        while True:
+            try:
+                async for event in super().stream_events():
+                    yield event
+            except REDIS_DOWN as exc:
+                log.warning("live updates paused: redis unavailable", extra={"error": type(exc).__name__})
+                await asyncio.sleep(REDIS_RETRY_SECONDS)
 
 
 def make_channels(settings: Settings, redis: Redis | None) -> ChannelsPlugin:
-    backend = (RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{settings.redis_namespace}:live")
+    backend = (SteadyRedisPubSub(redis=redis, key_prefix=f"{settings.redis_namespace}:live")
                if redis is not None else MemoryChannelsBackend())
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True,
                           subscriber_max_backlog=500, subscriber_backlog_strategy="dropleft")
@@ -95,8 +136,12 @@ class Coalescer:
             for topic, html in latest.values():
                 try:
                     text = html if isinstance(html, str) else await html()
-                except Exception:  # noqa: BLE001 - a failed render must not stop later updates
-                    log.exception("live update not rendered", extra={"topic": topic})
+                except Exception as exc:  # noqa: BLE001 - a failed render must not stop later updates
+                    if service_unavailable(exc):  # the next committed change renders it again
+                        log.warning("live update not rendered: database unavailable",
+                                    extra={"topic": topic, "error": type(exc).__name__})
+                    else:
+                        log.exception("live update not rendered", extra={"topic": topic})
                     continue
                 self.channels.publish(text, topic)
 

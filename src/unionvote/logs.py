@@ -11,6 +11,8 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from unionvote.outages import service_unavailable
+
 # Keys whose values never reach a log line, whoever passes them in `extra`.
 SECRET_KEYS = re.compile(r"pass|secret|token|code|cookie|authorization|csrf", re.I)
 # Path segments that look like credentials (enrolment and voting links) are masked.
@@ -84,7 +86,8 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, record_status)
         except Exception as exc:
-            status = getattr(exc, "status_code", 500)  # turned into a response further out
+            # Turned into a response further out (web.error_response): an outage there answers 503.
+            status = getattr(exc, "status_code", None) or (503 if service_unavailable(exc) else 500)
             raise
         finally:
             user = scope.get("user")

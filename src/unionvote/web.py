@@ -11,11 +11,11 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError
 
 from unionvote.auth import SecondFactorRequired, TotpEnrolmentRequired
 from unionvote.errors import RuleViolation
+from unionvote.outages import database_unavailable, service_unavailable
 
 log = logging.getLogger("unionvote.web")
 
@@ -81,17 +81,6 @@ UNSTORABLE_MESSAGE = "A value in the request is too long, too large, or has a ch
 UNAVAILABLE_MESSAGE = "The service is very busy or briefly unavailable. Please try again in a moment."
 
 
-def _database_unavailable(exc: Exception) -> bool:
-    """The pool is exhausted, or the database cannot be reached: a temporary state, not a bug (503)."""
-    if isinstance(exc, PoolTimeout | ConnectionError):
-        return True
-    if isinstance(exc, OperationalError | InterfaceError):
-        text = str(exc).lower()
-        return any(sign in text for sign in ("connect", "connection", "terminat", "shutdown", "cannot",
-                                              "database is locked", "closed"))
-    return False
-
-
 def _unstorable_input(exc: Exception) -> bool:
     """The database refused a value (SQLSTATE class 22, or SQLite's integer range): bad input, not our fault."""
     orig = getattr(exc, "orig", None)
@@ -107,8 +96,9 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         status, detail, extra = exc.status_code, str(exc), None
     elif _unstorable_input(exc):
         status, detail, extra = 400, UNSTORABLE_MESSAGE, None
-    elif _database_unavailable(exc):
-        log.warning("database unavailable", extra={"path": request.url.path, "error": type(exc).__name__})
+    elif service_unavailable(exc):
+        log.warning("database unavailable" if database_unavailable(exc) else "redis unavailable",
+                    extra={"path": request.url.path, "error": type(exc).__name__})
         status, detail, extra = 503, UNAVAILABLE_MESSAGE, None
     else:
         log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})

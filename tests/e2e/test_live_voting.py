@@ -17,7 +17,6 @@ from playwright.sync_api import expect
 from tests.e2e.journey import Journey
 from tests.e2e.people import log_in
 from tests.e2e.voting_people import (
-    follows_the_conference_topic,
     prepare_ballot,
     press_and_confirm,
     still_same_document,
@@ -34,7 +33,7 @@ def test_a_ballot_opens_is_voted_and_declared_live_on_every_screen(
         person: Callable[[str], Journey], world: World, e2e_database_url: str) -> None:
     checked_in(e2e_database_url, world, world.sam, world.ola)
     cid = world.conference_id
-    chair, sam, ola = (follows_the_conference_topic(person(who)) for who in ("chair", "sam", "ola"))
+    chair, sam, ola = (person(who) for who in ("chair", "sam", "ola"))
 
     log_in(chair, world.chair)
     console = prepare_ballot(chair, cid, TITLE, "That conference backs the fair pay campaign.")
@@ -79,7 +78,7 @@ def test_a_ballot_opens_is_voted_and_declared_live_on_every_screen(
         expect(ballot.get_by_role("button", name="Cast my vote")).to_have_count(0)
         watch_without_reload(delegate)
 
-    projector = follows_the_conference_topic(Journey(chair.context, chair.base_url, chair.artifacts, "projector"))
+    projector = Journey(chair.context, chair.base_url, chair.artifacts, "projector")
     projector.goto(f"/conferences/{cid}/projector", "projector, voting open")
     expect(projector.page.locator("#projector-stage")).to_contain_text(TITLE)
     watch_without_reload(projector)

@@ -10,22 +10,6 @@ from playwright.sync_api import expect
 from tests.e2e.journey import Journey
 
 
-class _AllButAbsentLiveTargets(list[str]):
-    """Console errors, less htmx's note that a live fragment had no element to land in on this page."""
-
-    def append(self, problem: str) -> None:
-        if not problem.startswith("htmx:oobErrorNoTarget"):
-            super().append(problem)
-
-
-def follows_the_conference_topic(journey: Journey) -> Journey:
-    """Every page on the conference topic is sent every fragment (the Vote page's, the console's,
-    the projector's), so htmx logs an error for each fragment whose target this page lacks.
-    Those are tolerated here; any other console error still fails the journey."""
-    journey.console_problems = _AllButAbsentLiveTargets(journey.console_problems)
-    return journey
-
-
 def prepare_ballot(journey: Journey, conference_id: int, title: str, question: str) -> str:
     """The chair prepares a secret for/against/abstain ballot on a question; returns its console path."""
     journey.goto(f"/conferences/{conference_id}/ballots", "ballot console")

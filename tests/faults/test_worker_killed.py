@@ -1,16 +1,17 @@
-"""A worker dies (SIGKILL) in the middle of a storm of check-ins at the accreditation desk.
+"""A worker dies (SIGKILL) in the middle of a vote storm.
 
-Two workers share PostgreSQL and Redis. Desk clients spread check-ins over both; when one
-worker is killed, its clients move to the other and retry what was not acknowledged.
-Every check-in a client was told succeeded is in the database, and in the end everyone is in.
-(Today's stand-in for the vote storm: the same machinery will carry the voting journeys.)
+Two workers share PostgreSQL and Redis. Delegates' phones spread their votes over both; when one
+worker is killed, its phones send the same vote (same ballot token) to the other, which answers
+with the receipt of the vote already stored or stores it now. Every vote a phone was told is in
+is counted in the declared result, every Vote page on the survivor says "You have voted", and a
+live page cut off by the kill reconnects to the survivor and keeps receiving updates.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import uuid
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,15 +19,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.world import in_own_loop
-from tests.faults.cluster import cluster, kill
-from tests.faults.storm_world import build_storm_world, present
-from tests.pg import admin_execute, database_url_named
+from tests.faults.clients import Acknowledged, LiveFeed, bearer, cast, cast_with_failover, vote_page
+from tests.faults.cluster import cluster, kill, scratch_database
+from tests.faults.vote_world import build_vote_floor, voters_recorded
+from unionvote.voting.receipts import new_token
 
 PG_URL = os.environ.get("UNIONVOTE_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("UNIONVOTE_TEST_REDIS_URL")
 DELEGATES = 60
-KILL_AFTER = 15  # acknowledged check-ins before the first worker dies
+KILL_AFTER = 15  # acknowledged votes before the first worker dies
 
 pytestmark = [
     pytest.mark.postgres, pytest.mark.redis,
@@ -37,54 +38,76 @@ pytestmark = [
 
 @pytest.fixture
 def postgres_url(postgres_template: str) -> Iterator[str]:
-    """A database of its own, copied from the migrated template (faster than migrating)."""
     assert PG_URL
-    name = f"uv_fault_{uuid.uuid4().hex[:12]}"
-    in_own_loop(admin_execute(PG_URL, f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    try:
-        yield database_url_named(PG_URL, name)
-    finally:
-        in_own_loop(admin_execute(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(PG_URL, postgres_template) as url:
+        yield url
 
 
-def test_every_acknowledged_check_in_survives_a_worker_killed_mid_storm(postgres_url: str, tmp_path: Path) -> None:
+def test_every_acknowledged_vote_is_counted_when_a_worker_is_killed_mid_storm(postgres_url: str,
+                                                                               tmp_path: Path) -> None:
     assert REDIS_URL
-    url = postgres_url
-    world = build_storm_world(url, DELEGATES)
-    with cluster(url, REDIS_URL, tmp_path, workers=2) as (doomed, survivor):
-        headers = {"authorization": f"Bearer {world.desk_token}"}
-        acknowledged: list[int] = []
+    floor = build_vote_floor(postgres_url, DELEGATES)
+    chair = bearer(floor.chair_token)
+    with cluster(postgres_url, REDIS_URL, tmp_path, workers=2) as (doomed, survivor):
+        watcher = LiveFeed(doomed, f"conference:{floor.conference_id}", token=floor.phones[0])
+        acknowledged: dict[int, Acknowledged] = {}
+        ballot_tokens = {n: new_token() for n in range(DELEGATES)}  # each phone's token for this ballot
         lock, killed = threading.Lock(), threading.Event()
-        failed_over = 0
 
-        def check_in(n: int, delegate_id: int) -> None:
-            nonlocal failed_over
-            path = f"/api/v1/conferences/{world.conference_id}/delegates/{delegate_id}/check-in"
+        def vote(n: int) -> None:
+            # Even phones reached the doomed worker, odd ones the survivor; everyone retries on the survivor.
             servers = [doomed, survivor] if n % 2 == 0 else [survivor]
-            for server in servers:
-                try:
-                    response = httpx.post(server.base_url + path, headers=headers, timeout=30)
-                except httpx.TransportError:
-                    with lock:
-                        failed_over += 1
-                    continue  # the worker is gone: reconnect to the other one and send it again
-                assert response.status_code == 200, response.text
-                with lock:
-                    acknowledged.append(delegate_id)
-                    if len(acknowledged) == KILL_AFTER and not killed.is_set():
-                        killed.set()
-                        kill(doomed)
-                return
-            raise AssertionError(f"delegate {delegate_id} could not be checked in anywhere")
+            receipt = cast_with_failover(servers, floor.phones[n], floor.ballot_id, floor.choice_of(n),
+                                         ballot_tokens[n])
+            with lock:
+                acknowledged[n] = receipt
+                if len(acknowledged) == KILL_AFTER and not killed.is_set():
+                    killed.set()
+                    kill(doomed)
 
-        with ThreadPoolExecutor(max_workers=6) as desk:
-            list(desk.map(check_in, range(DELEGATES), world.delegate_ids))
+        with ThreadPoolExecutor(max_workers=6) as phones:
+            list(phones.map(vote, range(DELEGATES)))
 
         assert killed.is_set() and doomed.process.returncode is not None
-        in_the_hall = present(url, world.session_id)
-        assert set(acknowledged) <= in_the_hall, "an acknowledged check-in was lost"
-        assert in_the_hall == set(world.delegate_ids)
-        assert failed_over > 0, "no request met the dead worker: the kill came too late to test anything"
-        quorum = httpx.get(f"{survivor.base_url}/api/v1/conferences/{world.conference_id}/quorum",
-                           headers=headers, timeout=30)
-        assert quorum.status_code == 200 and quorum.json()["present"] == DELEGATES, quorum.text
+        assert any(a.failed_over for a in acknowledged.values()), \
+            "no vote met the dead worker: the kill came too late to test anything"
+        assert voters_recorded(postgres_url, floor.ballot_id) == DELEGATES
+        moved = [a for a in acknowledged.values() if a.failed_over]
+        print(f"{len(moved)} votes failed over to the survivor, {sum(a.repeated for a in moved)} of them "
+              "already stored by the dead worker")  # shown with -rP
+
+        # A phone that never saw its answer from the doomed worker asks the survivor: the same receipt, once.
+        before_kill = [n for n, a in acknowledged.items() if n % 2 == 0 and not a.failed_over][:3]
+        assert before_kill, "no vote was acknowledged by the doomed worker"
+        for n in before_kill:
+            again = cast(survivor, floor.phones[n], floor.ballot_id, floor.choice_of(n), ballot_tokens[n])
+            assert again.status_code == 200 and again.json()["repeated"] is True, again.text
+            assert again.json()["tracker"] == acknowledged[n].tracker
+
+        # The page that was live on the dead worker is cut off, reconnects to the survivor, and follows on.
+        assert watcher.is_cut_off()
+        with LiveFeed(survivor, f"conference:{floor.conference_id}", token=floor.phones[0]) as reconnected:
+            def page_says_voted(n: int) -> bool:
+                page = vote_page(survivor, floor.phones[n], floor.conference_id)
+                return page.status_code == 200 and "You have voted." in page.text
+
+            with ThreadPoolExecutor(max_workers=4) as readers:
+                assert all(readers.map(page_says_voted, range(DELEGATES))), "a Vote page does not show the vote"
+
+            closed = httpx.post(f"{survivor.base_url}/api/v1/ballots/{floor.ballot_id}/close", headers=chair,
+                                timeout=30)
+            assert closed.status_code == 200, closed.text
+            news = reconnected.wait_for("Voting has closed", within=10)
+            assert news is not None, f"no live news of the close on the survivor; saw {reconnected.seen}"
+            assert f"{DELEGATES} of {DELEGATES}" in news or str(DELEGATES) in news
+
+        declared = httpx.post(f"{survivor.base_url}/api/v1/ballots/{floor.ballot_id}/declare", json={},
+                              headers=chair, timeout=30)
+        assert declared.status_code == 200, declared.text
+        tally = declared.json()["result"]["combined"]["choices"]
+        expected = Counter(floor.choice_of(n) for n in acknowledged)
+        assert {choice: int(tally[choice]) for choice in expected} == dict(expected)
+        published = httpx.get(f"{survivor.base_url}/api/v1/ballots/{floor.ballot_id}/trackers",
+                              headers=chair, timeout=30).json()["trackers"]
+        assert sorted(a.tracker for a in acknowledged.values()) == sorted(published), \
+            "a receipt a voter was given is not among the published trackers"

@@ -49,6 +49,12 @@ def test_demo_prepares_a_database_once_and_reuses_it(tmp_path: Path) -> None:
     assert [email for (email,) in accounts][:len(LOGINS)] == LOGINS
     heads = query(database, "SELECT scope, seq, hash FROM audit_head ORDER BY scope")
     assert ("system", len(accounts)) in [(scope, seq) for scope, seq, _ in heads]
+    # The pay ballot's electorate is consulted too, with thoughts already shared and rated.
+    [(_, thoughts, ratings)] = query(database, (
+        "SELECT c.id, count(t.id), sum(t.ratings) FROM consult_consultation c "
+        "JOIN member_ballot b ON b.id = c.ballot_id JOIN consult_thought t ON t.consultation_id = c.id "
+        "WHERE c.audience = 'ballot' GROUP BY c.id"))
+    assert thoughts >= 10 and ratings >= 200
 
     again = unionvote("demo", "--no-serve", env=env, cwd=tmp_path, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr

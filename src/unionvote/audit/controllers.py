@@ -9,12 +9,14 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, get
 from litestar.response import Stream, Template
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import Role
 from unionvote.audit import services
 from unionvote.auth import CurrentUser, requires_audit_reader
 from unionvote.errors import RuleViolation
+from unionvote.voting.models import Ballot
 from unionvote.web import page
 
 
@@ -24,17 +26,35 @@ class ScopeHead(msgspec.Struct):
     head: str
 
 
-def may_read_scope(user: CurrentUser, scope: str) -> bool:
-    """Admins read every chain; a returning officer reads their conferences' chains."""
+async def _conferences_of(db: AsyncSession, scopes: list[str]) -> dict[str, int]:
+    """The conference each readable-by-conference scope belongs to: its own, or its ballot's."""
+    found: dict[str, int] = {}
+    ballot_ids: dict[int, str] = {}
+    for scope in scopes:
+        kind, _, ident = scope.partition(":")
+        if ident.isdigit() and kind == "conference":
+            found[scope] = int(ident)
+        elif ident.isdigit() and kind == "ballot":
+            ballot_ids[int(ident)] = scope
+    if ballot_ids:
+        rows = await db.execute(select(Ballot.id, Ballot.conference_id).where(Ballot.id.in_(ballot_ids)))
+        for ballot_id, conference_id in rows:
+            found[ballot_ids[ballot_id]] = conference_id
+    return found
+
+
+async def readable_scopes(db: AsyncSession, user: CurrentUser, scopes: list[str]) -> set[str]:
+    """Admins read every chain; a returning officer reads their conferences' chains and their ballots'."""
     if user.is_admin:
-        return True
-    kind, _, ident = scope.partition(":")
-    return kind == "conference" and ident.isdigit() and Role.RETURNING_OFFICER in user.roles_in(int(ident))
+        return set(scopes)
+    return {scope for scope, conference_id in (await _conferences_of(db, scopes)).items()
+            if Role.RETURNING_OFFICER in user.roles_in(conference_id)}
 
 
 async def _readable_heads(db: AsyncSession, user: CurrentUser) -> list[ScopeHead]:
-    return [ScopeHead(scope=h.scope, entries=h.seq, head=h.hash)
-            for h in await services.scopes(db) if may_read_scope(user, h.scope)]
+    heads = await services.scopes(db)
+    readable = await readable_scopes(db, user, [h.scope for h in heads])
+    return [ScopeHead(scope=h.scope, entries=h.seq, head=h.hash) for h in heads if h.scope in readable]
 
 
 # Scope names are "system" or "kind:id"; anything else (a NUL byte, a non-ASCII digit) is refused before
@@ -45,7 +65,7 @@ SCOPE_NAME = re.compile(r"[a-z][a-z_]{0,31}(:[0-9]{1,18})?")
 async def _export(request: Request[Any, Any, Any], db: AsyncSession, scope: str) -> Stream:
     if not SCOPE_NAME.fullmatch(scope):
         raise RuleViolation("There is no audit trail with that name.", 404)
-    if not may_read_scope(request.scope["user"], scope):
+    if scope not in await readable_scopes(db, request.scope["user"], [scope]):
         raise RuleViolation("You may not read that audit trail.", 403)
     head = await services.head_of(db, scope)
     if head is None:

@@ -1,4 +1,4 @@
-"""The member-ballot JSON API for staff integrations: a ballot's summary and its turnout by segment."""
+"""The member-ballot JSON API: a ballot's summary and its turnout by segment (admins and its organisers)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.auth import requires_staff
+from unionvote.auth import requires_member_ballot_watcher
 from unionvote.ballots import services
 from unionvote.ballots.models import INDICATIVE_NOTICE
 from unionvote.ballots.results import shown_result
@@ -16,7 +16,7 @@ from unionvote.ballots.turnout import check_segment, turnout
 
 class MemberBallotsApi(Controller):
     path = "/api/v1/member-ballots/{ballot_id:int}"
-    guards = [requires_staff]
+    guards = [requires_member_ballot_watcher]
     tags = ["member ballots"]
 
     @get("/", summary="A member ballot: state, turnout counts, and the result once voting has closed")

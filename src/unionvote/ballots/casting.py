@@ -16,7 +16,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.ballots.models import Member, MemberBallot, MemberBallotState, MemberContent, MemberParticipation
+from unionvote.ballots.models import (
+    Member,
+    MemberBallot,
+    MemberBallotState,
+    MemberContent,
+    MemberParticipation,
+    MemberQuestion,
+)
 from unionvote.ballots.services import MemberBallotError, choices_of, questions_of
 from unionvote.db import gate, is_postgres, utcnow
 from unionvote.voting.receipts import check_token, choice_text, content_id, format_tracker, token_hash, tracker_of
@@ -52,7 +59,8 @@ def refusal_for(ballot: MemberBallot) -> str | None:
 
 
 async def cast_member_vote(db: AsyncSession, ballot_id: int, member_id: int, answers: Mapping[int, Sequence[str]],
-                           token: str) -> CastResult:
+                           token: str, questions: list[MemberQuestion] | None = None) -> CastResult:
+    """`questions`: the ballot's questions, when the caller read them in this transaction already."""
     token = check_token(token)
     # Votes pass the ballot's gate side by side; closing takes it alone (services.lock_ballot).
     await gate(db, "member_ballot", ballot_id, shared=True)
@@ -65,7 +73,8 @@ async def cast_member_vote(db: AsyncSession, ballot_id: int, member_id: int, ans
     member = await db.get(Member, member_id)
     if member is None or member.ballot_id != ballot_id or member.removed_at is not None:
         raise MemberBallotError("You are not on this ballot's list of members.", 403)
-    questions = await questions_of(db, ballot_id)
+    if questions is None:
+        questions = await questions_of(db, ballot_id)
     missing = [q.position for q in questions if not answers.get(q.id)]
     if missing:
         which = ", ".join(str(p) for p in missing)

@@ -1,4 +1,4 @@
-"""`unionvote ballots ...`: import a ballot's members, close ballots whose time is up, erase personal data.
+"""`unionvote ballots ...`: import members, email voting links, close ballots whose time is up, erase personal data.
 
 `close-due` and `erase-personal-data --due` are the scheduled checks: run them from cron
 (every few minutes and daily). Every change they make is audited like the pages' own.
@@ -58,6 +58,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         return _fail(f"{path} does not exist.")
     return asyncio.run(_import(args.ballot, path))
+
+
+async def _send(args: argparse.Namespace) -> int:
+    from unionvote.ballots.sending import check_can_send, send_credentials
+    from unionvote.ballots.services import ballot_by_slug
+    from unionvote.config import ConfigError
+    from unionvote.db import session_scope
+    from unionvote.errors import RuleViolation
+
+    try:  # the same environment as `unionvote serve`: SMTP settings, the public address for links
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    engine, factory = _factory_engine()
+    try:
+        async with session_scope(factory) as db:
+            ballot = await ballot_by_slug(db, args.ballot)
+            await check_can_send(db, settings, ballot.id)  # type: ignore[arg-type]
+        report = await send_credentials(
+            factory, settings, ballot.id, by=None, membership_number=args.member,  # type: ignore[arg-type]
+            progress=lambda r: print(f"  {r.sent:,} sent, {r.failed:,} failed so far", file=sys.stderr))
+    except RuleViolation as exc:
+        return _fail(str(exc))
+    finally:
+        await engine.dispose()
+    for number, reason in report.failures:
+        print(f"Not sent to member {number}: {reason}", file=sys.stderr)
+    print(f"Voting links for {args.ballot}: {report.sent:,} emailed, {report.failed:,} failed"
+          + (" (run this again to retry them)." if report.failed else "."))
+    return 1 if report.failed else 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    return asyncio.run(_send(args))
 
 
 async def _erase(args: argparse.Namespace) -> int:
@@ -120,6 +154,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     imp.add_argument("file", help="CSV with membership number, name, email, mobile, employer, workplace, region, "
                                   "branch and any extra columns")
     imp.set_defaults(func=cmd_import)
+    send = ballots.add_parser("send-credentials", help="email each member not emailed yet a new voting link and "
+                                                       "code (throttled by UNIONVOTE_SMTP_PER_SECOND; resumable)")
+    send.add_argument("--ballot", required=True, help="the ballot's short name")
+    send.add_argument("--member", help="email only this membership number, even if emailed before (re-issues)")
+    send.set_defaults(func=cmd_send)
     erase = ballots.add_parser("erase-personal-data", help="erase members' names, emails and mobiles after the "
                                                            "retention date (results and audit trail stay)")
     which = erase.add_mutually_exclusive_group(required=True)

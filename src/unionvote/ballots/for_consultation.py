@@ -49,3 +49,11 @@ async def members_for_consultation(db: AsyncSession, ballot_id: int) -> list[Ele
                                    Member.workplace, Member.region)
                             .where(Member.ballot_id == ballot_id, Member.removed_at.is_(None)).order_by(Member.id))
     return [ElectorateMember(*row) for row in rows]
+
+
+async def in_electorate(db: AsyncSession, ballot_id: int, membership_number: str) -> bool:
+    """Is this member still in the ballot's electorate: on its list, not removed, records not erased?"""
+    row = (await db.execute(select(Member.id).join(MemberBallot, MemberBallot.id == Member.ballot_id).where(
+        Member.ballot_id == ballot_id, Member.membership_number == membership_number,
+        Member.removed_at.is_(None), MemberBallot.erased_at.is_(None)))).first()
+    return row is not None

@@ -1,7 +1,8 @@
 """Live turnout for the dashboard: after each vote commits, open dashboards get the new figures.
 
-Topic `member_ballot:<id>`, followed by staff only. Updates are coalesced to a few a
-second however fast votes arrive, and each renders from the database as committed.
+Topic `member_ballot:<id>`, followed by administrators and that ballot's organisers only.
+Updates are coalesced to a few a second however fast votes arrive, and each renders from
+the database as committed.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def ballot_topic(ballot_id: int) -> str:
 
 
 @topic_rule("member_ballot")
-def _staff_follow_member_ballots(user: CurrentUser | None, ident: str) -> bool:
-    return user is not None and ident.isdigit() and user.is_staff
+def _watchers_follow_member_ballots(user: CurrentUser | None, ident: str) -> bool:
+    return user is not None and ident.isdigit() and (user.is_admin or user.organiser_of(int(ident)))
 
 
 def _coalescer(app: Litestar) -> Coalescer:

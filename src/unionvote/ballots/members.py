@@ -2,33 +2,41 @@
 
 The file is read twice as a text stream, never whole into memory: the first pass checks
 every row and collects every problem; only a clean file gets the second pass, which
-inserts in batches (COPY on PostgreSQL, executemany elsewhere). Names, emails and
-mobiles stay in the member table only; the audit chain gets ids and counts.
+turns each row into its stored form without checking it again and writes it (on
+PostgreSQL one COPY fed as the file is read, elsewhere executemany in large batches).
+Names, emails and mobiles stay in the member table only; the audit chain gets ids and
+counts. The dashboard's counts (MemberTurnout) of the members added are written here too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import IO, Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.services import EMAIL_RE
 from unionvote.audit.services import actor_of, record
-from unionvote.ballots.models import Member, MemberBallotState
+from unionvote.ballots.models import SEGMENTS, Member, MemberBallotState, MemberTurnout
 from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
-from unionvote.conferences.csvtable import CONTROL_RE, RowProblem, phone_number
+from unionvote.conferences.csvtable import CONTROL_RE, MOBILE_RE, RowProblem, phone_number
 from unionvote.db import is_postgres, utcnow
 
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,31}$")
-BATCH = 5_000
+BATCH = 20_000  # rows per executemany on SQLite
 SHOWN_PROBLEMS = 200  # a page lists this many bad rows; the CLI lists every one
 
 
@@ -78,12 +86,16 @@ LOOKUP = {_key(alias): col for col in COLUMNS for alias in (col.name, *col.alias
 
 
 class _Reader:
-    """One pass over the file: (line, {column: value}, extra) per non-blank row, and the file's hash."""
+    """One pass over the file: (line, cells, None) per non-blank row or (line, None, why) for a broken one.
+
+    Also hashes the file as it goes, and knows where each known column and each extra column sits.
+    """
 
     def __init__(self, stream: IO[bytes]) -> None:
         stream.seek(0)
         self.digest = hashlib.sha256()
-        self.text = io.TextIOWrapper(io.BufferedReader(_Hashing(stream, self.digest)), encoding="utf-8-sig", newline="")
+        self.text = io.TextIOWrapper(io.BufferedReader(_Hashing(stream, self.digest), 1 << 16),
+                                     encoding="utf-8-sig", newline="")
         first = self.text.readline()
         if not first.strip():
             raise MembersFileRejected([RowProblem(1, ("the file is empty",))])
@@ -92,9 +104,6 @@ class _Reader:
         header = next(csv.reader([first], delimiter=self.delimiter))
         self.header = [LOOKUP.get(_key(cell)) for cell in header]
         self.extra_names = [cell.strip() for cell, col in zip(header, self.header, strict=True) if col is None]
-        self.known_at = [i for i, col in enumerate(self.header) if col is not None]
-        self.extra_at = [(cell.strip(), i) for i, (cell, col) in enumerate(zip(header, self.header, strict=True))
-                         if col is None]
         problems = [f"column '{n}' appears twice" for n in {c.name for c in self.header if c}
                     if sum(1 for c in self.header if c and c.name == n) > 1]
         if len(set(self.extra_names)) != len(self.extra_names) or "" in self.extra_names:
@@ -107,32 +116,51 @@ class _Reader:
             known = ", ".join(c.name + ("" if c.required else " (optional)") for c in COLUMNS)
             raise MembersFileRejected([RowProblem(1, (*problems, f"the columns are: {known}, plus any "
                                                                  "extra columns you want to count turnout by"))])
+        where = {col.name: i for i, col in enumerate(self.header) if col is not None}
+        # Each known column's cell; a column the file lacks reads the empty cell rows() adds after the last.
+        self._known = itemgetter(*(where.get(col.name, len(self.header)) for col in COLUMNS))
+        # Extra columns in sorted order, with their JSON keys made once: the stored JSON has sorted keys.
+        self.extra_at = sorted((json.dumps(cell.strip(), ensure_ascii=False), i)
+                               for i, (cell, col) in enumerate(zip(header, self.header, strict=True)) if col is None)
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str], dict[str, str], str | None]]:
+    def rows(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
         reader = csv.reader(self.text, delimiter=self.delimiter, strict=True)
-        line = 1
+        width, line = len(self.header), 1
         while True:
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except UnicodeDecodeError:
-                yield line + 1, {}, {}, "is not UTF-8 text: save the file from your spreadsheet as 'CSV UTF-8'"
+                yield line + 1, None, "is not UTF-8 text: save the file from your spreadsheet as 'CSV UTF-8'"
                 return
             except csv.Error as exc:
-                yield line + 1, {}, {}, f"the quoting is broken ({exc}); check for a stray double quote"
+                yield line + 1, None, f"the quoting is broken ({exc}); check for a stray double quote"
                 return
             start, line = line + 1, reader.line_num + 1
-            cells = [cell.strip() for cell in cells]
+            cells = list(map(str.strip, cells))
             if not any(cells):
                 continue
-            if len(cells) > len(self.header) and any(cells[len(self.header):]):
-                yield start, {}, {}, f"has {len(cells)} values but the header names {len(self.header)} columns"
-                continue
-            cells += [""] * (len(self.header) - len(cells))
-            known = {self.header[i].name: cells[i] for i in self.known_at}  # type: ignore[union-attr]
-            extra = {name: cells[i] for name, i in self.extra_at} if self.extra_at else {}
-            yield start, known, extra, None
+            if len(cells) > width:
+                if any(cells[width:]):
+                    yield start, None, f"has {len(cells)} values but the header names {width} columns"
+                    continue
+                del cells[width:]
+            cells += [""] * (width + 1 - len(cells))
+            yield start, cells, None
+
+    def values(self, cells: list[str]) -> list[str]:
+        """The known columns' values in COLUMNS order, '' where the file has no such column."""
+        values = list(self._known(cells))
+        if '="' in "".join(values):
+            values = [_unwrap(value) for value in values]
+        return values
+
+    def extra_json(self, cells: list[str]) -> str | None:
+        """The extra columns as canonical JSON (sorted keys, no spaces), as json.dumps would write it."""
+        if not self.extra_at:
+            return None
+        return "{" + ",".join(key + ":" + _json_string(cells[i]) for key, i in self.extra_at) + "}"
 
 
 class _Hashing(io.RawIOBase):
@@ -151,47 +179,60 @@ class _Hashing(io.RawIOBase):
         return len(data)
 
 
-def check_row(known: dict[str, str], extra: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """One row's values as stored, and every reason it is bad. The hot loop of a 500,000-row import."""
+def _unwrap(value: str) -> str:
+    if value[:2] == '="' and value[-1:] == '"':  # the spreadsheet trick for leading zeros
+        return value[2:-1].strip()
+    return value
+
+
+_json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # what json.dumps uses for str
+_LIMITS = [(col.name, col.max_length, col.required) for col in COLUMNS]
+NUMBER, EMAIL, MOBILE, EMPLOYER = 0, 2, 3, 4  # positions in COLUMNS
+NUMBER_LIMIT = COLUMNS[NUMBER].max_length
+SHORTEST_LIMIT = min(col.max_length for col in COLUMNS[1:])
+
+
+def _reasons(values: list[str], extra: Sequence[str]) -> list[str]:
+    """Every reason one row is bad (values in COLUMNS order). The hot loop of a 500,000-row check."""
     reasons: list[str] = []
-    values: dict[str, Any] = {}
-    for col, field in _FIELDS:
-        value = known.get(col.name, "")
-        if value[:2] == '="' and value[-1:] == '"':  # the spreadsheet trick for leading zeros
-            value = value[2:-1].strip()
-        if not value:
-            if col.required:
-                reasons.append(f"{col.name} is missing")
-        elif len(value) > col.max_length:
-            reasons.append(f"{col.name} is longer than {col.max_length} characters")
-        values[field] = value
-    if CONTROL_RE.search("".join(known.values())):
-        reasons += [f"{col.name} contains a line break or control character" for col, _ in _FIELDS
-                    if CONTROL_RE.search(known.get(col.name, ""))]
-    number = values["membership_number"]
-    if number and len(number) <= 32 and not NUMBER_RE.match(number):
+    number = values[NUMBER]
+    # Most rows: both required values present and nothing near a length limit, so skip the column-by-column look.
+    if not (number and values[EMPLOYER] and len(number) <= NUMBER_LIMIT and max(map(len, values)) <= SHORTEST_LIMIT):
+        for (name, limit, required), value in zip(_LIMITS, values, strict=True):
+            if not value:
+                if required:
+                    reasons.append(f"{name} is missing")
+            elif len(value) > limit:
+                reasons.append(f"{name} is longer than {limit} characters")
+    if CONTROL_RE.search("".join(values)):
+        reasons += [f"{name} contains a line break or control character"
+                    for (name, _, _), value in zip(_LIMITS, values, strict=True) if CONTROL_RE.search(value)]
+    if number and len(number) <= NUMBER_LIMIT and not NUMBER_RE.match(number):
         reasons.append(f"membership number '{number}' may hold only letters, digits, dots, dashes and slashes")
-    if values["email"] and not EMAIL_RE.match(values["email"]):
-        reasons.append(f"email '{values['email']}' is not an email address")
-    if values["mobile"]:
-        mobile = phone_number(values["mobile"])
-        if mobile is None:
-            reasons.append(f"mobile '{values['mobile']}' is not a phone number (7 to 15 digits, + allowed)")
-        values["mobile"] = mobile
-    if extra:
-        if any(len(value) > 200 for value in extra.values()) or CONTROL_RE.search("".join(extra.values())):
-            reasons.append("an extra column is longer than 200 characters or has a control character")
-        values["extra"] = json.dumps(extra, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    else:
-        values["extra"] = None
-    values["name"] = values["name"] or None
-    values["email"] = values["email"] or None
-    values["mobile"] = values["mobile"] or None
-    values["membership_number"] = number.upper()
-    return values, reasons
+    if values[EMAIL] and not EMAIL_RE.match(values[EMAIL]):
+        reasons.append(f"email '{values[EMAIL]}' is not an email address")
+    if values[MOBILE] and not MOBILE_RE.match(values[MOBILE]) and phone_number(values[MOBILE]) is None:
+        reasons.append(f"mobile '{values[MOBILE]}' is not a phone number (7 to 15 digits, + allowed)")
+    if extra and (any(len(value) > 200 for value in extra) or CONTROL_RE.search("".join(extra))):
+        reasons.append("an extra column is longer than 200 characters or has a control character")
+    return reasons
 
 
-_FIELDS = [(col, FIELD_OF[col.name]) for col in COLUMNS]
+def _stored(ballot_id: int, values: list[str], extra: str | None) -> tuple[Any, ...]:
+    """A checked row as the member table holds it, in COPY_COLUMNS order."""
+    number, name, email, mobile, employer, workplace, region, branch = values
+    if mobile and not MOBILE_RE.match(mobile):
+        mobile = phone_number(mobile)  # type: ignore[assignment]  # checked: never None here
+    return (ballot_id, number.upper(), name or None, email or None, mobile or None, employer, workplace, region,
+            branch, extra)
+
+
+def check_row(known: dict[str, str], extra: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """One row given by column name (a member added by hand): its values as stored, and every reason it is bad."""
+    values = [_unwrap(known.get(col.name, "").strip()) for col in COLUMNS]
+    reasons = _reasons(values, list(extra.values()))
+    extra_json = json.dumps(extra, sort_keys=True, separators=(",", ":"), ensure_ascii=False) if extra else None
+    return dict(zip(COPY_COLUMNS[1:], _stored(0, values, extra_json)[1:], strict=True)), reasons
 
 
 async def _existing_numbers(db: AsyncSession, ballot_id: int) -> set[str]:
@@ -204,12 +245,15 @@ def validate(stream: IO[bytes], existing: set[str]) -> tuple[int, str]:
     seen: dict[str, int] = {}
     problems: list[RowProblem] = []
     rows = 0
-    for line, known, extra, broken in reader.rows():
-        if broken:
-            problems.append(RowProblem(line, (broken,)))
+    # The extra columns' cells, then the empty cell after the last, so this always gives a tuple.
+    extra_of = itemgetter(*(i for _, i in reader.extra_at), len(reader.header))
+    for line, cells, broken in reader.rows():
+        if cells is None:
+            problems.append(RowProblem(line, (broken,)))  # type: ignore[arg-type]
             continue
-        values, reasons = check_row(known, extra)
-        number = values["membership_number"]
+        values = reader.values(cells)
+        reasons = _reasons(values, extra_of(cells))
+        number = values[NUMBER].upper()
         if number in existing:
             reasons.append(f"membership number '{number}' is in this ballot already")
         elif number and number in seen:
@@ -230,12 +274,50 @@ COPY_COLUMNS = ("ballot_id", "membership_number", "name", "email", "mobile", "em
                 "branch", "extra")
 
 
-async def _insert(db: AsyncSession, batch: list[dict[str, Any]]) -> None:
+def _checked_rows(stream: IO[bytes], ballot_id: int, segments: Counter[tuple[str, ...]]
+                  ) -> Iterator[tuple[Any, ...]]:
+    """Second pass over a file the first pass found clean: each row as stored, without checking it again.
+
+    Counts the members of each (employer, workplace, region, branch) as it goes, for member_turnout.
+    """
+    reader = _Reader(stream)
+    for _line, cells, _broken in reader.rows():
+        values = reader.values(cells)  # type: ignore[arg-type]
+        segments[tuple(values[EMPLOYER:])] += 1
+        yield _stored(ballot_id, values, reader.extra_json(cells))  # type: ignore[arg-type]
+
+
+async def count_entitled(db: AsyncSession, ballot_id: int, segments: Counter[tuple[str, ...]]) -> None:
+    """Add newly added members to the dashboard's counts (updates are counted by a trigger: see MemberTurnout)."""
+    by_value: Counter[tuple[str, str]] = Counter()
+    for values, n in segments.items():
+        for kind, value in zip(SEGMENTS, values, strict=True):
+            by_value[kind, value] += n
+    if not by_value:
+        return
+    upsert = (pg_insert if is_postgres(db) else sqlite_insert)(MemberTurnout)
+    await db.execute(upsert.on_conflict_do_update(
+        index_elements=["ballot_id", "kind", "value", "shard"],
+        set_={"entitled": MemberTurnout.entitled + upsert.excluded.entitled}),
+        [{"ballot_id": ballot_id, "kind": kind, "value": value, "shard": 0, "entitled": n, "voted": 0}
+         for (kind, value), n in sorted(by_value.items())])
+
+
+async def _load(db: AsyncSession, rows: Iterator[tuple[Any, ...]]) -> None:
+    """PostgreSQL: one COPY fed as the file is read, so the database writes while we parse; in the
+    session's transaction, so a failure leaves nothing. Elsewhere: executemany in large batches."""
     if is_postgres(db):
+        async def records() -> AsyncIterator[tuple[Any, ...]]:
+            for n, row in enumerate(rows):
+                yield row
+                if n % 2_000 == 1_999:
+                    await asyncio.sleep(0)  # a worker importing from the page still answers other requests
+
         raw = await (await db.connection()).get_raw_connection()
         await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-            "member", records=[tuple(row[c] for c in COPY_COLUMNS) for row in batch], columns=list(COPY_COLUMNS))
-    else:
+            "member", records=records(), columns=list(COPY_COLUMNS))
+        return
+    while batch := [dict(zip(COPY_COLUMNS, row, strict=True)) for row in itertools.islice(rows, BATCH)]:
         await db.execute(insert(Member), batch)
 
 
@@ -246,15 +328,9 @@ async def import_members(db: AsyncSession, ballot_id: int, stream: IO[bytes], *,
         raise MemberBallotError("Members can be imported only before the ballot opens. Add later joiners one by "
                                 "one on the members page.", 409)
     rows, digest = validate(stream, await _existing_numbers(db, ballot_id))
-    reader, batch = _Reader(stream), []
-    for _line, known, extra, _broken in reader.rows():
-        values, _ = check_row(known, extra)
-        batch.append({"ballot_id": ballot_id, **values})
-        if len(batch) >= BATCH:
-            await _insert(db, batch)
-            batch = []
-    if batch:
-        await _insert(db, batch)
+    segments: Counter[tuple[str, ...]] = Counter()
+    await _load(db, _checked_rows(stream, ballot_id, segments))
+    await count_entitled(db, ballot_id, segments)
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="members.imported",
                  payload={"file_sha256": digest, "added": rows})
     return ImportedMembers(rows, digest)
@@ -275,6 +351,7 @@ async def add_member(db: AsyncSession, ballot_id: int, values: dict[str, str], *
     member = Member(ballot_id=ballot_id, **checked)
     db.add(member)
     await db.flush()
+    await count_entitled(db, ballot_id, Counter([(member.employer, member.workplace, member.region, member.branch)]))
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member.added",
                  payload={"member_id": member.id})
     return member

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from unionvote.db import UTCDateTime, utcnow
@@ -59,6 +59,8 @@ class MemberBallot(SQLModel, table=True):
     result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # canonical JSON
     result_hash: str | None = Field(default=None, max_length=64)
     erased_at: datetime | None = _when()
+    # While credentials are being emailed: when the current run last reported progress (see ballots.sending).
+    emailing_since: datetime | None = _when()
 
 
 class MemberQuestion(SQLModel, table=True):
@@ -78,8 +80,11 @@ class Member(SQLModel, table=True):
     __tablename__ = "member"
     __table_args__ = (
         UniqueConstraint("ballot_id", "membership_number", name="uq_member_number"),
-        Index("ix_member_ballot_employer", "ballot_id", "employer"),
-        Index("ix_member_ballot_voted", "ballot_id", "voted_at"),
+        # Partial: both are NULL for every member an import writes, so the import pays nothing for them.
+        Index("ix_member_ballot_voted", "ballot_id", "voted_at", postgresql_where=text("voted_at IS NOT NULL"),
+              sqlite_where=text("voted_at IS NOT NULL")),
+        Index("ix_member_link_hash", "link_hash", postgresql_where=text("link_hash IS NOT NULL"),
+              sqlite_where=text("link_hash IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -96,11 +101,47 @@ class Member(SQLModel, table=True):
     removed_at: datetime | None = _when()
     removed_reason: str | None = Field(default=None, max_length=500)
     # Credentials: hashes only. The link token and the code are shown once, when issued.
-    link_hash: str | None = Field(default=None, max_length=64, index=True)
+    link_hash: str | None = Field(default=None, max_length=64)
     code_hash: str | None = Field(default=None, max_length=64)
     credential_issued_at: datetime | None = _when()
     credential_used_at: datetime | None = _when()
     voted_at: datetime | None = _when()  # who has voted (never how): turnout and reminder lists read this
+    # Emailing the link and code: when the mail server took it, or (not sent) our own words for why not.
+    credential_emailed_at: datetime | None = _when()
+    credential_email_error: str | None = Field(default=None, max_length=200)
+
+
+class MemberBallotOrganiser(SQLModel, table=True):
+    """A user who may watch one member ballot: its turnout dashboard, exports and reminder lists."""
+
+    __tablename__ = "member_ballot_organiser"
+    __table_args__ = (UniqueConstraint("ballot_id", "user_id", name="uq_member_ballot_organiser"),
+                      Index("ix_member_ballot_organiser_user", "user_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="member_ballot.id", ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    granted_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    granted_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class MemberTurnout(SQLModel, table=True):
+    """How many members are entitled and how many have voted, per segment value: what the dashboard reads.
+
+    Kept by database triggers on `member` (migration b8e2f5a1c306), in the transaction of the
+    import, vote or removal that changes the count. A segment's figure is the sum over its
+    shards: on PostgreSQL a vote counts in shard member id mod 16, so a large employer's votes
+    do not all wait for one row; on SQLite everything is in shard 0.
+    """
+
+    __tablename__ = "member_turnout"
+
+    ballot_id: int = Field(foreign_key="member_ballot.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(primary_key=True, max_length=16)  # one of SEGMENTS
+    value: str = Field(primary_key=True, max_length=200)
+    shard: int = Field(primary_key=True)
+    entitled: int
+    voted: int
 
 
 class MemberParticipation(SQLModel, table=True):

@@ -7,12 +7,13 @@ import tempfile
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.auth import requires_admin
-from unionvote.ballots import credentials, members, services
+from unionvote.ballots import credentials, members, organisers, sending, services
 from unionvote.ballots.erasure import erase_personal_data
 from unionvote.ballots.models import INDICATIVE_NOTICE
 from unionvote.ballots.pages_common import ballot_page, day_of, moment_of, text_of
@@ -86,7 +87,10 @@ class MemberBallotAdminPages(Controller):
         context.setdefault("problems", [])
         return ballot_page("ballots/overview.html", request, ballot, status_code=status_code,
                            questions=await services.questions_of(db, ballot_id),
-                           figures=await overall(db, ballot), columns=members.COLUMNS, **context)
+                           figures=await overall(db, ballot), columns=members.COLUMNS,
+                           emailing=await sending.email_status(db, ballot),
+                           smtp_configured=request.app.state.settings.smtp_configured,
+                           organisers=await organisers.organisers_of(db, ballot_id), **context)
 
     @get("/{ballot_id:int}")
     async def overview(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int) -> Template:
@@ -146,6 +150,40 @@ class MemberBallotAdminPages(Controller):
         base = request.app.state.settings.public_url
         return Response(csv_bytes(credentials.EXPORT_HEADER, credentials.export_rows(issued, base, INDICATIVE_NOTICE)),
                         media_type=CSV_MEDIA_TYPE, headers=attachment_headers(f"{ballot.slug}-credentials.csv"))
+
+    @post("/{ballot_id:int}/credentials/email")
+    async def email_credentials(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int
+                                ) -> Template | Redirect:
+        """Claim the ballot for a sending run now (so a refusal is shown at once), send after the response."""
+        form = await request.form()
+        only = text_of(form, "membership_number", 40) or None
+        settings, me = request.app.state.settings, request.scope["user"].id
+        try:
+            await sending.check_can_send(db_session, settings, ballot_id)
+        except RuleViolation as exc:
+            await db_session.rollback()
+            return await self._overview(request, db_session, ballot_id, status_code=exc.status_code, error=str(exc))
+        return Redirect(path=f"/member-ballots/{ballot_id}?done=emailing", status_code=303,
+                        background=BackgroundTask(sending.send_credentials, request.app.state.session_factory,
+                                                  settings, ballot_id, by=me, membership_number=only))
+
+    @post("/{ballot_id:int}/organisers")
+    async def grant_organiser(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int
+                              ) -> Template | Redirect:
+        form = await request.form()
+        return await self._act(request, db_session, ballot_id, lambda: organisers.grant_organiser(
+            db_session, ballot_id, text_of(form, "email", 320), by=request.scope["user"].id), "organiser-added")
+
+    @post("/{ballot_id:int}/organisers/remove")
+    async def remove_organiser(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int
+                               ) -> Template | Redirect:
+        form = await request.form()
+        user_id = text_of(form, "user_id", 12)
+        if not user_id.isdigit():
+            return await self._overview(request, db_session, ballot_id, status_code=400,
+                                        error="Choose the organiser to remove.")
+        return await self._act(request, db_session, ballot_id, lambda: organisers.remove_organiser(
+            db_session, ballot_id, int(user_id), by=request.scope["user"].id), "organiser-removed")
 
     @post("/{ballot_id:int}/credentials/reissue")
     async def reissue(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int) -> Template:

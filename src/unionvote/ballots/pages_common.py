@@ -19,6 +19,9 @@ NOTICES = {
     "opened": "The ballot is open. Members can vote with their links and codes.",
     "closed": "Voting has closed. Check the count, then declare the result.",
     "declared": "The result has been declared.",
+    "emailing": "Voting links and codes are being emailed. Reload this page to see how far sending has got.",
+    "organiser-added": "The organiser can now see this ballot's turnout, exports and reminder lists.",
+    "organiser-removed": "The organiser no longer has access to this ballot.",
     "erased": "Members' names, emails and mobiles have been erased. Results and the audit trail remain.",
 }
 SEGMENT_WORDS = {"employer": "Employer", "workplace": "Workplace", "region": "Region", "branch": "Branch"}

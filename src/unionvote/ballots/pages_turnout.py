@@ -1,4 +1,7 @@
-"""The turnout dashboard for staff and organisers, its exports and the reminder lists; results after close."""
+"""The turnout dashboard, its exports and the reminder lists; results after close.
+
+For administrators and the ballot's own organisers (ballots.organisers), not staff of conferences.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.auth import requires_staff
+from unionvote.auth import requires_member_ballot_watcher
 from unionvote.ballots import services
 from unionvote.ballots.chart import turnout_svg
 from unionvote.ballots.live_turnout import ballot_topic
@@ -25,7 +28,7 @@ TURNOUT_HEADER = ("segment", "entitled", "voted", "turnout", "threshold met", "v
 
 class MemberBallotTurnoutPages(Controller):
     path = "/member-ballots/{ballot_id:int}"
-    guards = [requires_staff]
+    guards = [requires_member_ballot_watcher]
     include_in_schema = False
 
     @get("/turnout")

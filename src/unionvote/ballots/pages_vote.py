@@ -50,20 +50,21 @@ def _answers(form: Any, questions: list[Any]) -> dict[int, list[str]]:
     return {q.id: [text_of(form, f"q{q.id}", 60)] if text_of(form, f"q{q.id}", 60) else [] for q in questions}
 
 
-async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot: MemberBallot, member: Member,
+async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int, member: Member,
                 action: str, hidden: dict[str, str]) -> Template:
     form = await request.form()
-    ballot_id, member_id = ballot.id, member.id  # a rollback expires the loaded rows
-    questions = await services.questions_of(db, ballot_id)  # type: ignore[arg-type]
+    member_id = member.id  # a rollback expires the loaded rows
+    questions = await services.questions_of(db, ballot_id)
     try:
         result = await casting.cast_member_vote(db, ballot_id, member_id, _answers(form, questions),  # type: ignore[arg-type]
-                                                text_of(form, "token", 200))
+                                                text_of(form, "token", 200), questions=questions)
     except RuleViolation as exc:
         await db.rollback()
-        ballot = await services.get_ballot(db, ballot_id)  # type: ignore[arg-type]
+        ballot = await services.get_ballot(db, ballot_id)
         member = await db.get(Member, member_id)  # type: ignore[assignment]
         return await _form(request, db, ballot, action, exc.status_code, str(exc), hidden, member)
-    turnout_changed(request.app, db, ballot_id)  # type: ignore[arg-type]
+    turnout_changed(request.app, db, ballot_id)
+    ballot = await services.get_ballot(db, ballot_id)  # read by the cast, after its gate: no second query
     labels = {q.id: dict(services.labels_of(q)) for q in questions}
     return ballot_page("ballots/receipt.html", request, ballot, status_code=201 if not result.repeated else 200,
                        receipts=[(q, labels[q.id][r.choice[0]], r.shown) for q, r in zip(questions, result.receipts,
@@ -92,11 +93,11 @@ class MemberVotePages(Controller):
 
     @post("/vote/{token:str}")
     async def vote_by_link(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
-        found = await self._by_link(db_session, token)
-        if found is None:
+        member = await credentials.member_for_link(db_session, token)
+        if member is None or member.removed_at is not None:
             return ballot_page("ballots/link_refused.html", request, status_code=404, reason=LINK_PROBLEM)
-        ballot, member = found
-        return await _cast(request, db_session, ballot, member, f"/vote/{token}", {})
+        # The cast reads the ballot itself, after passing its gate.
+        return await _cast(request, db_session, member.ballot_id, member, f"/vote/{token}", {})
 
     @get("/ballots/{slug:str}/code")
     async def code_form(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
@@ -137,7 +138,7 @@ class MemberVotePages(Controller):
             return ballot_page("ballots/code.html", request, ballot, status_code=400, error=found,
                                number=text_of(form, "membership_number", 40))
         hidden = {"membership_number": found.membership_number, "code": text_of(form, "code", 40)}
-        return await _cast(request, db_session, ballot, found, f"/ballots/{slug}/vote", hidden)
+        return await _cast(request, db_session, ballot.id, found, f"/ballots/{slug}/vote", hidden)  # type: ignore[arg-type]
 
     @get("/ballots/{slug:str}/trackers")
     async def trackers(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:

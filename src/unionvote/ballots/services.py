@@ -183,6 +183,21 @@ async def electorate_hash(db: AsyncSession, ballot_id: int) -> tuple[str, int]:
         after = rows[-1][0]
 
 
+async def member_ids_hash(db: AsyncSession, ballot_id: int, *, voted: bool = False) -> tuple[str, int]:
+    """SHA-256 over the lines '<member id>\n' of everyone entitled (voted=True: everyone who has voted), in id
+    order: what the file export's electorate and participation are checked against (ids only)."""
+    digest, count, after = hashlib.sha256(), 0, 0
+    which = Member.voted_at.is_not(None) if voted else Member.removed_at.is_(None)
+    while True:
+        ids = (await db.execute(select(Member.id).where(Member.ballot_id == ballot_id, which, Member.id > after)
+                                .order_by(Member.id).limit(HASH_BATCH))).scalars().all()
+        if not ids:
+            return digest.hexdigest(), count
+        digest.update("".join(f"{ident}\n" for ident in ids).encode())
+        count += len(ids)
+        after = ids[-1]
+
+
 async def contents_hash(db: AsyncSession, ballot_id: int) -> tuple[str, int]:
     """SHA-256 over the canonical content rows of every question, ordered by question and random id."""
     digest, count = hashlib.sha256(), 0
@@ -207,7 +222,8 @@ async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None) -> Me
     ballot.state, ballot.opened_at = MemberBallotState.OPEN, utcnow()
     ballot.electorate_hash, ballot.electorate_size = digest, size
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member_ballot.opened",
-                 payload={"electorate_sha256": digest, "electorate_size": size})
+                 payload={"electorate_sha256": digest, "electorate_size": size,
+                          "members_sha256": (await member_ids_hash(db, ballot_id))[0]})
     return ballot
 
 
@@ -218,10 +234,10 @@ async def close_ballot(db: AsyncSession, ballot_id: int, *, by: int | None) -> M
     ballot.state, ballot.closed_at = MemberBallotState.CLOSED, utcnow()
     digest, count = await contents_hash(db, ballot_id)
     ballot.contents_hash = digest
+    participation, voters = await member_ids_hash(db, ballot_id, voted=True)
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member_ballot.closed",
-                 payload={"contents_sha256": digest, "contents": count,
-                          "voters": (await db.execute(select(func.count()).select_from(Member).where(
-                              Member.ballot_id == ballot_id, Member.voted_at.is_not(None)))).scalar_one()})
+                 payload={"contents_sha256": digest, "contents": count, "voters": voters,
+                          "participation_sha256": participation})
     return ballot
 
 

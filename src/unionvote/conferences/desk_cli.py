@@ -37,7 +37,7 @@ async def _ids(db: AsyncSession, slug: str, member: str | None) -> tuple[int, in
 
 
 async def _end_sessions(settings: Settings, factory: async_sessionmaker[AsyncSession], user_id: int) -> None:
-    """A revoked delegate's open sessions end, in Redis or in the database, whichever holds them."""
+    """A revoked delegate's open sessions end: in the database, and in Redis when configured (it holds copies)."""
     from redis.asyncio import Redis
 
     from unionvote.accounts.sessions import DatabaseSessionStore, RedisSessionStore
@@ -48,8 +48,7 @@ async def _end_sessions(settings: Settings, factory: async_sessionmaker[AsyncSes
             await RedisSessionStore(settings, redis).delete_for_user(user_id)
         finally:
             await redis.aclose()
-    else:
-        await DatabaseSessionStore(settings, factory).delete_for_user(user_id)
+    await DatabaseSessionStore(settings, factory).delete_for_user(user_id)
 
 
 async def run_desk(args: argparse.Namespace, settings: Settings) -> int:

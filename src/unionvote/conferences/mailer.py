@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import TypeVar
 
 from unionvote.config import Settings
 
 SMTP_TIMEOUT_SECONDS = 30
 GIVE_UP_AFTER = 3  # connection failures in a row
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -88,28 +90,42 @@ def _connect(settings: Settings) -> smtplib.SMTP:
     return smtp
 
 
-def send_all(settings: Settings, items: list[InvitationEmail],
-             sleep: Callable[[float], None] = time.sleep) -> list[SendOutcome]:
-    """Send each message over one connection (reconnecting after a dropped one). Blocking."""
-    interval = 1 / max(1, settings.smtp_per_second)
-    outcomes: list[SendOutcome] = []
+class Throttle:
+    """At most `per_second` messages a second, kept across several batches of one sending run."""
+
+    def __init__(self, per_second: int, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 1 / max(1, per_second)
+        self.sleep = sleep
+        self.next_at = time.monotonic()
+
+    def wait(self) -> None:
+        self.sleep(max(0.0, self.next_at - time.monotonic()))
+        self.next_at = time.monotonic() + self.interval
+
+
+def send_each(settings: Settings, items: Sequence[T], message_of: Callable[[T], EmailMessage],
+              throttle: Throttle | None = None) -> list[str | None]:
+    """Send each item's message over one connection (reconnecting after a dropped one). Blocking.
+
+    Returns, item by item, None when the mail server took the message, or why it did not.
+    """
+    throttle = throttle or Throttle(settings.smtp_per_second)
+    errors: list[str | None] = []
     smtp: smtplib.SMTP | None = None
     lost_in_a_row = 0
-    next_at = time.monotonic()
     try:
         for item in items:
             if lost_in_a_row >= GIVE_UP_AFTER:  # the server is down: say so for the rest, without waiting
-                outcomes.append(SendOutcome(item.invitation_id, "Could not reach the mail server."))
+                errors.append("Could not reach the mail server.")
                 continue
-            sleep(max(0.0, next_at - time.monotonic()))
-            next_at = time.monotonic() + interval
+            throttle.wait()
             try:
                 smtp = smtp or _connect(settings)
-                smtp.send_message(compose(settings, item))
-                outcomes.append(SendOutcome(item.invitation_id))
+                smtp.send_message(message_of(item))
+                errors.append(None)
                 lost_in_a_row = 0
             except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors
-                outcomes.append(SendOutcome(item.invitation_id, _reason(exc)))
+                errors.append(_reason(exc))
                 if _connection_lost(exc):
                     lost_in_a_row += 1
                     if smtp is not None:
@@ -121,7 +137,14 @@ def send_all(settings: Settings, items: list[InvitationEmail],
                 smtp.quit()
             except OSError:
                 smtp.close()
-    return outcomes
+    return errors
+
+
+def send_all(settings: Settings, items: list[InvitationEmail],
+             sleep: Callable[[float], None] = time.sleep) -> list[SendOutcome]:
+    """Send each enrolment message (see send_each). Blocking."""
+    errors = send_each(settings, items, lambda item: compose(settings, item), Throttle(settings.smtp_per_second, sleep))
+    return [SendOutcome(item.invitation_id, error) for item, error in zip(items, errors, strict=True)]
 
 
 async def send_invitations(settings: Settings, items: list[InvitationEmail]) -> list[SendOutcome]:

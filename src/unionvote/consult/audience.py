@@ -11,8 +11,9 @@ from typing import ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.ballots.for_consultation import in_electorate
 from unionvote.conferences import lookup
-from unionvote.consult.models import Consultation
+from unionvote.consult.models import Consultation, Invitation
 from unionvote.errors import RuleViolation
 
 
@@ -27,6 +28,10 @@ class Audience(Protocol):
         """May this logged-in person join? (Invitation audiences are joined by link instead.)"""
         ...
 
+    async def admits_invitation(self, db: AsyncSession, consultation: Consultation, invitation: Invitation) -> bool:
+        """May the person this link was made for still use it?"""
+        ...
+
 
 class ConferenceDelegates:
     kind, label = "delegates", "Delegates of a conference"
@@ -36,6 +41,9 @@ class ConferenceDelegates:
         assert consultation.conference_id is not None
         return await lookup.delegate_id_for_user(db, consultation.conference_id, user_id) is not None
 
+    async def admits_invitation(self, db: AsyncSession, consultation: Consultation, invitation: Invitation) -> bool:
+        return False
+
 
 class InvitedList:
     kind, label = "invited", "People on an imported list, by invitation link"
@@ -44,15 +52,26 @@ class InvitedList:
     async def admits_account(self, db: AsyncSession, consultation: Consultation, user_id: int) -> bool:
         return False
 
+    async def admits_invitation(self, db: AsyncSession, consultation: Consultation, invitation: Invitation) -> bool:
+        return True
+
 
 class BallotElectorate:
-    """The members of an indicative ballot, each invited by a single-use link made from the ballot's list."""
+    """The members of an indicative ballot, each invited by a single-use link made from the ballot's list.
+
+    A member removed from the ballot after their link was made can no longer use it. (Once joined, a
+    participant is not tied to a member, by design; the link is the last point the rule can hold.)
+    """
 
     kind, label = "ballot", "The electorate of an indicative ballot, by invitation link"
     needs_conference, uses_invitations, needs_ballot = False, True, True
 
     async def admits_account(self, db: AsyncSession, consultation: Consultation, user_id: int) -> bool:
         return False
+
+    async def admits_invitation(self, db: AsyncSession, consultation: Consultation, invitation: Invitation) -> bool:
+        return consultation.ballot_id is not None and await in_electorate(db, consultation.ballot_id,
+                                                                          invitation.reference)
 
 
 AUDIENCES: dict[str, Audience] = {a.kind: a for a in (ConferenceDelegates(), InvitedList(), BallotElectorate())}

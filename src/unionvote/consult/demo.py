@@ -1,8 +1,11 @@
-"""Demo consultations: working parents sharing and rating tips for managing kids and work, one per phase.
+"""Demo consultations: working parents sharing and rating tips for managing kids and work, one per phase;
+and the pay ballot's electorate asked what the next pay claim should prioritise.
 
 The demo delegate (delegate@demo.unionvote.test) can join the first two and see the third's
-results once joined; the administrator runs all three. Made through the same services the
-pages use, by a crowd of made-up participants.
+results once joined; the administrator runs all of them. The pay-claim consultation is for the
+members of the demo member ballot: the administrator issues their links from its page (a CSV
+for the mail merge), and a member removed from the ballot finds their link refused. Made
+through the same services the pages use, by a crowd of made-up participants.
 """
 
 from __future__ import annotations
@@ -49,6 +52,22 @@ TIPS = [
     ("Take lunch breaks: you will be calmer at pick-up time", 2.8),
 ]
 REGIONS, SHIFTS = ["North", "Midlands", "South"], ["Days", "Nights", "Mixed"]
+PAY_QUESTION = "What should our next pay claim prioritise?"
+PAY_THOUGHTS = [
+    ("A flat-rate rise so the lowest paid gain the most", 4.5),
+    ("A rise at least matching inflation for every grade", 4.6),
+    ("Restore the pay lost since 2010 over three years", 4.0),
+    ("Shorter working week with no loss of pay", 3.8),
+    ("Higher unsocial hours payments for nights and weekends", 4.1),
+    ("Paid time off for members caring for family", 3.7),
+    ("End zero-hours contracts across every employer", 4.3),
+    ("A real living wage floor for contractors too", 4.2),
+    ("Mileage rates that cover the real cost of fuel", 3.5),
+    ("Pay progression that does not stall at the top of the grade", 3.6),
+    ("Sick pay from day one for everyone", 4.0),
+    ("Free parking for staff at every site", 3.0),
+]
+BALLOT_EMPLOYERS = ["Northgate Council", "Riverside NHS Trust", "Eastfield Academies", "Harbour Logistics"]
 
 
 def _runner(admin_id: int) -> CurrentUser:
@@ -56,18 +75,19 @@ def _runner(admin_id: int) -> CurrentUser:
                        via="session")
 
 
-async def _crowd(db: AsyncSession, c: Consultation, rng: random.Random, people: int, tips: int, ratings_each: int
-                 ) -> None:
+async def _crowd(db: AsyncSession, c: Consultation, rng: random.Random, people: int, tips: int, ratings_each: int,
+                 *, thoughts: list[tuple[str, float]] = TIPS, employers: list[str] | None = None) -> None:
     """`people` made-up members: the first `tips` share a tip each, then everyone rates a few."""
     members = []
     for i in range(people):
         joining = await participation.new_participant(  # the made-up crowd has no accounts to join with
-            db, c, {"employer": None, "role": None, "region": rng.choice(REGIONS), "shift": rng.choice(SHIFTS)},
+            db, c, {"employer": rng.choice(employers) if employers else None, "role": None,
+                    "region": rng.choice(REGIONS), "shift": rng.choice(SHIFTS)},
             person_ref=f"demo:{i}")
         members.append((joining.participant, rng.gauss(0, 0.5)))
         if i < tips:
-            await share.share_thought(db, c, joining.participant, TIPS[i % len(TIPS)][0])
-    quality = dict(TIPS)
+            await share.share_thought(db, c, joining.participant, thoughts[i % len(thoughts)][0])
+    quality = dict(thoughts)
     for participant, bias in members:
         for _ in range(ratings_each):
             thought = await star.next_thought(db, c, participant)
@@ -118,3 +138,20 @@ async def seed_consultations(db: AsyncSession, ctx: object) -> None:
                                                      discover_opens_at=now - timedelta(days=2)),
                            hold_for_review=False, by=admin_id)
     ids["consultation_results"] = results.id  # type: ignore[assignment]
+
+
+async def seed_ballot_consultation(db: AsyncSession, ctx: object) -> None:
+    """Runs after the member ballot's seeder: the ballot's electorate, in Share and Star."""
+    ids = ctx.ids  # type: ignore[attr-defined]
+    admin_id, now = ids["admin@demo.unionvote.test"], utcnow()
+    pay = await setup.create_consultation(
+        db, _runner(admin_id), question=PAY_QUESTION, audience="ballot", ballot_id=ids["member_ballot"],
+        conference_id=None, anonymity="anonymous",
+        description="For the members balloted on the 2027 pay offer. Share what matters most to you, then rate "
+                    "other members' priorities.")
+    await setup.set_phases(db, pay, setup.Phases(share_opens_at=now - timedelta(days=1),
+                                                 star_opens_at=now - timedelta(days=1)),
+                           hold_for_review=False, by=admin_id)
+    await _crowd(db, pay, random.Random(2028), people=40, tips=len(PAY_THOUGHTS), ratings_each=6,
+                 thoughts=PAY_THOUGHTS, employers=BALLOT_EMPLOYERS)
+    ids["consultation_pay_claim"] = pay.id  # type: ignore[assignment]

@@ -127,7 +127,9 @@ class Rating(SQLModel, table=True):
 
     __tablename__ = "consult_rating"
     __table_args__ = (UniqueConstraint("thought_id", "participant_id", name="uq_consult_rating"),
-                      Index("ix_consult_rating_participant", "participant_id"), NO_ROWID)
+                      # Covering: a participant's own ratings and skips are read from the index alone.
+                      Index("ix_consult_rating_participant_thought", "participant_id", "thought_id", "stars"),
+                      NO_ROWID)
 
     id: str = Field(primary_key=True, max_length=32)
     thought_id: str = Field(foreign_key="consult_thought.id", ondelete="CASCADE")

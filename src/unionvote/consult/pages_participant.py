@@ -129,8 +129,7 @@ class ParticipantPages(Controller):
                     error: str | None = None, status_code: int = 200) -> Template:
         consultation = await setup.load(db, consultation_id)
         participant = await require_participant(request, db, consultation_id)
-        thought = await star.next_thought(db, consultation, participant)
-        progress = await star.progress(db, consultation, participant)
+        thought, progress = await star.next_with_progress(db, consultation, participant)
         return consult_page("consult/star.html", request, consultation, status_code=status_code,
                             participant=participant, thought=thought, progress=progress, error=error,
                             report_reasons=moderation.REPORT_REASONS,

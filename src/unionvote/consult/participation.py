@@ -83,6 +83,11 @@ async def invitation_for(db: AsyncSession, token: str) -> Invitation:
     if invitation.used:
         raise ConsultError("This invitation link has been used already. If that was you, enter your resume "
                            "code on the consultation's page to carry on.", 409)
+    consultation = await db.get(Consultation, invitation.consultation_id)
+    assert consultation is not None
+    if not await audience_of(consultation).admits_invitation(db, consultation, invitation):
+        raise ConsultError("This invitation link no longer works: you are not in the electorate of the ballot "
+                           "this consultation asks. If you think that is wrong, contact your branch.", 403)
     return invitation
 
 

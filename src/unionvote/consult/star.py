@@ -6,13 +6,13 @@ import random
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.consult.models import Consultation, Participant, Rating, Thought, ThoughtStatus
 from unionvote.consult.participation import random_id
-from unionvote.consult.sampler import Totals, choose
+from unionvote.consult.sampler import Prepared, Totals
 from unionvote.consult.setup import ConsultError, require_phase
 
 _rng = random.SystemRandom()
@@ -30,26 +30,34 @@ class Progress:
         return self.rated >= self.target
 
 
-async def _done_by(db: AsyncSession, participant: Participant) -> set[str]:
-    return set((await db.execute(select(Rating.thought_id).where(Rating.participant_id == participant.id)))
-               .scalars())
+async def _done_by(db: AsyncSession, participant: Participant) -> list[tuple[str, int | None]]:
+    """(thought, stars or None for a skip) for everything this participant has rated or skipped.
+
+    Read by the covering index on (participant_id, thought_id, stars): a few hundred index
+    entries, never the ratings table itself.
+    """
+    return [(t, s) for t, s in await db.execute(
+        select(Rating.thought_id, Rating.stars).where(Rating.participant_id == participant.id))]
 
 
 @dataclass(frozen=True)
 class _Board:
-    """The visible thoughts' running totals, as the sampler needs them, read at `read_at`."""
+    """The visible thoughts' running totals, read at `read_at`, with the sampler's orders worked out once."""
 
     read_at: float
     ids: list[str]
-    authors: list[str | None]
-    totals: list[Totals]
+    index: dict[str, int]
+    by_author: dict[str, list[int]]
+    sampler: Prepared
 
 
-# Per-process, per-consultation, for BOARD_SECONDS: at 5,000 thoughts, reading every total for every
-# choice would cost more than choosing. A board a second old only makes the sampler's guess a
-# second stale; what a participant has rated is always read fresh, and rate() checks the thought.
+# Per-process, per-consultation, for BOARD_SECONDS: at 5,000 thoughts, reading every total and
+# ordering them for every choice would cost far more than choosing. A board a second old only
+# makes the sampler's guess a second stale; what a participant has rated is always read fresh,
+# and rate() checks the thought.
 BOARD_SECONDS = 1.0
 _boards: dict[tuple[str, int], _Board] = {}
+_rereading: set[tuple[str, int]] = set()
 
 
 def _board_key(db: AsyncSession, consultation_id: int) -> tuple[str, int]:
@@ -62,31 +70,63 @@ def forget_board(db: AsyncSession, consultation_id: int) -> None:
 
 
 async def _board(db: AsyncSession, consultation_id: int) -> _Board:
-    board = _boards.get(_board_key(db, consultation_id))
-    if board is not None and time.monotonic() - board.read_at < BOARD_SECONDS:
+    key = _board_key(db, consultation_id)
+    board = _boards.get(key)
+    # While one request re-reads a stale board, the others in this worker go on with the old one.
+    if board is not None and (time.monotonic() - board.read_at < BOARD_SECONDS or key in _rereading):
         return board
-    rows = (await db.execute(select(Thought.id, Thought.participant_id, Thought.ratings, Thought.star_sum,
-                                    Thought.star_squares)
-                             .where(Thought.consultation_id == consultation_id,
-                                    Thought.status == ThoughtStatus.VISIBLE))).all()
-    board = _Board(time.monotonic(), [r[0] for r in rows], [r[1] for r in rows],
-                   [Totals(r[2], r[3], r[4]) for r in rows])
-    _boards[_board_key(db, consultation_id)] = board
+    _rereading.add(key)
+    try:
+        return await _read_board(db, consultation_id, key)
+    finally:
+        _rereading.discard(key)
+
+
+async def _read_board(db: AsyncSession, consultation_id: int, key: tuple[str, int]) -> _Board:
+    # Core rows on the session's connection: 5,000 of them need no ORM bookkeeping.
+    query = select(Thought.id, Thought.participant_id, Thought.ratings, Thought.star_sum, Thought.star_squares)\
+        .where(Thought.consultation_id == consultation_id, Thought.status == ThoughtStatus.VISIBLE)
+    rows = (await (await db.connection()).execute(query)).all()
+    by_author: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row[1] is not None:
+            by_author.setdefault(row[1], []).append(i)
+    board = _Board(time.monotonic(), [r[0] for r in rows], {r[0]: i for i, r in enumerate(rows)}, by_author,
+                   # A fast generator for the 5,000 tie-breaking jitters; the picks themselves use _rng.
+                   Prepared([Totals(r[2], r[3], r[4]) for r in rows], random.Random()))  # noqa: S311
+    _boards[key] = board
     return board
 
 
 async def next_thought(db: AsyncSession, consultation: Consultation, participant: Participant) -> Thought | None:
     """The thought to rate next, or None when there is nothing left this participant may rate."""
+    thought, _ = await next_with_progress(db, consultation, participant)
+    return thought
+
+
+async def _standing(db: AsyncSession, consultation: Consultation, participant: Participant
+                    ) -> tuple[_Board, set[int], Progress]:
+    """The board, the places on it this participant may not rate (own, rated, skipped), and their progress."""
     board = await _board(db, consultation.id)  # type: ignore[arg-type]
     done = await _done_by(db, participant)
-    allowed = [i for i, (key, author) in enumerate(zip(board.ids, board.authors, strict=True))
-               if author != participant.id and key not in done]
-    while (pick := choose(board.totals, allowed, _rng)) is not None:
+    blocked = set(board.by_author.get(participant.id, ()))
+    blocked.update(i for t, _ in done if (i := board.index.get(t)) is not None)
+    rated = sum(1 for _, stars in done if stars is not None)
+    # What is left is counted on the board (at most a second old), so the page never counts 5,000 rows.
+    return board, blocked, Progress(rated, len(done) - rated, consultation.rating_target,
+                                    len(board.ids) - len(blocked))
+
+
+async def next_with_progress(db: AsyncSession, consultation: Consultation, participant: Participant
+                             ) -> tuple[Thought | None, Progress]:
+    """What the Star page shows: the next thought (or None) and the participant's progress, from one read."""
+    board, blocked, progress = await _standing(db, consultation, participant)
+    while (pick := board.sampler.pick(blocked, _rng)) is not None:
         thought = await db.get(Thought, board.ids[pick])
         if thought is not None and thought.status == ThoughtStatus.VISIBLE:
-            return thought
-        allowed.remove(pick)  # hidden by another worker since the board was read
-    return None
+            return thought, progress
+        blocked.add(pick)  # hidden by another worker since the board was read
+    return None, progress
 
 
 def parse_stars(raw: str | None) -> int | None:
@@ -124,10 +164,5 @@ async def rate(db: AsyncSession, consultation: Consultation, participant: Partic
 
 
 async def progress(db: AsyncSession, consultation: Consultation, participant: Participant) -> Progress:
-    rated, skipped = (await db.execute(
-        select(func.count(Rating.stars), func.count().filter(Rating.stars.is_(None)))
-        .where(Rating.participant_id == participant.id))).one()
-    open_to_me = (await db.execute(select(func.count()).select_from(Thought).where(
-        Thought.consultation_id == consultation.id, Thought.status == ThoughtStatus.VISIBLE,
-        Thought.participant_id.is_distinct_from(participant.id)))).scalar_one()
-    return Progress(rated, skipped, consultation.rating_target, max(0, open_to_me - rated - skipped))
+    _, _, now = await _standing(db, consultation, participant)
+    return now

@@ -32,8 +32,49 @@
     });
   }
 
-  // Live updates: pages that opt in get <div hx-ext="ws" ws-connect=...> from base.html and
-  // the htmx websocket extension does the rest; nothing else is needed here.
+  // Live updates: pages that opt in get <div hx-ext="ws,live-targets" ws-connect=...> from
+  // base.html and the htmx websocket extension swaps each fragment into the element its
+  // hx-swap-oob names. One topic carries fragments for several pages (the Vote page, the
+  // chair's console, the projector), so a fragment whose landing place is not on this page
+  // is dropped here, quietly, instead of htmx reporting each one as an error.
+  function landingOf(fragment) {
+    var how = fragment.getAttribute("hx-swap-oob") || "true";
+    var colon = how.indexOf(":");
+    if (colon > 0) {
+      return how.slice(colon + 1);
+    }
+    return fragment.id ? "#" + CSS.escape(fragment.id) : null;
+  }
+
+  function landsHere(fragment) {
+    var where = landingOf(fragment);
+    if (!where) {
+      return true; // malformed: let htmx say so
+    }
+    try {
+      return document.querySelector(where) !== null;
+    } catch (error) {
+      return true;
+    }
+  }
+
+  if (window.htmx) {
+    window.htmx.defineExtension("live-targets", {
+      transformResponse: function (text, xhr, elt) {
+        if (!elt || !elt.hasAttribute || !elt.hasAttribute("ws-connect")) {
+          return text; // an ordinary htmx response: untouched
+        }
+        var holder = document.createElement("template");
+        holder.innerHTML = text;
+        Array.prototype.slice.call(holder.content.children).forEach(function (fragment) {
+          if (!landsHere(fragment)) {
+            fragment.remove();
+          }
+        });
+        return holder.innerHTML;
+      }
+    });
+  }
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", enhance);

@@ -14,7 +14,7 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import select
 
 from unionvote.accounts.models import Role
-from unionvote.auth import _enrolled, requires_conference_role
+from unionvote.auth import enrolled_user, requires_conference_role
 from unionvote.voting.models import Ballot
 
 # The chair runs the floor; union staff and administrators may stand in.
@@ -47,7 +47,7 @@ def requires_ballot_role(*roles: Role) -> Any:
     allowed = frozenset(roles)
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        user = _enrolled(connection)  # voting-code sessions pass: their roles are their conference's
+        user = enrolled_user(connection)  # voting-code sessions pass: their roles are their conference's
         raw = connection.path_params.get("ballot_id")
         conference_id = await conference_of_ballot(connection, int(raw))
         if not user.is_admin and not (user.roles_in(conference_id) & allowed):

@@ -23,6 +23,7 @@ from unionvote.audit.chain import GENESIS_HASH, verify_lines
 from unionvote.audit.models import AuditEntry
 from unionvote.audit.services import SYSTEM_SCOPE, export_lines, head_of, record
 from unionvote.db import session_scope
+from unionvote.voting.services import BallotSpec, create_ballot
 
 Client = AsyncTestClient[Litestar]
 
@@ -272,7 +273,18 @@ async def test_a_returning_officer_reads_only_their_conferences_chain(app: Lites
     assert verify_lines(response.text.splitlines(), expected_head=listed_head).ok
     assert [e["action"] for e in entries(response.text.splitlines())] == ["conference.created", "role.granted"]
 
-    for forbidden in (f"conference:{other}", SYSTEM_SCOPE, "ballot:1"):
+    # Each ballot keeps a chain of its own: the officer reads their conference's ballots, not another's.
+    async with app_db(app) as db:
+        ours = await create_ballot(db, mine, BallotSpec(title="Motion 1", question="Carry it?"), by=None)
+        theirs = await create_ballot(db, other, BallotSpec(title="Rule 4", question="Amend it?"), by=None)
+        await db.commit()
+    response = await officer.get("/api/v1/audit/scopes")
+    assert sorted(h["scope"] for h in response.json()) == sorted([f"conference:{mine}", f"ballot:{ours.id}"])
+    response = await officer.get(f"/api/v1/audit/scopes/ballot:{ours.id}/export")
+    assert response.status_code == 200
+    assert [e["action"] for e in entries(response.text.splitlines())] == ["ballot.created"]
+
+    for forbidden in (f"conference:{other}", SYSTEM_SCOPE, f"ballot:{theirs.id}", "ballot:999999"):
         response = await officer.get(f"/api/v1/audit/scopes/{forbidden}/export")
         assert response.status_code == 403, forbidden
         assert "audit" in response.json()["detail"]

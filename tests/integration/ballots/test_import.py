@@ -68,3 +68,31 @@ async def test_a_later_joiner_is_added_before_the_cut_off_and_a_leaver_removed(
 
 def test_members_csv_helper_numbers_rows() -> None:
     assert members_csv({"A": 2}).count(b"\n") == 3
+
+
+async def test_every_kind_of_bad_row_is_listed_and_spreadsheet_quirks_are_undone(
+        factory: async_sessionmaker[AsyncSession]) -> None:
+    ballot_id = await make_ballot(factory, {"Acme": 1}, open_now=False)
+    long_name = "N" * 201
+    bad = (f'membership number,name,mobile,employer\n'
+           f'C1,{long_name},,Acme\n'
+           f'C2,Cat,12,Acme\n'
+           f'C3,Cy,,Acme,surplus\n'
+           f'"C 4",Col,,Acme\n'
+           f'{"9" * 33},Cam,,Acme\n').encode()
+    async with session_scope(factory) as db:
+        with pytest.raises(MembersFileRejected) as caught:
+            await import_members(db, ballot_id, io.BytesIO(bad), by=None)
+    assert [str(p) for p in caught.value.problems] == [
+        "Row 2: name is longer than 200 characters",
+        "Row 3: mobile '12' is not a phone number (7 to 15 digits, + allowed)",
+        "Row 4: has 5 values but the header names 4 columns",
+        "Row 5: membership number 'C 4' may hold only letters, digits, dots, dashes and slashes",
+        "Row 6: membership number is longer than 32 characters",
+    ]
+    good = b'membership number,mobile,employer\n="007",07700 900 123,Acme\nd8,,Acme,,\n'
+    async with session_scope(factory) as db:
+        await import_members(db, ballot_id, io.BytesIO(good), by=None)
+        stored = dict((await db.execute(select(Member.membership_number, Member.mobile).where(
+            Member.membership_number.in_(["007", "D8"])))).all())
+    assert stored == {"007": "07700900123", "D8": None}

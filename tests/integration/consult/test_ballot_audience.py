@@ -129,3 +129,30 @@ async def test_members_of_a_ballot_consultation_share_thoughts_nobody_can_trace(
     async with app_db(app) as db:
         [p] = (await db.execute(select(Participant).where(Participant.consultation_id == cid))).scalars()
         assert p.person_ref is None and p.employer == "City Council"
+
+
+async def test_a_member_removed_from_the_ballot_can_no_longer_use_their_consultation_link(
+    app: Litestar, client: AsyncTestClient[Litestar],
+) -> None:
+    admin, admin_id = await staff(app, client)
+    ballot_id = await ballot(app)
+    cid = await consultation(app, admin_id, conference_id=None, audience="ballot", ballot_id=ballot_id)
+    links = {r["reference"]: r["link"].split("127.0.0.1:8000", 1)[1]
+             for r in links_of(await admin.post(f"/consultations/{cid}/invitations/from-ballot", data={}))}
+    async with app_db(app) as db:
+        await remove_member(db, ballot_id, "M3", "moved to another union", by=admin_id)
+
+    member = Visitor(client)
+    opened = await member.get(links["M3"])
+    assert opened.status_code == 403
+    assert "This invitation link no longer works: you are not in the electorate of the ballot" in opened.text
+    assert "Join the consultation" not in opened.text
+    refused = await member.post(links["M3"], data={"employer": "Health Trust"})
+    assert refused.status_code == 403 and "no longer works" in refused.text
+    assert not any(c.name.startswith("uvc_") or c.value.startswith("uvc_") for c in client.cookies.jar)
+    async with app_db(app) as db:
+        assert (await db.execute(select(Participant).where(Participant.consultation_id == cid))).first() is None
+    assert "2 invited; 0 links used" in (await admin.get(f"/consultations/{cid}")).text
+
+    still_in = await Visitor(client).post(links["M1"], data={})  # the members still in the ballot join as before
+    assert still_in.status_code == 303 and still_in.headers["location"] == f"/consult/{cid}?done=joined"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from unionvote.consult.sampler import MIN_RATINGS, Totals, choose
+from unionvote.consult.sampler import MIN_RATINGS, Prepared, Totals, choose
 
 
 def rated(n: int, mean: int) -> Totals:
@@ -37,3 +37,26 @@ def test_a_small_share_of_picks_is_random() -> None:
     picks = [choose(totals, list(range(6)), random.Random(seed), top_k=2) for seed in range(400)]
     elsewhere = sum(p not in (2, 3) for p in picks)
     assert 5 < elsewhere < 80  # about 10% random, of which two thirds land elsewhere
+
+
+def test_the_prepared_sampler_a_worker_keeps_for_a_second_decides_as_choose_does() -> None:
+    rng = random.Random(7)
+    crowd = [Totals(n, s, s * s // max(n, 1)) for n, s in
+             ((n, sum(rng.randint(1, 5) for _ in range(n))) for n in (rng.randint(6, 40) for _ in range(300)))]
+    for seed in range(40):
+        blocked = set(random.Random(seed).sample(range(300), 60))
+        allowed = [i for i in range(300) if i not in blocked]
+        prepared = Prepared(crowd, random.Random(seed))
+        assert prepared.pick(blocked, random.Random(seed), explore=0.0) == choose(
+            crowd, allowed, random.Random(seed), explore=0.0)
+
+
+def test_the_prepared_sampler_covers_the_least_rated_first_and_never_picks_what_is_blocked() -> None:
+    totals = [rated(40, 4), rated(2, 3), rated(2, 3), Totals(2, 6, 18, arrival=9), rated(1, 5)]
+    prepared = Prepared(totals, random.Random(1))
+    assert {prepared.pick(set(), random.Random(s)) for s in range(20)} == {4}
+    assert {prepared.pick({4}, random.Random(s)) for s in range(20)} == {3}  # the newest of the equals
+    assert {prepared.pick({3, 4}, random.Random(s)) for s in range(40)} == {1, 2}
+    randomly = [prepared.pick({1, 2, 3, 4}, random.Random(s), explore=1.0) for s in range(20)]
+    assert set(randomly) == {0}
+    assert prepared.pick({0, 1, 2, 3, 4}, random.Random(1)) is None

@@ -1,0 +1,24 @@
+"""An organiser's way in: the member ballots they watch, each linked to its turnout dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.auth import requires_login
+from unionvote.ballots.organisers import ballots_organised_by
+from unionvote.ballots.pages_common import ballot_page
+
+
+class MemberBallotOrganiserPages(Controller):
+    path = "/my-member-ballots"
+    guards = [requires_login]
+    include_in_schema = False
+
+    @get("/")
+    async def watched(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        return ballot_page("ballots/organising.html", request,
+                           ballots=await ballots_organised_by(db_session, request.scope["user"].id))
