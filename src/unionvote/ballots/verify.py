@@ -22,7 +22,7 @@ from typing import Any
 from unionvote.audit.chain import canonical_json
 from unionvote.voting.receipts import tracker_of
 from unionvote.voting.verify import Report, _check_manifest
-from unionvote.voting.verify_files import ExportFailure, ExportFiles, digest
+from unionvote.voting.verify_files import ExportFailure, ExportFiles, digest, tracker_mismatch
 
 FORMAT = "unionvote-member-ballot-export/1"
 CONTENT_ID = re.compile(r"[0-9a-f]{32}")
@@ -247,14 +247,9 @@ class MemberBallotCheck:
 
     def check_trackers(self) -> None:
         expected = sorted(row["tracker"] for _, row in self.files.rows("contents.jsonl"))
-        listed = self.files.text("trackers.txt").split("\n")
-        for line, tracker in enumerate([*expected, ""], start=1):
-            found = listed[line - 1] if line <= len(listed) else None
-            if found != tracker:
-                raise self.fail("trackers.txt", f"expected {tracker or 'the end of the file'!r}, found {found!r}: "
-                                "the published trackers differ from the ballot contents", line)
-        if len(listed) > len(expected) + 1:
-            raise self.fail("trackers.txt", "lines after the last tracker", len(expected) + 2)
+        listed = self.files.text("trackers.txt")
+        if mismatch := tracker_mismatch(listed, expected):
+            raise self.fail("trackers.txt", *mismatch)
 
     def check_result(self, electorate: set[int], voted: list[int], totals: dict[int, Counter[str]]) -> None:
         file = "result.json"

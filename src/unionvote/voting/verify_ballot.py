@@ -25,6 +25,7 @@ from unionvote.voting.verify_files import (
     digest,
     first_difference,
     recount,
+    tracker_mismatch,
     value_at,
     weight_of,
 )
@@ -218,15 +219,10 @@ class BallotCheck:
         return rows
 
     def check_trackers(self, rows: list[dict[str, Any]]) -> None:
-        listed = self.files.text(self.name("trackers.txt")).split("\n")
+        listed = self.files.text(self.name("trackers.txt"))
         expected = sorted(row["tracker"] for row in rows)
-        for line, tracker in enumerate([*expected, ""], start=1):
-            found = listed[line - 1] if line <= len(listed) else None
-            if found != tracker:
-                raise self.fail("trackers.txt", f"expected {tracker or 'the end of the file'!r}, found {found!r}: "
-                                "the published trackers differ from the ballot contents", line)
-        if len(listed) > len(expected) + 1:
-            raise self.fail("trackers.txt", "lines after the last tracker", len(expected) + 2)
+        if mismatch := tracker_mismatch(listed, expected):
+            raise self.fail("trackers.txt", *mismatch)
 
     def check_hall(self) -> list[dict[str, Any]]:
         file, options = "hall.jsonl", [key for key, _ in self.doc.get("options", [])]

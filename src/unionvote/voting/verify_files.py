@@ -164,3 +164,16 @@ def recount(doc: dict[str, Any], electorate: dict[int, Fraction], rows: list[dic
         "indicative": INDICATIVE_NOTE,
     }
 
+
+def tracker_mismatch(listed: str, expected: list[str]) -> tuple[str, int] | None:
+    """Where a published trackers.txt (one tracker a line, sorted, a final newline) departs from the
+    trackers recomputed from the contents: (why, line), or None when they agree."""
+    lines = listed.split("\n")
+    for line, tracker in enumerate([*expected, ""], start=1):
+        found = lines[line - 1] if line <= len(lines) else None
+        if found != tracker:
+            return (f"expected {tracker or 'the end of the file'!r}, found {found!r}: "
+                    "the published trackers differ from the ballot contents", line)
+    if len(lines) > len(expected) + 1:
+        return "lines after the last tracker", len(expected) + 2
+    return None
