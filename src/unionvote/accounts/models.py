@@ -50,8 +50,12 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     is_admin: bool = False
     is_active: bool = True
-    totp_secret: str | None = Field(default=None, max_length=64)
+    # Sealed under the second-factor key, which is kept outside the database (unionvote.secretbox).
+    totp_secret: str | None = Field(default=None, max_length=200)
     totp_enabled: bool = False
+    totp_last_step: int | None = None  # the newest 30-second step accepted: each is used once
+    totp_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    totp_locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = _when()
@@ -74,7 +78,10 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=16)
     token_hash: str = Field(max_length=64, unique=True)
+    # Space-separated: read, vote, manage. Tokens from before scopes existed kept all three.
+    scopes: str = Field(default="read", max_length=64, sa_column_kwargs={"server_default": "read vote manage"})
     created_at: datetime = _when()
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
