@@ -1,0 +1,164 @@
+"""Zero-knowledge proofs, made non-interactive by Fiat-Shamir (group.challenge).
+
+- Schnorr proof of knowledge of a discrete logarithm (a trustee knows their key).
+- Chaum-Pedersen proof that two discrete logarithms are equal (a partial decryption is honest).
+- Disjunctive Chaum-Pedersen ("range") proof that a ciphertext encrypts one of lo..hi
+  (Cramer-Damgard-Schoenmakers OR-composition, as Helios and Belenios use for 0/1 and sums).
+
+Every proof is stored compactly as challenges and responses; the verifier recomputes the
+commitments from them and checks the challenges add up to the hash over the commitments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from unionvote.sealing.group import (
+    GENERATOR,
+    ORDER,
+    Point,
+    SealingError,
+    challenge,
+    point_sum,
+    random_scalar,
+    scalar_from_hex,
+    scalar_hex,
+    u32,
+)
+
+
+@dataclass(frozen=True)
+class Ciphertext:
+    """Exponential ElGamal: (alpha, beta) = (r·G, m·G + r·K) for election key K."""
+
+    alpha: Point
+    beta: Point
+
+    def as_dict(self) -> dict[str, str]:
+        return {"alpha": self.alpha.hex(), "beta": self.beta.hex()}
+
+    @classmethod
+    def from_dict(cls, data: Any, what: str, *, identity_ok: bool = False) -> Ciphertext:
+        if not isinstance(data, dict) or set(data) != {"alpha", "beta"}:
+            raise SealingError(f"{what} is not an object with exactly alpha and beta.")
+        return cls(Point.from_hex(data["alpha"], f"{what}.alpha", identity_ok=identity_ok),
+                   Point.from_hex(data["beta"], f"{what}.beta", identity_ok=identity_ok))
+
+    def __add__(self, other: Ciphertext) -> Ciphertext:
+        return Ciphertext(self.alpha + other.alpha, self.beta + other.beta)
+
+
+def ciphertext_sum(cts: Sequence[Ciphertext]) -> Ciphertext:
+    return Ciphertext(point_sum(c.alpha for c in cts), point_sum(c.beta for c in cts))
+
+
+def lincomb_secret(x: int, p: Point, c: int, q: Point) -> Point:
+    """x·P - c·Q with secret x (and c): two constant-time multiplications and one addition."""
+    xp = Point.base_times(x) if p is GENERATOR else p.times(x)
+    return point_sum((xp, q.times(-c)))
+
+
+def lincomb_public(v: int, p: Point, c: int, q: Point) -> Point:
+    """v·P - c·Q with public v and c (verification)."""
+    minus_cq = q.times(-c)
+    return minus_cq.plus_base_times(v) if p is GENERATOR else point_sum((p.times(v), minus_cq))
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Challenges c_k and responses v_k, one pair per branch (one branch for Schnorr and Chaum-Pedersen)."""
+
+    challenges: tuple[int, ...]
+    responses: tuple[int, ...]
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"challenges": [scalar_hex(c) for c in self.challenges],
+                "responses": [scalar_hex(v) for v in self.responses]}
+
+    @classmethod
+    def from_dict(cls, data: Any, what: str, branches: int) -> Proof:
+        if not isinstance(data, dict) or set(data) != {"challenges", "responses"}:
+            raise SealingError(f"{what} is not an object with exactly challenges and responses.")
+        cs, vs = data["challenges"], data["responses"]
+        if not isinstance(cs, list) or not isinstance(vs, list) or len(cs) != branches or len(vs) != branches:
+            raise SealingError(f"{what} must have {branches} challenge(s) and {branches} response(s).")
+        return cls(tuple(scalar_from_hex(c, f"{what}.challenges[{i}]") for i, c in enumerate(cs)),
+                   tuple(scalar_from_hex(v, f"{what}.responses[{i}]") for i, v in enumerate(vs)))
+
+
+# Schnorr: knows s with K = s·G.  a = w·G, c = H("key", label, K, a), v = w + c·s.  Check: v·G - c·K = a.
+
+def prove_key(secret: int, public: Point, label: str) -> Proof:
+    w = random_scalar()
+    c = challenge("key", label, public, Point.base_times(w))
+    return Proof((c,), ((w + c * secret) % ORDER,))
+
+
+def verify_key(public: Point, proof: Proof, label: str) -> bool:
+    (c,), (v,) = proof.challenges, proof.responses
+    return challenge("key", label, public, lincomb_public(v, GENERATOR, c, public)) == c
+
+
+# Chaum-Pedersen for a partial decryption: knows s with K_i = s·G and D = s·alpha.
+# a = w·G, b = w·alpha, c = H("decrypt", label, K_i, alpha, beta, D, a, b), v = w + c·s.
+# Check: v·G - c·K_i = a and v·alpha - c·D = b.
+
+def prove_decryption(secret: int, public: Point, ct: Ciphertext, share: Point, label: str) -> Proof:
+    w = random_scalar()
+    c = challenge("decrypt", label, public, ct.alpha, ct.beta, share, Point.base_times(w), ct.alpha.times(w))
+    return Proof((c,), ((w + c * secret) % ORDER,))
+
+
+def verify_decryption(public: Point, ct: Ciphertext, share: Point, proof: Proof, label: str) -> bool:
+    (c,), (v,) = proof.challenges, proof.responses
+    a = lincomb_public(v, GENERATOR, c, public)
+    b = lincomb_public(v, ct.alpha, c, share)
+    return challenge("decrypt", label, public, ct.alpha, ct.beta, share, a, b) == c
+
+
+# Disjunctive Chaum-Pedersen: (alpha, beta) encrypts some m in lo..hi under key K.
+# Branch k claims log_G(alpha) = log_K(beta - k·G).  For every branch:
+#   a_k = v_k·G - c_k·alpha,  b_k = v_k·K - c_k·(beta - k·G)
+# and sum(c_k) = H(tag, label, K, context..., alpha, beta, lo, hi, a_lo, b_lo, ..., a_hi, b_hi).
+# The true branch is computed in the same shape as the simulated ones (random x and c', with
+# w = x - c'·r), so the work done does not depend on the secret m.
+
+def _shifted(beta: Point, k: int) -> Point:
+    return beta.plus_base_times(-k) if k else beta
+
+
+def prove_range(key: Point, ct: Ciphertext, m: int, r: int, lo: int, hi: int, tag: str, label: str,
+                context: Sequence[bytes | Point] = ()) -> Proof:
+    if not lo <= m <= hi:
+        raise SealingError("the value to prove is outside the allowed range")
+    cs: list[int] = []
+    xs: list[int] = []
+    commitments: list[Point] = []
+    for k in range(lo, hi + 1):
+        c_k, x_k = random_scalar(), random_scalar()
+        cs.append(c_k)
+        xs.append(x_k)
+        commitments.append(lincomb_secret(x_k, GENERATOR, c_k, ct.alpha))
+        commitments.append(lincomb_secret(x_k, key, c_k, _shifted(ct.beta, k)))
+    total = challenge(tag, label, key, *context, ct.alpha, ct.beta, u32(lo), u32(hi), *commitments)
+    i = m - lo
+    c_true = (total - sum(cs) + cs[i]) % ORDER
+    # a_m = x·G - c'·alpha = (x - c'·r)·G, so w = x - c'·r and v_m = w + c_m·r.
+    vs = list(xs)
+    vs[i] = (xs[i] + (c_true - cs[i]) * r) % ORDER
+    cs[i] = c_true
+    return Proof(tuple(cs), tuple(vs))
+
+
+def verify_range(key: Point, ct: Ciphertext, proof: Proof, lo: int, hi: int, tag: str, label: str,
+                 context: Sequence[bytes | Point] = ()) -> bool:
+    if len(proof.challenges) != hi - lo + 1:
+        return False
+    commitments: list[Point] = []
+    for k, c_k, v_k in zip(range(lo, hi + 1), proof.challenges, proof.responses, strict=True):
+        commitments.append(lincomb_public(v_k, GENERATOR, c_k, ct.alpha))
+        commitments.append(lincomb_public(v_k, key, c_k, _shifted(ct.beta, k)))
+    total = challenge(tag, label, key, *context, ct.alpha, ct.beta, u32(lo), u32(hi), *commitments)
+    return sum(proof.challenges) % ORDER == total
