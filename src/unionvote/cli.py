@@ -455,6 +455,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_member_ballot_parsers(sub)
 
+    from unionvote.sealing.cli import add_parsers as add_trustee_parsers
+
+    add_trustee_parsers(sub)
+
     demo = sub.add_parser("demo", help="create (or reuse) a demo database and serve it")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
