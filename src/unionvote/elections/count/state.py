@@ -24,7 +24,8 @@ class CountState:
         self.pending: list[int] = []  # elected with a surplus not yet transferred
         self.non_transferable = 0
         self.lost = 0
-        self.history: list[dict[int, int]] = []
+        self.history: list[dict[int, int]] = []  # votes at each look-back point
+        self.history_stages: list[int] = []  # the stage during which each point was recorded
         self.stages: list[Stage] = []
         self.last_parcel: dict[int, list[Paper]] = {c: list(self.table.piles[c]) for c in self.standing}
 
@@ -34,9 +35,16 @@ class CountState:
         return pick(
             tied, names=self.names, history=self.history, lowest=lowest, earliest=self.earliest,
             purpose=purpose, seed=self.input.seed, stage=len(self.stages) + 1,
+            history_stages=self.history_stages, tie_order=self.input.tie_order,
         )
 
-    def close_stage(self, kind: str, subject: tuple[int, ...], before: dict[int, int], **extra) -> Stage:
+    def record_point(self) -> None:
+        """Note every candidate's votes now, as a point the look-back can return to."""
+        self.history.append(dict(self.table.votes))
+        self.history_stages.append(len(self.stages) + 1)
+
+    def close_stage(self, kind: str, subject: tuple[int, ...], before: dict[int, int], *, point: bool = True,
+                    **extra) -> Stage:
         votes = self.table.votes
         stage = Stage(
             number=len(self.stages) + 1,
@@ -52,7 +60,8 @@ class CountState:
             lost_to_fractions=as_decimal(self.lost, self.places),
             **extra,
         )
-        self.history.append(dict(votes))
+        if point:
+            self.record_point()
         self.stages.append(stage)
         return stage
 

@@ -35,6 +35,8 @@ class CountInput:
     # Lots are drawn from this seed so that anyone holding the record can redraw them.
     seed: str = ""
     title: str = ""
+    # A lot drawn before the count (BLT `[tie ...]`): where a lot is needed, the first listed tied candidate is chosen.
+    tie_order: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,7 @@ class TieBreak:
 
     purpose: str  # "exclusion", "surplus order", "election order"
     tied: tuple[str, ...]
-    method: str  # "look-back" or "lot"
+    method: str  # "look-back", "lot" or "tie order"
     chosen: str
     decided_at_stage: int | None = None
 
@@ -72,6 +74,7 @@ class Stage:
     deferred: tuple[str, ...] = ()
     tie_breaks: list[TieBreak] = field(default_factory=list)
     note: str = ""
+    quota: Decimal | None = None  # in force at the end of the stage (ERS97 5.4.8 and Meek can change it)
 
     def to_record(self) -> dict:
         return {
@@ -88,6 +91,7 @@ class Stage:
             "deferred": list(self.deferred),
             "tie_breaks": [tie.to_record() for tie in self.tie_breaks],
             "note": self.note,
+            "quota": None if self.quota is None else str(self.quota),
         }
 
 
@@ -132,6 +136,9 @@ def check_input(count_input: CountInput, *, single_seat: bool = False) -> list[i
     for index in count_input.withdrawn:
         if not 0 <= index < len(names):
             raise CountRefused(f"Withdrawn candidate number {index + 1} is not on the list of candidates.")
+    for index in count_input.tie_order:
+        if not 0 <= index < len(names):
+            raise CountRefused(f"The tie order names candidate number {index + 1}, not on the list of candidates.")
     standing = [i for i in range(len(names)) if i not in count_input.withdrawn]
     if len(standing) < count_input.seats:
         raise CountRefused(
