@@ -1,12 +1,17 @@
-"""The result sheet a scrutineer would write: one row per candidate, for each stage the transfer and the total."""
+"""The result sheet a scrutineer would write: stages as columns, one row per candidate, for each stage the
+transfer and the total, then the non-transferable line (and, where the rule keeps them apart, the votes lost
+to fractions) and the quota when the rule can change it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from unionvote.elections.count import RULE_NAMES
 
+# ERS97 5.3.9-5.3.10: the difference left by rounding a transfer value down is non-transferable.
+ROUNDING_IS_NON_TRANSFERABLE = {"ers97-stv"}
 KIND_WORDS = {
     "first preferences": "First preferences",
     "surplus": "Surplus of {subject}",
@@ -30,8 +35,9 @@ class Sheet:
     headings: list[str]
     transfer_values: list[str]
     rows: list[SheetRow]
-    non_transferable: list[str]
-    lost_to_fractions: list[str]
+    non_transferable: list[tuple[str, str]]  # (transfer, running total) per stage
+    lost_to_fractions: list[str]  # empty where the rule puts rounding on the non-transferable line
+    quotas: list[str] = field(default_factory=list)  # per stage, only when the quota changes during the count
     notes: list[str] = field(default_factory=list)
     elected: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
@@ -65,6 +71,13 @@ def build_sheet(record: dict[str, Any], names: dict[str, str]) -> Sheet:
         if stage["note"]:
             notes.append(f"Stage {stage['number']}: {stage['note']}")
     rows = []
+    non_transferable = []
+    previous = "0"
+    for stage in stages:
+        moved = Decimal(stage["non_transferable"]) - Decimal(previous)
+        non_transferable.append((f"+{moved}" if moved else "", stage["non_transferable"]))
+        previous = stage["non_transferable"]
+    quotas = [stage.get("quota") or "" for stage in stages]
     for key in record["candidates"]:
         cells = []
         for stage in stages:
@@ -77,7 +90,9 @@ def build_sheet(record: dict[str, Any], names: dict[str, str]) -> Sheet:
         rule=RULE_NAMES.get(record["rule"], record["rule"]), seats=record["seats"], quota=record["quota"],
         total_valid=record["total_valid"], headings=headings,
         transfer_values=[s["transfer_value"] or "" for s in stages], rows=rows,
-        non_transferable=[s["non_transferable"] for s in stages],
-        lost_to_fractions=[s["lost_to_fractions"] for s in stages], notes=notes,
+        non_transferable=non_transferable,
+        lost_to_fractions=[] if record["rule"] in ROUNDING_IS_NON_TRANSFERABLE
+        else [s["lost_to_fractions"] for s in stages],
+        quotas=quotas if len(set(quotas)) > 1 else [], notes=notes,
         elected=[name(k) for k in record["elected"]], withdrawn=[name(k) for k in record["withdrawn"]],
     )

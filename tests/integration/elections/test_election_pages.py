@@ -50,7 +50,7 @@ async def test_an_election_runs_from_nominations_to_a_declared_stv_result(
     assert "Quota 31.00000" in sheet  # 91 papers, 2 seats: 91 / 3 = 30, plus 1
     assert "Stage 2: Surplus of Ann Smith" in sheet
     assert "Ann Smith" in sheet and "Elected at stage 1" in sheet
-    assert "Non-transferable (running total)" in sheet
+    assert "Non-transferable" in sheet and "Lost to fractions (running total)" in sheet
 
     exported = (await world.ann.get(f"{election}/ballots.blt")).text
     again = run_count("scottish-stv", parse_blt(exported))
