@@ -2,12 +2,16 @@
 
     4 2                 candidates, seats
     -3                  optional: withdrawn candidates, negative numbers
-    12 1 2 0            papers, preferences by candidate number (from 1), 0
+    [withdrawn 3]       optional: the same, as other tools write it
+    [tie 2 1 4 3]       optional: a tie order drawn before the count (first listed is chosen where a lot is needed)
+    12 1 2 0            papers, preferences by candidate number (from 1), 0; "(id) 12 1 2 0" also reads
     0                   end of ballots
-    "Ann Smith"         one quoted name per candidate
+    "Ann Smith"         one quoted name per candidate (runs of spaces become one)
     "Standing orders committee"   title
+    "Source" "Comment"  optional: any further text after the title is read and ignored
 
-An import is all or nothing: every bad line is reported with its number and reason.
+`#` starts a comment to the end of the line. An import is all or nothing: every bad line is
+reported with its number and reason.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ def export_blt(count_input: CountInput) -> str:
     lines = [f"{len(count_input.candidates)} {count_input.seats}"]
     if count_input.withdrawn:
         lines.append(" ".join(f"-{c + 1}" for c in sorted(count_input.withdrawn)))
+    if count_input.tie_order:
+        lines.append("[tie " + " ".join(str(c + 1) for c in count_input.tie_order) + "]")
     for ballot in count_input.ballots:
         lines.append(" ".join([str(ballot.count), *(str(c + 1) for c in ballot.ranking), "0"]))
     lines.append("0")
@@ -58,14 +64,7 @@ def parse_blt(text: str) -> CountInput:
         raise BltError([f"line {header_no}: candidates and seats must both be at least 1"])
     rest = lines[1:]
     withdrawn: set[int] = set()
-    if rest and rest[0][1].startswith("-"):
-        number, line = rest.pop(0)
-        for part in line.split():
-            value = _int(part)
-            if value is None or value >= 0 or -value > n_candidates:
-                problems.append(f"line {number}: {part!r} is not a withdrawn candidate number (-1 to -{n_candidates})")
-            else:
-                withdrawn.add(-value - 1)
+    tie_order: list[int] = []
     ballots: list[RankedBallot] = []
     ended = False
     while rest:
@@ -73,8 +72,11 @@ def parse_blt(text: str) -> CountInput:
         if line == "0":
             ended = True
             break
-        ballot = _ballot(number, line, n_candidates, problems)
-        if ballot is not None:
+        if line.startswith("["):
+            _option(number, line, n_candidates, withdrawn, tie_order, problems)
+        elif line.startswith("-"):
+            _withdrawn(number, line.split(), n_candidates, withdrawn, problems)
+        elif (ballot := _ballot(number, line, n_candidates, problems)) is not None:
             ballots.append(ballot)
     if not ended:
         problems.append("the ballots do not end with a line holding just 0")
@@ -86,21 +88,59 @@ def parse_blt(text: str) -> CountInput:
         except ValueError:
             problems.append(f"line {number}: unbalanced quotes")
             continue
-        strings.extend((number, part) for part in parts)
+        strings.extend((number, " ".join(part.split())) for part in parts)
     if len(strings) < n_candidates:
         problems.append(f"{n_candidates} candidate names expected after the ballots, found {len(strings)}")
-    elif len(strings) > n_candidates + 1:
-        problems.append(f"line {strings[n_candidates + 1][0]}: unexpected text after the title")
     names = [name for _, name in strings[:n_candidates]]
     for number, name in strings[:n_candidates]:
-        if not name.strip():
+        if not name:
             problems.append(f"line {number}: a candidate name is empty")
-    if len(set(names)) != len(names):
-        problems.append("two candidates have the same name")
+    seen: set[str] = set()
+    for number, name in strings[:n_candidates]:
+        if name and name in seen:
+            problems.append(f"line {number}: two candidates are called {name!r}")
+        seen.add(name)
     if problems:
         raise BltError(problems)
+    # Any text after the title (a source, a comment) is other tools' annotation: read past it.
     title = strings[n_candidates][1] if len(strings) > n_candidates else ""
-    return CountInput(tuple(names), seats, tuple(ballots), frozenset(withdrawn), title=title)
+    return CountInput(tuple(names), seats, tuple(ballots), frozenset(withdrawn), title=title,
+                      tie_order=tuple(tie_order))
+
+
+def _withdrawn(number: int, parts: list[str], n_candidates: int, withdrawn: set[int], problems: list[str]) -> None:
+    for part in parts:
+        value = _int(part)
+        if value is None or value >= 0 or -value > n_candidates:
+            problems.append(f"line {number}: {part!r} is not a withdrawn candidate number (-1 to -{n_candidates})")
+        else:
+            withdrawn.add(-value - 1)
+
+
+def _option(number: int, line: str, n_candidates: int, withdrawn: set[int], tie_order: list[int],
+            problems: list[str]) -> None:
+    """`[withdrawn 2 5]` or `[tie 3 1 2]`, candidates by number; any other option is refused by name."""
+    if not line.endswith("]"):
+        problems.append(f"line {number}: an option in square brackets must end with ]")
+        return
+    name, *parts = line[1:-1].split()
+    if name not in ("withdrawn", "tie"):
+        problems.append(f"line {number}: the option [{name} ...] is not one this count understands "
+                        "(only [withdrawn ...] and [tie ...])")
+        return
+    listed: list[int] = []
+    for part in parts:
+        value = _int(part)
+        if value is None or not 1 <= value <= n_candidates:
+            problems.append(f"line {number}: {part!r} in [{name} ...] is not a candidate number (1 to {n_candidates})")
+        elif value - 1 in listed or (name == "tie" and value - 1 in tie_order):
+            problems.append(f"line {number}: candidate {value} is listed twice in [{name} ...]")
+        else:
+            listed.append(value - 1)
+    if name == "withdrawn":
+        withdrawn.update(listed)
+    else:
+        tie_order.extend(listed)
 
 
 def _int(part: str) -> int | None:
