@@ -6,12 +6,17 @@ declares (show of hands, remitted, withdrawn with consent, fell, not reached) ca
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.conferences.eligibility import session_at
+from unionvote.db import utcnow
 from unionvote.motions.amendments import LIVE, PART_OF_MOTION, amendments_of, change_of
 from unionvote.motions.common import MotionError, amendment_label, audit, motion_label, settings_of
 from unionvote.motions.lines import overlaps
-from unionvote.motions.models import Amendment, AmendmentState, Motion, MotionState
+from unionvote.motions.models import Amendment, AmendmentState, FloorDecision, Motion, MotionState
 
 ON_AGENDA = frozenset({MotionState.ADMITTED, MotionState.SCHEDULED})
 # action -> (states it may follow, the state it leads to); "carried" becomes carried as amended when it was.
@@ -60,14 +65,18 @@ async def decide_motion(db: AsyncSession, motion: Motion, *, action: str, by: in
                               409)
         if action == "carried" and any(a.state in PART_OF_MOTION for a in amendments):
             state = MotionState.CARRIED_AS_AMENDED
+    fallen: list[Amendment] = []
     if state != MotionState.MOVED:
         for amendment in amendments:  # the motion is decided: what was not taken falls with it
             if amendment.state in LIVE:
                 amendment.state = AmendmentState.FELL
+                fallen.append(amendment)
         await _clear_deciding(db, motion.conference_id, motion_id=motion.id)
+    before = motion.state
     motion.state = state
     if ballot_id is not None:
         motion.ballot_id = ballot_id
+    await _record(db, motion, None, before, state, by=by, ballot_id=ballot_id, fell=fallen)
     await audit(db, motion.conference_id, by, "motion.state", motion_id=motion.id, state=state, ballot_id=ballot_id)
     return state
 
@@ -90,6 +99,7 @@ async def decide_amendment(db: AsyncSession, motion: Motion, amendment: Amendmen
                           409)
     if action == "accepted" and motion.state not in ON_AGENDA | {MotionState.MOVED}:
         raise MotionError(f"{motion_label(motion)} is no longer open to amendment.", 409)
+    before = amendment.state
     amendment.state = AMENDMENT_ACTIONS[action]
     if ballot_id is not None:
         amendment.ballot_id = ballot_id
@@ -101,6 +111,7 @@ async def decide_amendment(db: AsyncSession, motion: Motion, amendment: Amendmen
                 other.state = AmendmentState.FELL
                 fallen.append(other)
     await _clear_deciding(db, motion.conference_id, amendment_id=amendment.id)
+    await _record(db, motion, amendment, before, amendment.state, by=by, ballot_id=ballot_id, fell=fallen)
     await audit(db, motion.conference_id, by, "amendment.state", amendment_id=amendment.id, motion_id=motion.id,
                 state=amendment.state, ballot_id=ballot_id, fell_amendment_ids=[a.id for a in fallen])
     return fallen
@@ -140,3 +151,104 @@ async def set_current_item(db: AsyncSession, conference_id: int, item_id: int | 
     settings = await settings_of(db, conference_id, lock=True)
     settings.current_item_id = item_id
     await audit(db, conference_id, by, "floor.current_item", item_id=item_id)
+
+
+# ---- the record of decisions, and corrections -------------------------------------------------
+
+async def _record(db: AsyncSession, motion: Motion, amendment: Amendment | None, before: str, after: str, *,
+                  by: int | None, ballot_id: int | None, fell: list[Amendment], corrects: FloorDecision | None = None,
+                  reason: str | None = None) -> FloorDecision:
+    sitting = await session_at(db, motion.conference_id, utcnow())
+    row = FloorDecision(conference_id=motion.conference_id, motion_id=motion.id,  # type: ignore[arg-type]
+                        amendment_id=amendment.id if amendment else None, from_state=before, to_state=after,
+                        ballot_id=ballot_id, fell=json.dumps([a.id for a in fell]),
+                        business_session_id=sitting.id if sitting else None,
+                        corrects_id=corrects.id if corrects else None, reason=reason, decided_by=by)
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def decisions_of(db: AsyncSession, motion_id: int) -> list[FloorDecision]:
+    """Every decision recorded on a motion and its amendments, oldest first, corrections included."""
+    return list((await db.execute(select(FloorDecision).where(FloorDecision.motion_id == motion_id)
+                                  .order_by(FloorDecision.id))).scalars())
+
+
+async def last_decision(db: AsyncSession, motion: Motion, amendment: Amendment | None) -> FloorDecision | None:
+    rows = [d for d in await decisions_of(db, motion.id)  # type: ignore[arg-type]
+            if d.amendment_id == (amendment.id if amendment else None)]
+    return rows[-1] if rows else None
+
+
+async def recently_decided(db: AsyncSession, conference_id: int, limit: int = 8) -> list[Motion]:
+    """The motions with something recorded on the floor, most recent first: where the chair corrects mistakes."""
+    ids: list[int] = []
+    for motion_id in (await db.execute(select(FloorDecision.motion_id).where(
+            FloorDecision.conference_id == conference_id).order_by(FloorDecision.id.desc()).limit(limit * 6))
+            ).scalars():
+        if motion_id not in ids:
+            ids.append(motion_id)
+    return [m for m in [await db.get(Motion, i) for i in ids[:limit]] if m is not None]
+
+
+MAX_REASON = 500
+
+
+async def correct_decision(db: AsyncSession, motion: Motion, amendment: Amendment | None, *, to_state: str,
+                           reason: str, by: int) -> FloorDecision:
+    """Put right an outcome the chair recorded by mistake: back to where it stood, or to another outcome.
+
+    A correction is a new row and a new audit entry; the mistaken entry stays. Only the chair's own outcomes
+    can be corrected (a declared ballot's result is changed by voiding it and voting again), and only in the
+    sitting where it was recorded. Going back restores the amendments that fell with it.
+    """
+    label = amendment_label(motion, amendment) if amendment else motion_label(motion)
+    reason = reason.strip()
+    if not reason:
+        raise MotionError("Give the reason for the correction; it is recorded with it.")
+    if len(reason) > MAX_REASON:
+        raise MotionError(f"The reason is longer than {MAX_REASON} characters.")
+    last = await last_decision(db, motion, amendment)
+    current = amendment.state if amendment else motion.state
+    if last is None or last.to_state != current:
+        raise MotionError(f"Nothing the chair recorded for {label} can be corrected.", 409)
+    if last.ballot_id is not None:
+        raise MotionError(f"{label} was decided by the declared result of ballot {last.ballot_id}: declare that "
+                          "ballot void and take the vote again instead.", 409)
+    sitting = await session_at(db, motion.conference_id, utcnow())
+    if last.business_session_id is not None and (sitting is None or sitting.id != last.business_session_id):
+        raise MotionError(f"{label} was recorded in an earlier session; only conference can now change it "
+                          "(for example on a motion to rescind).", 409)
+    allowed = correction_targets(last, amendment is not None)
+    if to_state not in allowed:
+        words = ", ".join(s.replace("_", " ") for s in allowed)
+        raise MotionError(f"{label} can be corrected to: {words}.")
+    restored: list[Amendment] = []
+    if to_state == last.from_state:  # going back: what fell with the mistake comes back into the debate
+        for amendment_id in json.loads(last.fell):
+            other = await db.get(Amendment, amendment_id)
+            if other is not None and other.state == AmendmentState.FELL:
+                other.state = AmendmentState.ADMITTED
+                restored.append(other)
+    if amendment is not None:
+        amendment.state = to_state
+    else:
+        motion.state = to_state
+    row = await _record(db, motion, amendment, current, to_state, by=by, ballot_id=None, fell=[], corrects=last,
+                        reason=reason)
+    await audit(db, motion.conference_id, by, "amendment.corrected" if amendment else "motion.corrected",
+                motion_id=motion.id, amendment_id=amendment.id if amendment else None, decision_id=row.id,
+                corrects=last.id, **{"from": current, "to": to_state}, reason=reason,
+                restored_amendment_ids=[a.id for a in restored])
+    return row
+
+
+def correction_targets(last: FloorDecision, for_amendment: bool) -> list[str]:
+    """Where a recorded outcome may be corrected to: where it stood before, or another outcome from there."""
+    if for_amendment:
+        others = [state for state in AMENDMENT_ACTIONS.values() if state != last.to_state]
+    else:
+        others = [state for action, (allowed, state) in MOTION_ACTIONS.items()
+                  if last.from_state in allowed and state != last.to_state and action != "move"]
+    return [last.from_state, *others]

@@ -78,6 +78,7 @@ class MotionsSettings(SQLModel, table=True):
     current_item_id: int | None = Field(default=None, foreign_key="agenda_item.id", ondelete="SET NULL")
     deciding_motion_id: int | None = Field(default=None, foreign_key="motion.id", ondelete="SET NULL")
     deciding_amendment_id: int | None = Field(default=None, foreign_key="amendment.id", ondelete="SET NULL")
+    speech_seconds: int | None = None  # the chair's limit on each speech; None: no limit
 
 
 class AgendaSection(SQLModel, table=True):
@@ -102,6 +103,7 @@ class AgendaItem(SQLModel, table=True):
     title: str = Field(max_length=200)
     position: int
     minutes: int = 0
+    speaking_seconds: int | None = None  # the chair's limit on all speeches in this item together
 
 
 class Motion(SQLModel, table=True):
@@ -197,7 +199,8 @@ class SpeakerState(StrEnum):
     WAITING = "waiting"
     CALLED = "called"
     DONE = "done"
-    WITHDRAWN = "withdrawn"
+    WITHDRAWN = "withdrawn"  # by the delegate
+    REMOVED = "removed"  # by the chair
 
 
 class SpeakerRequest(SQLModel, table=True):
@@ -211,3 +214,27 @@ class SpeakerRequest(SQLModel, table=True):
     state: str = Field(default=SpeakerState.WAITING, max_length=16)
     requested_at: datetime = _moment()
     called_at: datetime | None = _moment(nullable=True)
+    finished_at: datetime | None = _moment(nullable=True)
+    # The chair's order among those waiting; 0 for all until the chair moves someone.
+    position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class FloorDecision(SQLModel, table=True):
+    """What the chair recorded for a motion or amendment, or a correction of it: rows are only ever added."""
+
+    __tablename__ = "floor_decision"
+    __table_args__ = (Index("ix_floor_decision_motion", "motion_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conference_id: int = Field(foreign_key="conference.id", ondelete="CASCADE")
+    motion_id: int = Field(foreign_key="motion.id", ondelete="CASCADE")
+    amendment_id: int | None = Field(default=None, foreign_key="amendment.id", ondelete="CASCADE")
+    from_state: str = Field(max_length=24)
+    to_state: str = Field(max_length=24)
+    ballot_id: int | None = None  # the declared ballot that decided it
+    fell: str = Field(default="[]", sa_column=Column(Text(), nullable=False))  # JSON: amendment ids that fell with it
+    business_session_id: int | None = None  # the sitting it was recorded in: corrections stay within it
+    corrects_id: int | None = Field(default=None, foreign_key="floor_decision.id", ondelete="SET NULL")
+    reason: str | None = Field(default=None, max_length=500)
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    decided_at: datetime = _moment()

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.conferences import lookup
 from unionvote.csvexport import CSV_MEDIA_TYPE, attachment_headers
 from unionvote.errors import RuleViolation
 from unionvote.motions import speakers
@@ -31,10 +32,13 @@ class AgendaPages(Controller):
         published = await publications(db, conference_id)
         latest = published[0] if published else None
         changes = changes_between(published[1] if len(published) > 1 else None, latest) if latest else []
+        now = await floor_now(db, conference_id)
+        mine = await lookup.delegate_id_for_user(db, conference_id, request.scope["user"].id)
+        my_request = next((row for row in now.speakers if row.delegate_id == mine and row.state == "waiting"), None)
         return motions_page("motions/agenda.html", request, conference, status_code=status_code, error=error,
                             latest=latest, latest_lines=json.loads(latest.snapshot) if latest else [],
                             changes=changes if len(published) > 1 else [], published=published,
-                            **floor_context(await floor_now(db, conference_id)))
+                            my_request=my_request, **floor_context(now))
 
     @get("/agenda")
     async def agenda(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int

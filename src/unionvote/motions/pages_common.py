@@ -27,6 +27,12 @@ NOTICES = {
     "asked": "You are on the speakers list.",
     "withdrawn": "Your request to speak has been withdrawn.",
     "called": "The speaker has been called.",
+    "corrected": "The correction has been recorded.",
+    "limits": "The time limits have been set.",
+    "voting": "The question has been put: voting is open and delegates can see it.",
+    "ballot-closed": "Voting has closed. Declare the result when ready.",
+    "ballot-declared": "The result has been declared and recorded against the motion.",
+    "ballot-opened": "Voting is open.",
 }
 
 

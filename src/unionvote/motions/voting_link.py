@@ -106,6 +106,12 @@ async def votable_items(db: AsyncSession, conference_id: int) -> list[VotingSubj
     return out
 
 
+def in_voting_order(items: list[VotingSubject]) -> list[tuple[VotingSubject, bool]]:
+    """Each question with whether it can be voted on now: a motion waits until its amendments are decided."""
+    waiting = {s.motion_id for s in items if s.amendment_id is not None}
+    return [(s, s.amendment_id is not None or s.motion_id not in waiting) for s in items]
+
+
 async def record_vote_outcome(db: AsyncSession, *, motion_id: int | None = None, amendment_id: int | None = None,
                               carried: bool, ballot_id: int, actor: str) -> None:
     """A declared result: amendment carried or lost; motion carried, carried as amended, or lost."""

@@ -7,7 +7,6 @@ Before a ballot closes, nothing here shows more than the turnout count.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -15,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import Role
 from unionvote.conferences.access import anyone_in_conference
-from unionvote.motions.voting_link import voting_subject
 from unionvote.voting import casting, services
 from unionvote.voting.access import (
     RUNNERS,
@@ -28,6 +26,7 @@ from unionvote.voting.access import (
 )
 from unionvote.voting.live import ballot_changed, turnout_changed
 from unionvote.voting.models import Ballot, BallotState, Relation
+from unionvote.voting.questions import spec_from_draft
 from unionvote.voting.receipts import format_tracker
 from unionvote.voting.schemas import (
     BallotDraft,
@@ -35,11 +34,11 @@ from unionvote.voting.schemas import (
     Declaration,
     FollowUpIn,
     HallCountIn,
+    OpenIn,
     TrackersOut,
     VoidIn,
     VoteIn,
     VoteOut,
-    to_spec,
 )
 from unionvote.voting.views import ballot_out, view_of
 
@@ -68,15 +67,7 @@ class BallotsApi(Controller):
           summary="Prepare a ballot (a draft): free-standing, or on a motion or amendment")
     async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,
                      data: BallotDraft) -> BallotOut:
-        spec = to_spec(data)
-        if data.motion_id is not None or data.amendment_id is not None:
-            subject = await voting_subject(db_session, motion_id=data.motion_id, amendment_id=data.amendment_id)
-            if subject.conference_id != conference_id:
-                raise services.BallotError("There is no such motion in this conference.", 404)
-            spec = dataclasses.replace(to_spec(data, title=subject.title, question=subject.question,
-                                               two_thirds=subject.two_thirds),
-                                       motion_id=subject.motion_id, amendment_id=subject.amendment_id,
-                                       agenda_item_id=subject.agenda_item_id)
+        spec = await spec_from_draft(db_session, conference_id, data)
         ballot = await services.create_ballot(db_session, conference_id, spec, by=request.scope["user"].id)
         return await _out(db_session, ballot)
 
@@ -116,9 +107,13 @@ class BallotsApi(Controller):
         return await _out(db, ballot)
 
     @post(BALLOT + "/open", guards=[ballot_runner], status_code=200,
-          summary="Open voting: freezes the electorate (accredited and checked in now)")
-    async def open(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int) -> BallotOut:
-        ballot = await services.open_ballot(db_session, ballot_id, by=request.scope["user"].id)
+          summary="Open voting: freezes the electorate (accredited and checked in now)",
+          description="Refused with 409 while the conference is not quorate, unless override_reason says why "
+                      "standing orders allow the vote; the quorum figures are recorded in ballot.opened.")
+    async def open(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int,
+                   data: OpenIn | None = None) -> BallotOut:
+        ballot = await services.open_ballot(db_session, ballot_id, by=request.scope["user"].id,
+                                            override_reason=data.override_reason if data else None)
         return await self._changed(request, db_session, ballot)
 
     @post(BALLOT + "/close", guards=[ballot_runner], status_code=200, summary="Close voting")

@@ -7,7 +7,6 @@ console update by themselves over the conference topic.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
@@ -19,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.conferences.pages_common import conference_page, load_conference, text_of
 from unionvote.conferences.quorum_panel import panel_context
 from unionvote.errors import RuleViolation
-from unionvote.motions.voting_link import votable_items, voting_subject
+from unionvote.motions.voting_link import in_voting_order, votable_items
 from unionvote.voting import services
 from unionvote.voting.access import ballot_runners, hall_counters
 from unionvote.voting.counting import hall_counts
 from unionvote.voting.live import ballot_changed
 from unionvote.voting.models import Ballot, BallotState, Relation
+from unionvote.voting.questions import spec_from_draft, subject_in
 from unionvote.voting.rules import Majority, Method
 from unionvote.voting.schemas import (
     BASE_WORDS,
@@ -34,7 +34,6 @@ from unionvote.voting.schemas import (
     TIE_WORDS,
     BallotDraft,
     draft_from_form,
-    to_spec,
 )
 from unionvote.voting.views import view_of
 from unionvote.web import see_other
@@ -65,22 +64,29 @@ class BallotConsolePages(Controller):
     guards = [ballot_runners]
     include_in_schema = False
 
+    async def _list(self, request: Request[Any, Any, Any], db: AsyncSession, conference_id: int,
+                    error: str | None = None, status_code: int = 200) -> Template:
+        conference = await load_conference(db, conference_id)
+        ballots = [await view_of(db, b) for b in await services.ballots_of(db, conference_id)]
+        return conference_page("voting/console_list.html", request, conference, ballots=ballots,
+                               items=in_voting_order(await votable_items(db, conference_id)), notice=_notice(request),
+                               error=error, status_code=status_code)
+
     @get("/")
     async def ballots(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int
                       ) -> Template:
-        conference = await load_conference(db_session, conference_id)
-        ballots = [await view_of(db_session, b) for b in await services.ballots_of(db_session, conference_id)]
-        return conference_page("voting/console_list.html", request, conference, ballots=ballots,
-                               items=await votable_items(db_session, conference_id), notice=_notice(request))
+        return await self._list(request, db_session, conference_id)
 
     async def _new(self, request: Request[Any, Any, Any], db: AsyncSession, conference_id: int,
                    draft: BallotDraft, error: str | None = None, status_code: int = 200) -> Template:
         conference = await load_conference(db, conference_id)
         subject = None
         if draft.motion_id is not None or draft.amendment_id is not None:
-            subject = await voting_subject(db, motion_id=draft.motion_id, amendment_id=draft.amendment_id)
-            if subject.conference_id != conference_id:
-                raise RuleViolation("There is no such motion in this conference.", 404)
+            try:
+                subject = await subject_in(db, conference_id, motion_id=draft.motion_id,
+                                           amendment_id=draft.amendment_id)
+            except RuleViolation as exc:
+                return await self._list(request, db, conference_id, str(exc), exc.status_code)
         return conference_page("voting/console_new.html", request, conference, status_code=status_code,
                                draft=draft, subject=subject, error=error, words=WORDS)
 
@@ -89,7 +95,10 @@ class BallotConsolePages(Controller):
                   motion_id: int | None = None, amendment_id: int | None = None) -> Template:
         draft = BallotDraft(motion_id=motion_id, amendment_id=amendment_id)
         if motion_id is not None or amendment_id is not None:
-            subject = await voting_subject(db_session, motion_id=motion_id, amendment_id=amendment_id)
+            try:
+                subject = await subject_in(db_session, conference_id, motion_id=motion_id, amendment_id=amendment_id)
+            except RuleViolation as exc:  # not votable now: say why beside what is, never a dead end
+                return await self._list(request, db_session, conference_id, str(exc), exc.status_code)
             if subject.two_thirds:  # rule changes need two thirds
                 draft = msgspec.structs.replace(draft, majority=Majority.TWO_THIRDS.value)
         return await self._new(request, db_session, conference_id, draft)
@@ -101,15 +110,7 @@ class BallotConsolePages(Controller):
         draft = BallotDraft()
         try:
             draft = draft_from_form(form)
-            spec = to_spec(draft)  # checks the draft as written, before looking up a motion
-            if draft.motion_id is not None or draft.amendment_id is not None:
-                subject = await voting_subject(db_session, motion_id=draft.motion_id, amendment_id=draft.amendment_id)
-                if subject.conference_id != conference_id:
-                    raise RuleViolation("There is no such motion in this conference.", 404)
-                spec = dataclasses.replace(to_spec(draft, title=subject.title, question=subject.question,
-                                                   two_thirds=subject.two_thirds),
-                                           motion_id=subject.motion_id, amendment_id=subject.amendment_id,
-                                           agenda_item_id=subject.agenda_item_id)
+            spec = await spec_from_draft(db_session, conference_id, draft)
             ballot = await services.create_ballot(db_session, conference_id, spec, by=request.scope["user"].id)
         except RuleViolation as exc:
             await db_session.rollback()
@@ -137,7 +138,7 @@ class BallotConsolePages(Controller):
     async def _act(self, request: Request[Any, Any, Any], db: AsyncSession, conference_id: int, ballot_id: int,
                    action: str) -> Template | Redirect:
         form = await request.form()
-        submitted = {name: text_of(form, name) for name in ("casting_vote", "reason")}
+        submitted = {name: text_of(form, name) for name in ("casting_vote", "reason", "override_reason", "back")}
         by = request.scope["user"].id
         try:
             ballot, done = await self._do(db, conference_id, ballot_id, action, submitted, by)
@@ -146,12 +147,15 @@ class BallotConsolePages(Controller):
             return await self._console(request, db, conference_id, ballot_id, error=str(exc),
                                        status_code=exc.status_code, form=submitted)
         await ballot_changed(request.app, db, ballot)
+        if submitted["back"] == "floor":  # the chair acted from the floor page: stay there
+            return see_other(f"/conferences/{conference_id}/floor?done=ballot-{done}")
         return see_other(console_path(conference_id, ballot.id) + f"?done={done}")
 
     async def _do(self, db: AsyncSession, conference_id: int, ballot_id: int, action: str, form: dict[str, str],
                   by: int) -> tuple[Ballot, str]:
         if action == "open":
-            return await services.open_ballot(db, ballot_id, by=by, conference_id=conference_id), "opened"
+            return await services.open_ballot(db, ballot_id, by=by, conference_id=conference_id,
+                                              override_reason=form["override_reason"] or None), "opened"
         if action == "close":
             return await services.close_ballot(db, ballot_id, by=by, conference_id=conference_id), "closed"
         if action == "declare":

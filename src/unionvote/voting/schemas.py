@@ -132,6 +132,11 @@ class Declaration(msgspec.Struct, forbid_unknown_fields=True):
     ))] | None = None
 
 
+class OpenIn(msgspec.Struct, forbid_unknown_fields=True):
+    override_reason: Annotated[str, msgspec.Meta(max_length=500, description=(
+        "Only to open while the conference is not quorate: why standing orders allow it (recorded)"))] | None = None
+
+
 class VoidIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Short
 

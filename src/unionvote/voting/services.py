@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.services import actor_of, record, scope_of
 from unionvote.conferences.eligibility import eligible_voters, entitled_weight
 from unionvote.conferences.models import Conference
+from unionvote.conferences.quorum import quorum
 from unionvote.db import gate, locked, utcnow
 from unionvote.errors import RuleViolation
 from unionvote.voting.counting import (
@@ -177,14 +178,29 @@ def electorate_document(ballot_id: int, entries: Sequence[tuple[int, Fraction]])
     return {"ballot": ballot_id, "voters": [[delegate, fraction_text(weight)] for delegate, weight in entries]}
 
 
-async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, conference_id: int | None = None
-                      ) -> Ballot:
-    """Freeze the electorate (who is eligible now, with what weight), hash it into the chain, start voting."""
+async def quorum_at_opening(db: AsyncSession, conference_id: int, override_reason: str | None) -> dict[str, Any]:
+    """The conference's quorum as a ballot opens, for the record; an inquorate conference needs a reason."""
+    status = await quorum(db, conference_id)
+    reason = (override_reason or "").strip() or None
+    if not status.met and reason is None:
+        raise BallotError(f"{status.summary} The conference is not quorate: the vote cannot open unless the chair "
+                          "records why standing orders allow it.", 409)
+    return {"met": status.met, "present": status.present, "required": status.required,
+            "rule": str(status.rule.kind), "rule_value": status.rule.value,
+            "overridden": not status.met, "reason": reason if not status.met else None}
+
+
+async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, conference_id: int | None = None,
+                      override_reason: str | None = None) -> Ballot:
+    """Freeze the electorate (who is eligible now, with what weight), hash it into the chain, start voting.
+
+    The conference's quorum is checked and recorded; an inquorate conference needs `override_reason`."""
     ballot = await _locked_ballot(db, ballot_id, conference_id)
     if ballot.state != BallotState.DRAFT:
         raise BallotError(f"Only a draft ballot can be opened; this one is {ballot.state}."
                           + (" Create a re-vote instead." if ballot.state != BallotState.OPEN else ""), 409)
     conference = await _conference(db, ballot.conference_id)
+    quorum_record = await quorum_at_opening(db, ballot.conference_id, override_reason)
     card = ballot.weighting == Weighting.CARD
     now = utcnow()
     voters = await eligible_voters(db, ballot.conference_id, now, card_vote=card)
@@ -206,7 +222,7 @@ async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, confe
     await _audit(db, ballot, by, "ballot.opened", electorate_hash=ballot.electorate_hash,
                  electorate_size=len(voters), electorate_weight=ballot.electorate_weight,
                  entitled_weight=ballot.entitled_weight, card_mode=ballot.card_mode,
-                 closes_at=ballot.closes_at.isoformat() if ballot.closes_at else None)
+                 closes_at=ballot.closes_at.isoformat() if ballot.closes_at else None, quorum=quorum_record)
     return ballot
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.voting.counting import INDICATIVE_NOTE, Turnout, options_of, rule_of, turnout
 from unionvote.voting.models import Ballot, BallotState, Weighting
 from unionvote.voting.receipts import format_tracker
-from unionvote.voting.rules import Method, fraction_text
+from unionvote.voting.rules import Majority, Method, fraction_text
 from unionvote.voting.schemas import BallotOut, TurnoutOut
 
 STATE_WORDS = {BallotState.DRAFT: "Not open yet", BallotState.OPEN: "Voting is open",
@@ -74,8 +75,38 @@ class BallotView:
             words += ": " + ", ".join(labels.get(key, key) for key in decision["winners"])
         return words
 
+    @property
+    def needed_words(self) -> str:
+        """The majority needed, as a hall says it: 'a simple majority', 'a two-thirds majority'."""
+        rule = rule_of(self.ballot)
+        return {
+            Majority.SIMPLE: "a simple majority",
+            Majority.ABSOLUTE: "a majority of all those entitled to vote",
+            Majority.TWO_THIRDS: "a two-thirds majority",
+            Majority.FRACTION: f"at least {rule.fraction} of the votes",
+            Majority.PLURALITY: "the most votes",
+        }[rule.majority]
+
+    @property
+    def verdict_words(self) -> str:
+        """The declared result in a sentence a hall understands: 'Carried by 2,105 votes to 1,377.'"""
+        if self.result is None:
+            return ""
+        decision, combined = self.result["decision"], self.result["combined"]["choices"]
+        if self.ballot.method == Method.FOR_AGAINST and decision["outcome"] in ("carried", "lost"):
+            votes_for, votes_against = figure(combined.get("for", "0")), figure(combined.get("against", "0"))
+            unit = "card votes" if self.card else "votes"
+            return f"{decision['outcome'].capitalize()} by {votes_for} {unit} to {votes_against}."
+        return self.outcome_words + "."
+
     def label(self, key: str) -> str:
         return dict(self.options).get(key, key)
+
+
+def figure(text: str) -> str:
+    """A stored exact figure ('2105', '7/2') with thousands separators where it is whole."""
+    value = Fraction(text)
+    return f"{value.numerator:,}" if value.denominator == 1 else fraction_text(value)
 
 
 async def view_of(db: AsyncSession, ballot: Ballot) -> BallotView:

@@ -18,7 +18,7 @@ async def test_the_motion_book_and_the_csv_show_motions_amendments_and_outcomes(
     motion_id = await submit_motion(floor, app, title="=Fair pay now",
                                     text="Pay has fallen.\nConference demands a rise.")
     insert_id, delete_id = await moved_with_amendments(app, floor, motion_id, await manchester_user(app))
-    await floor.chair.post(f"{floor.base}/floor/amendments/{insert_id}", data={"action": "accepted"})
+    await floor.chair.post(f"{floor.base}/floor/amendments/{insert_id}", data={"confirm": "yes", "action": "accepted"})
 
     book = await floor.london.get(f"{floor.base}/motion-book")
     assert book.status_code == 200
@@ -32,8 +32,8 @@ async def test_the_motion_book_and_the_csv_show_motions_amendments_and_outcomes(
     assert "3 and report back to conference. (Amendment 1.1: inserted after line 2)" in text
     assert 'href="/static/motions.css"' in book.text and "<style" not in book.text
 
-    await floor.chair.post(f"{floor.base}/floor/amendments/{delete_id}", data={"action": "lost"})
-    await floor.chair.post(f"{floor.base}/floor/motions/{motion_id}", data={"action": "carried"})
+    await floor.chair.post(f"{floor.base}/floor/amendments/{delete_id}", data={"confirm": "yes", "action": "lost"})
+    await floor.chair.post(f"{floor.base}/floor/motions/{motion_id}", data={"confirm": "yes", "action": "carried"})
     response = await floor.london.get(f"{floor.base}/motions-export.csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

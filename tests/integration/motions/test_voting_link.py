@@ -106,10 +106,10 @@ async def test_the_chair_puts_a_question_and_delegates_see_exactly_what_is_decid
     refused = await floor.chair.post(f"{floor.base}/floor/deciding", data={"motion_id": str(motion_id)})
     assert refused.status_code == 409 and "Vote on the amendments first" in plain(refused.text)
     assert (await floor.chair.post(f"{floor.base}/floor/amendments/{insert_id}",
-                                   data={"action": "lost"})).status_code == 303
+                                   data={"confirm": "yes", "action": "lost"})).status_code == 303
     assert "Nothing is being put to the vote right now." in plain(
         (await floor.london.get(f"{floor.base}/voting-now")).text)
-    remitted = await floor.chair.post(f"{floor.base}/floor/motions/{motion_id}", data={"action": "remitted"})
+    remitted = await floor.chair.post(f"{floor.base}/floor/motions/{motion_id}", data={"confirm": "yes", "action": "remitted"})
     assert remitted.status_code == 303
     motion = (await floor.london.get(f"/api/v1/conferences/{floor.conference_id}/motions/{motion_id}")).json()
     assert motion["state"] == "remitted"
