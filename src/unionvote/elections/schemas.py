@@ -14,7 +14,7 @@ LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
 class NewElection(msgspec.Struct, forbid_unknown_fields=True):
     title: Name
     seats: Annotated[int, msgspec.Meta(ge=1, le=50)]
-    rule: Annotated[str, msgspec.Meta(description="scottish-stv | ers97-stv | irv")]
+    rule: Annotated[str, msgspec.Meta(description="ers97-stv | scottish-stv | meek-stv | irv")]
     nominator_kind: Annotated[str, msgspec.Meta(description="body | delegates")]
     nominations_close_at: Annotated[datetime, msgspec.Meta(description="With a time zone")]
     supporters_needed: Annotated[int, msgspec.Meta(ge=0, le=100)] = 0

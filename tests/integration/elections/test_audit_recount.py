@@ -55,4 +55,4 @@ def test_recounting_names_an_entry_whose_papers_cannot_be_counted() -> None:
     recounted, problems = recount_declarations([line])
     assert recounted == 0
     assert problems == ["line 1: election 7 cannot be recounted: Unknown counting rule 'meek'; choose one of "
-                        "scottish-stv, ers97-stv, irv."]
+                        "scottish-stv, ers97-stv, meek-stv, irv."]

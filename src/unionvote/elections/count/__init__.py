@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from unionvote.elections.count import ers97, irv, scottish_stv
+from unionvote.elections.count import ers97, irv, meek, scottish_stv
 from unionvote.elections.count.types import CountInput, CountRefused, CountResult, RankedBallot
 
 RULES: dict[str, Callable[[CountInput], CountResult]] = {
     scottish_stv.RULE: scottish_stv.count,
     ers97.RULE: ers97.count,
+    meek.RULE: meek.count,
     irv.RULE: irv.count,
 }
 RULE_NAMES = {
-    scottish_stv.RULE: "Scottish STV (weighted inclusive Gregory, 5 decimal places)",
-    ers97.RULE: "ERS97 STV (Electoral Reform Society 1997 rules)",
-    irv.RULE: "Alternative vote (IRV), one seat",
+    ers97.RULE: "ERS97 rules, as used by UK scrutineers",
+    scottish_stv.RULE: "Scottish STV, as in Scottish council elections",
+    meek.RULE: "Meek STV",
+    irv.RULE: "Alternative vote for one seat",
 }
 
 

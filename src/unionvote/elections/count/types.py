@@ -75,23 +75,25 @@ class Stage:
     tie_breaks: list[TieBreak] = field(default_factory=list)
     note: str = ""
     quota: Decimal | None = None  # in force at the end of the stage (ERS97 5.4.8 and Meek can change it)
+    keep_values: dict[str, Decimal] = field(default_factory=dict)  # Meek: each candidate's keep value
 
     def to_record(self) -> dict:
         return {
             "number": self.number,
             "kind": self.kind,
             "subject": list(self.subject),
-            "transfer_value": None if self.transfer_value is None else str(self.transfer_value),
-            "transfers": {name: str(value) for name, value in self.transfers.items()},
-            "votes": {name: str(value) for name, value in self.votes.items()},
-            "non_transferable": str(self.non_transferable),
-            "lost_to_fractions": str(self.lost_to_fractions),
+            "transfer_value": None if self.transfer_value is None else plain(self.transfer_value),
+            "transfers": {name: plain(value) for name, value in self.transfers.items()},
+            "votes": {name: plain(value) for name, value in self.votes.items()},
+            "non_transferable": plain(self.non_transferable),
+            "lost_to_fractions": plain(self.lost_to_fractions),
             "elected": list(self.elected),
             "excluded": list(self.excluded),
             "deferred": list(self.deferred),
             "tie_breaks": [tie.to_record() for tie in self.tie_breaks],
             "note": self.note,
-            "quota": None if self.quota is None else str(self.quota),
+            "quota": None if self.quota is None else plain(self.quota),
+            "keep_values": {name: plain(value) for name, value in self.keep_values.items()},
         }
 
 
@@ -114,12 +116,17 @@ class CountResult:
             "seats": self.seats,
             "candidates": list(self.candidates),
             "withdrawn": list(self.withdrawn),
-            "total_valid": str(self.total_valid),
-            "quota": None if self.quota is None else str(self.quota),
+            "total_valid": plain(self.total_valid),
+            "quota": None if self.quota is None else plain(self.quota),
             "places": self.places,
             "elected": list(self.elected),
             "stages": [stage.to_record() for stage in self.stages],
         }
+
+
+def plain(value: Decimal) -> str:
+    """A decimal written out in full (0.000000906, never 9.06E-7), as every record and sheet shows it."""
+    return format(value, "f")
 
 
 def as_decimal(scaled: int, places: int) -> Decimal:
