@@ -43,6 +43,7 @@ from unionvote.live import live_socket, make_channels
 from unionvote.logs import AccessLogMiddleware, configure_logging
 from unionvote.motions.routes import MOTION_ROUTES
 from unionvote.ratelimit import RateLimiter
+from unionvote.sealing.server_key import configure as configure_sealing
 from unionvote.voting.live import countdown_closer
 from unionvote.voting.routes import VOTING_ROUTES
 from unionvote.web import STATIC_DIR, TEMPLATES_DIR, error_response
@@ -98,6 +99,7 @@ ROUTE_HANDLERS: list[Any] = [
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
+    configure_sealing(settings.secret_key)  # the fallback sealing key, when UNIONVOTE_SEALING_KEY is not set
     engine = make_engine(settings)
     session_factory = make_session_factory(engine)
     # A Redis that cannot be reached fails fast (2 s), so the fallbacks take over instead of stalling requests.

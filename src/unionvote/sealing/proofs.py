@@ -122,8 +122,8 @@ def verify_decryption(public: Point, ct: Ciphertext, share: Point, proof: Proof,
 # Branch k claims log_G(alpha) = log_K(beta - k·G).  For every branch:
 #   a_k = v_k·G - c_k·alpha,  b_k = v_k·K - c_k·(beta - k·G)
 # and sum(c_k) = H(tag, label, K, context..., alpha, beta, lo, hi, a_lo, b_lo, ..., a_hi, b_hi).
-# The true branch is computed in the same shape as the simulated ones (random x and c', with
-# w = x - c'·r), so the work done does not depend on the secret m.
+# Every slot has one true branch (a_m = w·G, b_m = w·K) and simulated ones, so the work done is the
+# same whatever m is; only the published challenges and responses leave the prover.
 
 def _shifted(beta: Point, k: int) -> Point:
     return beta.plus_base_times(-k) if k else beta
@@ -134,21 +134,24 @@ def prove_range(key: Point, ct: Ciphertext, m: int, r: int, lo: int, hi: int, ta
     if not lo <= m <= hi:
         raise SealingError("the value to prove is outside the allowed range")
     cs: list[int] = []
-    xs: list[int] = []
+    vs: list[int] = []
     commitments: list[Point] = []
+    w = random_scalar()
     for k in range(lo, hi + 1):
-        c_k, x_k = random_scalar(), random_scalar()
+        if k == m:
+            cs.append(0)
+            vs.append(0)
+            commitments += [Point.base_times(w), key.times(w)]
+            continue
+        c_k, v_k = random_scalar(), random_scalar()  # a simulated branch: published as they are
         cs.append(c_k)
-        xs.append(x_k)
-        commitments.append(lincomb_secret(x_k, GENERATOR, c_k, ct.alpha))
-        commitments.append(lincomb_secret(x_k, key, c_k, _shifted(ct.beta, k)))
+        vs.append(v_k)
+        commitments.append(lincomb_secret(v_k, GENERATOR, c_k, ct.alpha))
+        commitments.append(lincomb_secret(v_k, key, c_k, _shifted(ct.beta, k)))
     total = challenge(tag, label, key, *context, ct.alpha, ct.beta, u32(lo), u32(hi), *commitments)
     i = m - lo
-    c_true = (total - sum(cs) + cs[i]) % ORDER
-    # a_m = x·G - c'·alpha = (x - c'·r)·G, so w = x - c'·r and v_m = w + c_m·r.
-    vs = list(xs)
-    vs[i] = (xs[i] + (c_true - cs[i]) * r) % ORDER
-    cs[i] = c_true
+    cs[i] = (total - sum(cs)) % ORDER
+    vs[i] = (w + cs[i] * r) % ORDER
     return Proof(tuple(cs), tuple(vs))
 
 

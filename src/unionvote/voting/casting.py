@@ -16,11 +16,23 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.audit.chain import canonical_json
 from unionvote.conferences.eligibility import still_accredited
 from unionvote.db import gate, is_postgres, utcnow
 from unionvote.voting.counting import choices_of
-from unionvote.voting.models import Ballot, BallotContent, BallotState, ElectorateEntry, Participation, Secrecy
+from unionvote.voting.models import (
+    Ballot,
+    BallotContent,
+    BallotSealing,
+    BallotState,
+    ElectorateEntry,
+    Participation,
+    SealedVote,
+    Secrecy,
+)
 from unionvote.voting.receipts import check_token, choice_text, content_id, token_hash, tracker_of
+from unionvote.voting.rules import fraction_text
+from unionvote.voting.sealed import CastSealing, seal_choice, sealed_content_id, sealed_tracker
 from unionvote.voting.services import BallotError
 
 
@@ -49,8 +61,11 @@ async def cast_vote(db: AsyncSession, ballot_id: int, *, user_id: int, choice: S
     token = check_token(token)
     # Casts pass the ballot's gate side by side; a close waits for those in flight and holds back the rest.
     await gate(db, "ballot", ballot_id, shared=True)
-    ballot = (await db.execute(select(Ballot).where(Ballot.id == ballot_id)
-                               .execution_options(populate_existing=True))).scalar_one_or_none()
+    found = (await db.execute(
+        select(Ballot, BallotSealing.election_key, BallotSealing.rule)
+        .outerjoin(BallotSealing, BallotSealing.ballot_id == Ballot.id).where(Ballot.id == ballot_id)
+        .execution_options(populate_existing=True))).first()
+    ballot = None if found is None else found[0]
     if ballot is None or (conference_id is not None and ballot.conference_id != conference_id):
         raise BallotError("No such ballot.", 404)
     _check_open(ballot)
@@ -63,20 +78,56 @@ async def cast_vote(db: AsyncSession, ballot_id: int, *, user_id: int, choice: S
                           "accreditation desk.", 403)
     chosen = choices_of(ballot).check(list(choice))
     weight = Fraction(entry.weight)
+    if found[1] is not None:
+        return await _cast_sealed(db, ballot, entry, token, chosen, CastSealing(found[1], found[2]))
     content = content_id(ballot_id, token)
     tracker = tracker_of(ballot_id, content, chosen, weight)
-    upsert = pg_insert if is_postgres(db) else sqlite_insert
-    inserted = await db.execute(
-        upsert(Participation).values(
-            ballot_id=ballot_id, delegate_id=entry.delegate_id, token_hash=token_hash(ballot_id, token),
-            voted_at=utcnow(), content_id=content if ballot.secrecy == Secrecy.OPEN else None,
-        ).on_conflict_do_nothing(index_elements=["ballot_id", "delegate_id"])
-    )
-    if inserted.rowcount == 1:
+    if await _participate(db, ballot, entry.delegate_id, token, content):
         await db.execute(insert(BallotContent).values(ballot_id=ballot_id, id=content, choice=choice_text(chosen),
                                                       weight=str(weight), tracker=tracker))
         return Receipt(ballot_id, tracker, chosen, repeated=False)
     return await _retry(db, ballot_id, entry.delegate_id, token, chosen)
+
+
+async def _cast_sealed(db: AsyncSession, ballot: Ballot, entry: ElectorateEntry, token: str,
+                       chosen: tuple[str, ...], sealing: CastSealing) -> Receipt:
+    """Seal the choice, store only the sealed vote; a retry with the same token and choice finds the same row."""
+    assert ballot.id is not None
+    content = sealed_content_id(ballot.id, token, chosen)
+    sealed = seal_choice(ballot, sealing, chosen)
+    weight = fraction_text(Fraction(entry.weight))
+    tracker = sealed_tracker(ballot.id, content, sealed, weight)
+    if await _participate(db, ballot, entry.delegate_id, token, None):
+        await db.execute(insert(SealedVote).values(ballot_id=ballot.id, id=content, sealed=canonical_json(
+            sealed).decode(), weight=weight, tracker=tracker))
+        return Receipt(ballot.id, tracker, chosen, repeated=False)
+    await _check_retry_token(db, ballot.id, entry.delegate_id, token)
+    stored = await db.get(SealedVote, (ballot.id, content))
+    if stored is None:
+        raise BallotError("This vote was already recorded with a different choice; a vote cannot be changed "
+                          "once cast.", 409)
+    return Receipt(ballot.id, stored.tracker, chosen, repeated=True)
+
+
+async def _participate(db: AsyncSession, ballot: Ballot, delegate_id: int, token: str, content: str | None
+                       ) -> bool:
+    """Record that the delegate voted; False when they already had (the unique key decides)."""
+    assert ballot.id is not None
+    upsert = pg_insert if is_postgres(db) else sqlite_insert
+    inserted = await db.execute(
+        upsert(Participation).values(
+            ballot_id=ballot.id, delegate_id=delegate_id, token_hash=token_hash(ballot.id, token),
+            voted_at=utcnow(), content_id=content if ballot.secrecy == Secrecy.OPEN else None,
+        ).on_conflict_do_nothing(index_elements=["ballot_id", "delegate_id"])
+    )
+    return inserted.rowcount == 1
+
+
+async def _check_retry_token(db: AsyncSession, ballot_id: int, delegate_id: int, token: str) -> None:
+    stored_hash = (await db.execute(select(Participation.token_hash).where(
+        Participation.ballot_id == ballot_id, Participation.delegate_id == delegate_id))).scalar_one()
+    if stored_hash != token_hash(ballot_id, token):
+        raise BallotError("You have already voted in this ballot. A vote cannot be changed once cast.", 409)
 
 
 def _check_open(ballot: Ballot) -> None:
@@ -92,10 +143,7 @@ def _check_open(ballot: Ballot) -> None:
 async def _retry(db: AsyncSession, ballot_id: int, delegate_id: int, token: str, chosen: tuple[str, ...]
                  ) -> Receipt:
     """The voter already voted: the same token and choice is a retry; anything else is refused."""
-    stored_hash = (await db.execute(select(Participation.token_hash).where(
-        Participation.ballot_id == ballot_id, Participation.delegate_id == delegate_id))).scalar_one()
-    if stored_hash != token_hash(ballot_id, token):
-        raise BallotError("You have already voted in this ballot. A vote cannot be changed once cast.", 409)
+    await _check_retry_token(db, ballot_id, delegate_id, token)
     stored = await db.get(BallotContent, (ballot_id, content_id(ballot_id, token)))
     assert stored is not None  # written in the same transaction as the participation row
     if tuple(json.loads(stored.choice)) != chosen:
@@ -108,5 +156,6 @@ async def trackers(db: AsyncSession, ballot: Ballot) -> list[str]:
     """Every tracker, sorted, published once voting has closed so each voter can find theirs."""
     if ballot.state in (BallotState.DRAFT, BallotState.OPEN):
         raise BallotError("Trackers are published when voting closes.", 409)
-    return sorted((await db.execute(select(BallotContent.tracker).where(
-        BallotContent.ballot_id == ballot.id))).scalars())
+    plain = (await db.execute(select(BallotContent.tracker).where(BallotContent.ballot_id == ballot.id))).scalars()
+    sealed = (await db.execute(select(SealedVote.tracker).where(SealedVote.ballot_id == ballot.id))).scalars()
+    return sorted([*plain, *sealed])

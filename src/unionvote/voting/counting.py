@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.chain import canonical_json
 from unionvote.voting.models import Ballot, BallotContent, ElectorateEntry, HallCount, Participation
 from unionvote.voting.rules import Choices, Method, Rule, Tally, decide, fraction_text
+
+if TYPE_CHECKING:
+    from unionvote.voting.sealed import SealedCount
 
 INDICATIVE_NOTE = "This result is indicative: unionvote does not run statutory ballots."
 
@@ -102,15 +105,18 @@ def hall_document(entries: list[HallCount]) -> list[dict[str, Any]]:
 
 
 def result_document(ballot: Ballot, rows: list[BallotContent], hall: list[HallCount],
-                    casting_vote: str | None) -> dict[str, Any]:
-    """The canonical result: every figure the declaration rests on, and the rule that turned them into it."""
+                    casting_vote: str | None, sealed: SealedCount | None = None) -> dict[str, Any]:
+    """The canonical result: every figure the declaration rests on, and the rule that turned them into it.
+
+    For a sealed ballot the online figures are the decrypted totals (`sealed`), recorded with the sealed count."""
     choices, rule = choices_of(ballot), rule_of(ballot)
-    online, in_hall = online_tally(rows), hall_tally(hall)
+    online = sealed.online if sealed is not None else online_tally(rows)
+    in_hall = hall_tally(hall)
     combined = online.merged(in_hall)
     present = Fraction(ballot.electorate_weight or 0) + in_hall.papers + in_hall.invalid
     entitled = Fraction(ballot.entitled_weight or 0)
     decision = decide(rule, choices, combined, present=present, entitled=entitled, casting_vote=casting_vote)
-    return {
+    document = {
         "ballot": ballot.id,
         "title": ballot.title,
         "method": ballot.method,
@@ -126,8 +132,11 @@ def result_document(ballot: Ballot, rows: list[BallotContent], hall: list[HallCo
         "hall": hall_document(hall),
         "hall_total": in_hall.as_dict(choices.options),
         "combined": combined.as_dict(choices.options),
-        "contents_hash": digest(contents_document(rows)),
+        "contents_hash": sealed.contents_hash if sealed is not None else digest(contents_document(rows)),
         "casting_vote": casting_vote,
         "decision": decision.as_dict(),
         "indicative": INDICATIVE_NOTE,
     }
+    if sealed is not None:
+        document["sealed"] = sealed.summary
+    return document

@@ -23,6 +23,7 @@ from unionvote.db import is_postgres
 from unionvote.errors import RuleViolation
 from unionvote.voting.counting import contents, hall_counts, hall_document, options_of
 from unionvote.voting.models import Ballot, ElectorateEntry, Participation, Secrecy
+from unionvote.voting.sealed import sealed_rows, sealed_rows_document, sealing_export
 from unionvote.voting.services import ballots_of
 from unionvote.voting.verify_files import FORMAT
 
@@ -110,11 +111,18 @@ async def _add_ballot(db: AsyncSession, out: ExportBundle, ballot: Ballot) -> No
     out.add(f"{folder}/ballot.json", json_file(ballot_document(ballot)))
     if ballot.electorate_hash is not None:
         out.add(f"{folder}/electorate.jsonl", json_lines(await _electorate(db, ballot.id)))
+    sealing = await sealing_export(db, ballot)
+    if sealing is not None:
+        out.add(f"{folder}/sealing.json", json_file(sealing))
     if ballot.closed_at is not None:  # contents exist for the export only once voting has closed
         rows = await _contents(db, ballot)
+        sealed = sealed_rows_document(await sealed_rows(db, ballot.id)) if sealing is not None else []
         out.add(f"{folder}/contents.jsonl", json_lines(rows))
+        if sealing is not None:
+            out.add(f"{folder}/sealed.jsonl", json_lines(sealed))
         out.add(f"{folder}/hall.jsonl", json_lines(hall_document(await hall_counts(db, ballot.id))))
-        out.add(f"{folder}/trackers.txt", "".join(f"{t}\n" for t in sorted(r["tracker"] for r in rows)).encode())
+        listed = sorted(r["tracker"] for r in [*rows, *sealed])
+        out.add(f"{folder}/trackers.txt", "".join(f"{t}\n" for t in listed).encode())
     if ballot.result is not None:
         out.add(f"{folder}/result.json", json_file(json.loads(ballot.result)))
 

@@ -141,3 +141,52 @@ class HallCount(SQLModel, table=True):
     invalid: int = 0
     teller_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     entered_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SealingMode(StrEnum):
+    SERVER = "server"  # the server is the trustee; its key is wrapped under a key never in the database
+    TRUSTEES = "trustees"  # the returning officer (and scrutineers) hold the keys off the server
+
+
+class BallotSealing(SQLModel, table=True):
+    """How a secret ballot's votes are sealed: the election key, its trustees, the method's sum rule.
+
+    Fixed before the ballot opens. `wrapped_key` is the server's trustee key (server mode only),
+    encrypted under the sealing key (unionvote.sealing.server_key), which is never in the database.
+    """
+
+    __tablename__ = "ballot_sealing"
+
+    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True, ondelete="CASCADE")
+    mode: str = Field(max_length=12)
+    election_key: str = Field(max_length=66)  # compressed point, hex
+    trustees: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON [{public_key, proof}]
+    rule: str = Field(max_length=4000)  # canonical JSON of sealing.votes.SumRule
+    wrapped_key: str | None = Field(default=None, max_length=200)
+
+
+class SealedVote(SQLModel, table=True):
+    """A sealed vote on the public board: a random id, the ciphertexts and proofs, the weight, the tracker.
+
+    Nothing here is readable without every trustee's key; who cast it is recorded elsewhere (participation).
+    """
+
+    __tablename__ = "ballot_sealed_vote"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True, ondelete="CASCADE")
+    id: str = Field(primary_key=True, max_length=32)
+    sealed: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON of sealing.votes.SealedVote
+    weight: str = Field(max_length=64)
+    tracker: str = Field(max_length=16)
+
+
+class TrusteeDecryption(SQLModel, table=True):
+    """One trustee's partial decryption of a closed ballot's tally (a sealing.tallyfile partial document)."""
+
+    __tablename__ = "ballot_decryption"
+
+    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True, ondelete="CASCADE")
+    public_key: str = Field(primary_key=True, max_length=66)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -48,6 +48,7 @@ from unionvote.voting.rules import (
     Rule,
     fraction_text,
 )
+from unionvote.voting.sealed import close_sealed, count_sealed
 
 FOR_AGAINST_OPTIONS = (("for", "For"), ("against", "Against"), ("abstain", "Abstain"))
 MAX_OPTIONS = 50
@@ -241,11 +242,13 @@ async def close_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, conf
     assert ballot.id is not None
     rows = await contents(db, ballot.id)
     voted, who_hash = await participation_hash(db, ballot.id)
-    if voted != len(rows):  # both halves are written in one transaction: this cannot differ
+    sealed = await close_sealed(db, ballot, digest)  # None unless the ballot is sealed
+    if voted != len(rows) + (sealed.count if sealed else 0):  # both halves are written in one transaction
         raise BallotError("The ballot's records disagree (votes and voters); it was not closed.", 500)
     ballot.state, ballot.closed_at = BallotState.CLOSED, utcnow()
+    sealed_fields = {} if sealed is None else {"tally_hash": sealed.tally_hash}
     await _audit(db, ballot, by, "ballot.closed", turnout=voted, participation_hash=who_hash,
-                 contents_hash=digest(contents_document(rows)))
+                 contents_hash=sealed.contents_hash if sealed else digest(contents_document(rows)), **sealed_fields)
     return ballot
 
 
@@ -310,7 +313,9 @@ async def declare_result(db: AsyncSession, ballot_id: int, *, by: int | None, ca
         raise BallotError("A ranked ballot is declared through its election's count.", 409)
     assert ballot.id is not None
     casting_vote = (casting_vote or "").strip() or None
-    document = result_document(ballot, await contents(db, ballot.id), await hall_counts(db, ballot.id), casting_vote)
+    sealed = await count_sealed(db, ballot, digest)  # the decrypted totals of a sealed ballot
+    document = result_document(ballot, await contents(db, ballot.id), await hall_counts(db, ballot.id), casting_vote,
+                               sealed=sealed)
     if not document["decision"]["tie"]:
         casting_vote = document["casting_vote"] = None  # a casting vote only counts when there is a tie
     ballot.result, ballot.result_hash = json.dumps(document, sort_keys=True), digest(document)

@@ -29,6 +29,7 @@ from unionvote.voting.verify_files import (
     value_at,
     weight_of,
 )
+from unionvote.voting.verify_sealed import SealedRecount, check_sealed_votes, check_sealing
 
 CONTENT_FIELDS = {"id", "choice", "weight", "tracker"}
 HALL_FIELDS = {"section", "counts", "papers", "invalid", "teller"}
@@ -93,10 +94,11 @@ class BallotCheck:
         if self.entry("ballot.closed"):
             if electorate is None:
                 raise self.fail("chain.jsonl", "the ballot closed but the chain has no ballot.opened entry")
-            rows = self.check_contents(electorate)
+            sealed = self.check_sealed(electorate)
+            rows = self.check_contents(electorate) if sealed is None else []
             hall = self.check_hall()
             if self.entry("ballot.declared"):
-                self.check_result(electorate, rows, hall)
+                self.check_result(electorate, rows, hall, sealed)
         for file in ("electorate.jsonl", "contents.jsonl", "hall.jsonl", "trackers.txt", "result.json"):
             needed = {"electorate.jsonl": "ballot.opened", "result.json": "ballot.declared"}.get(file, "ballot.closed")
             if self.files.has(self.name(file)) and not self.entry(needed):
@@ -218,6 +220,14 @@ class BallotCheck:
                           f"hash matches ballot.closed")
         return rows
 
+    def check_sealed(self, electorate: dict[int, Fraction]) -> SealedRecount | None:
+        """A sealed ballot's votes, proofs, tally and decryptions (voting.verify_sealed); None if not sealed."""
+        if not self.files.has(self.name("sealing.json")):
+            if self.entry("ballot.sealing"):
+                raise self.fail("sealing.json", "the chain records that the ballot is sealed, but the file is missing")
+            return None
+        return check_sealed_votes(self, check_sealing(self), electorate)
+
     def check_trackers(self, rows: list[dict[str, Any]]) -> None:
         listed = self.files.text(self.name("trackers.txt"))
         expected = sorted(row["tracker"] for row in rows)
@@ -255,7 +265,7 @@ class BallotCheck:
         return rows
 
     def check_result(self, electorate: dict[int, Fraction], rows: list[dict[str, Any]],
-                     hall: list[dict[str, Any]]) -> None:
+                     hall: list[dict[str, Any]], sealed: SealedRecount | None = None) -> None:
         file = "result.json"
         casting_vote = self.recorded("ballot.declared", "casting_vote")
         if self.doc.get("method") == Method.RANKED:
@@ -270,8 +280,10 @@ class BallotCheck:
                 raise self.fail(file, f"the ranked ballot cannot be recounted: {exc}") from None
         else:
             try:
+                if sealed is not None and sealed.online is None:
+                    raise RuleViolation("the result is declared but a trustee's partial decryption is missing")
                 recounted = recount(self.doc, electorate, rows, hall, casting_vote,
-                                    self.recorded("ballot.opened", "entitled_weight"))
+                                    self.recorded("ballot.opened", "entitled_weight"), sealed)
             except (RuleViolation, ValueError, TypeError, KeyError) as exc:
                 raise self.fail(file, f"the ballot cannot be recounted: {exc}") from None
         exported = self.files.document(self.name(file))

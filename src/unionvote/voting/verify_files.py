@@ -139,19 +139,24 @@ def hall_tally(hall: list[dict[str, Any]]) -> Tally:
 
 
 def recount(doc: dict[str, Any], electorate: dict[int, Fraction], rows: list[dict[str, Any]],
-            hall: list[dict[str, Any]], casting_vote: str | None, entitled_text: str | None) -> dict[str, Any]:
-    """The result document, rebuilt from the exported contents and hall counts under the stored rule."""
+            hall: list[dict[str, Any]], casting_vote: str | None, entitled_text: str | None,
+            sealed: Any = None) -> dict[str, Any]:
+    """The result document, rebuilt from the exported contents and hall counts under the stored rule.
+
+    `sealed` (a voting.verify_sealed.SealedRecount) gives a sealed ballot's decrypted online tally."""
     choices, rule = choices_of(doc), Rule.from_dict(doc["rule"])
     online = Tally()
     for row in rows:
         online.add(row["choice"], Fraction(row["weight"]))
+    if sealed is not None:
+        online = sealed.online
     in_hall = hall_tally(hall)
     combined = online.merged(in_hall)
     weight = sum(electorate.values(), Fraction(0))
     present = weight + in_hall.papers + in_hall.invalid
     entitled = Fraction(entitled_text or 0)
     decision = decide(rule, choices, combined, present=present, entitled=entitled, casting_vote=casting_vote)
-    return {
+    document = {
         "ballot": doc["ballot"], "title": doc["title"], "method": doc["method"], "options": doc["options"],
         "max_choices": doc["max_choices"], "weighting": doc["weighting"], "rule": rule.as_dict(),
         "rule_text": rule.describe(),
@@ -159,10 +164,14 @@ def recount(doc: dict[str, Any], electorate: dict[int, Fraction], rows: list[dic
                        "hash": value_at(doc, "electorate.hash"), "entitled_weight": fraction_text(entitled),
                        "present_weight": fraction_text(present)},
         "online": online.as_dict(choices.options), "hall": hall, "hall_total": in_hall.as_dict(choices.options),
-        "combined": combined.as_dict(choices.options), "contents_hash": digest(rows),
+        "combined": combined.as_dict(choices.options),
+        "contents_hash": sealed.contents_hash if sealed is not None else digest(rows),
         "casting_vote": casting_vote if decision.tie else None, "decision": decision.as_dict(),
         "indicative": INDICATIVE_NOTE,
     }
+    if sealed is not None:
+        document["sealed"] = sealed.summary
+    return document
 
 
 def tracker_mismatch(listed: str, expected: list[str]) -> tuple[str, int] | None:

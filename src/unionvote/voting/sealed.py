@@ -1,0 +1,287 @@
+"""Sealed secret ballots: the server seals each choice at cast time; only the tally is ever decrypted.
+
+A sealed ballot has a `ballot_sealing` row (mode, election key, trustees, the method's sum
+rule) fixed before it opens. A cast stores, in `ballot_sealed_vote`, the ciphertexts and
+proofs, the weight and the tracker: never the choice. At close the tally is the weighted sum
+of the ciphertexts; in "sealed by the server" mode the server's trustee decrypts it there and
+then (with a proof); with trustees, each sends a partial decryption. The result combines the
+decrypted totals with the hall counts, in the clear. docs/audit-format.md, "Sealed ballots".
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.audit.chain import canonical_json
+from unionvote.audit.services import actor_of, record, scope_of
+from unionvote.errors import RuleViolation
+from unionvote.sealing import server_key
+from unionvote.sealing.group import Point, SealingError
+from unionvote.sealing.tallyfile import SealedTally, combine, read_partials, tally_hash
+from unionvote.sealing.trustees import TrusteePublic, election_key
+from unionvote.sealing.votes import SealedVote as Sealed
+from unionvote.sealing.votes import SumRule, seal, weight_scale
+from unionvote.voting.models import (
+    Ballot,
+    BallotSealing,
+    BallotState,
+    SealedVote,
+    SealingMode,
+    Secrecy,
+    TrusteeDecryption,
+)
+from unionvote.voting.rules import Method, Tally
+
+
+def label_of(ballot_id: int) -> str:
+    """The ballot label every proof's challenge names, so a vote or proof of one ballot is void in another."""
+    return f"ballot:{ballot_id}"
+
+
+def sum_rule_for(method: str, options: int, max_choices: int) -> SumRule:
+    if method in (Method.FOR_AGAINST, Method.ONE_OF):
+        return SumRule.exactly(options)
+    if method == Method.UP_TO:
+        return SumRule.up_to(options, max_choices)
+    raise RuleViolation("A ranked ballot is not sealed by the homomorphic tally.")
+
+
+def selection_of(option_keys: Sequence[str], method: str, chosen: Sequence[str]) -> list[int]:
+    """One 0/1 per option, and for up-to-K a last blank slot (1 when nothing is chosen)."""
+    slots = [int(key in chosen) for key in option_keys]
+    return slots + [int(not chosen)] if method == Method.UP_TO else slots
+
+
+def sealed_content_id(ballot_id: int, token: str, chosen: Sequence[str]) -> str:
+    """HMAC keyed by the voter's token over the ballot and the choice: a retry with the same choice finds
+    the same row, another choice finds none. Without the token (only the voter holds it) it says nothing."""
+    message = f"ballot-sealed:{ballot_id}:".encode() + canonical_json(list(chosen))
+    return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def sealed_tracker(ballot_id: int, content: str, sealed: dict[str, Any], weight: str) -> str:
+    """SHA-256 of the canonical sealed row, first 60 bits in base32 (12 characters, as for open contents)."""
+    row = {"ballot": ballot_id, "id": content, "sealed": sealed, "weight": weight}
+    return base64.b32encode(hashlib.sha256(canonical_json(row)).digest()).decode()[:12]
+
+
+async def seal_ballot(db: AsyncSession, ballot: Ballot, *, mode: SealingMode = SealingMode.SERVER,
+                      trustees: Sequence[TrusteePublic] = (), by: int | None = None) -> BallotSealing:
+    """Make a draft secret ballot sealed: its election key from the server's own trustee key or the trustees'."""
+    assert ballot.id is not None
+    if ballot.state != BallotState.DRAFT or ballot.secrecy != Secrecy.SECRET:
+        raise RuleViolation("Only a draft secret ballot can be sealed.", 409)
+    if await db.get(BallotSealing, ballot.id) is not None:
+        raise RuleViolation("This ballot is already sealed.", 409)
+    options = len(json.loads(ballot.options))
+    rule = sum_rule_for(ballot.method, options, ballot.max_choices)
+    label, wrapped = label_of(ballot.id), None
+    if mode == SealingMode.SERVER:
+        from unionvote.sealing.trustees import TrusteeKey
+
+        key = TrusteeKey.generate()
+        trustees, wrapped = [key.published()], server_key.wrap(key, label)
+    try:
+        for i, trustee in enumerate(trustees):
+            trustee.check(f"trustee {i + 1}")
+        public = election_key(trustees)
+    except SealingError as exc:
+        raise RuleViolation(f"The trustees' keys are not usable: {exc}.") from None
+    sealing = BallotSealing(ballot_id=ballot.id, mode=mode, election_key=public.hex(),
+                            trustees=canonical_json([t.as_dict() for t in trustees]).decode(),
+                            rule=canonical_json(rule.as_dict()).decode(), wrapped_key=wrapped)
+    db.add(sealing)
+    await db.flush()
+    await record(db, scope=scope_of("ballot", ballot.id), actor=actor_of(by), action="ballot.sealing",
+                 payload={"ballot": ballot.id, "conference": ballot.conference_id, **sealing_document(sealing)})
+    return sealing
+
+
+def sealing_document(sealing: BallotSealing) -> dict[str, Any]:
+    """The public facts of a ballot's sealing: mode, label, key, trustees and sum rule (never the wrapped key)."""
+    return {"mode": sealing.mode, "label": label_of(sealing.ballot_id), "election_key": sealing.election_key,
+            "trustees": json.loads(sealing.trustees), "sum_rule": json.loads(sealing.rule)}
+
+
+@dataclass(frozen=True)
+class CastSealing:
+    """What a cast needs to seal: read with the ballot in the cast's one query."""
+
+    key: str
+    rule: str
+
+
+def seal_choice(ballot: Ballot, sealing: CastSealing, chosen: Sequence[str]) -> dict[str, Any]:
+    """The sealed vote for `chosen`, as stored and published. The choice itself is not kept."""
+    assert ballot.id is not None
+    keys = [key for key, _ in json.loads(ballot.options)]
+    rule = SumRule.from_dict(json.loads(sealing.rule))
+    return seal(Point.from_hex(sealing.key, "election key"), label_of(ballot.id),
+                selection_of(keys, ballot.method, chosen), rule).as_dict()
+
+
+async def sealed_rows(db: AsyncSession, ballot_id: int) -> list[SealedVote]:
+    return list((await db.execute(select(SealedVote).where(SealedVote.ballot_id == ballot_id)
+                                  .order_by(SealedVote.id))).scalars())
+
+
+def sealed_rows_document(rows: Sequence[SealedVote]) -> list[dict[str, Any]]:
+    return [{"id": r.id, "sealed": json.loads(r.sealed), "weight": r.weight, "tracker": r.tracker} for r in rows]
+
+
+def tally_of(sealing: dict[str, Any], rows: Sequence[dict[str, Any]], *, check: bool = False) -> SealedTally:
+    """The sealed tally (votes scaled to whole weights) from the public sealing facts and the sealed rows."""
+    rule = SumRule.from_dict(sealing["sum_rule"])
+    trustees = tuple(TrusteePublic.from_dict(t) for t in sealing["trustees"])
+    weights = [Fraction(r["weight"]) for r in rows]
+    scale = weight_scale(weights)
+    votes = tuple((Sealed.from_dict(r["sealed"], rule, f"sealed vote {r['id']}"), int(w * scale))
+                  for r, w in zip(rows, weights, strict=True))
+    tally = SealedTally(sealing["label"], trustees, rule, scale, sum(w for _, w in votes), votes)
+    if check:
+        tally.check()
+    return tally
+
+
+@dataclass(frozen=True)
+class SealedClose:
+    count: int
+    contents_hash: str
+    tally_hash: str
+
+
+async def close_sealed(db: AsyncSession, ballot: Ballot, digest: Any) -> SealedClose | None:
+    """At close: the tally's hash for the record and, in server mode, the server trustee's partial decryption."""
+    assert ballot.id is not None
+    sealing = await db.get(BallotSealing, ballot.id)
+    if sealing is None:
+        return None
+    rows = sealed_rows_document(await sealed_rows(db, ballot.id))
+    document = sealing_document(sealing)
+    sealed = tally_of(document, rows)
+    tally = sealed.tally()
+    if sealing.mode == SealingMode.SERVER and sealing.wrapped_key:
+        try:
+            key = server_key.unwrap(sealing.wrapped_key, document["label"])
+        except SealingError as exc:
+            raise RuleViolation(f"The ballot cannot be decrypted: {exc}", 500) from None
+        partial = {"format": "unionvote-partial-decryption/1", "label": document["label"],
+                   "public_key": key.public.hex(), "tally_hash": tally_hash(tally),
+                   "partials": [key.partial_decrypt(ct, document["label"]).as_dict() for ct in tally]}
+        db.add(TrusteeDecryption(ballot_id=ballot.id, public_key=key.public.hex(),
+                                 document=canonical_json(partial).decode()))
+    return SealedClose(len(rows), digest(rows), tally_hash(tally))
+
+
+async def receive_decryption(db: AsyncSession, ballot: Ballot, document: Any, by: int | None = None) -> None:
+    """A trustee's partial decryption of a closed ballot's tally, checked before it is stored."""
+    assert ballot.id is not None
+    sealing = await db.get(BallotSealing, ballot.id)
+    if sealing is None or ballot.state != BallotState.CLOSED:
+        raise RuleViolation("Only a closed sealed ballot takes trustees' decryptions.", 409)
+    facts = sealing_document(sealing)
+    tally = tally_of(facts, sealed_rows_document(await sealed_rows(db, ballot.id))).tally()
+    publics = [t["public_key"] for t in facts["trustees"]]
+    public = document.get("public_key") if isinstance(document, dict) else None
+    if public not in publics:
+        raise RuleViolation("This partial decryption was not made with one of the ballot's trustee keys.")
+    try:
+        read_partials(document, facts["label"], tally, Point.from_hex(public))
+    except SealingError as exc:
+        raise RuleViolation(f"The partial decryption is refused: {exc}.") from None
+    existing = await db.get(TrusteeDecryption, (ballot.id, public))
+    if existing is not None:
+        await db.delete(existing)
+        await db.flush()
+    db.add(TrusteeDecryption(ballot_id=ballot.id, public_key=public, document=canonical_json(document).decode()))
+    await record(db, scope=scope_of("ballot", ballot.id), actor=actor_of(by), action="ballot.decryption",
+                 payload={"ballot": ballot.id, "conference": ballot.conference_id, "public_key": public,
+                          "tally_hash": document["tally_hash"]})
+
+
+@dataclass(frozen=True)
+class SealedCount:
+    online: Tally
+    contents_hash: str
+    summary: dict[str, Any]  # what the result document records of the sealed count
+
+
+def count_from_totals(options: Sequence[str], method: str, totals: Sequence[int], scale: int,
+                      rows: Sequence[dict[str, Any]]) -> Tally:
+    """The online tally from the decrypted totals: weights per option; papers and blank from the slots."""
+    tally = Tally()
+    for key, total in zip(options, totals, strict=False):
+        if total:
+            tally.weights[key] = Fraction(total, scale)
+    tally.papers = sum((Fraction(r["weight"]) for r in rows), Fraction(0))
+    tally.blank = Fraction(totals[-1], scale) if method == Method.UP_TO else Fraction(0)
+    tally.voters = len(rows)
+    return tally
+
+
+def sealed_summary(facts: dict[str, Any], sealed: SealedTally, totals: Sequence[int]) -> dict[str, Any]:
+    return {"mode": facts["mode"], "election_key": facts["election_key"], "scale": sealed.scale,
+            "tally_hash": tally_hash(sealed.tally()), "totals": list(totals)}
+
+
+async def count_sealed(db: AsyncSession, ballot: Ballot, digest: Any) -> SealedCount | None:
+    """The decrypted online tally of a closed sealed ballot; refused until every trustee has decrypted."""
+    assert ballot.id is not None
+    sealing = await db.get(BallotSealing, ballot.id)
+    if sealing is None:
+        return None
+    facts = sealing_document(sealing)
+    rows = sealed_rows_document(await sealed_rows(db, ballot.id))
+    sealed = tally_of(facts, rows)
+    tally = sealed.tally()
+    stored = {d.public_key: json.loads(d.document) for d in (await db.execute(
+        select(TrusteeDecryption).where(TrusteeDecryption.ballot_id == ballot.id))).scalars()}
+    shares = []
+    for i, trustee in enumerate(facts["trustees"], start=1):
+        document = stored.get(trustee["public_key"])
+        if document is None:
+            raise RuleViolation(f"Trustee {i} has not yet sent their partial decryption of this ballot's tally.", 409)
+        try:
+            shares.append(read_partials(document, facts["label"], tally, Point.from_hex(trustee["public_key"])))
+        except SealingError as exc:
+            raise RuleViolation(f"Trustee {i}'s partial decryption does not check: {exc}.", 409) from None
+    try:
+        totals = combine(tally, shares, sealed.bound)
+    except SealingError as exc:
+        raise RuleViolation(f"The tally does not decrypt: {exc}.", 500) from None
+    options = [key for key, _ in json.loads(ballot.options)]
+    online = count_from_totals(options, ballot.method, totals, sealed.scale, rows)
+    return SealedCount(online, digest(rows), sealed_summary(facts, sealed, totals))
+
+
+async def tally_file(db: AsyncSession, ballot: Ballot) -> dict[str, Any]:
+    """The sealed tally file a trustee decrypts with `unionvote trustee decrypt` (only once voting has closed)."""
+    assert ballot.id is not None
+    sealing = await db.get(BallotSealing, ballot.id)
+    if sealing is None or ballot.state != BallotState.CLOSED:
+        raise RuleViolation("A sealed tally is exported once a sealed ballot has closed.", 409)
+    return tally_of(sealing_document(sealing), sealed_rows_document(await sealed_rows(db, ballot.id))).as_dict()
+
+
+async def sealing_export(db: AsyncSession, ballot: Ballot) -> dict[str, Any] | None:
+    """sealing.json of the export: the public sealing facts and, once closed, every trustee's partial decryption."""
+    assert ballot.id is not None
+    sealing = await db.get(BallotSealing, ballot.id)
+    if sealing is None:
+        return None
+    decryptions: list[Any] = []
+    if ballot.closed_at is not None:
+        decryptions = [json.loads(d.document) for d in (await db.execute(
+            select(TrusteeDecryption).where(TrusteeDecryption.ballot_id == ballot.id)
+            .order_by(TrusteeDecryption.public_key))).scalars()]
+    return {**sealing_document(sealing), "decryptions": decryptions}

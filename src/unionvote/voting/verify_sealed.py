@@ -1,0 +1,128 @@
+"""Checking a sealed ballot's folder: the sealing facts, every sealed vote's proofs, the tally and its decryption.
+
+docs/audit-format.md, "Sealed ballots", specifies every file and equation checked here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from unionvote.audit.chain import canonical_json
+from unionvote.sealing.group import Point, SealingError
+from unionvote.sealing.tallyfile import combine, read_partials, tally_hash
+from unionvote.sealing.trustees import TrusteePublic, election_key
+from unionvote.sealing.votes import SealedVote, SumRule, check_sealed
+from unionvote.voting.rules import Tally
+from unionvote.voting.sealed import count_from_totals, label_of, sealed_summary, sealed_tracker, sum_rule_for, tally_of
+from unionvote.voting.verify_files import digest, weight_of
+
+if TYPE_CHECKING:
+    from unionvote.voting.verify_ballot import BallotCheck
+
+SEALED_FIELDS = {"id", "sealed", "weight", "tracker"}
+SEALING_FIELDS = {"mode", "label", "election_key", "trustees", "sum_rule", "decryptions"}
+
+
+@dataclass(frozen=True)
+class SealedRecount:
+    online: Tally | None  # None until every trustee's partial decryption is in the export
+    contents_hash: str
+    summary: dict[str, Any] | None
+
+
+def check_sealing(check: BallotCheck) -> dict[str, Any]:
+    """sealing.json against the ballot.sealing entry, each trustee's proof, the election key and the sum rule."""
+    file = "sealing.json"
+    facts = check.files.document(check.name(file))
+    if set(facts) != SEALING_FIELDS:
+        raise check.fail(file, f"the file has exactly the fields {', '.join(sorted(SEALING_FIELDS))}")
+    if not check.entry("ballot.sealing"):
+        raise check.fail(file, "the ballot is sealed but its chain has no ballot.sealing entry")
+    recorded = check.events["ballot.sealing"][1]["payload"]
+    for key in ("mode", "label", "election_key", "trustees", "sum_rule"):
+        if canonical_json(facts[key]) != canonical_json(recorded.get(key)):
+            raise check.fail(file, f"{key} differs from {check.at('ballot.sealing')}", what=f"field {key}")
+    if facts["label"] != label_of(check.ballot_id):
+        raise check.fail(file, f"the label is {facts['label']!r}, not {label_of(check.ballot_id)!r}",
+                         what="field label")
+    try:
+        trustees = [TrusteePublic.from_dict(t, f"trustees[{i}]") for i, t in enumerate(facts["trustees"])]
+        for i, trustee in enumerate(trustees):
+            trustee.check(f"trustees[{i}]")
+        if election_key(trustees).hex() != facts["election_key"]:
+            raise SealingError("election_key is not the sum of the trustees' public keys")
+    except SealingError as exc:
+        raise check.fail(file, str(exc), what="field trustees") from None
+    doc = check.doc
+    expected = sum_rule_for(doc["method"], len(doc["options"]), doc["max_choices"]).as_dict()
+    if facts["sum_rule"] != expected:
+        raise check.fail(file, f"the sum rule {facts['sum_rule']} is not the one the method requires ({expected})",
+                         what="field sum_rule")
+    return facts
+
+
+def check_sealed_votes(check: BallotCheck, facts: dict[str, Any], electorate: dict[int, Fraction]
+                       ) -> SealedRecount:
+    file = "sealed.jsonl"
+    rule = SumRule.from_dict(facts["sum_rule"])
+    key = Point.from_hex(facts["election_key"])
+    rows: list[dict[str, Any]] = []
+    for line, row in check.files.rows(check.name(file)):
+        if set(row) != SEALED_FIELDS:
+            raise check.fail(file, f"a row has exactly the fields {', '.join(sorted(SEALED_FIELDS))}", line)
+        if rows and (not isinstance(row["id"], str) or row["id"] <= rows[-1]["id"]):
+            raise check.fail(file, "rows are in increasing id order, each id once", line, "field id")
+        weight_of(row["weight"], check.where(file, line, "field weight"))
+        try:
+            vote = SealedVote.from_dict(row["sealed"], rule, "sealed")
+            check_sealed(key, facts["label"], vote, rule)
+        except SealingError as exc:
+            raise check.fail(file, f"the sealed vote does not verify: {exc}", line, "field sealed") from None
+        if sealed_tracker(check.ballot_id, row["id"], row["sealed"], row["weight"]) != row["tracker"]:
+            raise check.fail(file, f"the tracker {row['tracker']!r} is not the hash of this row", line,
+                             "field tracker")
+        rows.append(row)
+    spare = Counter(electorate.values())
+    spare.subtract(Fraction(r["weight"]) for r in rows)
+    if any(n < 0 for n in spare.values()):
+        raise check.fail(file, "the rows carry weights that the electorate's voters do not hold", what="field weight")
+    closed = check.events["ballot.closed"][1]["payload"]
+    if len(rows) != closed.get("turnout"):
+        raise check.fail(file, f"{len(rows)} sealed votes, but {check.at('ballot.closed')} records a turnout of "
+                         f"{closed.get('turnout')}")
+    if digest(rows) != closed.get("contents_hash"):
+        raise check.fail(file, f"the sealed votes hash to {digest(rows)}, not to the contents_hash in "
+                         f"{check.at('ballot.closed')}: a vote was changed, added or removed")
+    sealed = tally_of(facts, rows)
+    tally = sealed.tally()
+    if tally_hash(tally) != closed.get("tally_hash"):
+        raise check.fail(file, f"the recomputed tally hashes to {tally_hash(tally)}, not to the tally_hash in "
+                         f"{check.at('ballot.closed')}")
+    check.check_trackers(rows)
+    check.notes.append(f"{check.name(file)}: {len(rows)} sealed votes, every proof checked, tally recomputed "
+                       f"(hash {tally_hash(tally)[:16]}...)")
+    decryptions = facts["decryptions"]
+    by_key = {d.get("public_key"): (i, d) for i, d in enumerate(decryptions) if isinstance(d, dict)}
+    shares = []
+    for trustee in facts["trustees"]:
+        found = by_key.get(trustee["public_key"])
+        if found is None:
+            return SealedRecount(None, digest(rows), None)
+        i, document = found
+        try:
+            shares.append(read_partials(document, facts["label"], tally, Point.from_hex(trustee["public_key"])))
+        except SealingError as exc:
+            raise check.fail("sealing.json", str(exc), what=f"field decryptions[{i}]") from None
+    try:
+        totals = combine(tally, shares, sealed.bound)
+    except SealingError as exc:
+        raise check.fail("sealing.json", f"the tally does not decrypt: {exc}", what="field decryptions") from None
+    options = [k for k, _ in check.doc["options"]]
+    online = count_from_totals(options, check.doc["method"], totals, sealed.scale, rows)
+    check.notes.append(f"{check.name('sealing.json')}: {len(shares)} trustee decryption(s) checked, totals "
+                       f"{json.dumps(totals)} (scale {sealed.scale})")
+    return SealedRecount(online, digest(rows), sealed_summary(facts, sealed, totals))
