@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.conferences.pages_common import text_of, whole_number
 from unionvote.elections import services
 from unionvote.elections.access import election_officers
+from unionvote.elections.count import RULE_DESCRIPTIONS
 from unionvote.elections.pages_common import conference_of, elections_page, local_moment
 from unionvote.elections.services import ElectionError, ElectionSpec
 from unionvote.errors import RuleViolation
@@ -25,8 +26,9 @@ class ElectionSetup:
                         ) -> Template:
         conference = await conference_of(db, conference_id)
         return elections_page("elections/new.html", request, conference, status_code=status_code,
-                              form=form or {"seats": "1", "rule": "scottish-stv", "nominator_kind": "body",
-                                            "statement_limit": "1500"}, error=error)
+                              form=form or {"seats": "1", "rule": "ers97-stv", "nominator_kind": "body",
+                                            "statement_limit": "1500"}, error=error,
+                              rule_descriptions=RULE_DESCRIPTIONS)
 
     @get("/new", guards=[election_officers])
     async def new_election(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int

@@ -18,7 +18,7 @@ from unionvote.audit.services import actor_of, record, scope_of
 from unionvote.conferences.models import Conference
 from unionvote.db import locked, utcnow
 from unionvote.elections.blt import export_blt, parse_blt
-from unionvote.elections.count import RULES, run_count
+from unionvote.elections.count import RULE_NAMES, RULES, run_count
 from unionvote.elections.count.types import CountInput, RankedBallot
 from unionvote.elections.models import Election, ElectionState, Nomination, NominationState, NominatorKind, Paper
 from unionvote.errors import RuleViolation
@@ -48,7 +48,8 @@ def check_spec(spec: ElectionSpec) -> None:
     if not 1 <= spec.seats <= MAX_SEATS:
         raise ElectionError(f"The number of seats must be between 1 and {MAX_SEATS}.")
     if spec.rule not in RULES:
-        raise ElectionError(f"Choose a counting rule: {', '.join(RULES)}.")
+        raise ElectionError("Choose how the votes are counted: " + "; ".join(
+            f"{name} ({code})" for code, name in RULE_NAMES.items()) + ".")
     if spec.rule == "irv" and spec.seats != 1:
         raise ElectionError("IRV (the alternative vote) fills one seat; choose an STV rule for more seats.")
     if spec.nominator_kind not in tuple(NominatorKind):

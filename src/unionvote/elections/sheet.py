@@ -11,11 +11,13 @@ from typing import Any
 from unionvote.elections.count import RULE_NAMES
 
 # ERS97 5.3.9-5.3.10: the difference left by rounding a transfer value down is non-transferable.
-ROUNDING_IS_NON_TRANSFERABLE = {"ers97-stv"}
+# Meek keeps no separate line either: what rounding up holds back stays in its remainder.
+ROUNDING_IS_NON_TRANSFERABLE = {"ers97-stv", "meek-stv"}
 KIND_WORDS = {
     "first preferences": "First preferences",
     "surplus": "Surplus of {subject}",
     "exclusion": "Exclusion of {subject}",
+    "round": "Round ending with {subject}",
 }
 
 
@@ -70,12 +72,15 @@ def build_sheet(record: dict[str, Any], names: dict[str, str]) -> Sheet:
                          f"({tie['purpose']}); {name(tie['chosen'])} chosen {how}.")
         if stage["note"]:
             notes.append(f"Stage {stage['number']}: {stage['note']}")
+        kept = [f"{name(k)} {v}" for k, v in stage.get("keep_values", {}).items() if Decimal(v) not in (0, 1)]
+        if kept:
+            notes.append(f"Stage {stage['number']}: keep values {', '.join(kept)}.")
     rows = []
     non_transferable = []
     previous = "0"
     for stage in stages:
         moved = Decimal(stage["non_transferable"]) - Decimal(previous)
-        non_transferable.append((f"+{moved}" if moved else "", stage["non_transferable"]))
+        non_transferable.append((f"{moved:+f}" if moved else "", stage["non_transferable"]))
         previous = stage["non_transferable"]
     quotas = [stage.get("quota") or "" for stage in stages]
     for key in record["candidates"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -23,9 +24,9 @@ PAPERS = "\n".join([
     "3 2", "40 1 2 0", "25 2 0", "11 3 0", "15 3 1 0", "0", '"Ann Smith"', '"Bob Jones"', '"Cath Lee"', '"SOC"', ""])
 
 
-async def _contested(client: AsyncTestClient[Litestar], app: Litestar):  # noqa: ANN202
+async def _contested(client: AsyncTestClient[Litestar], app: Litestar, rule: str = "scottish-stv"):  # noqa: ANN202
     world = await election_world(client, app)
-    election = await set_up(world)
+    election = await set_up(world, rule=rule)
     for name in ("Ann Smith", "Bob Jones", "Cath Lee"):
         await nominate(world.ann, world, election, name, statement="Twenty years a rep.")
     page = (await world.committee.get(election)).text
@@ -60,6 +61,37 @@ async def test_an_election_runs_from_nominations_to_a_declared_stv_result(
     payload = json.loads(declared.payload)
     assert payload["record"]["elected"] == [str(i) for i in payload["candidates"][:2]]
     assert "Ann Smith" not in declared.payload  # ids only in the audit chain
+
+
+async def test_the_set_up_page_names_each_counting_rule_in_words(
+        client: AsyncTestClient[Litestar], app: Litestar) -> None:
+    world = await election_world(client, app)
+    page = (await world.committee.get(f"{world.base}/new")).text
+    text = plain(page)
+    for words in ("ERS97 rules, as used by UK scrutineers", "Scottish STV, as in Scottish council elections",
+                  "Meek STV", "Alternative vote for one seat"):
+        assert words in text
+    assert re.search(r'<input[^>]*id="rule-ers97-stv"[^>]*checked', page)  # what UK scrutineers use, first
+    assert '<label class="radio__label" for="rule-meek-stv">Meek STV</label>' in page
+
+
+@pytest.mark.parametrize(("rule", "expected"), [
+    # 91 papers, 2 seats. ERS97: quota 91 / 3 = 30.333..., so 30.34; Ann's surplus 9.66 moves to Bob at 0.24.
+    ("ers97-stv", ["Count ERS97 rules, as used by UK scrutineers", "Quota 30.34",
+                   "Stage 2: Surplus of Ann Smith (transfer value 0.24)", "Non-transferable"]),
+    # Meek: quota 30.333333333 plus 0.000000001; Ann keeps about three quarters of each of her papers.
+    ("meek-stv", ["Count Meek STV", "Quota 30.333333334", "keep values Ann Smith 0.7"]),
+])
+async def test_ers97_and_meek_counts_are_declared_with_their_own_sheets(
+        client: AsyncTestClient[Litestar], app: Litestar, rule: str, expected: list[str]) -> None:
+    world, election = await _contested(client, app, rule=rule)
+    response = await world.committee.post(f"{election}/count", files={"blt": ("papers.blt", PAPERS.encode())})
+    assert response.status_code == 303
+    sheet = plain((await world.ann.get(f"{election}/result")).text)
+    for words in expected:
+        assert words in sheet
+    assert "Lost to fractions" not in sheet  # both rules keep rounding on the non-transferable line
+    assert "Elected at stage 1" in sheet and "Bob Jones" in sheet
 
 
 async def test_a_malformed_blt_file_is_refused_line_by_line_and_nothing_changes(

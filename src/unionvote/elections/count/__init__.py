@@ -20,6 +20,19 @@ RULE_NAMES = {
     irv.RULE: "Alternative vote for one seat",
 }
 
+# What each rule does, in a sentence, for the officer choosing one when setting up an election.
+RULE_DESCRIPTIONS = {
+    ers97.RULE: "The Electoral Reform Society's 1997 rules, counted as by hand: values to two decimal places, a "
+                "surplus taken from the last batch of papers received, the lowest candidates excluded together "
+                "when they cannot catch up.",
+    scottish_stv.RULE: "The Scottish Local Government Elections Order 2007: every paper of an elected candidate "
+                       "moves on at a share of its value, to five decimal places.",
+    meek.RULE: "Each elected candidate keeps just a quota of every paper and passes the rest on, recounted until "
+               "it settles (to 0.000001); the method of New Zealand local elections.",
+    irv.RULE: "One seat: the candidate with fewest votes is excluded, and their papers move on, until one "
+              "candidate has more than half of the votes still in the count.",
+}
+
 
 def run_count(rule: str, count_input: CountInput) -> CountResult:
     try:
@@ -29,4 +42,5 @@ def run_count(rule: str, count_input: CountInput) -> CountResult:
     return engine(count_input)
 
 
-__all__ = ["RULES", "RULE_NAMES", "CountInput", "CountRefused", "CountResult", "RankedBallot", "run_count"]
+__all__ = ["RULES", "RULE_DESCRIPTIONS", "RULE_NAMES", "CountInput", "CountRefused", "CountResult", "RankedBallot",
+           "run_count"]
