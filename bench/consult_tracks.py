@@ -3,6 +3,10 @@
 Both feed ratings to a sampler one choice at a time and score the ranking that results.
 Every sampler is scored with the same estimator (the Bayesian average the Discover page
 uses), so only the choice of what to show differs.
+
+The replay's truth never comes from the votes a sampler reads: each run splits the
+participants at random into two halves, builds the true ranking from one half's votes
+and replays the other half.
 """
 
 from __future__ import annotations
@@ -13,32 +17,56 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from unionvote.consult.sampler import PRIOR_RATINGS, Totals, choose
+from unionvote.consult.sampler import PRIOR_RATINGS, Board, Totals, overall, posterior
 
 Sampler = Callable[[list[Totals], list[int], random.Random], "int | None"]
+TOP = 10  # precision@10, recall of the top 10
 
 
-def uniform_random(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
+def uniform(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
     return rng.choice(allowed) if allowed else None
 
 
-def least_seen(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
+def least_rated(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
+    """What commercial tools do: the thought with the fewest ratings, ties at random."""
     if not allowed:
         return None
     fewest = min(totals[i].ratings for i in allowed)
     return rng.choice([i for i in allowed if totals[i].ratings == fewest])
 
 
+def thompson_top_two(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
+    """Top-two Thompson sampling: one Normal draw per thought from its posterior; show the
+    highest draw or, half the time, the second highest."""
+    if not allowed:
+        return None
+    if len(allowed) == 1:
+        return allowed[0]
+    mean0, variance = overall(totals)
+    draws = []
+    for i in allowed:
+        mean, sd = posterior(totals[i], mean0, variance)
+        draws.append((rng.gauss(mean, sd), i))
+    draws.sort(reverse=True)
+    return draws[0][1] if rng.random() < 0.5 else draws[1][1]
+
+
 def ours(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
-    return choose(totals, allowed, rng)
+    """Exactly what the service runs: a Board over the totals, asked with this participant's blocked set.
+    The service keeps no arrival order for thoughts, so neither does this."""
+    allowed_set = set(allowed)
+    board = Board([Totals(t.ratings, t.star_sum, t.star_squares) for t in totals])
+    return board.pick({i for i in range(len(totals)) if i not in allowed_set}, rng)
 
 
-SAMPLERS: dict[str, Sampler] = {"uniform_random": uniform_random, "least_seen": least_seen, "ours": ours}
+SAMPLERS: dict[str, Sampler] = {"uniform": uniform, "least_rated": least_rated,
+                                "thompson_top_two": thompson_top_two, "ours": ours}
 
 
 @dataclass
 class Tally:
     totals: list[Totals] = field(default_factory=list)
+    seen_by: list[int] = field(default_factory=list)  # members shown each thought (ratings, as nobody skips here)
 
     def add_thought(self, arrival: int) -> None:
         self.totals.append(Totals(0, 0, 0, arrival))
@@ -58,10 +86,6 @@ def ranking(scores: Sequence[float]) -> list[int]:
     return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
 
 
-def precision_at(k: int, truth: Sequence[float], estimate: Sequence[float]) -> float:
-    return len(set(ranking(truth)[:k]) & set(ranking(estimate)[:k])) / k
-
-
 def kendall_tau(a: Sequence[float], b: Sequence[float]) -> float:
     concordant = discordant = 0
     n = len(a)
@@ -74,6 +98,26 @@ def kendall_tau(a: Sequence[float], b: Sequence[float]) -> float:
                 discordant += 1
     pairs = n * (n - 1) / 2
     return (concordant - discordant) / pairs if pairs else 0.0
+
+
+def gini(values: Sequence[float]) -> float:
+    """0 when every thought is seen by as many members, towards 1 when a few take all the views."""
+    ordered, n = sorted(values), len(values)
+    total = sum(ordered)
+    if not n or not total:
+        return 0.0
+    return sum((2 * (r + 1) - n - 1) * v for r, v in enumerate(ordered)) / (n * total)
+
+
+def scores(truth: Sequence[float], estimate: Sequence[float], seen: Sequence[int]) -> dict[str, float]:
+    """precision@10: share of the shown top 10 that is truly top 10. Recall of the top 10: share of the
+    true top 10 that a shortlist of the top 20 catches. Exposure: members shown the least-shown thought,
+    and the Gini coefficient of views over thoughts."""
+    true_top, shown = ranking(truth), ranking(estimate)
+    return {"precision_at_10": len(set(true_top[:TOP]) & set(shown[:TOP])) / TOP,
+            "recall_top_10_in_20": len(set(true_top[:TOP]) & set(shown[:2 * TOP])) / TOP,
+            "kendall_tau": kendall_tau(truth, estimate),
+            "least_seen_thought": float(min(seen)), "exposure_gini": gini(seen)}
 
 
 # ---- synthetic track ----------------------------------------------------------------------
@@ -104,6 +148,8 @@ def make_world(rng: random.Random, thoughts: int = 80, members: int = 200) -> Wo
 
 
 def run_synthetic(world: World, sampler: Sampler, budget: int, rng: random.Random) -> dict[str, float]:
+    """Members take part one after another; a thought's arrival is the coarse rank the service
+    keeps (how many had joined when it appeared), never a time."""
     n = len(world.truth)
     order = sorted(range(n), key=lambda i: world.arrives_after[i])
     tally, shown, index_of = Tally(), [], {}
@@ -121,16 +167,15 @@ def run_synthetic(world: World, sampler: Sampler, budget: int, rng: random.Rando
             allowed.remove(pick)
             noisy = world.quality[group][shown[pick]] + world.bias[member] + rng.gauss(0, 1.0)
             tally.add(pick, min(5, max(1, round(noisy))))
-    est_by_slot = estimates(tally.totals)
-    estimate = [est_by_slot[index_of[t]] if t in index_of else 0.0 for t in range(n)]
-    counts = [tally.totals[index_of[t]].ratings if t in index_of else 0 for t in range(n)]
+    by_slot = estimates(tally.totals)
+    estimate = [by_slot[index_of[t]] for t in range(n)]
+    seen = [tally.totals[index_of[t]].ratings for t in range(n)]
     late = [t for t in range(n) if world.arrives_after[t] > 0]
     true_rank = {t: r for r, t in enumerate(ranking(world.truth))}
     est_rank = {t: r for r, t in enumerate(ranking(estimate))}
-    late_bias = sum(true_rank[t] - est_rank[t] for t in late) / len(late) if late else 0.0
-    return {"precision_at_10": precision_at(10, world.truth, estimate),
-            "kendall_tau": kendall_tau(world.truth, estimate),
-            "min_ratings": float(min(counts)), "late_arrival_rank_shift": late_bias}
+    result = scores(world.truth, estimate, seen)
+    result["late_arrival_rank_shift"] = sum(true_rank[t] - est_rank[t] for t in late) / len(late) if late else 0.0
+    return result
 
 
 # ---- replay track -------------------------------------------------------------------------
@@ -138,7 +183,7 @@ def run_synthetic(world: World, sampler: Sampler, budget: int, rng: random.Rando
 @dataclass(frozen=True)
 class Conversation:
     name: str
-    statements: list[str]  # comment ids in order of first vote
+    statements: list[str]  # comment ids in order of first vote (that order is each one's arrival rank)
     voters: list[dict[int, int]]  # per participant, in order of first vote: statement index -> stars
 
 
@@ -158,25 +203,60 @@ def load_conversation(folder: Path) -> Conversation:
     return Conversation(folder.name, list(statement_index), voters)
 
 
-def replay(conversation: Conversation, sampler: Sampler, budget: int, rng: random.Random) -> dict[str, float]:
-    n = len(conversation.statements)
-    full = Tally()
-    for _ in range(n):
-        full.add_thought(0)
-    for votes in conversation.voters:
-        for s, stars in votes.items():
-            full.add(s, stars)
-    truth = estimates(full.totals)
+def split(conversation: Conversation, rng: random.Random) -> tuple[list[int], list[int]]:
+    """Participants at random into two halves: (truth, replay). The replay half keeps its original order."""
+    everyone = list(range(len(conversation.voters)))
+    truth = set(rng.sample(everyone, len(everyone) // 2))
+    return sorted(truth), [v for v in everyone if v not in truth]
+
+
+def truth_from(conversation: Conversation, voters: Sequence[int]) -> list[float]:
     tally = Tally()
-    for _ in range(n):
+    for _ in conversation.statements:
         tally.add_thought(0)
-    for votes in conversation.voters:
-        allowed = list(votes)
+    for v in voters:
+        for s, stars in conversation.voters[v].items():
+            tally.add(s, stars)
+    return estimates(tally.totals)
+
+
+def replay(conversation: Conversation, truth: Sequence[float], voters: Sequence[int], sampler: Sampler,
+           budget: int, rng: random.Random) -> dict[str, float]:
+    """Replay `voters` in order: a sampler may choose only statements that participant voted on and
+    sees the logged vote. A statement enters the board when the first replayed participant voted on it."""
+    n = len(conversation.statements)
+    tally, slot_of = Tally(), [-1] * n
+    for position, v in enumerate(voters):
+        votes = conversation.voters[v]
+        for s in sorted(votes):
+            if slot_of[s] < 0:
+                slot_of[s] = len(tally.totals)
+                tally.add_thought(position)
+        statement_at = {slot_of[s]: s for s in votes}
+        allowed = sorted(statement_at)
         for _ in range(min(budget, len(allowed))):
             pick = sampler(tally.totals, allowed, rng)
             if pick is None:
                 break
             allowed.remove(pick)
-            tally.add(pick, votes[pick])
-    estimate = estimates(tally.totals)
-    return {"precision_at_10": precision_at(10, truth, estimate), "kendall_tau": kendall_tau(truth, estimate)}
+            tally.add(pick, votes[statement_at[pick]])
+    # Statements no replayed participant voted on cannot be ranked by any sampler: scored on the rest.
+    present = [s for s in range(n) if slot_of[s] >= 0]
+    by_slot = estimates(tally.totals)
+    return scores([truth[s] for s in present], [by_slot[slot_of[s]] for s in present],
+                  [tally.totals[slot_of[s]].ratings for s in present])
+
+
+def replay_runs(conversation: Conversation, samplers: dict[str, Sampler], budget: int, splits: int, seeds: int
+                ) -> dict[str, list[dict[str, float]]]:
+    """Every sampler over the same splits and seeds, so differences can be paired run by run."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in samplers}
+    for s in range(splits):
+        truth_half, replay_half = split(conversation, random.Random(1_000 + s))
+        truth = truth_from(conversation, truth_half)
+        for seed in range(seeds):
+            for name, sampler in samplers.items():
+                runs[name].append(replay(conversation, truth, replay_half, sampler, budget,
+                                         random.Random(100 * s + seed)))
+    return runs
+

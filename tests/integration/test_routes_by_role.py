@@ -97,7 +97,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # Member ballots: turnout, reminder lists and results for administrators and that ballot's organisers
     # (nobody here organises one: tests/integration/ballots/test_organisers.py); conference staff roles give none.
     **{("GET", "/member-ballots/{ballot_id:int}" + path): ADMIN for path in [
-        "/turnout", "/turnout.csv", "/non-voters.csv", "/results", "/report", "/report.csv"]},
+        "/turnout", "/turnout.csv", "/non-voters.csv", "/results", "/report", "/report.csv", "/reconciliation",
+        "/reconciliation.csv"]},
     ("GET", "/api/v1/member-ballots/{ballot_id:int}"): ADMIN,
     ("GET", "/api/v1/member-ballots/{ballot_id:int}/turnout"): ADMIN,
     ("GET", "/my-member-ballots"): SIGNED_IN,  # the ballots one organises (none, for most)
@@ -167,6 +168,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
         ("GET", "/star"), ("POST", "/star"), ("POST", "/report"), ("GET", "/discover")]},
     ("GET", "/invited/{token:str}"): EVERYONE,
     ("POST", "/invited/{token:str}"): EVERYONE,
+    ("GET", "/invited/{token:str}/results"): EVERYONE,  # the link is the credential; Discover must be open
     ("GET", "/consultations"): STAFF,
     ("POST", "/consultations"): STAFF,
     **{(method, "/consultations/{consultation_id:int}" + path): STAFF for method, path in [
@@ -202,7 +204,22 @@ EXPECTED.update({
     **{(method, CONFERENCE_A + "/floor" + path): CHAIR_OF_A for method, path in [
         ("GET", ""), ("POST", "/current-item"), ("POST", "/motions/{motion_id:int}"),
         ("POST", "/amendments/{amendment_id:int}"), ("POST", "/deciding"), ("POST", "/speakers/next"),
-        ("POST", "/speakers/{request_id:int}/call"),
+        ("POST", "/speakers/{request_id:int}/call"), ("POST", "/put-to-vote"),
+        ("POST", "/motions/{motion_id:int}/correct"), ("POST", "/amendments/{amendment_id:int}/correct"),
+        ("POST", "/speakers/finish"), ("POST", "/speakers/limits"), ("POST", "/speakers/{request_id:int}"),
+    ]},
+    **{(method, API_A + path): COMMITTEE_OF_A for method, path in [
+        ("POST", "/motions/{motion_id:int}/ruling"), ("POST", "/amendments/{amendment_id:int}/ruling"),
+        ("POST", "/motions/{motion_id:int}/recommendation"), ("POST", "/composites"), ("POST", "/agenda/sections"),
+        ("POST", "/agenda/items"), ("POST", "/motions/{motion_id:int}/schedule"), ("POST", "/agenda/publications"),
+    ]},
+    **{(method, API_A + "/floor" + path): CHAIR_OF_A for method, path in [
+        ("GET", ""), ("POST", "/current-item"), ("POST", "/motions/{motion_id:int}/outcome"),
+        ("POST", "/amendments/{amendment_id:int}/outcome"), ("POST", "/motions/{motion_id:int}/correction"),
+        ("POST", "/amendments/{amendment_id:int}/correction"), ("POST", "/speakers/next"),
+        ("POST", "/speakers/finish"), ("POST", "/speakers/{request_id:int}/call"),
+        ("POST", "/speakers/{request_id:int}/move"), ("POST", "/speakers/{request_id:int}/remove"),
+        ("POST", "/speakers/time-limits"), ("POST", "/questions"),
     ]},
 })
 
@@ -247,6 +264,9 @@ EXPECTED.update({
     ("GET", CONFERENCE_A + "/record"): RECORD_OF_A,
     ("GET", CONFERENCE_A + "/record/{ballot_id:int}"): RECORD_OF_A,
     ("POST", CONFERENCE_A + "/record/{ballot_id:int}/certify"): CERTIFIERS_OF_A,
+    ("GET", CONFERENCE_A + "/record/export.zip"): RECORD_OF_A,
+    ("GET", CONFERENCE_A + "/record/verify"): RECORD_OF_A,
+    ("POST", CONFERENCE_A + "/record/verify"): RECORD_OF_A,
     ("GET", API_A + "/ballots"): IN_A,
     ("POST", API_A + "/ballots"): RUNNERS_OF_A,
     ("GET", BALLOT_API): IN_A,

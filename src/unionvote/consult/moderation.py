@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.audit.services import actor_of, record
 from unionvote.consult.models import Consultation, Participant, Report, Response, Thought, ThoughtStatus
-from unionvote.consult.participation import random_id
+from unionvote.consult.participation import random_id, saved
 from unionvote.consult.setup import ConsultError, audit_scope
 from unionvote.consult.star import forget_board
 
@@ -47,6 +47,7 @@ async def report(db: AsyncSession, consultation: Consultation, participant: Part
     thought = await _thought_in(db, consultation, thought_id)
     if thought.status != ThoughtStatus.VISIBLE:
         raise ConsultError("That thought is already withdrawn for review.", 409)
+    participant = await saved(db, participant)
     try:
         async with db.begin_nested():
             db.add(Report(id=random_id(), thought_id=thought.id, participant_id=participant.id, reason=reason))

@@ -12,7 +12,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.consult.models import Consultation, Participant
-from unionvote.consult.participation import participant_for_key
+from unionvote.consult.participation import Joining, participant_for_key
 from unionvote.consult.setup import PHASE_WORDS, ConsultError, open_phases
 from unionvote.web import page
 
@@ -41,15 +41,29 @@ def key_cookie_name(consultation_id: int) -> str:
     return f"uv_consult_{consultation_id}"
 
 
-def key_cookie(request: Request[Any, Any, Any], consultation_id: int, key: str) -> Cookie:
-    return Cookie(key=key_cookie_name(consultation_id), value=key, path=f"/consult/{consultation_id}",
+def key_cookie(request: Request[Any, Any, Any], consultation_id: int, key: str, name: str | None = None) -> Cookie:
+    return Cookie(key=name or key_cookie_name(consultation_id), value=key, path=f"/consult/{consultation_id}",
                   httponly=True, samesite="lax", secure=request.app.state.settings.cookie_secure,
                   max_age=KEY_DAYS * 86400)
 
 
-async def participant_of(request: Request[Any, Any, Any], db: AsyncSession, consultation_id: int
-                         ) -> Participant | None:
-    return await participant_for_key(db, consultation_id, request.cookies.get(key_cookie_name(consultation_id)))
+def joining_cookies(request: Request[Any, Any, Any], consultation_id: int, joining: Joining) -> list[Cookie]:
+    """The key, and the signed attributes its participant row will carry once it is written."""
+    cookies = [key_cookie(request, consultation_id, joining.key)]
+    if joining.about:
+        cookies.append(key_cookie(request, consultation_id, joining.about, key_cookie_name(consultation_id) + "_about"))
+    return cookies
+
+
+def server_secret(request: Request[Any, Any, Any]) -> str:
+    return request.app.state.settings.secret_key
+
+
+async def participant_of(request: Request[Any, Any, Any], db: AsyncSession, consultation_id: int,
+                         key: str | None = None) -> Participant | None:
+    name = key_cookie_name(consultation_id)
+    return await participant_for_key(db, consultation_id, key or request.cookies.get(name),
+                                     secret=server_secret(request), about=request.cookies.get(name + "_about"))
 
 
 async def require_participant(request: Request[Any, Any, Any], db: AsyncSession, consultation_id: int

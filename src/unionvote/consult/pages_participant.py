@@ -16,14 +16,16 @@ from unionvote.auth import public
 from unionvote.consult import moderation, participation, ranking, setup, share, star
 from unionvote.consult.audience import audience_of
 from unionvote.consult.live import counts_changed
-from unionvote.consult.models import ATTRIBUTES
+from unionvote.consult.models import ATTRIBUTES, Consultation
 from unionvote.consult.pages_common import (
     consult_page,
     form_text,
+    joining_cookies,
     key_cookie,
     key_cookie_name,
     participant_of,
     require_participant,
+    server_secret,
 )
 from unionvote.consult.setup import ConsultError
 from unionvote.consult.themes import themes_of
@@ -47,6 +49,7 @@ class ParticipantPages(Controller):
                             participant=participant, joined=joined, progress=progress, mine=mine, error=error,
                             audience=audience_of(consultation), attributes=ATTRIBUTES,
                             may_run=user is not None and setup.may_run(user, consultation),
+                            reads_results=participant is not None or await _in_audience(request, db, consultation),
                             resume_code=request.cookies.get(key_cookie_name(consultation_id)) if participant else None)
 
     @get("/")
@@ -64,13 +67,14 @@ class ParticipantPages(Controller):
         form = await request.form()
         try:
             joining = await participation.join_as_account(
-                db_session, consultation, user.id, {a: form_text(form, a) for a in ATTRIBUTES})
+                db_session, consultation, user.id, {a: form_text(form, a) for a in ATTRIBUTES},
+                secret=server_secret(request))
         except ConsultError as exc:
             await db_session.rollback()
             return await self._home(request, db_session, consultation_id, error=str(exc), status_code=exc.status_code)
         counts_changed(request, db_session, consultation_id)
         response = see_other(f"/consult/{consultation_id}?done=joined")
-        response.cookies.append(key_cookie(request, consultation_id, joining.key))
+        response.cookies.extend(joining_cookies(request, consultation_id, joining))
         return response
 
     @post("/resume")
@@ -78,7 +82,7 @@ class ParticipantPages(Controller):
                      ) -> Template | Redirect:
         await setup.load(db_session, consultation_id)
         key = form_text(await request.form(), "code").strip()
-        if await participation.participant_for_key(db_session, consultation_id, key) is None:
+        if await participant_of(request, db_session, consultation_id, key) is None:
             return await self._home(request, db_session, consultation_id, status_code=400,
                                     error="That resume code does not belong to this consultation. "
                                           "Check you copied all of it, starting uvc_.")
@@ -181,11 +185,27 @@ class ParticipantPages(Controller):
         user = request.scope.get("user")
         runs = user is not None and not user.needs_second_factor and setup.may_run(user, consultation)
         if not runs:
-            await require_participant(request, db_session, consultation_id)
+            # Once Discover opens, the whole audience reads the results, whether they took part or not.
+            if not await _in_audience(request, db_session, consultation) \
+                    and await participant_of(request, db_session, consultation_id) is None:
+                raise ConsultError("The results are for the people this consultation asked: open the link in "
+                                   "your invitation, or log in as a delegate of the conference.", 403)
             setup.require_phase(consultation, "discover")
-        return consult_page("consult/discover.html", request, consultation,
-                            **await discover_context(db_session, consultation_id,
-                                                     correct_bias=request.query_params.get("fair") == "1"))
+        return await discover_page(request, db_session, consultation)
+
+
+async def _in_audience(request: Request[Any, Any, Any], db: AsyncSession, consultation: Consultation) -> bool:
+    """Is the logged-in person one the consultation asks (a delegate of its conference)?"""
+    user = request.scope.get("user")
+    if user is None or user.needs_second_factor or audience_of(consultation).uses_invitations:
+        return False
+    return await audience_of(consultation).admits_account(db, consultation, user.id)
+
+
+async def discover_page(request: Request[Any, Any, Any], db: AsyncSession, consultation: Consultation,
+                        base: str | None = None) -> Template:
+    context = await discover_context(db, consultation.id, correct_bias=request.query_params.get("fair") == "1")  # type: ignore[arg-type]
+    return consult_page("consult/discover.html", request, consultation, results_base=base, **context)
 
 
 async def discover_context(db: AsyncSession, consultation_id: int, *, correct_bias: bool) -> dict[str, Any]:
@@ -204,13 +224,24 @@ class InvitationPages(Controller):
 
     async def _page(self, request: Request[Any, Any, Any], db: AsyncSession, token: str) -> Template:
         try:
-            invitation = await participation.invitation_for(db, token)
+            invitation = await participation.reader_invitation(db, token)
+            consultation = await setup.load(db, invitation.consultation_id)
+            results = "discover" in setup.open_phases(consultation)
+            if not results:
+                await participation.invitation_for(db, token)  # not used yet, or it says so
         except ConsultError as exc:
             return consult_page("consult/invited.html", request, None, status_code=exc.status_code, error=str(exc),
                                 invitation=None)
-        consultation = await setup.load(db, invitation.consultation_id)
         return consult_page("consult/invited.html", request, consultation, invitation=invitation, error=None,
-                            attributes=ATTRIBUTES)
+                            attributes=ATTRIBUTES, results=results, invitation_token=token)
+
+    @get("/results")
+    async def results(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
+        """Discover for everyone the link was sent to, whether they joined or not."""
+        invitation = await participation.reader_invitation(db_session, token)
+        consultation = await setup.load(db_session, invitation.consultation_id)
+        setup.require_phase(consultation, "discover")
+        return await discover_page(request, db_session, consultation, base=f"/invited/{token}/results")
 
     @get("/")
     async def show(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
@@ -222,7 +253,8 @@ class InvitationPages(Controller):
         form = await request.form()
         try:
             joining = await participation.join_with_invitation(db_session, token,
-                                                               {a: form_text(form, a) for a in ATTRIBUTES})
+                                                               {a: form_text(form, a) for a in ATTRIBUTES},
+                                                               secret=server_secret(request))
         except ConsultError as exc:
             await db_session.rollback()
             return consult_page("consult/invited.html", request, None, status_code=exc.status_code,
@@ -230,5 +262,5 @@ class InvitationPages(Controller):
         cid = joining.participant.consultation_id
         counts_changed(request, db_session, cid)
         response = see_other(f"/consult/{cid}?done=joined")
-        response.cookies.append(key_cookie(request, cid, joining.key))
+        response.cookies.extend(joining_cookies(request, cid, joining))
         return response

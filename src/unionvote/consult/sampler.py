@@ -1,20 +1,23 @@
 """Which thought a participant rates next: the adaptive sampler.
 
 1. Coverage: while a thought the participant may rate has fewer than MIN_RATINGS ratings,
-   the least-rated goes first (newest first among equals), so late arrivals catch up.
-2. A small share of picks (EXPLORE) is uniformly random, so no estimate goes unchecked.
-3. Otherwise the rating goes where the top of the ranking is least certain (an LUCB-style
-   rule): the boundary is the midpoint between the k-th and (k+1)-th posterior means, and the
-   pick is the thought whose side of that boundary is least certain, |mean - boundary| / sd.
+   the least-rated goes first (newest first among equals, by a coarse arrival rank), so late
+   arrivals catch up. Equals are drawn at random.
+2. Otherwise the rating goes where the top-k boundary is least settled, judged on a Thompson
+   draw: each thought's standardised distance from the boundary, (posterior mean - boundary) / sd,
+   is drawn again with Normal noise, and the thought nearest the boundary in that draw is shown.
+   The boundary is the midpoint between the k-th and (k+1)-th posterior means. Only the
+   CANDIDATES thoughts nearest the boundary (that the participant may rate) are drawn, so a
+   choice costs the same at 50 thoughts or 5,000.
 
-Floats are fine here: the sampler only decides what to show; results are computed exactly
-in ranking.py. It reads running totals only, never the ratings themselves, so one choice
-over 5,000 thoughts takes a few milliseconds (bench/consultbench.py measures it).
+The draw is what makes many members choosing at once from the same board get different
+thoughts, and it spreads ratings over every thought that might still cross the boundary.
 
-`choose` decides from scratch. `Prepared` makes the same decisions for a service that asks many
-times about one board of totals: everything that does not depend on the participant (the
-orders by coverage and by uncertainty) is worked out once per board, so a choice only walks
-past what this participant may not rate (bench/consult_sampler_speed.py measures it).
+`Board` holds everything that does not depend on the participant (posterior means, the
+coverage order, the order by distance from the boundary), worked out once per board of
+totals; `pick` then walks only as far as it must. ConsultBench's "ours" is this class, called
+exactly as the service calls it. Floats are fine here: the sampler only decides what to show;
+results are computed exactly in ranking.py.
 """
 
 from __future__ import annotations
@@ -27,15 +30,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 MIN_RATINGS = 5
-EXPLORE = 0.1
 TOP_K = 10
 PRIOR_RATINGS = 2  # pseudo-ratings at the overall mean: the shrinkage of the Bayesian average
 PRIOR_VARIANCE = 1.5  # star variance assumed before any ratings arrive
+FAR = 4.5  # a Normal draw beyond this many sds is too rare (1 in 300,000) to be worth walking for
+CANDIDATES = 64
 
 
 @dataclass(frozen=True)
 class Totals:
-    """A thought's running totals. `arrival`: larger is newer (any increasing number, or 0 if unknown)."""
+    """A thought's running totals. `arrival`: larger is newer (a coarse rank, or 0 if unknown)."""
 
     ratings: int
     star_sum: int
@@ -55,80 +59,59 @@ def overall(totals: Sequence[Totals]) -> tuple[float, float]:
     return mean, max(variance, 0.05)
 
 
-def choose(totals: Sequence[Totals], allowed: Sequence[int], rng: random.Random, *, top_k: int = TOP_K,
-           min_ratings: int = MIN_RATINGS, explore: float = EXPLORE) -> int | None:
-    """The index (into `totals`) of the thought to show next, among `allowed`; None when nothing is left."""
-    if not allowed:
-        return None
-    fewest = min(totals[i].ratings for i in allowed)
-    if fewest < min_ratings:
-        starved = [i for i in allowed if totals[i].ratings == fewest]
-        newest = max(totals[i].arrival for i in starved)
-        return rng.choice([i for i in starved if totals[i].arrival == newest])
-    if rng.random() < explore:
-        return rng.choice(list(allowed))
-    mean0, variance = overall(totals)
-    means = [(t.star_sum + PRIOR_RATINGS * mean0) / (t.ratings + PRIOR_RATINGS) for t in totals]
-    if len(means) > top_k:
-        kth, next_ = heapq.nlargest(top_k + 1, means)[-2:]
-        boundary = (kth + next_) / 2
-    else:
-        boundary = min(means) - 1.0  # everyone is in the top k: sharpen the order among them
-    best, best_score = allowed[0], math.inf
-    for i in allowed:
-        sd = math.sqrt(variance / (totals[i].ratings + PRIOR_RATINGS))
-        score = abs(means[i] - boundary) / sd + rng.random() * 1e-6  # ties broken at random
-        if score < best_score:
-            best, best_score = i, score
-    return best
+def posterior(t: Totals, mean0: float, variance: float) -> tuple[float, float]:
+    """A thought's posterior mean (the Bayesian average Discover shows) and its standard deviation."""
+    return (t.star_sum + PRIOR_RATINGS * mean0) / (t.ratings + PRIOR_RATINGS), \
+        math.sqrt(variance / (t.ratings + PRIOR_RATINGS))
 
 
-def _scores(totals: Sequence[Totals], rng: random.Random, top_k: int) -> list[float]:
-    """Each thought's |posterior mean - top-k boundary| / posterior sd: lower is more worth a rating."""
-    mean0, variance = overall(totals)
-    means = [(t.star_sum + PRIOR_RATINGS * mean0) / (t.ratings + PRIOR_RATINGS) for t in totals]
-    if len(means) > top_k:
-        kth, next_ = heapq.nlargest(top_k + 1, means)[-2:]
-        boundary = (kth + next_) / 2
-    else:
-        boundary = min(means, default=0.0) - 1.0
-    return [abs(m - boundary) / math.sqrt(variance / (t.ratings + PRIOR_RATINGS)) + rng.random() * 1e-6
-            for m, t in zip(means, totals, strict=True)]
+class Board:
+    """The sampler's rules over one board of totals, with the participant-independent work done once.
 
-
-class Prepared:
-    """`choose`'s rules over one board of totals, with the participant-independent work done once.
-
-    `pick(blocked)` chooses among every index not in `blocked` (one's own, already rated or skipped),
-    as `choose` would among the rest: the walk stops at the first index a participant may rate,
-    so a choice costs about as many steps as the participant has rated, not as there are thoughts.
+    `pick(blocked, rng)` chooses among every index not in `blocked` (one's own, already rated or
+    skipped); None when nothing is left.
     """
 
-    def __init__(self, totals: Sequence[Totals], rng: random.Random, *, top_k: int = TOP_K,
-                 min_ratings: int = MIN_RATINGS) -> None:
+    def __init__(self, totals: Sequence[Totals], *, top_k: int = TOP_K, min_ratings: int = MIN_RATINGS) -> None:
         self.totals, self.min_ratings = totals, min_ratings
         self.by_coverage = sorted(range(len(totals)), key=lambda i: (totals[i].ratings, -totals[i].arrival))
-        scores = _scores(totals, rng, top_k)
-        self.by_uncertainty = sorted(range(len(totals)), key=scores.__getitem__)
+        mean0, variance = overall(totals)
+        means = [posterior(t, mean0, variance) for t in totals]
+        if len(totals) > top_k:
+            kth, next_ = heapq.nlargest(top_k + 1, (m for m, _ in means))[-2:]
+            boundary = (kth + next_) / 2
+        else:  # everyone is in the top k: sharpen the order among them from below
+            boundary = min((m for m, _ in means), default=0.0) - 1.0
+        self.distance = [(m - boundary) / sd for m, sd in means]
+        self.by_distance = sorted(range(len(totals)), key=lambda i: abs(self.distance[i]))
 
-    def pick(self, blocked: set[int] | frozenset[int], rng: random.Random, *, explore: float = EXPLORE) -> int | None:
+    def pick(self, blocked: set[int] | frozenset[int], rng: random.Random) -> int | None:
         totals = self.totals
         position, first = next(((n, i) for n, i in enumerate(self.by_coverage) if i not in blocked), (0, None))
         if first is None:
             return None
         if totals[first].ratings < self.min_ratings:
             key = (totals[first].ratings, totals[first].arrival)
-            equals = []
-            for i in itertools.islice(self.by_coverage, position, None):
-                if (totals[i].ratings, totals[i].arrival) != key:
-                    break
-                if i not in blocked:
-                    equals.append(i)
+            equals = [i for i in itertools.takewhile(lambda i: (totals[i].ratings, totals[i].arrival) == key,
+                                                     itertools.islice(self.by_coverage, position, None))
+                      if i not in blocked]
             return rng.choice(equals)
-        if rng.random() < explore:
-            for _ in range(20):  # rejection keeps a random pick cheap while most thoughts are still open
-                i = rng.randrange(len(totals))
-                if i not in blocked:
-                    return i
-            return rng.choice([i for i in range(len(totals)) if i not in blocked])
-        return next(i for i in self.by_uncertainty if i not in blocked)
+        best, best_score, drawn = None, math.inf, 0
+        for i in self.by_distance:
+            if abs(self.distance[i]) - FAR > best_score or drawn == CANDIDATES:
+                break  # no later thought is likely to draw nearer the boundary
+            if i in blocked:
+                continue
+            drawn += 1
+            score = abs(self.distance[i] + rng.gauss(0.0, 1.0))
+            if score < best_score:
+                best, best_score = i, score
+        return best
+
+
+def choose(totals: Sequence[Totals], allowed: Sequence[int], rng: random.Random, *, top_k: int = TOP_K,
+           min_ratings: int = MIN_RATINGS) -> int | None:
+    """The index (into `totals`) of the thought to show next, among `allowed`; None when nothing is left."""
+    allowed_set = set(allowed)
+    return Board(totals, top_k=top_k, min_ratings=min_ratings).pick(
+        {i for i in range(len(totals)) if i not in allowed_set}, rng)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.consult.models import Consultation, Participant, Thought, ThoughtStatus
-from unionvote.consult.participation import random_id
+from unionvote.consult.participation import random_id, saved
 from unionvote.consult.setup import ConsultError, require_phase
 from unionvote.consult.similarity import most_similar
 from unionvote.consult.star import forget_board
@@ -52,6 +52,7 @@ async def share_thought(db: AsyncSession, consultation: Consultation, participan
     while number in taken:
         number = secrets.randbelow(900_000) + 100_000
     status = ThoughtStatus.HELD if consultation.hold_for_review else ThoughtStatus.VISIBLE
+    participant = await saved(db, participant)
     thought = Thought(id=random_id(), consultation_id=consultation.id, number=number,  # type: ignore[arg-type]
                       participant_id=participant.id, text=text, status=status)
     db.add(thought)

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.consult.models import Consultation, Participant, Rating, Thought, ThoughtStatus
-from unionvote.consult.participation import random_id
-from unionvote.consult.sampler import Prepared, Totals
+from unionvote.consult.participation import random_id, saved
+from unionvote.consult.sampler import Board, Totals
 from unionvote.consult.setup import ConsultError, require_phase
 
 _rng = random.SystemRandom()
@@ -48,7 +48,7 @@ class _Board:
     ids: list[str]
     index: dict[str, int]
     by_author: dict[str, list[int]]
-    sampler: Prepared
+    sampler: Board
 
 
 # Per-process, per-consultation, for BOARD_SECONDS: at 5,000 thoughts, reading every total and
@@ -92,8 +92,8 @@ async def _read_board(db: AsyncSession, consultation_id: int, key: tuple[str, in
         if row[1] is not None:
             by_author.setdefault(row[1], []).append(i)
     board = _Board(time.monotonic(), [r[0] for r in rows], {r[0]: i for i, r in enumerate(rows)}, by_author,
-                   # A fast generator for the 5,000 tie-breaking jitters; the picks themselves use _rng.
-                   Prepared([Totals(r[2], r[3], r[4]) for r in rows], random.Random()))  # noqa: S311
+                   # No arrival rank: thoughts carry no time or order (see models.py), so equals are drawn at random.
+                   Board([Totals(r[2], r[3], r[4]) for r in rows]))
     _boards[key] = board
     return board
 
@@ -148,6 +148,7 @@ async def rate(db: AsyncSession, consultation: Consultation, participant: Partic
         raise ConsultError("That thought is not open for rating: it may have been withdrawn for review.", 404)
     if thought.participant_id == participant.id:
         raise ConsultError("You cannot rate your own thought.")
+    participant = await saved(db, participant)
     try:
         async with db.begin_nested():
             db.add(Rating(id=random_id(), thought_id=thought.id, participant_id=participant.id, stars=stars))

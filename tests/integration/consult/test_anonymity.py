@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from collections.abc import Iterator
 
@@ -11,9 +13,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import DateTime, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
-from tests.helpers import app_db, audit_entries
+from tests.helpers import Visitor, app_db, audit_entries
 from tests.integration.consult.world import consultation, delegates, join, share, staff, thought_on_page
 from unionvote.consult.models import Participant, Rating, Thought
+from unionvote.security import token_digest
 
 # "What was said or rated": none of these may point at a person, a login or a join, or carry a time.
 CONTENT_TABLES = ("consult_participant", "consult_thought", "consult_rating", "consult_report")
@@ -107,3 +110,58 @@ async def test_in_confidential_mode_the_participant_row_names_the_person(
     async with app_db(app) as db:
         [participant] = (await db.execute(select(Participant))).scalars()
     assert participant.person_ref == f"user:{user_ids[0]}"
+
+
+def _xmin_pairs(join_table: str, person: str) -> str:
+    """Each join-side row beside every participant row whose transaction id is the same or next to it."""
+    return (f"SELECT j.{person}, p.key_hash FROM {join_table} j JOIN consult_participant p "  # noqa: S608
+            "ON abs(j.xmin::text::bigint - p.xmin::text::bigint) <= 1 WHERE j.consultation_id = :cid")
+
+
+async def test_on_postgresql_neither_the_xmin_join_nor_the_order_join_pairs_a_person_with_their_participant(
+    app: Litestar, client: AsyncTestClient[Litestar],
+) -> None:
+    """Members join one after another and take part later in another order, as links sent by email are used.
+
+    The join writes only "has joined"; the participant row is written by the member's first thought or
+    rating, in its own transaction, so neither `xmin = xmin` nor `xmin - 1 = xmin` names anyone. (Timing
+    still can when one person joins and acts while nobody else does: docs/anonymity.md says so.)
+    """
+    async with app_db(app) as db:
+        if db.get_bind().dialect.name != "postgresql":
+            pytest.skip("xmin is PostgreSQL's")
+    conference_id, people, user_ids = await delegates(app, client, 3)
+    admin, admin_id = await staff(app, client)
+    delegate_cid = await consultation(app, admin_id, conference_id=conference_id)
+    invited_cid = await consultation(app, admin_id, conference_id=None, audience="invited")
+    listing = "reference\n" + "".join(f"m{i}@example.org\n" for i in range(4))
+    issued = await admin.post(f"/consultations/{invited_cid}/invitations",
+                              files={"file": ("people.csv", listing.encode(), "text/csv")})
+    links = [row["link"].split("127.0.0.1:8000", 1)[1]
+             for row in csv.DictReader(io.StringIO(issued.content.decode("utf-8-sig")))]
+    members = [Visitor(client) for _ in links]
+
+    for member, link in zip(members, links, strict=True):
+        assert (await member.post(link, data={})).status_code == 303
+    for person in people:
+        await join(person, delegate_cid)
+    async with app_db(app) as db:  # joining wrote no participant at all
+        assert (await db.execute(select(Participant))).first() is None
+
+    truth: dict[str, str] = {}  # key hash -> the person, from the keys their browsers hold
+    for n in (2, 0, 3, 1):
+        assert (await share(members[n], invited_cid, f"Member {n}: staff the night shift properly")).status_code == 303
+        truth[token_digest(members[n].jar[f"uv_consult_{invited_cid}"])] = f"m{n}@example.org"
+    for n in (1, 2, 0):
+        assert (await share(people[n], delegate_cid, f"Delegate {n}: crèche at conference")).status_code == 303
+        truth[token_digest(people[n].jar[f"uv_consult_{delegate_cid}"])] = str(user_ids[n])
+
+    async with app_db(app) as db:
+        assert len((await db.execute(select(Participant))).all()) == 7
+        paired = [*(await db.execute(text(_xmin_pairs("consult_invitation", "reference")), {"cid": invited_cid})),
+                  *(await db.execute(text(_xmin_pairs("consult_joined", "user_id")), {"cid": delegate_cid}))]
+        same = (await db.execute(text(
+            "SELECT count(*) FROM consult_participant p WHERE p.xmin IN "
+            "(SELECT xmin FROM consult_invitation UNION SELECT xmin FROM consult_joined)"))).scalar_one()
+    assert same == 0
+    assert not [(person, key) for person, key in paired if truth[key] == str(person)]

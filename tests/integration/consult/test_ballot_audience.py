@@ -68,6 +68,9 @@ async def test_staff_consult_a_ballots_electorate_and_each_member_gets_one_link(
     path = links[1]["link"].split("127.0.0.1:8000", 1)[1]
     first = await member.post(path, data={})
     assert first.status_code == 303 and first.headers["location"] == f"/consult/{cid}?done=joined"
+    async with app_db(app) as db:  # joining writes no participant: that waits for their first thought or rating
+        assert (await db.execute(select(Participant).where(Participant.consultation_id == cid))).first() is None
+    assert (await share(member, cid, "Close the gap for part-timers")).status_code == 303
     async with app_db(app) as db:
         [joined] = (await db.execute(select(Participant).where(Participant.consultation_id == cid))).scalars()
         assert (joined.employer, joined.role, joined.region, joined.person_ref) == (
