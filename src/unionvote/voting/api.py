@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import Role
 from unionvote.conferences.access import anyone_in_conference
+from unionvote.motions.access import chair
+from unionvote.motions.live import floor_changed
 from unionvote.voting import casting, services
 from unionvote.voting.access import (
     RUNNERS,
@@ -26,7 +28,7 @@ from unionvote.voting.access import (
 )
 from unionvote.voting.live import ballot_changed, turnout_changed
 from unionvote.voting.models import Ballot, BallotState, Relation
-from unionvote.voting.questions import spec_from_draft
+from unionvote.voting.questions import put_question, spec_from_draft
 from unionvote.voting.receipts import format_tracker
 from unionvote.voting.schemas import (
     BallotDraft,
@@ -35,6 +37,7 @@ from unionvote.voting.schemas import (
     FollowUpIn,
     HallCountIn,
     OpenIn,
+    QuestionIn,
     TrackersOut,
     VoidIn,
     VoteIn,
@@ -70,6 +73,20 @@ class BallotsApi(Controller):
         spec = await spec_from_draft(db_session, conference_id, data)
         ballot = await services.create_ballot(db_session, conference_id, spec, by=request.scope["user"].id)
         return await _out(db_session, ballot)
+
+    @post("/conferences/{conference_id:int}/floor/questions", guards=[chair],
+          summary="Put a motion or amendment to the vote in one step: its ballot is made, opened and shown",
+          description="The ballot takes the motion's or amendment's title, question and rule (two thirds for a "
+                      "rule change). 409 while the conference is not quorate unless override_reason is given, "
+                      "while amendments wait, or while the same question is already being voted on.")
+    async def put_question(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,
+                           data: QuestionIn) -> BallotOut:
+        draft = BallotDraft(motion_id=data.motion_id, amendment_id=data.amendment_id, secret=data.secret,
+                            card_vote=data.card_vote, countdown_seconds=data.countdown_seconds)
+        ballot = await put_question(db_session, conference_id, draft, by=request.scope["user"].id,
+                                    override_reason=data.override_reason)
+        await floor_changed(request, db_session, conference_id)
+        return await self._changed(request, db_session, ballot)
 
     @get(BALLOT, guards=[anyone_in_ballot],
          summary="One ballot: its state, turnout (counts only), and the result once declared")

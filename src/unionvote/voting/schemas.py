@@ -137,6 +137,17 @@ class OpenIn(msgspec.Struct, forbid_unknown_fields=True):
         "Only to open while the conference is not quorate: why standing orders allow it (recorded)"))] | None = None
 
 
+class QuestionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A motion or amendment to put to the vote now (name one)."""
+
+    motion_id: int | None = None
+    amendment_id: int | None = None
+    secret: bool = True
+    card_vote: bool = False
+    countdown_seconds: Annotated[int, msgspec.Meta(ge=10, le=24 * 3600)] | None = None
+    override_reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
 class VoidIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Short
 
