@@ -1,4 +1,5 @@
-"""Counting 100,000 ranked ballots over 20 candidates for 6 seats under each rule (IRV: 1 seat).
+"""Counting 100,000 ranked ballots over 20 candidates for 6 seats under each rule: ERS97, Scottish STV,
+Meek STV (IRV: 1 seat).
 
 Ballots are drawn with a fixed seed: each voter ranks between 1 and 20 candidates, picking
 each next preference in proportion to the candidates' popularity (a few strong, a long tail),
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import time
@@ -52,9 +54,10 @@ def main() -> None:
         "seats": args.seats,
         "distinct_rankings": len({b.ranking for b in election.ballots}),
         "generate_seconds": round(time.perf_counter() - made, 3),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "rules": {},
     }
-    for rule in ("scottish-stv", "ers97-stv", "irv"):
+    for rule in ("ers97-stv", "scottish-stv", "meek-stv", "irv"):
         count_input = election if rule != "irv" else CountInput(
             election.candidates, 1, election.ballots, seed=election.seed)
         timings = []
@@ -70,6 +73,10 @@ def main() -> None:
             "quota": None if result.quota is None else str(result.quota),
             "elected": result.elected,
         }
+        if rule == "meek-stv":
+            notes = " ".join(stage.note.replace("(s)", "") for stage in result.stages)
+            report["rules"][rule]["iterations"] = sum(int(word) for word in notes.split() if word.isdigit())
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report))
 
 

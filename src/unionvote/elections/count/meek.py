@@ -53,8 +53,15 @@ class _Meek:
         standing = check_input(count_input)
         self.standing = standing
         table, self.valid = lay_out(count_input, standing, ONE)
-        # Distinct rankings (withdrawn candidates struck out) and how many papers carry each.
-        self.rankings = [(paper.ranking, paper.count) for pile in table.piles.values() for paper in pile]
+        # Distinct rankings (withdrawn candidates struck out), grouped by their first preference: the groups
+        # of the first round (see groups()), each member with how many papers and how far it has been read.
+        self.members: dict[tuple[int, ...], list[tuple[tuple[int, ...], int, int]]] = {}
+        self.papers: dict[tuple[int, ...], int] = {}
+        for c, pile in table.piles.items():
+            if pile:
+                self.members[(c,)] = [(paper.ranking, paper.count, 0) for paper in pile]
+                self.papers[(c,)] = sum(paper.count for paper in pile)
+        self.changed: set[int] = set()
         self.keep = dict.fromkeys(standing, ONE)
         self.hopeful = set(standing)
         self.elected: list[int] = []
@@ -100,28 +107,38 @@ class _Meek:
 
     # --- B.2: iterate the keep values ---------------------------------------------------------
 
-    def groups(self) -> list[tuple[tuple[int, ...], int]]:
+    def groups(self, changed: set[int]) -> list[tuple[tuple[int, ...], int]]:
         """Papers grouped by what a distribution reads of them in this round: the preferences with a keep value
         above 0 up to the first hopeful one. Within a round no candidate changes between hopeful, elected and
-        excluded, so each group is distributed once, with exactly the arithmetic of each of its papers."""
+        excluded, so each group is distributed once, with exactly the arithmetic of each of its papers.
+
+        Only papers whose group ended with a candidate `changed` since the last round (just elected or
+        excluded) read on; every other group stands as it was."""
         keep, hopeful = self.keep, self.hopeful
-        grouped: dict[tuple[int, ...], int] = {}
-        for ranking, papers in self.rankings:
-            prefix = []
-            for c in ranking:
-                if keep[c]:
-                    prefix.append(c)
-                    if c in hopeful:
-                        break
-            key = tuple(prefix)
-            grouped[key] = grouped.get(key, 0) + papers
-        return list(grouped.items())
+        for prefix in [p for p in self.members if p and p[-1] in changed]:
+            members = self.members.pop(prefix)
+            self.papers.pop(prefix)
+            kept = list(prefix if keep[prefix[-1]] else prefix[:-1])
+            for ranking, papers, position in members:
+                key = kept[:]
+                position += 1
+                while position < len(ranking):
+                    c = ranking[position]
+                    if keep[c]:
+                        key.append(c)
+                        if c in hopeful:
+                            break
+                    position += 1
+                group = tuple(key)
+                self.members.setdefault(group, []).append((ranking, papers, position))
+                self.papers[group] = self.papers.get(group, 0) + papers
+        return list(self.papers.items())
 
     def distribute(self, groups: list[tuple[tuple[int, ...], int]] | None = None) -> None:
         """B.2.a and B.2.b."""
         keep = self.keep
         votes = dict.fromkeys(self.standing, 0)
-        for prefix, papers in groups if groups is not None else self.groups():
+        for prefix, papers in groups if groups is not None else self.groups(set()):
             weight = ONE
             for c in prefix:
                 kept = _up(weight * keep[c], ONE)
@@ -134,13 +151,14 @@ class _Meek:
 
     def settle(self) -> tuple[list[int], int, int]:
         """Iterate until someone is elected or the keep values settle; return who, the iterations, the surplus."""
-        groups = self.groups()
+        groups = self.groups(self.changed)
         last_surplus: int | None = None
         for iteration in range(1, MAX_ITERATIONS + 1):
             self.distribute(groups)
             reaching = [c for c in self.hopeful if self.votes[c] >= self.quota]  # B.2.c
             if reaching:
                 reaching.sort(key=lambda c: (-self.votes[c], c))
+                self.changed = set(reaching)
                 self.elected.extend(reaching)
                 self.hopeful.difference_update(reaching)
                 return reaching, iteration, self.surplus()
@@ -165,6 +183,7 @@ class _Meek:
         self.hopeful.discard(chosen)
         self.excluded.append(chosen)
         self.keep[chosen] = 0
+        self.changed = {chosen}
         return chosen, tie
 
     # --- the record ---------------------------------------------------------------------------
