@@ -1,5 +1,6 @@
-"""Demo ballot: a ballot ready to open on the first motion or amendment put to the vote, and two delegates
-checked in to the session running now, so a newcomer can vote from two browsers and watch the result arrive.
+"""Demo ballot: a free-standing question ready to open, and two delegates checked in to the session running now,
+so a newcomer can vote from two browsers and watch the result arrive. The motion on the floor has no ballot:
+the chair puts its amendments to the vote from the floor page, as at a real conference.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from unionvote.accounts.models import Role
 from unionvote.accounts.services import create_user, grant_role
 from unionvote.conferences import accreditation, lookup, presence
 from unionvote.conferences.register import AccreditationStatus, Delegate, DelegateRole
-from unionvote.motions.voting_link import votable_items
-from unionvote.voting.rules import Majority, Rule
 from unionvote.voting.services import BallotSpec, create_ballot
 
 if TYPE_CHECKING:
@@ -52,13 +51,6 @@ async def seed_voting(db: AsyncSession, ctx: DemoContext) -> None:
     ctx.ids[SECOND_DELEGATE_EMAIL] = second
     ctx.logins.append(("Second delegate", SECOND_DELEGATE_EMAIL, False))
 
-    items = await votable_items(db, conference_id)
-    if items:
-        subject = items[0]
-        spec = BallotSpec(title=subject.title, question=subject.question, motion_id=subject.motion_id,
-                          amendment_id=subject.amendment_id, agenda_item_id=subject.agenda_item_id,
-                          rule=Rule(majority=Majority.TWO_THIRDS if subject.two_thirds else Majority.SIMPLE))
-    else:
-        spec = BallotSpec(title=FREE_STANDING[0], question=FREE_STANDING[1])
+    spec = BallotSpec(title=FREE_STANDING[0], question=FREE_STANDING[1])
     ballot = await create_ballot(db, conference_id, spec, by=ctx.ids["chair@demo.unionvote.test"])
     ctx.ids["ballot"] = ballot.id  # type: ignore[assignment]

@@ -1,5 +1,5 @@
-"""The demo: a ballot ready to open on the motion being debated, and two delegates who can vote on it
-from two browsers; the chair can also put the next amendment to the vote from the console."""
+"""The demo: a free-standing ballot ready to open and two delegates who can vote on it from two browsers;
+the motion on the floor has no pre-made ballot, and the chair puts its amendments to the vote from the pages."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ async def test_two_demo_delegates_vote_on_the_prepared_ballot_and_see_the_result
     conference_id, ballot_id = ctx.ids["conference"], ctx.ids["ballot"]
     async with app_db(app) as db:
         ballot = await db.get(Ballot, ballot_id)
-        assert ballot is not None and ballot.state == "draft" and ballot.amendment_id is not None
+        assert ballot is not None and ballot.state == "draft" and ballot.motion_id is None
+        assert (await db.execute(select(Ballot).where(Ballot.motion_id.is_not(None)))).first() is None
     chair = await demo_login(client, app, "chair@demo.unionvote.test")
     base = f"/conferences/{conference_id}/ballots"
     assert (await chair.post(f"{base}/{ballot_id}/open")).status_code == 303
@@ -41,7 +42,7 @@ async def test_two_demo_delegates_vote_on_the_prepared_ballot_and_see_the_result
     for email, choice in (("delegate@demo.unionvote.test", "for"), (SECOND_DELEGATE_EMAIL, "for")):
         delegate = await demo_login(client, app, email)
         page = (await delegate.get(f"/conferences/{conference_id}/vote")).text
-        assert "Amendment 1.1 to Motion 1" in page
+        assert "Greetings to the Northgate strikers" in page
         response = await delegate.post(f"/conferences/{conference_id}/vote/{ballot_id}",
                                        data={"choice": choice, "token": token_on(page)})
         assert response.status_code == 303, plain(response.text)
@@ -50,14 +51,21 @@ async def test_two_demo_delegates_vote_on_the_prepared_ballot_and_see_the_result
     result = plain((await delegate.get(f"/conferences/{conference_id}/vote/{ballot_id}/receipt")).text)
     assert "Result declared" in result and "Carried" in result
 
-    # The amendment is decided (the one overlapping it fell): the next is ready, its text taken from the motion.
+    # The motion on the floor is ready to debate: the chair puts its first amendment to the vote in one step,
+    # and a second amendment can be prepared from the ballots page with its own words.
+    floor = plain((await chair.get(f"/conferences/{conference_id}/floor")).text)
+    assert "Motion 1: Fair pay now" in floor and "Put to the vote now" in floor
+    first = re.search(r'name="amendment_id" value="(\d+)"', (await chair.get(f"/conferences/{conference_id}/floor")
+                                                              ).text).group(1)  # type: ignore[union-attr]
+    put = await chair.post(f"/conferences/{conference_id}/floor/put-to-vote", data={"amendment_id": first})
+    assert put.status_code == 303, plain(put.text)
     console = (await chair.get(base)).text
     link = re.search(r'href="(/conferences/\d+/ballots/new\?amendment_id=\d+)">Prepare a ballot: (Amendment 1\.\d)',
                      console)
-    assert link and link.group(2) != "Amendment 1.1", plain(console)
+    assert link, plain(console)
     form = (await chair.get(link.group(1).replace("&amp;", "&"))).text
     amendment_id = re.search(r'name="amendment_id" value="(\d+)"', form).group(1)  # type: ignore[union-attr]
-    created = await chair.post(base, data={**FOR_AGAINST_FORM, "title": "ignored", "amendment_id": amendment_id})
+    created = await chair.post(base, data={**FOR_AGAINST_FORM, "amendment_id": amendment_id})
     assert created.status_code == 303, plain(created.text)
     new_console = plain((await chair.get(created.headers["location"])).text)
     assert f"{link.group(2)} to Motion 1" in new_console and "Not open yet" in new_console
