@@ -97,7 +97,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # Member ballots: turnout, reminder lists and results for administrators and that ballot's organisers
     # (nobody here organises one: tests/integration/ballots/test_organisers.py); conference staff roles give none.
     **{("GET", "/member-ballots/{ballot_id:int}" + path): ADMIN for path in [
-        "/turnout", "/turnout.csv", "/non-voters.csv", "/results", "/report", "/report.csv"]},
+        "/turnout", "/turnout.csv", "/non-voters.csv", "/results", "/report", "/report.csv", "/reconciliation",
+        "/reconciliation.csv"]},
     ("GET", "/api/v1/member-ballots/{ballot_id:int}"): ADMIN,
     ("GET", "/api/v1/member-ballots/{ballot_id:int}/turnout"): ADMIN,
     ("GET", "/my-member-ballots"): SIGNED_IN,  # the ballots one organises (none, for most)
@@ -167,6 +168,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
         ("GET", "/star"), ("POST", "/star"), ("POST", "/report"), ("GET", "/discover")]},
     ("GET", "/invited/{token:str}"): EVERYONE,
     ("POST", "/invited/{token:str}"): EVERYONE,
+    ("GET", "/invited/{token:str}/results"): EVERYONE,  # the link is the credential; Discover must be open
+    ("GET", "/my-consultations"): SIGNED_IN,
     ("GET", "/consultations"): STAFF,
     ("POST", "/consultations"): STAFF,
     **{(method, "/consultations/{consultation_id:int}" + path): STAFF for method, path in [
@@ -262,6 +265,9 @@ EXPECTED.update({
     ("GET", CONFERENCE_A + "/record"): RECORD_OF_A,
     ("GET", CONFERENCE_A + "/record/{ballot_id:int}"): RECORD_OF_A,
     ("POST", CONFERENCE_A + "/record/{ballot_id:int}/certify"): CERTIFIERS_OF_A,
+    ("GET", CONFERENCE_A + "/record/export.zip"): RECORD_OF_A,
+    ("GET", CONFERENCE_A + "/record/verify"): RECORD_OF_A,
+    ("POST", CONFERENCE_A + "/record/verify"): RECORD_OF_A,
     ("GET", API_A + "/ballots"): IN_A,
     ("POST", API_A + "/ballots"): RUNNERS_OF_A,
     ("GET", BALLOT_API): IN_A,

@@ -12,7 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.auth import public
+from unionvote.auth import public, requires_login
 from unionvote.consult import moderation, participation, ranking, setup, share, star
 from unionvote.consult.audience import audience_of
 from unionvote.consult.live import counts_changed
@@ -215,6 +215,20 @@ async def discover_context(db: AsyncSession, consultation_id: int, *, correct_bi
     return {"ranked": ranked, "thoughts": thoughts, "views": views, "correct_bias": correct_bias,
             "common": {v.attribute: ranking.common_ground(v) for v in views}, "themes": themes,
             "responses": await moderation.responses(db, consultation_id), "min_segment": ranking.MIN_SEGMENT}
+
+
+class ConsultationsForMe(Controller):
+    """The consultations of the conferences a signed-in person belongs to, for their navigation."""
+
+    path = "/my-consultations"
+    guards = [requires_login]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        mine = await setup.asking(db_session, request.scope["user"])
+        return consult_page("consult/mine.html", request, None, consultations=mine,
+                            phases_of={c.id: setup.open_phases(c) for c in mine})
 
 
 class InvitationPages(Controller):

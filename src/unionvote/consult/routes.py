@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from unionvote.consult.api import ConsultationsApi
-from unionvote.consult.pages_participant import InvitationPages, ParticipantPages
+from unionvote.consult.pages_participant import ConsultationsForMe, InvitationPages, ParticipantPages
 from unionvote.consult.pages_staff import ConsultationListPages, ConsultationStaffPages
 
-CONSULT_ROUTES: list[Any] = [ParticipantPages, InvitationPages, ConsultationListPages, ConsultationStaffPages,
-                             ConsultationsApi]
+CONSULT_ROUTES: list[Any] = [ParticipantPages, InvitationPages, ConsultationsForMe, ConsultationListPages,
+                             ConsultationStaffPages, ConsultationsApi]

@@ -155,6 +155,14 @@ async def runnable_by(db: AsyncSession, user: CurrentUser) -> list[Consultation]
     return [c for c in rows if may_run(user, c)]
 
 
+async def asking(db: AsyncSession, user: CurrentUser) -> list[Consultation]:
+    """Consultations of the conferences this person holds a role in, newest first: what their navigation lists."""
+    if not user.roles:
+        return []
+    return list((await db.execute(select(Consultation).where(Consultation.conference_id.in_(list(user.roles)))  # type: ignore[union-attr]
+                                  .order_by(Consultation.id.desc()))).scalars())
+
+
 @dataclass(frozen=True)
 class Counts:
     participants: int

@@ -36,14 +36,19 @@ async def test_a_delegate_who_never_joined_reads_the_results_once_discover_opens
     app: Litestar, client: AsyncTestClient[Litestar],
 ) -> None:
     conference_id, (sharer, latecomer), _ = await delegates(app, client, 2)
-    _, admin_id = await staff(app, client)
+    admin, admin_id = await staff(app, client)
     cid = await consultation(app, admin_id, conference_id=conference_id, phases="share,star")
+    assert '<a href="/consultations">Consultations</a>' in (await admin.get("/account")).text
     await join(sharer, cid)
     await share(sharer, cid, TIP)
     early = await latecomer.get(f"/consult/{cid}/discover")
     assert early.status_code == 409 and "The Discover phase of this consultation is not open now" in early.text
 
     await open_discover(app, cid, admin_id)
+    listing = await latecomer.get("/my-consultations")  # where the navigation's "Consultations" leads a delegate
+    assert '<a href="/my-consultations" aria-current="page">Consultations</a>' in listing.text
+    assert f'<a href="/consult/{cid}">What is your best tip' in listing.text
+    assert "results are open to read" in listing.text
     home = await latecomer.get(f"/consult/{cid}")
     assert "See what members rated highest" in home.text and "Join the consultation" not in home.text
     results = await latecomer.get(f"/consult/{cid}/discover")
@@ -58,6 +63,7 @@ async def test_a_delegate_who_never_joined_reads_the_results_once_discover_opens
     assert refused.status_code == 403 and "log in as a delegate of the conference" in refused.text
     assert TIP not in refused.text
     assert "not on the conference's register" in (await outsider.get(f"/consult/{cid}")).text
+    assert "None of your conferences is running a consultation" in (await outsider.get("/my-consultations")).text
     anonymous = await Visitor(client).get(f"/consult/{cid}/discover")
     assert anonymous.status_code == 403 and TIP not in anonymous.text
 
