@@ -3,8 +3,10 @@
 Anonymity is a property of the schema: "who has joined" (consult_joined, consult_invitation.used)
 and "what was said or rated" (consult_participant, consult_thought, consult_rating) share no key,
 and the content side has random ids and no timestamps, so nothing but the participant's own
-secret key (held by their browser) ties the two together. In confidential mode only,
-consult_participant.person_ref names the person, for the named analysts.
+secret key (held by their browser) ties the two together; the two sides are never written in
+one transaction (participation.py). What timing could still tell someone holding the database:
+docs/consultation-anonymity.md. In confidential mode only, consult_participant.person_ref names
+the person, for the named analysts.
 """
 
 from __future__ import annotations

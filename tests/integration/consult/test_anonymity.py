@@ -125,7 +125,7 @@ async def test_on_postgresql_neither_the_xmin_join_nor_the_order_join_pairs_a_pe
 
     The join writes only "has joined"; the participant row is written by the member's first thought or
     rating, in its own transaction, so neither `xmin = xmin` nor `xmin - 1 = xmin` names anyone. (Timing
-    still can when one person joins and acts while nobody else does: docs/anonymity.md says so.)
+    still can when one person joins and acts while nobody else does: docs/consultation-anonymity.md says so.)
     """
     async with app_db(app) as db:
         if db.get_bind().dialect.name != "postgresql":
