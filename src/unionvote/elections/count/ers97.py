@@ -207,7 +207,7 @@ class _Ers97:
     def elect_instead_of_excluding(self, group: list[int]) -> None:
         """5.5.1: excluding `group` would leave as many continuing candidates as places: deem them elected."""
         c = self.c
-        remaining = sorted(set(c.continuing) - set(group), key=lambda x: -c.table.votes[x])
+        remaining = sorted(set(c.continuing) - set(group), key=lambda x: (-c.table.votes[x], x))
         c.elected.extend(remaining)
         c.continuing.difference_update(remaining)
         stage = c.stages[-1]

@@ -200,6 +200,7 @@ class _Meek:
                        for c in self.standing if shown[c] != self.previous[c]},
             votes={self.names[c]: as_decimal(v, PLACES) for c, v in shown.items()},
             non_transferable=as_decimal(self.valid * ONE - sum(shown.values()), PLACES),
+            lost_to_fractions=as_decimal(0, PLACES),
             elected=tuple(self.names[c] for c in elected),
             excluded=tuple(self.names[c] for c in excluded),
             quota=as_decimal(self.quota, PLACES),

@@ -86,7 +86,7 @@ class CountState:
 
     def elect_remaining(self) -> None:
         stage = self.stages[-1]
-        remaining = sorted(self.continuing, key=lambda c: -self.table.votes[c])
+        remaining = sorted(self.continuing, key=lambda c: (-self.table.votes[c], c))  # ties in listing order
         self.elected.extend(remaining)
         self.continuing.clear()
         stage.elected = stage.elected + tuple(self.names[c] for c in remaining)

@@ -63,6 +63,7 @@ def pick(
     after every batch of papers, several in one exclusion stage); without it point i is stage i + 1."""
     if len(tied) == 1:
         return tied[0], None
+    tied = sorted(tied)  # the record lists tied candidates in listing order
     remaining, decided_at = look_back(tied, history, lowest=lowest, earliest=earliest)
     if decided_at is not None and history_stages is not None:
         decided_at = history_stages[decided_at - 1]
