@@ -68,6 +68,7 @@ def synthetic_track(worlds: int, rng: random.Random) -> dict[str, object]:
             for name, sampler in SAMPLERS.items():
                 runs[name].append(run_synthetic(world, sampler, budget, random.Random(10_000 + seed)))
         track[f"budget_{budget}"] = summarise(runs, rng)
+        print(f"synthetic, {budget} ratings per member: done", file=sys.stderr, flush=True)
     return track
 
 
@@ -79,6 +80,7 @@ def replay_track(folder: Path, splits: int, seeds: int, rng: random.Random) -> d
                                     "participants": len(conversation.voters)}
         for budget in BUDGETS:
             entry[f"budget_{budget}"] = summarise(replay_runs(conversation, SAMPLERS, budget, splits, seeds), rng)
+            print(f"{path.name}, {budget} ratings per member: done", file=sys.stderr, flush=True)
         track[path.name] = entry
     return track
 
