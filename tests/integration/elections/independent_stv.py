@@ -137,7 +137,7 @@ class Ers97(Count):
                     break
         return left, at
 
-    def choose(self, tied: list[str], lowest: bool, purpose: str, *, lot: bool = True) -> str | None:
+    def choose(self, tied: list[str], lowest: bool, purpose: str) -> str:
         tied = self.listing(tied)
         if len(tied) == 1:
             return tied[0]
@@ -146,8 +146,6 @@ class Ers97(Count):
             self.ties.append({"purpose": purpose, "tied": tied, "method": "look-back", "chosen": left[0],
                               "decided_at_stage": at})
             return left[0]
-        if not lot:
-            return None
         chosen = self.lot(left, purpose)
         self.ties.append({"purpose": purpose, "tied": tied, "method": "lot", "chosen": chosen,
                           "decided_at_stage": None})
@@ -165,9 +163,9 @@ class Ers97(Count):
             if not (top >= self.quota or (top > 0 and top * (places + 1) >= active)):
                 return
             tied = [c for c in self.continuing if self.votes[c] == top]
-            chosen = self.choose(tied, False, "election order", lot=len(tied) <= places)
-            if chosen is None:
+            if len(tied) > places and len(self.earliest(self.listing(tied), False)[0]) > places:
                 return
+            chosen = self.choose(tied, False, "election order")
             self.continuing.discard(chosen)
             self.elected.append(chosen)
             self.new_elected.append(chosen)

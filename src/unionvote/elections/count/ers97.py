@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from unionvote.elections.count.papers import Paper
 from unionvote.elections.count.state import CountState
+from unionvote.elections.count.ties import look_back
 from unionvote.elections.count.types import CountInput, CountResult, TieBreak, as_decimal
 
 PLACES = 2
@@ -117,14 +118,13 @@ class _Ers97:
                 return
             tied = sorted(x for x in c.continuing if votes[x] == top)
             if len(tied) > c.seats_left():
-                chosen, tie = c.pick(tied, lowest=False, purpose="election order")
-                if tie is not None and tie.method != "look-back":
-                    self.notes.append(", ".join(c.names[x] for x in tied) + " have equal votes at every point and "
-                                      "the places are too few for them all: none is deemed elected at this stage "
-                                      "(rule 5.6.2).")
+                ahead, _ = look_back(tied, c.history, lowest=False, earliest=True)
+                if len(ahead) > c.seats_left():
+                    self.notes.append(", ".join(c.names[x] for x in ahead) + " have had equal votes at every point "
+                                      "and the places are too few for them all: none is deemed elected at this "
+                                      "stage (rule 5.6.2).")
                     return
-            else:
-                chosen, tie = c.pick(tied, lowest=False, purpose="election order")
+            chosen, tie = c.pick(tied, lowest=False, purpose="election order")
             if tie is not None:
                 self.ties.append(tie)
             c.continuing.discard(chosen)
