@@ -81,3 +81,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     decrypt.add_argument("tally", help="the sealed tally file exported for the ballot")
     decrypt.add_argument("--out", help="write the partial decryption here (default: standard output)")
     decrypt.set_defaults(func=cmd_decrypt)
+
+    from unionvote.voting.sealed_cli import add_ballot_steps  # the server's side, with the database
+
+    add_ballot_steps(steps)

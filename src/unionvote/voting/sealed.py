@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -285,3 +286,21 @@ async def sealing_export(db: AsyncSession, ballot: Ballot) -> dict[str, Any] | N
             select(TrusteeDecryption).where(TrusteeDecryption.ballot_id == ballot.id)
             .order_by(TrusteeDecryption.public_key))).scalars()]
     return {**sealing_document(sealing), "decryptions": decryptions}
+
+
+def sealing_by_default() -> bool:
+    """UNIONVOTE_SEALED_BALLOTS=server seals every secret ballot at opening (see docs/deployment.md)."""
+    value = os.environ.get("UNIONVOTE_SEALED_BALLOTS", "off").strip().lower()
+    if value not in ("server", "off"):
+        raise RuleViolation("UNIONVOTE_SEALED_BALLOTS is 'server' or 'off'.", 500)
+    return value == "server"
+
+
+async def seal_at_opening(db: AsyncSession, ballot: Ballot, by: int | None) -> None:
+    """With sealing on by default, a secret ballot that adds up (not ranked) is sealed by the server as it
+    opens, unless trustees were set up for it before."""
+    assert ballot.id is not None
+    if ballot.secrecy != Secrecy.SECRET or ballot.method == Method.RANKED or not sealing_by_default():
+        return
+    if await db.get(BallotSealing, ballot.id) is None:
+        await seal_ballot(db, ballot, mode=SealingMode.SERVER, by=by)

@@ -48,7 +48,7 @@ from unionvote.voting.rules import (
     Rule,
     fraction_text,
 )
-from unionvote.voting.sealed import close_sealed, count_sealed
+from unionvote.voting.sealed import close_sealed, count_sealed, seal_at_opening
 
 FOR_AGAINST_OPTIONS = (("for", "For"), ("against", "Against"), ("abstain", "Abstain"))
 MAX_OPTIONS = 50
@@ -202,6 +202,7 @@ async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, confe
                           + (" Create a re-vote instead." if ballot.state != BallotState.OPEN else ""), 409)
     conference = await _conference(db, ballot.conference_id)
     quorum_record = await quorum_at_opening(db, ballot.conference_id, override_reason)
+    await seal_at_opening(db, ballot, by)  # sealed by the server when UNIONVOTE_SEALED_BALLOTS=server
     card = ballot.weighting == Weighting.CARD
     now = utcnow()
     voters = await eligible_voters(db, ballot.conference_id, now, card_vote=card)
