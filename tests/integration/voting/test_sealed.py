@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.conferences.builders import STAFF
+from tests.integration.voting.independent_sealed import check_sealed_folder
 from tests.integration.voting.world import Factory, Floor, floor, token
 from unionvote.conferences.settings import SettingsChange, update_settings
 from unionvote.db import session_scope
@@ -226,3 +227,16 @@ async def test_a_sealed_conference_exports_verifies_and_any_change_is_caught_whe
         report = verify_export(copy)
         assert report.failure is not None, name
         assert re.search(expected, str(report.failure)), f"{name}: {report.failure}"
+
+
+async def test_a_checker_written_from_the_format_page_alone_gets_the_same_figures(
+        factory: Factory, hall: Floor, tmp_path: Path) -> None:
+    options = (("north", "North"), ("south", "South"), ("west", "West"))
+    up_to = await open_sealed(factory, hall.conference_id, BallotSpec(
+        title="Themes", question="Pick two", method=Method.UP_TO, options=options, max_choices=2,
+        rule=Rule(majority=Majority.PLURALITY), weighting=Weighting.CARD))
+    await vote(factory, hall, up_to, L1="north,south", M1="west", C1="")
+    declared = await close_and_declare(factory, up_to)
+    root = await export_of(factory, hall.conference_id, tmp_path / "export")
+    figures = check_sealed_folder(root / f"ballots/{up_to}")
+    assert figures == declared["online"]["choices"] == {"north": "1000", "south": "1000", "west": "600"}
