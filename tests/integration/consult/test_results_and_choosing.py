@@ -124,4 +124,4 @@ async def test_fifty_members_choosing_at_once_do_not_all_get_one_thought(
         picks = Counter(await asyncio.gather(*(choose(m) for m in members)))
     finally:
         await engine.dispose()
-    assert len(picks) >= 8 and max(picks.values()) <= 15, picks
+    assert len(picks) >= 6 and max(picks.values()) <= 25, picks  # one board, no single thought takes half
