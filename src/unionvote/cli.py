@@ -8,8 +8,14 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from unionvote.config import DEFAULT_DATABASE_URL, ConfigError, Settings, normalise_database_url
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from unionvote.audit.anchors import NotedHeads
 
 
 def _database_url() -> str:
@@ -136,6 +142,7 @@ async def _conference_export(slug: str, out: Path) -> int:
                 return _fail(f"no conference with the short name '{slug}'.")
             files, ballot_ids = await collect_export(db, conference.id)
         summary = write_export(out, conference.id, files, ballot_ids)
+        _server_signs(out)
     except RuleViolation as exc:
         return _fail(str(exc))
     finally:
@@ -159,6 +166,7 @@ async def _member_ballot_export(slug: str, out: Path) -> int:
         async with session_scope(factory) as db:  # a fresh transaction, so the whole export is one snapshot
             files = await collect_member_export(db, ballot.id)  # type: ignore[arg-type]
         count = write_member_export(out, ballot.id, files)  # type: ignore[arg-type]
+        _server_signs(out)
     except RuleViolation as exc:
         return _fail(str(exc))
     finally:
@@ -175,14 +183,47 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     return asyncio.run(_audit_export(args.scope, Path(args.out)))
 
 
-def _verify_conference_export(path: Path) -> int:
+def _noted_heads(args: argparse.Namespace, keys: tuple[str, ...]) -> tuple[NotedHeads, list[str]]:
+    """The heads given with --head (HASH or SCOPE=HASH, repeatable) and --heads FILE (a listing, or a signed
+    statement whose signatures by every --key are checked); and notes on what was checked."""
+    from unionvote.audit.anchors import heads_from_arguments, heads_from_listing
+    from unionvote.audit.signing import read_statement
+
+    noted, notes = heads_from_arguments(args.head or []), []
+    for name in args.heads or []:
+        text = Path(name).read_text(encoding="utf-8")
+        if not text.lstrip().startswith("{"):
+            heads_from_listing(text, name, noted)
+            continue
+        statement = read_statement(text, list(keys))
+        for scope, head in statement.heads:
+            noted.add(scope, head, name)
+        signed = (f", signed by {', '.join(statement.checked)}" if statement.checked
+                  else ", signatures not checked (no --key)")
+        notes.append(f"{name}: a heads statement of {len(statement.heads)} chains{signed}")
+    return noted, notes
+
+
+def _verify_conference_export(path: Path, args: argparse.Namespace) -> int:
+    from unionvote.audit.anchors import HeadsUnreadable
+    from unionvote.audit.signing import KeyUnusable, SignatureProblem, checked_public_key
     from unionvote.ballots.verify import FORMAT as MEMBER_BALLOT_FORMAT
     from unionvote.ballots.verify import verify_member_export
     from unionvote.voting.verify import verify_export
 
+    try:
+        keys = tuple(checked_public_key(key) for key in args.key or [])
+        heads, notes = _noted_heads(args, keys)
+    except (HeadsUnreadable, KeyUnusable, OSError, UnicodeDecodeError) as exc:
+        return _fail(str(exc))
+    except SignatureProblem as exc:
+        print(f"FAILED: {exc}")
+        return 1
+    for note in notes:
+        print(note)
     manifest = (path / "manifest.json").read_bytes() if (path / "manifest.json").is_file() else b""
     member_ballot = f'"format":"{MEMBER_BALLOT_FORMAT}"'.encode() in manifest
-    report = verify_member_export(path) if member_ballot else verify_export(path)
+    report = verify_member_export(path, heads, keys) if member_ballot else verify_export(path, heads, keys)
     for note in report.notes:
         print(note)
     if report.failure is not None:
@@ -199,13 +240,15 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if not path.exists():
         return _fail(f"{path} does not exist.")
     if path.is_dir():
-        if args.head:
-            return _fail("--head checks a single chain file; a conference export directory carries its own.")
-        return _verify_conference_export(path)
+        return _verify_conference_export(path, args)
+    if len(args.head or []) > 1 or args.heads or args.key:
+        return _fail("a single chain file is checked against one --head HASH; --heads, --key and several heads "
+                     "are for an export directory.")
+    head = args.head[0].rpartition("=")[2] if args.head else None
     # Lines end at "\n" only (docs/audit-format.md); a stray "\r" is JSON whitespace, not a line break.
     # Bytes that are not UTF-8 become lone surrogates, which verify_lines reports as a bad line.
     with path.open(encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
-        verdict = verify_lines(fh, expected_head=args.head)
+        verdict = verify_lines(fh, expected_head=head)
     print(verdict.message if verdict.ok else f"FAILED: {verdict.message}")
     if not verdict.ok:
         return 1
@@ -225,22 +268,80 @@ def _recount_elections(path: Path) -> int:
     return 1 if problems else 0
 
 
-async def _audit_heads() -> int:
-    from unionvote.audit.services import scopes
-    from unionvote.db import make_engine, make_session_factory, session_scope
+def _signing_keys(paths: list[str | None]) -> list[Ed25519PrivateKey]:
+    """The keys named with --sign, then the server's own (UNIONVOTE_SIGNING_KEY_FILE) when it has one."""
+    from unionvote.audit.signing import load_private_key
 
+    server = os.environ.get("UNIONVOTE_SIGNING_KEY_FILE")
+    return [load_private_key(Path(p)) for p in [*paths, server] if p]
+
+
+async def _audit_heads(sign: list[str] | None) -> int:
+    from unionvote.audit.services import scopes
+    from unionvote.audit.signing import KeyUnusable, heads_statement, signed_statement
+    from unionvote.db import make_engine, make_session_factory, session_scope, utcnow
+
+    try:
+        keys = _signing_keys(sign) if sign is not None else []
+    except KeyUnusable as exc:
+        return _fail(str(exc))
     engine = make_engine(Settings(database_url=_database_url()))
     try:
         async with session_scope(make_session_factory(engine)) as db:
-            for head in await scopes(db):
-                print(f"{head.scope}\t{head.seq}\t{head.hash}")
+            heads = [(head.scope, head.seq, head.hash) for head in await scopes(db)]
     finally:
         await engine.dispose()
+    if sign is None:
+        for scope, seq, hash_ in heads:
+            print(f"{scope}\t{seq}\t{hash_}")
+        return 0
+    issued = utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    sys.stdout.write(signed_statement(heads_statement(heads, issued), keys).decode())
     return 0
 
 
-def cmd_audit_heads(_args: argparse.Namespace) -> int:
-    return asyncio.run(_audit_heads())
+def cmd_audit_heads(args: argparse.Namespace) -> int:
+    return asyncio.run(_audit_heads(args.sign))
+
+
+def cmd_audit_keygen(args: argparse.Namespace) -> int:
+    from unionvote.audit.signing import write_new_key
+
+    try:
+        public = write_new_key(Path(args.out))
+    except FileExistsError:
+        return _fail(f"{args.out} exists already; a key is never overwritten.")
+    print(f"Wrote a new Ed25519 private key to {args.out} (keep it secret, off the server).")
+    print(f"Public key: {public}")
+    return 0
+
+
+def cmd_audit_sign(args: argparse.Namespace) -> int:
+    from unionvote.audit.signing import KeyUnusable, add_manifest_signature, load_private_key, public_hex
+
+    root = Path(args.directory)
+    if not (root / "manifest.json").is_file():
+        return _fail(f"{root} holds no manifest.json: sign an export directory.")
+    try:
+        key = load_private_key(Path(args.key))
+    except KeyUnusable as exc:
+        return _fail(str(exc))
+    count = add_manifest_signature(root, key)
+    print(f"Signed {root / 'manifest.json'} with {public_hex(key)} ({count} signature(s) now).")
+    return 0
+
+
+def _server_signs(out: Path) -> None:
+    """An export made where the server has a signing key carries the server's signature of its manifest."""
+    from unionvote.audit.signing import KeyUnusable, add_manifest_signature
+    from unionvote.errors import RuleViolation
+
+    try:
+        keys = _signing_keys([])
+    except KeyUnusable as exc:
+        raise RuleViolation(f"the export in {out} was written but not signed: {exc}") from None
+    for key in keys:
+        add_manifest_signature(out, key)
 
 
 async def _import_register(kind: str, slug: str, data: bytes) -> int:
@@ -421,11 +522,25 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "--conference or --member-ballot")
     export.set_defaults(func=cmd_audit_export)
     verify = audit.add_parser("verify", help="recompute an exported chain, or check and recount a conference export")
-    verify.add_argument("file", help="a chain (.jsonl) or a conference export directory")
-    verify.add_argument("--head", help="the head hash you recorded; detects a truncated export")
+    verify.add_argument("file", help="a chain (.jsonl) or a conference or member-ballot export directory")
+    verify.add_argument("--head", action="append", help="a head hash you noted earlier (HASH, or SCOPE=HASH for a "
+                        "directory; repeatable): detects a truncated chain or a ballot left out")
+    verify.add_argument("--heads", action="append", help="a file of noted heads: the output of 'unionvote audit "
+                        "heads', or the statement of 'unionvote audit heads --sign' (directory only; repeatable)")
+    verify.add_argument("--key", action="append", help="a signer's Ed25519 public key (64 hex characters; "
+                        "repeatable): it must have signed the manifest and every heads statement given")
     verify.set_defaults(func=cmd_audit_verify)
     heads = audit.add_parser("heads", help="list every chain with its entry count and head hash")
+    heads.add_argument("--sign", action="append", nargs="?", const=None, metavar="KEYFILE",
+                       help="print a heads statement signed with this private key (repeatable) and the server's")
     heads.set_defaults(func=cmd_audit_heads)
+    keygen = audit.add_parser("keygen", help="make an Ed25519 key pair for signing heads and exports")
+    keygen.add_argument("--out", required=True, help="where to write the private key (a new file)")
+    keygen.set_defaults(func=cmd_audit_keygen)
+    signer = audit.add_parser("sign", help="add your signature of an export's manifest.json")
+    signer.add_argument("directory", help="an export directory")
+    signer.add_argument("--key", required=True, help="your private key file")
+    signer.set_defaults(func=cmd_audit_sign)
 
     for register in ("bodies", "delegates"):
         what = "represented bodies" if register == "bodies" else "the delegate register"

@@ -2,7 +2,8 @@
 
 Declaring stores the result document (canonical JSON) and puts its SHA-256 into the
 ballot's audit chain. Segments with fewer voters than the ballot's minimum show
-turnout only: their choices are withheld so no one's vote can be inferred.
+turnout only: their choices are withheld so no one's vote can be inferred. Segments with
+fewer members than the minimum show their name only: their turnout would say who voted.
 """
 
 from __future__ import annotations
@@ -84,8 +85,12 @@ async def result_document(db: AsyncSession, ballot: MemberBallot) -> dict[str, A
                 analysis = analyse(value, seg_entitled, seg_voted, turnout_percent=ballot.turnout_percent,
                                    yes_percent=ballot.yes_percent if has_yes else None,
                                    yes_votes=by_choice.get((value, YES), 0) if has_yes else None)
+                if seg_entitled < ballot.min_segment:
+                    # Too few members to show even who voted: a branch of one would say whether its member did.
+                    rows.append({"name": value, "small": True, "suppressed": True})
+                    continue
                 suppressed = seg_voted < ballot.min_segment
-                row: dict[str, Any] = {"name": value, "entitled": seg_entitled, "voted": seg_voted,
+                row: dict[str, Any] = {"name": value, "small": False, "entitled": seg_entitled, "voted": seg_voted,
                                        "turnout_met": analysis.turnout.met,
                                        "turnout_short_by": analysis.turnout.short_by, "suppressed": suppressed}
                 if not suppressed:
@@ -135,5 +140,30 @@ def report_rows(document: dict[str, Any]) -> list[list[object]]:
             rows.append([label, q["totals"][key]])
         rows.append(["Spoilt or invalid", q["invalid"]])
         rows.append(["Turnout", percent_text(document["voted"], document["entitled"])])
+        rows.extend(employer_verdicts(document, q))
     rows.append(["Notice", document["notice"]])
     return rows
+
+
+def employer_verdicts(document: dict[str, Any], question: dict[str, Any]) -> list[list[object]]:
+    """Each employer judged on its own figures: turnout and (when set) the yes share of those entitled."""
+    rows: list[list[object]] = []
+    for row in question["segments"]["employer"]:
+        name = f"Employer {row['name'] or '(not given)'}"
+        if row["small"]:
+            rows.append([name, f"withheld: fewer than {document['minimum_segment']} members"])
+            continue
+        turnout = "met" if row["turnout_met"] else f"not met: {_votes(row['turnout_short_by'])} short"
+        rows.append([f"{name}: turnout {document['turnout_percent_required']}%",
+                     f"{turnout} ({row['voted']:,} of {row['entitled']:,} voted)"])
+        if "yes_met" in row:
+            yes = "met" if row["yes_met"] else f"not met: {_votes(row['yes_short_by'], 'yes ')} short"
+            rows.append([f"{name}: yes votes {document['yes_percent_required']}% of entitled",
+                         f"{yes} ({row['totals']['yes']:,} of {row['entitled']:,})"])
+        elif row["suppressed"] and document["yes_percent_required"] is not None:
+            rows.append([f"{name}: yes votes", f"withheld: fewer than {document['minimum_segment']} voted"])
+    return rows
+
+
+def _votes(count: int, kind: str = "") -> str:
+    return f"{count:,} {kind}vote" + ("" if count == 1 else "s")

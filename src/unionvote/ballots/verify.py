@@ -19,9 +19,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from unionvote.audit.anchors import AnchorCheck, NotedHeads
 from unionvote.audit.chain import canonical_json
 from unionvote.voting.receipts import tracker_of
-from unionvote.voting.verify import Report, _check_manifest
+from unionvote.voting.verify import Report, _check_heads, _check_manifest, check_signatures
 from unionvote.voting.verify_files import ExportFailure, ExportFiles, digest, tracker_mismatch
 
 FORMAT = "unionvote-member-ballot-export/1"
@@ -36,10 +37,11 @@ def id_lines_hash(ids: list[int]) -> str:
     return hashlib.sha256("".join(f"{ident}\n" for ident in ids).encode()).hexdigest()
 
 
-def verify_member_export(root: Path) -> Report:
+def verify_member_export(root: Path, heads: NotedHeads | None = None, keys: tuple[str, ...] = ()) -> Report:
     report = Report()
     try:
-        MemberBallotCheck(ExportFiles(root), report.notes).run()
+        MemberBallotCheck(ExportFiles(root), report.notes, heads or NotedHeads()).run()
+        check_signatures(root, keys, report.notes)
     except ExportFailure as exc:
         report.failure = exc
     except (KeyError, TypeError, ValueError, AttributeError, OSError) as exc:  # a shape no check foresaw
@@ -52,7 +54,9 @@ def verify_member_export(root: Path) -> Report:
 class MemberBallotCheck:
     files: ExportFiles
     notes: list[str]
+    heads: NotedHeads = field(default_factory=NotedHeads)
     ballot_id: int = 0
+    hashes: list[str] = field(default_factory=list)
     doc: dict[str, Any] = field(default_factory=dict)
     events: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     changes: list[tuple[int, str, int]] = field(default_factory=list)  # (chain line, action, member id)
@@ -84,6 +88,11 @@ class MemberBallotCheck:
             if self.files.has(file) and needed not in self.events:
                 raise self.fail(file, f"the file is present but the chain has no {needed} entry")
         self.notes.append(f"manifest.json: {_check_manifest(self.files, listed)} files, every SHA-256 matches")
+        if self.heads:
+            scope = f"member_ballot:{self.ballot_id}"
+            anchors = AnchorCheck(self.heads, lambda given: given == scope)
+            anchors.chain(scope, self.hashes)
+            _check_heads(anchors, self.notes)
 
     def manifest(self) -> dict[str, str]:
         manifest = self.files.document("manifest.json")
@@ -99,6 +108,7 @@ class MemberBallotCheck:
 
     def read_chain(self) -> None:
         rows = self.files.chain("chain.jsonl", f"member_ballot:{self.ballot_id}")
+        self.hashes = [entry["hash"] for _, entry in rows]
         for line, entry in rows:
             action = entry["action"]
             if action in ("member.added", "member.removed"):

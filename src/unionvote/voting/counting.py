@@ -68,9 +68,9 @@ async def contents(db: AsyncSession, ballot_id: int) -> list[BallotContent]:
 
 
 async def hall_counts(db: AsyncSession, ballot_id: int) -> list[HallCount]:
-    return list((await db.execute(
-        select(HallCount).where(HallCount.ballot_id == ballot_id).order_by(HallCount.section)
-    )).scalars())
+    """By section name in code-point order (sorted here: a database's collation would vary the order)."""
+    return sorted((await db.execute(select(HallCount).where(HallCount.ballot_id == ballot_id))).scalars(),
+                  key=lambda entry: entry.section)
 
 
 def online_tally(rows: list[BallotContent]) -> Tally:

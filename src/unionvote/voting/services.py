@@ -274,6 +274,13 @@ async def record_hall_count(db: AsyncSession, ballot_id: int, *, section: str, c
     if ballot.state != BallotState.CLOSED:
         # Not while voting runs: a partial hall count of a secret vote would be a running tally.
         raise BallotError("Hall counts are entered once voting has closed, before the result is declared.", 409)
+    if ballot.method == Method.RANKED:
+        raise BallotError("A ranked ballot takes no hall counts: every paper is ranked and counted by the "
+                          "election's count.", 409)
+    if ballot.weighting == Weighting.CARD:
+        # Hands and heads cannot be added to card weights; every card is cast as its delegation's weight.
+        raise BallotError("A card vote takes no hall counts: each delegation casts its card, carrying the "
+                          "weight frozen when the vote opened.", 409)
     section = section.strip()
     if not section or len(section) > 100:
         raise BallotError("Name the section of the hall (up to 100 characters).")

@@ -12,8 +12,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from unionvote.voting.verify_ballot import BallotCheck
+from unionvote.audit.anchors import AnchorCheck, NotedHeads
+from unionvote.audit.signing import SIGNATURES_FILE, manifest_signature_problem
+from unionvote.voting.verify_ballot import BallotCheck, elections_hook
 from unionvote.voting.verify_files import FORMAT, ExportFailure, ExportFiles
 
 
@@ -27,11 +30,16 @@ class Report:
         return self.failure is None
 
 
-def verify_export(root: Path) -> Report:
-    """Check everything; the report's notes say what held, its failure the first thing that did not."""
+def verify_export(root: Path, heads: NotedHeads | None = None, keys: tuple[str, ...] = ()) -> Report:
+    """Check everything; the report's notes say what held, its failure the first thing that did not.
+
+    With `heads` (noted at a trusted moment), every chain of the export must also reach its noted head;
+    with `keys` (Ed25519 public keys, hex), each must have signed the manifest.
+    """
     report = Report()
     try:
-        _verify(ExportFiles(root), report.notes)
+        _verify(ExportFiles(root), report.notes, heads or NotedHeads())
+        check_signatures(root, keys, report.notes)
     except ExportFailure as exc:
         report.failure = exc
     except (KeyError, TypeError, ValueError, AttributeError, OSError) as exc:  # a shape no check above foresaw
@@ -61,7 +69,7 @@ def _manifest(files: ExportFiles) -> tuple[int, list[int], dict[str, str]]:
 
 def _check_manifest(files: ExportFiles, listed: dict[str, str]) -> int:
     on_disk = sorted(p.relative_to(files.root).as_posix() for p in files.root.rglob("*")
-                     if p.is_file() and p.relative_to(files.root).as_posix() != "manifest.json")
+                     if p.is_file() and p.relative_to(files.root).as_posix() not in ("manifest.json", SIGNATURES_FILE))
     for name in sorted(set(on_disk) | set(listed)):
         if name not in listed:
             raise ExportFailure(f"manifest.json (files, {name})", "the file is in the export but not in the manifest")
@@ -74,14 +82,67 @@ def _check_manifest(files: ExportFiles, listed: dict[str, str]) -> int:
     return len(on_disk)
 
 
-def _verify(files: ExportFiles, notes: list[str]) -> None:
+def _conference_ballots(chain: str, rows: list[tuple[int, dict[str, Any]]], ballots: list[int]) -> None:
+    """The conference chain records every ballot created in it: each must have its folder in the export."""
+    created = {entry["payload"].get("ballot"): line for line, entry in rows if entry["action"] == "ballot.created"}
+    missing = sorted(set(created) - set(ballots), key=str)
+    if missing:
+        raise ExportFailure(f"{chain} line {created[missing[0]]}", f"the chain records that ballot {missing[0]} was "
+                            "created, but the export has no folder for it: a ballot was left out")
+    unrecorded = sorted(set(ballots) - set(created))
+    if unrecorded:
+        raise ExportFailure("manifest.json (field ballots)", f"ballot {unrecorded[0]} is not recorded as created "
+                            f"in {chain}")
+
+
+def _recount_elections(files: ExportFiles, chain: str, notes: list[str]) -> None:
+    recount = elections_hook("recount_declarations")
+    text = files.text(chain)
+    if '"election.declared"' not in text:
+        return
+    if recount is None:
+        notes.append(f"{chain}: declared elections not recounted (the elections count is not installed)")
+        return
+    recounted, problems = recount(text.split("\n"))
+    if problems:
+        raise ExportFailure(chain, problems[0])
+    notes.append(f"{chain}: recounted {recounted} election(s) from their papers: every stage matches the "
+                 "declared record")
+
+
+def check_signatures(root: Path, keys: tuple[str, ...], notes: list[str]) -> None:
+    """Each public key given must have signed manifest.json (which lists every other file's SHA-256)."""
+    for public in keys:
+        problem = manifest_signature_problem(root, public)
+        if problem:
+            raise ExportFailure(SIGNATURES_FILE, problem)
+        notes.append(f"manifest.json: signed by {public}, the signature verifies")
+    if not keys and (root / SIGNATURES_FILE).is_file():
+        notes.append(f"{SIGNATURES_FILE}: signatures not checked (give the signers' public keys with --key)")
+
+
+def _check_heads(anchors: AnchorCheck, notes: list[str]) -> None:
+    checked, skipped, failed = anchors.problems()
+    if failed:
+        raise ExportFailure("noted heads", failed[0])
+    notes.append(f"noted heads: {checked} checked, every chain reaches its noted head"
+                 + (f" ({skipped} of other scopes skipped)" if skipped else ""))
+
+
+def _verify(files: ExportFiles, notes: list[str], heads: NotedHeads) -> None:
     conference, ballots, listed = _manifest(files)
     chain = f"chains/conference-{conference}.jsonl"
     rows = files.chain(chain, f"conference:{conference}")
     notes.append(f"{chain}: {len(rows)} entries" + (f", head {rows[-1][1]['hash']}" if rows else ""))
+    _conference_ballots(chain, rows, ballots)
+    _recount_elections(files, chain, notes)
+    anchors = AnchorCheck(heads, lambda scope: scope == f"conference:{conference}" or scope in {
+        f"ballot:{b}" for b in ballots})
+    anchors.chain(f"conference:{conference}", (entry["hash"] for _, entry in rows))
     for ballot_id in ballots:
         check = BallotCheck(files, ballot_id, notes)
         check.run()
+        anchors.chain(f"ballot:{ballot_id}", check.hashes)
         created = check.events["ballot.created"]
         if created[1]["payload"].get("conference") != conference or check.doc.get("conference") != conference:
             raise check.fail("chain.jsonl", f"the ballot is not of conference {conference}", created[0],
@@ -90,3 +151,5 @@ def _verify(files: ExportFiles, notes: list[str]) -> None:
             raise check.fail("ballot.json", f"the file describes ballot {check.doc.get('ballot')!r}",
                              what="field ballot")
     notes.append(f"manifest.json: {_check_manifest(files, listed)} files, every SHA-256 matches")
+    if heads:
+        _check_heads(anchors, notes)

@@ -37,18 +37,20 @@ CREATED_FIELDS = ("method", "secrecy", "weighting", "rule", "options", "max_choi
 CONTENT_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def ranked_recount() -> Callable[..., dict[str, Any]] | None:
-    """The elections domain's recount of a ranked ballot, if it provides one.
+def elections_hook(name: str) -> Callable[..., Any] | None:
+    """A recount the elections domain provides (it sits above voting, so it is looked up, not imported).
 
-    Looked up as `unionvote.elections.verify.recount_ranked(ballot, contents, hall, casting_vote, declared=)`,
-    given the exported result document as `declared` (its election, rule and seats), returning
-    the result document; None when it is absent, and ranked ballots are then reported as not recounted.
+    `unionvote.elections.verify.recount_ranked(ballot, contents, hall, casting_vote, declared=)` is
+    given the exported result document as `declared` (its election, rule and seats) and returns the
+    result document; `recount_declarations(lines)` recounts the `election.declared` entries of a
+    conference chain. None when the elections domain is absent: the export then says what it could
+    not recount.
     """
     try:
         module = importlib.import_module("unionvote.elections.verify")
     except ModuleNotFoundError:
         return None
-    return getattr(module, "recount_ranked", None)
+    return getattr(module, name, None)
 
 
 @dataclass
@@ -61,6 +63,7 @@ class BallotCheck:
     doc: dict[str, Any] = field(default_factory=dict)
     events: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     hall_events: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    hashes: list[str] = field(default_factory=list)  # every entry's hash, for checking noted heads
 
     @property
     def folder(self) -> str:
@@ -106,6 +109,7 @@ class BallotCheck:
 
     def read_chain(self) -> None:
         rows = self.files.chain(self.name("chain.jsonl"), f"ballot:{self.ballot_id}")
+        self.hashes = [entry["hash"] for _, entry in rows]
         for line, entry in rows:
             if entry["payload"].get("ballot") != self.ballot_id:
                 raise self.fail("chain.jsonl", f"the {entry['action']} entry is about ballot "
@@ -258,6 +262,9 @@ class BallotCheck:
                 raise self.fail(file, f"the teller differs from the entry's actor {entry['actor']!r}", line,
                                 "field teller")
             rows.append(row)
+        if rows and self.doc.get("weighting") == "card":
+            raise self.fail(file, "a card vote takes no hall counts (hands cannot be added to card weights), but "
+                            "the export lists some", 1, "field counts")
         if len(rows) != len(self.hall_events):
             missing = sorted(set(self.hall_events) - {r["section"] for r in rows})
             raise self.fail(file, f"the chain records hall counts for section(s) {', '.join(missing)} that are "
@@ -269,7 +276,7 @@ class BallotCheck:
         file = "result.json"
         casting_vote = self.recorded("ballot.declared", "casting_vote")
         if self.doc.get("method") == Method.RANKED:
-            hook = ranked_recount()
+            hook = elections_hook("recount_ranked")
             if hook is None:
                 self.notes.append(f"{self.folder}: a ranked ballot; not recounted here (the elections count is "
                                   "not installed)")

@@ -59,8 +59,7 @@ async def test_results_stay_hidden_until_close_then_small_employers_are_suppress
     assert question["yes_met"] is False and question["yes_short_by"] == 1  # 9 of 25; 40% needs 10
     employers = {row["name"]: row for row in question["segments"]["employer"]}
     assert employers["Acme"]["totals"] == {"yes": 9, "no": 3}
-    assert employers["Tiny"]["suppressed"] and "totals" not in employers["Tiny"]
-    assert employers["Tiny"]["voted"] == 4
+    assert employers["Tiny"] == {"name": "Tiny", "small": True, "suppressed": True}  # 5 members: name only
     async with session_scope(factory) as db:
         actions = (await db.execute(select(AuditEntry.action, AuditEntry.payload).where(
             AuditEntry.scope == scope_for(ballot_id)).order_by(AuditEntry.seq))).all()
@@ -79,3 +78,20 @@ async def test_the_reminder_list_holds_only_those_who_have_not_voted(
         rows = [row async for row in non_voters(db, ballot, "employer", "Acme")]  # type: ignore[arg-type]
     assert [row[0] for row in rows] == ["M2", "M3"]
     assert not any(cell in ("yes", "no") for row in rows for cell in row)
+
+
+async def test_a_segment_smaller_than_the_minimum_shows_neither_entitled_nor_whether_its_members_voted(
+        factory: async_sessionmaker[AsyncSession]) -> None:
+    ballot_id = await make_ballot(factory, {"Acme": 12, "Solo": 1}, min_segment=10)
+    await _votes(factory, ballot_id, "Acme", ["yes"] * 11)
+    async with session_scope(factory) as db:
+        await close_ballot(db, ballot_id, by=None)
+        document = await shown_result(db, await declare_result(db, ballot_id, by=None))
+    [question] = document["questions"]
+    for segment in ("employer", "branch", "workplace"):
+        rows = {row["name"]: row for row in question["segments"][segment]}
+        solo = next(row for name, row in rows.items() if name.startswith("So"))
+        assert solo == {"name": solo["name"], "small": True, "suppressed": True}, segment  # not "voted 0"
+        acme = next(row for name, row in rows.items() if name.startswith("Ac"))
+        assert (acme["entitled"], acme["voted"], acme["small"], acme["suppressed"]) == (12, 11, False, False)
+    assert document["entitled"] == 13 and document["voted"] == 11  # the whole still adds up

@@ -33,9 +33,9 @@ PEOPLE = (("D1", "LON", "delegate", "yes"), ("D2", "LON", "delegate"), ("D3", "M
 @dataclass
 class Conference:
     floor: Floor
-    card: int  # secret card vote (block), with a hall count: carried
+    card: int  # secret card vote (block): carried
     colours: int  # secret one-of-three
-    open_vote: int  # open for/against: contents name the delegate
+    open_vote: int  # open for/against, with a hall count: contents name the delegate
     ranked: int  # closed; counted by the elections feature, not by a majority rule
     voided: int  # closed, then declared void
     running: int  # still open: nothing of its contents is exported
@@ -62,7 +62,7 @@ async def conference(factory: Factory, conference_id: int) -> Conference:
                                                              weighting=Weighting.CARD))
     await vote(factory, card, users["D1"], ["for"])
     await vote(factory, card, users["D3"], ["against"])
-    await close_and_declare(factory, card, hall={"for": 2, "against": 1})
+    await close_and_declare(factory, card)
 
     colours = await open_new(factory, conference_id, BallotSpec(
         title="Banner colour", question="Which colour?", method=Method.ONE_OF,
@@ -75,7 +75,7 @@ async def conference(factory: Factory, conference_id: int) -> Conference:
                                                                   secrecy=Secrecy.OPEN))
     for number, choice in (("D1", "for"), ("D2", "for"), ("D5", "against")):
         await vote(factory, open_vote, users[number], [choice])
-    await close_and_declare(factory, open_vote)
+    await close_and_declare(factory, open_vote, hall={"for": 2, "against": 1})
 
     ranked = await open_new(factory, conference_id, BallotSpec(
         title="Standing orders committee", question="Rank the candidates", method=Method.RANKED,
@@ -112,7 +112,7 @@ async def test_an_export_of_a_conference_verifies(factory: Factory, conference: 
     report = verify_export(root)
     assert report.ok, report.failure
     text = "\n".join(report.notes)
-    assert f"ballots/{conference.card}/result.json: recount for 1002, against 501, abstain 0: carried;" in text
+    assert f"ballots/{conference.card}/result.json: recount for 1000, against 500, abstain 0: carried;" in text
     assert f"ballots/{conference.colours}/result.json: recount a 2, b 1, c 1: decided (a);" in text
     assert f"ballots/{conference.open_vote}/contents.jsonl: 3 ballot papers" in text
     assert f"ballots/{conference.ranked}/contents.jsonl: 2 ballot papers" in text
@@ -146,7 +146,7 @@ def one_byte(path: Path, old: str, new: str, *, line: int | None = None) -> None
 
 
 def tamper_cases(c: Conference) -> dict[str, tuple[Callable[[Path], None], str]]:
-    card, colours = f"ballots/{c.card}", f"ballots/{c.colours}"
+    card, colours, open_vote = f"ballots/{c.card}", f"ballots/{c.colours}", f"ballots/{c.open_vote}"
 
     def chain_line(root: Path) -> None:
         one_byte(root / card / "chain.jsonl", '"turnout":2', '"turnout":3')
@@ -158,11 +158,11 @@ def tamper_cases(c: Conference) -> dict[str, tuple[Callable[[Path], None], str]]
         one_byte(root / card / "electorate.jsonl", '"weight":"500"', '"weight":"600"')
 
     def result_figure(root: Path) -> None:
-        one_byte(root / card / "result.json", '"choices":{"abstain":"0","against":"501"',
-                 '"choices":{"abstain":"0","against":"502"')  # the first is the combined count
+        one_byte(root / card / "result.json", '"choices":{"abstain":"0","against":"500"',
+                 '"choices":{"abstain":"0","against":"501"')  # the first is the combined count
 
     def hall_count(root: Path) -> None:
-        one_byte(root / card / "hall.jsonl", '"for":2', '"for":3')
+        one_byte(root / open_vote / "hall.jsonl", '"for":2', '"for":3')
 
     def tracker(root: Path) -> None:
         path = root / colours / "trackers.txt"
@@ -181,9 +181,9 @@ def tamper_cases(c: Conference) -> dict[str, tuple[Callable[[Path], None], str]]
         "an electorate weight": (electorate_weight, rf"^{card}/electorate.jsonl \(ballot {c.card}, field weight\): "
                                  r"the electorate hash \w+ differs .* weights add up to 1600, not 1500"),
         "a result figure": (result_figure, rf"^{card}/result.json \(ballot {c.card}, field combined.choices.against\): "
-                            r"combined.choices.against is '502' in the file, but the recount gives '501'"),
-        "a hall count": (hall_count, rf"^{card}/hall.jsonl line 1 \(ballot {c.card}, field counts\): counts differs "
-                                     r"from the latest ballot.hall_count entry"),
+                            r"combined.choices.against is '501' in the file, but the recount gives '500'"),
+        "a hall count": (hall_count, rf"^{open_vote}/hall.jsonl line 1 \(ballot {c.open_vote}, field counts\): "
+                                     r"counts differs from the latest ballot.hall_count entry"),
         "a published tracker": (tracker, rf"^{colours}/trackers.txt line 2 \(ballot {c.colours}\): expected"),
         "the manifest": (manifest, rf"^manifest.json \(files, {colours}/contents.jsonl\): the file's SHA-256 is"),
     }
