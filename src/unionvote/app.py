@@ -11,14 +11,12 @@ from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.csrf import CSRFMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from litestar.types import Receive, Scope, Send
 from redis.asyncio import Redis
 from sqlalchemy import text
 
@@ -37,6 +35,7 @@ from unionvote.conferences.invitations_pages import InvitationPages
 from unionvote.conferences.routes import CONFERENCE_ROUTES
 from unionvote.config import Settings
 from unionvote.consult.routes import CONSULT_ROUTES
+from unionvote.csrf import SessionBoundCSRF
 from unionvote.db import commit_before_send, make_engine, make_session_factory
 from unionvote.elections.routes import ELECTION_ROUTES
 from unionvote.live import live_socket, make_channels
@@ -46,33 +45,10 @@ from unionvote.ratelimit import RateLimiter
 from unionvote.sealing.server_key import configure as configure_sealing
 from unionvote.voting.live import countdown_closer
 from unionvote.voting.routes import VOTING_ROUTES
-from unionvote.web import STATIC_DIR, TEMPLATES_DIR, error_response
+from unionvote.web import STATIC_DIR, TEMPLATES_DIR, error_response, security_headers
 
 CSRF_COOKIE = "uv_csrf"
 CSRF_HEADER = "x-csrftoken"
-
-SECURITY_HEADERS = {
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "same-origin",
-    "content-security-policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self' ws: wss:; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
-    ),
-}
-
-
-class CSRFUnlessBearer(CSRFMiddleware):
-    """Browsers get double-submit CSRF checks; API-token requests carry no ambient credential to forge."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            auth = dict(scope.get("headers", [])).get(b"authorization", b"")
-            if auth[:7].lower() == b"bearer ":
-                await self.app(scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
-
 
 @get("/healthz", guards=[public], tags=["service"], summary="Liveness and database check")
 async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
@@ -130,10 +106,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*ROUTE_HANDLERS, create_static_files_router(path="/static", directories=[STATIC_DIR],
                                                                     guards=[public], include_in_schema=False)],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],
-        middleware=[AccessLogMiddleware, AuthMiddleware, DefineMiddleware(CSRFUnlessBearer, config=csrf)],
+        middleware=[AccessLogMiddleware, AuthMiddleware, DefineMiddleware(SessionBoundCSRF, config=csrf)],
+        before_send=[security_headers],  # every response, errors and redirects included
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
-            title="unionvote API", version=__version__, path="/schema", render_plugins=[SwaggerRenderPlugin()],
+            title="unionvote API", version=__version__, path="/schema",
+            # The JSON description only: an explorer page would load scripts the site's own CSP refuses.
+            render_plugins=[JsonRenderPlugin()],
             description="Every action of the pages, for integrations. Authenticate with a session cookie "
                         "(browsers; send the uv_csrf cookie's value as x-csrftoken on unsafe requests) or an "
                         "API token from /account as 'Authorization: Bearer uvt_...'. Errors are JSON: "
@@ -159,18 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.redis = redis
     app.state.channels = channels
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60, redis, settings.redis_namespace)
-    app.after_request = None
-    _add_security_headers(app)
     return app
-
-
-def _add_security_headers(app: Litestar) -> None:
-    async def add_headers(response: Response[Any]) -> Response[Any]:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
-    app.after_request = add_headers  # type: ignore[assignment]
 
 
 def app_from_env() -> Litestar:

@@ -20,7 +20,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 
@@ -32,6 +32,20 @@ from unionvote.db import session_scope, utcnow
 from unionvote.security import token_digest
 
 API_TOKEN_PREFIX = "uvt_"  # noqa: S105 - a prefix, not a secret
+# What an API token may do: read (GET), vote (cast votes, check in and out), manage (every other change).
+TOKEN_SCOPES = ("read", "vote", "manage")
+# The unsafe routes a "vote" token reaches; a route may also name its scope with opt={"token_scope": ...}.
+VOTE_ROUTES = frozenset({
+    "/api/v1/ballots/{ballot_id}/votes",
+    "/api/v1/conferences/{conference_id}/me/check-in",
+    "/api/v1/conferences/{conference_id}/me/check-out",
+})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Credentials are changed by the person, logged in with their password, never by an integration:
+# routes with this opt refuse API tokens (token_refusal below).
+SESSION_ONLY = {"session_only": True}
+TOKEN_REFUSED_MESSAGE = ("An API token cannot do this: log in with your password. Tokens never make tokens "  # noqa: S105
+                         "or recovery codes, change passwords or second factors, or manage accounts.")
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ class CurrentUser:
     conference_scope: int | None = None  # a voting-code login: this conference's delegate pages only
     totp_required_by_conference: bool = False  # a conference of theirs asks delegates for two-factor
     organises: frozenset[int] = frozenset()  # member ballots they watch as an organiser
+    token_scopes: frozenset[str] = frozenset()  # an API token's scopes (empty for a session)
 
     def organiser_of(self, member_ballot_id: int) -> bool:
         return member_ballot_id in self.organises
@@ -57,6 +72,11 @@ class CurrentUser:
     @property
     def is_staff(self) -> bool:
         return self.is_admin or any(r in STAFF_ROLES for held in self.roles.values() for r in held)
+
+    @property
+    def is_union_staff(self) -> bool:
+        """An administrator, or union staff at some conference (not a conference's chair or committee)."""
+        return self.is_admin or any(Role.STAFF in held for held in self.roles.values())
 
     @property
     def needs_second_factor(self) -> bool:
@@ -84,7 +104,8 @@ SCOPED_SESSION_MESSAGE = ("You logged in with a voting code, which opens only yo
 
 
 async def _load_user(db: AsyncSession, user: User | int | None, *, mfa_verified: bool, via: str,
-                     conference_id: int | None = None) -> CurrentUser | None:
+                     conference_id: int | None = None, token_scopes: frozenset[str] = frozenset()
+                     ) -> CurrentUser | None:
     """The user (a row already read, or an id) with their roles, read in `db`."""
     if isinstance(user, int):
         user = await db.get(User, user)
@@ -109,7 +130,7 @@ async def _load_user(db: AsyncSession, user: User | int | None, *, mfa_verified:
         is_admin=user.is_admin and conference_id is None,
         totp_enabled=user.totp_enabled, mfa_verified=mfa_verified, via=via,
         roles={k: frozenset(v) for k, v in roles.items()}, conference_scope=conference_id,
-        totp_required_by_conference=totp_required, organises=organises,
+        totp_required_by_conference=totp_required, organises=organises, token_scopes=token_scopes,
     )
 
 
@@ -118,19 +139,39 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 async def _user_for_api_token(db: AsyncSession, token: str) -> tuple[CurrentUser | None, list[Executable]]:
     """The token's user, read in `db`, and the last-used write when one is due."""
-    row = (await db.execute(select(ApiToken.id, ApiToken.last_used_at, User)
+    now = utcnow()
+    row = (await db.execute(select(ApiToken.id, ApiToken.last_used_at, ApiToken.scopes, User)
                             .join(User, User.id == ApiToken.user_id)
-                            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)))).first()
+                            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
+                                   or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now)))).first()
     if row is None:
         return None, []
-    token_id, last_used_at, user = row
-    now = utcnow()
+    token_id, last_used_at, scopes, user = row
     writes: list[Executable] = []
     if last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL:
         # At most once a minute: a write on every request would cost every API call a second transaction.
         writes.append(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
     # A token is issued from a session that passed two-factor checks, so it counts as verified.
-    return await _load_user(db, user, mfa_verified=True, via="token"), writes
+    return await _load_user(db, user, mfa_verified=True, via="token",
+                            token_scopes=frozenset(scopes.split())), writes
+
+
+def token_refusal(scope: Scope, user: CurrentUser) -> str | None:
+    """Why this API token may not make this request, or None. Sessions are never refused here."""
+    if user.via != "token":
+        return None
+    handler = scope.get("route_handler")
+    opt = getattr(handler, "opt", {}) or {}
+    if opt.get("session_only"):
+        return TOKEN_REFUSED_MESSAGE
+    method = scope.get("method", "GET")
+    if method in SAFE_METHODS or scope["type"] == "websocket":
+        needed = "read"
+    else:
+        needed = opt.get("token_scope") or ("vote" if scope.get("path_template") in VOTE_ROUTES else "manage")
+    if needed not in user.token_scopes:
+        return f"This API token does not have the '{needed}' scope. Make a token with it on your account page."
+    return None
 
 
 async def _authenticate(state: Any, db: AsyncSession, headers: dict[bytes, bytes]
@@ -195,6 +236,8 @@ class AuthMiddleware:
                         await db.execute(write)
             scope["user"] = user
             scope["auth"] = info
+            if user is not None and (refusal := token_refusal(scope, user)):
+                raise PermissionDeniedException(refusal)
             await self.app(scope, receive, send)
         finally:
             if shared:

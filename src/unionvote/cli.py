@@ -30,6 +30,8 @@ def _fail(message: str, code: int = 2) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from unionvote.connguard import GuardedHttpToolsProtocol, concurrency_for, raise_open_files_limit
+
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
@@ -39,12 +41,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and not settings.redis_url:
         print("unionvote: warning: several workers without UNIONVOTE_REDIS_URL will not share live updates "
               "or rate limits.", file=sys.stderr)
+    open_files = raise_open_files_limit()
     uvicorn.run("unionvote.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
                 ws="websockets-sansio", log_config=None, access_log=False, timeout_graceful_shutdown=5,
+                # Hostile clients (docs/deployment.md, "What the application enforces"): request heads and
+                # stalled bodies have deadlines, a worker holds at most so many connections (503 beyond),
+                # idle kept-alive connections close after 5 s, websocket messages are small.
+                http=GuardedHttpToolsProtocol, limit_concurrency=concurrency_for(open_files, args.limit_concurrency),
+                timeout_keep_alive=5, h11_max_incomplete_event_size=32 * 1024, ws_max_size=64 * 1024,
                 # Live fragments are small and go to every screen at once: compressing each copy for each
                 # socket costs more CPU than the bytes it saves.
                 ws_per_message_deflate=False)
+    return 0
+
+
+async def _rekey(settings: Settings) -> int:
+    from unionvote.accounts.services import resealed_totp_secrets
+    from unionvote.db import make_engine, make_session_factory, session_scope
+
+    engine = make_engine(settings)
+    try:
+        async with session_scope(make_session_factory(engine)) as db:
+            return await resealed_totp_secrets(db, settings)
+    finally:
+        await engine.dispose()
+
+
+def cmd_totp_rekey(args: argparse.Namespace) -> int:
+    """Seal every stored authenticator secret under the newest second-factor key (docs/deployment.md)."""
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    print(f"Re-sealed {asyncio.run(_rekey(settings))} authenticator secrets under the newest key.")
     return 0
 
 
@@ -488,7 +518,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* from --forwarded-allow-ips")
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.add_argument("--limit-concurrency", type=int, default=4096,
+                       help="connections one worker holds before answering 503 (kept below its open-files limit)")
     serve.set_defaults(func=cmd_serve)
+
+    rekey = sub.add_parser("totp-rekey", help="seal every authenticator secret under the newest second-factor key")
+    rekey.set_defaults(func=cmd_totp_rekey)
 
     db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db_command", required=True)
     up = db.add_parser("upgrade", help="apply migrations (run once per deploy)")

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from unionvote.secretbox import SecretBox, box_for, keys_from_environment
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./unionvote.db"
 SECRET_FILE = Path(".unionvote-secret")
 
@@ -56,6 +58,7 @@ class Settings:
     redis_url: str | None = None
     redis_namespace: str = "uv"  # prefix of every Redis key, so deployments can share one Redis
     secret_key: str = ""
+    totp_keys: tuple[str, ...] = ()  # newest first; empty: derived from secret_key (unionvote.secretbox)
     dev_mode: bool = False
     allowed_hosts: list[str] = field(default_factory=lambda: ["*"])
     allowed_origins: list[str] = field(default_factory=list)
@@ -83,6 +86,10 @@ class Settings:
     def smtp_configured(self) -> bool:
         return bool(self.smtp_host)
 
+    def secret_box(self) -> SecretBox:
+        """Seals and opens second-factor secrets (the key never enters the database)."""
+        return box_for(self.totp_keys, self.secret_key)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -101,11 +108,16 @@ class Settings:
             secret = _dev_secret(Path(os.environ.get("UNIONVOTE_SECRET_FILE", SECRET_FILE)))
         if len(secret) < 32:
             raise ConfigError("UNIONVOTE_SECRET_KEY must be at least 32 characters long.")
+        totp_keys = tuple(keys_from_environment())
+        if any(len(key) < 32 for key in totp_keys):
+            raise ConfigError("Each second-factor key (UNIONVOTE_TOTP_KEYS or UNIONVOTE_TOTP_KEY_FILE) must be "
+                              "at least 32 characters long.")
         return cls(
             database_url=normalise_database_url(os.environ.get("UNIONVOTE_DATABASE_URL", DEFAULT_DATABASE_URL)),
             redis_url=os.environ.get("UNIONVOTE_REDIS_URL") or None,
             redis_namespace=os.environ.get("UNIONVOTE_REDIS_NAMESPACE", "uv"),
             secret_key=secret,
+            totp_keys=totp_keys,
             dev_mode=dev,
             allowed_hosts=_list("UNIONVOTE_ALLOWED_HOSTS", ["*"]),
             allowed_origins=_list("UNIONVOTE_ALLOWED_ORIGINS", []),

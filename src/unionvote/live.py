@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from unionvote.auth import CurrentUser
 from unionvote.config import Settings
+from unionvote.db import session_scope
 from unionvote.outages import service_unavailable
 
 log = logging.getLogger("unionvote.live")
@@ -147,15 +149,27 @@ class Coalescer:
 
 
 # ---- who may follow which topic -----------------------------------------------------------
-# Topics are "kind:id". Each domain registers who may subscribe to its kind.
+# Topics are "kind:id". Each domain registers who may subscribe to its kind (a quick rule on the
+# user alone) and, where that is not enough, a check that reads the database (who runs this one?).
 TopicRule = Callable[[CurrentUser | None, str], bool]
+TopicCheck = Callable[[CurrentUser, str, AsyncSession], Awaitable[bool]]
 _topic_rules: dict[str, TopicRule] = {}
+_topic_checks: dict[str, TopicCheck] = {}
 
 
 def topic_rule(kind: str) -> Callable[[TopicRule], TopicRule]:
     def register(rule: TopicRule) -> TopicRule:
         _topic_rules[kind] = rule
         return rule
+
+    return register
+
+
+def topic_check(kind: str) -> Callable[[TopicCheck], TopicCheck]:
+    """A further check for `kind`, run after its rule passed, with a database session."""
+    def register(check: TopicCheck) -> TopicCheck:
+        _topic_checks[kind] = check
+        return check
 
     return register
 
@@ -172,7 +186,8 @@ def _conference_topic(user: CurrentUser | None, ident: str) -> bool:
 
 @topic_rule("staff")
 def _staff_topic(user: CurrentUser | None, _ident: str) -> bool:
-    return user is not None and user.is_staff
+    """Union-wide news (a new conference): administrators and union staff, not every conference's officers."""
+    return user is not None and user.is_union_staff
 
 
 def may_follow(user: CurrentUser | None, topic: str) -> bool:
@@ -181,15 +196,65 @@ def may_follow(user: CurrentUser | None, topic: str) -> bool:
     return rule is not None and rule(user, ident)
 
 
+async def _may_follow_all(socket: WebSocket[Any, Any, Any], user: CurrentUser | None, topics: list[str]) -> bool:
+    if not all(may_follow(user, t) for t in topics):
+        return False
+    checked = [(check, t.partition(":")[2]) for t in topics if (check := _topic_checks.get(t.partition(":")[0]))]
+    if not checked or user is None:
+        return user is not None or not checked
+    async with session_scope(socket.app.state.session_factory) as db:
+        return all([await check(user, ident, db) for check, ident in checked])
+
+
 def origin_allowed(socket: WebSocket[Any, Any, Any], settings: Settings) -> bool:
-    """Browsers always send Origin on websockets; it must be this site or an allowed origin."""
-    origin = socket.headers.get("origin")
+    """Browsers always send Origin on websockets; it must be this site (scheme and host) or an allowed origin.
+
+    The site is the public URL, or the Host header with the connection's own scheme (wss is https)."""
+    origin = (socket.headers.get("origin") or "").lower().rstrip("/")
     if not origin:
         return False
-    if origin in settings.allowed_origins:
+    if origin in {o.lower().rstrip("/") for o in settings.allowed_origins}:
         return True
-    host = socket.headers.get("host", "")
-    return urlsplit(origin).netloc.lower() == host.lower()
+    public = urlsplit(settings.public_url.lower())
+    if origin == f"{public.scheme}://{public.netloc}":
+        return True
+    scheme = "https" if socket.scope.get("scheme") in ("wss", "https") else "http"
+    return origin == f"{scheme}://{socket.headers.get('host', '').lower()}"
+
+
+# ---- how many live connections one client may hold ---------------------------------------
+# Per worker. A person with several tabs and devices needs a handful; a conference hall or a
+# workplace behind one NAT address needs many, so the per-address budget is large.
+WEBSOCKETS_PER_LOGIN = 10
+WEBSOCKETS_PER_ADDRESS = 4000
+_open_by_key: dict[str, int] = {}
+
+
+def _holders(socket: WebSocket[Any, Any, Any], user: CurrentUser | None) -> list[tuple[str, int]]:
+    address = socket.client.host if socket.client else "unknown"
+    auth = socket.scope.get("auth")
+    login = f"session:{auth.digest}" if auth is not None else f"user:{user.id}" if user is not None else None
+    keys = [(f"address:{address}", WEBSOCKETS_PER_ADDRESS)]
+    return keys + ([(login, WEBSOCKETS_PER_LOGIN)] if login else [])
+
+
+@asynccontextmanager
+async def _counted(keys: list[tuple[str, int]]) -> AsyncIterator[bool]:
+    """Holds one place under each key while the socket is open; yields False when any key is full."""
+    if any(_open_by_key.get(key, 0) >= limit for key, limit in keys):
+        yield False
+        return
+    for key, _ in keys:
+        _open_by_key[key] = _open_by_key.get(key, 0) + 1
+    try:
+        yield True
+    finally:
+        for key, _ in keys:
+            left = _open_by_key.get(key, 1) - 1
+            if left > 0:
+                _open_by_key[key] = left
+            else:
+                _open_by_key.pop(key, None)
 
 
 def hello_fragment() -> str:
@@ -208,14 +273,19 @@ async def live_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin
     if user is not None and user.needs_second_factor:
         await socket.close(code=4401, reason="finish logging in first")
         return
-    if not wanted or any(not may_follow(user, t) for t in wanted):
+    if not wanted or not await _may_follow_all(socket, user, wanted):
         await socket.close(code=4401 if user is None else 4403, reason="topic not allowed")
         return
-    await socket.accept()
-    async with channels.start_subscription(wanted) as subscriber, subscriber.run_in_background(socket.send_data):
-        await socket.send_text(hello_fragment())
-        try:
-            while True:
-                await socket.receive_data(mode="text")  # the client never needs to talk; wait for close
-        except WebSocketDisconnect:
-            pass
+    async with _counted(_holders(socket, user)) as admitted:
+        if not admitted:
+            log.info("websocket refused", extra={"reason": "too many live connections"})
+            await socket.close(code=4429, reason="too many live connections")
+            return
+        await socket.accept()
+        async with channels.start_subscription(wanted) as subscriber, subscriber.run_in_background(socket.send_data):
+            await socket.send_text(hello_fragment())
+            try:
+                while True:
+                    await socket.receive_data(mode="text")  # the client never needs to talk; wait for close
+            except WebSocketDisconnect:
+                pass

@@ -39,5 +39,18 @@ class RateLimiter:
         self._counts[(key, bucket)] += 1
         return self._counts[(key, bucket)] <= self.limit
 
+    async def spent(self, key: str) -> bool:
+        """Whether the key has used its whole budget in this window (counting nothing)."""
+        bucket = int(time.time()) // self.window
+        if self.redis is not None and self.breaker.worth_trying():
+            try:
+                count = int(await self.redis.get(f"{self.prefix}:rl:{key}:{bucket}") or 0)
+            except REDIS_ERRORS as exc:
+                self.breaker.failed(exc)
+            else:
+                self.breaker.answered()
+                return count >= self.limit
+        return self._counts.get((key, bucket), 0) >= self.limit
+
     def retry_after(self) -> int:
         return self.window - int(time.time()) % self.window

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from datetime import UTC, datetime
 
 import pyotp
 import segno
@@ -73,8 +75,24 @@ def totp_qr_svg(uri: str) -> str:
 
 
 def verify_totp(secret: str, code: str) -> bool:
+    return totp_step(secret, code) is not None
+
+
+def totp_step(secret: str, code: str, *, after: int | None = None, now: float | None = None) -> int | None:
+    """The 30-second step (RFC 6238) whose code this is, within the drift window, or None.
+
+    Steps up to `after` are refused: each step is used once per account, and never an older one
+    than the last accepted (RFC 6238 section 5.2), so a code seen over a shoulder or in a log is spent.
+    """
     code = "".join(ch for ch in code if ch.isdigit())
-    return len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=TOTP_VALID_WINDOW)
+    if len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(datetime.fromtimestamp(time.time() if now is None else now, UTC))
+    for step in range(current - TOTP_VALID_WINDOW, current + TOTP_VALID_WINDOW + 1):
+        if (after is None or step > after) and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read from paper

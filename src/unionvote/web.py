@@ -11,6 +11,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Message, Scope
 from sqlalchemy.exc import DBAPIError
 
 from unionvote.auth import SecondFactorRequired, TotpEnrolmentRequired
@@ -53,6 +54,35 @@ NOTICES = {
 }
 
 
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self' ws: wss:; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    ),
+}
+_ENCODED_HEADERS = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+
+
+async def security_headers(message: Message, scope: Scope) -> None:
+    """On every response, errors and redirects included (a before-send hook sees them all, even a 404
+    for a path no route matches): the security headers, and no-store for anyone logged in, so a shared
+    computer's back button or a proxy's cache never shows someone's account, register or receipt."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    present = {name.lower() for name, _ in headers}
+    headers.extend(pair for pair in _ENCODED_HEADERS if pair[0] not in present)
+    # Anyone holding a session cookie (even a 404 carries the page chrome of a logged-in person).
+    logged_in = scope.get("user") is not None or any(
+        name == b"cookie" and b"uv_session=" in value for name, value in scope.get("headers", []))
+    if logged_in and b"cache-control" not in present and not scope.get("path", "").startswith("/static/"):
+        headers.append((b"cache-control", b"no-store"))
+    message["headers"] = headers
+
+
 def page(template: str, request: Request[Any, Any, Any], status_code: int = 200, **context: Any) -> Template:
     done = request.query_params.get("done")
     context.setdefault("notice", NOTICES.get(done or ""))
@@ -78,6 +108,7 @@ def _safe_next(path: str) -> str:
 UNSTORABLE_MESSAGE = "A value in the request is too long, too large, or has a character that cannot be stored."
 
 
+TOO_DEEP_MESSAGE = "The request body is nested too deeply to read. Send plain, shallow JSON."
 UNAVAILABLE_MESSAGE = "The service is very busy or briefly unavailable. Please try again in a moment."
 
 
@@ -96,6 +127,8 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         status, detail, extra = exc.status_code, str(exc), None
     elif _unstorable_input(exc):
         status, detail, extra = 400, UNSTORABLE_MESSAGE, None
+    elif isinstance(exc, RecursionError) and "deserializ" in str(exc):
+        status, detail, extra = 400, TOO_DEEP_MESSAGE, None  # e.g. '[' a hundred thousand times
     elif service_unavailable(exc):
         log.warning("database unavailable" if database_unavailable(exc) else "redis unavailable",
                     extra={"path": request.url.path, "error": type(exc).__name__})

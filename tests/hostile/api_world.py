@@ -16,7 +16,8 @@ from unionvote.db import make_engine, make_session_factory, session_scope
 @dataclass(frozen=True)
 class ApiWorld:
     world: World
-    admin_token: str
+    admin_token: str  # every scope
+    read_token: str  # the administrator's, with the read scope only
     delegate_ids: list[int]
 
 
@@ -25,11 +26,14 @@ async def _with_token(database_url: str) -> ApiWorld:
     engine = make_engine(Settings(database_url=database_url))
     try:
         async with session_scope(make_session_factory(engine)) as db:
-            _, token = await create_api_token(db, user_id=world.admin.user_id, name="fuzzing")
+            _, token = await create_api_token(db, user_id=world.admin.user_id, name="fuzzing",
+                                              scopes=("read", "vote", "manage"))
+            _, reader = await create_api_token(db, user_id=world.admin.user_id, name="fuzzing, read only",
+                                               scopes=("read",))
             ids = list((await db.execute(select(Delegate.id).order_by(Delegate.id))).scalars())
     finally:
         await engine.dispose()
-    return ApiWorld(world, token, ids)  # type: ignore[arg-type]
+    return ApiWorld(world, token, reader, ids)  # type: ignore[arg-type]
 
 
 def seed_api_world(database_url: str) -> ApiWorld:

@@ -26,6 +26,7 @@ from tests.hostile.api_world import ApiWorld, seed_api_world  # noqa: E402
 from unionvote.app import create_app  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 25
+SCOPED_EXAMPLES_PER_OPERATION = 8  # the read-only token: most changes stop at the scope check
 # Operations that end the fuzzer's own credential (log out everywhere, new password, 2FA reset,
 # token revocation) would turn every later request into a 401; they are fuzzed unauthenticated only.
 ENDS_OWN_CREDENTIAL = {
@@ -62,17 +63,22 @@ def schema(api: tuple[LiveServer, ApiWorld]) -> object:
     return schemathesis.openapi.from_url(f"{server.base_url}/schema/openapi.json")
 
 
+@pytest.mark.parametrize("token", ["all scopes", "read only"])
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_no_request_gets_a_server_error_and_every_answer_matches_the_schema(
-        api: tuple[LiveServer, ApiWorld], schema: object, method: str, path: str) -> None:
+        api: tuple[LiveServer, ApiWorld], schema: object, method: str, path: str, token: str) -> None:
     server, world = api
     operation = schema[path][method]  # type: ignore[index]
     authenticated = (method, path) not in ENDS_OWN_CREDENTIAL
-    headers = {"authorization": f"Bearer {world.admin_token}"} if authenticated else {}
+    plain = world.admin_token if token == "all scopes" else world.read_token
+    headers = {"authorization": f"Bearer {plain}"} if authenticated else {}
+    if not authenticated and token == "read only":
+        pytest.skip("fuzzed unauthenticated once already")
+    examples = EXAMPLES_PER_OPERATION if token == "all scopes" else SCOPED_EXAMPLES_PER_OPERATION
     real_ids = {"conference_id": world.world.conference_id, "delegate_id": world.delegate_ids[0],
                 "user_id": world.world.sam.user_id}
 
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(), aim_at_real_ids=st.booleans())
     def one_request(case: object, aim_at_real_ids: bool) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts import services
 from unionvote.accounts.models import ROLE_LABELS, Role, User
-from unionvote.auth import CurrentUser, public, requires_admin, requires_staff
+from unionvote.auth import SESSION_ONLY, CurrentUser, public, requires_admin, requires_staff
 from unionvote.conferences import services as conferences
 from unionvote.conferences.models import Conference
 from unionvote.errors import RuleViolation
@@ -44,6 +44,7 @@ class AdminPages(Controller):
     path = "/admin"
     guards = [requires_admin]
     include_in_schema = False
+    opt = SESSION_ONLY  # accounts, roles and second factors are managed from an administrator's own login
 
     async def _users_page(self, request: Request[Any, Any, Any], db: AsyncSession, **extra: Any) -> Template:
         return page("admin/users.html", request, users=await services.list_users(db), **extra)

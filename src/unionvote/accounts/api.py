@@ -33,7 +33,15 @@ from unionvote.accounts.schemas import (
     UserOut,
 )
 from unionvote.accounts.services import AccountError
-from unionvote.auth import CurrentUser, public, requires_admin, requires_login, requires_login_allow_enrolment
+from unionvote.auth import (
+    SESSION_ONLY,
+    CurrentUser,
+    public,
+    requires_admin,
+    requires_login,
+    requires_login_allow_enrolment,
+)
+from unionvote.csrf import adopt_session_token
 from unionvote.security import totp_uri
 
 
@@ -45,15 +53,9 @@ async def user_out(db: AsyncSession, user: User) -> UserOut:
 
 
 def token_out(token: Any) -> TokenOut:
-    return TokenOut(id=token.id, name=token.name, prefix=token.prefix, created_at=token.created_at,
-                    last_used_at=token.last_used_at, revoked_at=token.revoked_at)
-
-
-def _refuse_token(user: CurrentUser) -> None:
-    """Second factors are set up by the person, logged in with their password, never by an integration."""
-    if user.via == "token":
-        raise AccountError("Set up two-factor authentication after logging in with your password, "
-                           "not with an API token.", 403)
+    return TokenOut(id=token.id, name=token.name, prefix=token.prefix, scopes=token.scopes.split(),
+                    created_at=token.created_at, expires_at=token.expires_at, last_used_at=token.last_used_at,
+                    revoked_at=token.revoked_at)
 
 
 class SessionApi(Controller):
@@ -68,19 +70,20 @@ class SessionApi(Controller):
             if not data.totp_code:
                 raise AccountError("This account uses two-factor authentication: send totp_code as well.", 401)
             await second_factor_step(request, db_session, user.id, data.totp_code)  # type: ignore[arg-type]
-        cookie = await start_session(request, user, mfa_verified=True)
+        cookies = await start_session(request, user, mfa_verified=True)
         body = SessionOut(user=await user_out(db_session, user), second_factor_needed=False)
-        return Response(body, cookies=[cookie])
+        return Response(body, cookies=cookies)
 
     @delete("/", guards=[public], status_code=200, summary="Log out this session")
     async def log_out(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
         await end_session(request, everywhere=False)
         return Response({"detail": "Logged out."}, cookies=[expired_cookie(request)])
 
-    @delete("/everywhere", guards=[requires_login_allow_enrolment], status_code=200,
-            summary="Log out every session of this account")
-    async def log_out_everywhere(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
-        await end_session(request, everywhere=True)
+    @delete("/everywhere", guards=[requires_login_allow_enrolment], status_code=200, opt=SESSION_ONLY,
+            summary="Log out every session of this account (and end its API tokens)")
+    async def log_out_everywhere(self, request: Request[Any, Any, Any], db_session: AsyncSession
+                                 ) -> Response[dict[str, str]]:
+        await end_session(request, everywhere=True, db=db_session)
         return Response({"detail": "Logged out everywhere."}, cookies=[expired_cookie(request)])
 
 
@@ -92,55 +95,56 @@ class MeApi(Controller):
     async def me(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> UserOut:
         return await user_out(db_session, await db_session.get(User, request.scope["user"].id))
 
-    @post("/totp", guards=[requires_login_allow_enrolment], status_code=200,
+    @post("/totp", guards=[requires_login_allow_enrolment], status_code=200, opt=SESSION_ONLY,
           summary="Start two-factor enrolment: a secret for an authenticator app")
     async def start_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> TotpEnrolment:
         user: CurrentUser = request.scope["user"]
-        _refuse_token(user)
-        secret = await services.start_totp_enrolment(db_session, user.id)
+        secret = await services.start_totp_enrolment(db_session, request.app.state.settings, user.id)
         return TotpEnrolment(secret=secret, otpauth_uri=totp_uri(secret, user.email))
 
-    @post("/totp/confirm", guards=[requires_login_allow_enrolment], status_code=200,
+    @post("/totp/confirm", guards=[requires_login_allow_enrolment], status_code=200, opt=SESSION_ONLY,
           summary="Finish two-factor enrolment with a code; returns recovery codes (shown once)")
     async def confirm_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: TotpCode
-                           ) -> RecoveryCodesOut:
-        _refuse_token(request.scope["user"])
-        codes = await services.confirm_totp_enrolment(db_session, request.scope["user"].id, data.code)
+                           ) -> Response[RecoveryCodesOut]:
+        codes = await services.confirm_totp_enrolment(db_session, request.app.state.settings,
+                                                      request.scope["user"].id, data.code)
         token = request.cookies.get("uv_session")
-        if token:
-            await request.app.state.session_store.mark_mfa_verified(token, db=db_session)
-        return RecoveryCodesOut(recovery_codes=codes)
+        if not token:
+            return Response(RecoveryCodesOut(recovery_codes=codes))
+        await request.app.state.session_store.mark_mfa_verified(token, db=db_session)
+        return Response(RecoveryCodesOut(recovery_codes=codes), cookies=[adopt_session_token(request, token)])
 
-    @post("/recovery-codes", guards=[requires_login], status_code=200,
+    @post("/recovery-codes", guards=[requires_login], status_code=200, opt=SESSION_ONLY,
           summary="Replace my recovery codes (the old ones stop working)")
     async def new_recovery_codes(self, request: Request[Any, Any, Any], db_session: AsyncSession
                                  ) -> RecoveryCodesOut:
         return RecoveryCodesOut(recovery_codes=await services.regenerate_recovery_codes(
             db_session, request.scope["user"].id))
 
-    @post("/password", guards=[requires_login], status_code=200,
-          summary="Change my password (ends my other sessions)")
+    @post("/password", guards=[requires_login], status_code=200, opt=SESSION_ONLY,
+          summary="Change my password (ends my other sessions and every API token)")
     async def change_password(self, request: Request[Any, Any, Any], db_session: AsyncSession,
                               data: PasswordChange) -> Response[dict[str, str]]:
         user_id = request.scope["user"].id
         await services.change_password(db_session, user_id, data.current_password, data.new_password)
-        if request.scope["user"].via == "token":
-            await request.app.state.session_store.delete_for_user(user_id, db=db_session)
-            return Response({"detail": "Password changed; every session has ended."})
-        cookie = await rotate_after_password_change(request, db_session, user_id)
-        return Response({"detail": "Password changed; your other sessions have ended."}, cookies=[cookie])
+        cookies = await rotate_after_password_change(request, db_session, user_id)
+        return Response({"detail": "Password changed; your other sessions have ended."}, cookies=cookies)
 
     @get("/tokens", guards=[requires_login], summary="My API tokens")
     async def tokens(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[TokenOut]:
         return [token_out(t) for t in await services.api_tokens_of(db_session, request.scope["user"].id)]
 
-    @post("/tokens", guards=[requires_login], summary="Create an API token (shown once)")
+    @post("/tokens", guards=[requires_login], opt=SESSION_ONLY,
+          summary="Create an API token (shown once) with scopes and an expiry")
     async def create_token(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: NewToken
                            ) -> NewTokenOut:
-        token, plain = await services.create_api_token(db_session, user_id=request.scope["user"].id, name=data.name)
-        return NewTokenOut(id=token.id, name=token.name, token=plain)  # type: ignore[arg-type]
+        token, plain = await services.create_api_token(db_session, user_id=request.scope["user"].id, name=data.name,
+                                                       scopes=data.scopes, days=data.days)
+        return NewTokenOut(id=token.id, name=token.name, token=plain, scopes=token.scopes.split(),  # type: ignore[arg-type]
+                           expires_at=token.expires_at)
 
-    @delete("/tokens/{token_id:int}", guards=[requires_login], status_code=200, summary="Revoke an API token")
+    @delete("/tokens/{token_id:int}", guards=[requires_login], status_code=200, opt=SESSION_ONLY,
+            summary="Revoke an API token")
     async def revoke_token(self, request: Request[Any, Any, Any], db_session: AsyncSession, token_id: int
                            ) -> dict[str, str]:
         await services.revoke_api_token(db_session, user_id=request.scope["user"].id, token_id=token_id)
@@ -151,12 +155,13 @@ class UsersApi(Controller):
     path = "/api/v1/users"
     guards = [requires_admin]
     tags = ["accounts"]
+    # Making accounts, granting roles and resetting second factors need an administrator's own login.
 
     @get("/", summary="All accounts")
     async def list_users(self, db_session: AsyncSession) -> list[UserOut]:
         return [await user_out(db_session, u) for u in await services.list_users(db_session)]
 
-    @post("/", summary="Create an account")
+    @post("/", summary="Create an account", opt=SESSION_ONLY)
     async def create_user(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: NewUser) -> UserOut:
         me: CurrentUser = request.scope["user"]
         user = await services.create_user(db_session, email=data.email, display_name=data.display_name,
@@ -170,20 +175,21 @@ class UsersApi(Controller):
             raise AccountError("No such account.", 404)
         return await user_out(db_session, user)
 
-    @post("/{user_id:int}/roles", summary="Grant a conference role")
+    @post("/{user_id:int}/roles", summary="Grant a conference role", opt=SESSION_ONLY)
     async def grant(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int, data: RoleInput
                     ) -> RoleOut:
         grant = await services.grant_role(db_session, user_id=user_id, conference_id=data.conference_id,
                                           role=data.role, by=request.scope["user"].id)
         return RoleOut(grant_id=grant.id, conference_id=grant.conference_id, role=grant.role)  # type: ignore[arg-type]
 
-    @delete("/{user_id:int}/roles/{grant_id:int}", status_code=200, summary="Revoke a conference role")
+    @delete("/{user_id:int}/roles/{grant_id:int}", status_code=200, summary="Revoke a conference role",
+            opt=SESSION_ONLY)
     async def revoke(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int, grant_id: int
                      ) -> dict[str, str]:
         await services.revoke_role(db_session, grant_id=grant_id, user_id=user_id, by=request.scope["user"].id)
         return {"detail": "Role revoked."}
 
-    @post("/{user_id:int}/totp-reset", status_code=200, summary="Reset a lost authenticator")
+    @post("/{user_id:int}/totp-reset", status_code=200, summary="Reset a lost authenticator", opt=SESSION_ONLY)
     async def reset_totp(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int
                          ) -> dict[str, str]:
         await services.reset_totp(db_session, user_id=user_id, by=request.scope["user"].id)

@@ -13,6 +13,7 @@ from unionvote.accounts import services
 from unionvote.accounts.flows import (
     end_session,
     expired_cookie,
+    logged_in_cookies,
     password_step,
     rotate_after_password_change,
     second_factor_step,
@@ -21,14 +22,23 @@ from unionvote.accounts.flows import (
 from unionvote.accounts.models import ROLE_LABELS
 from unionvote.accounts.services import AccountError
 from unionvote.auth import (
+    SESSION_ONLY,
     CurrentUser,
     public,
     requires_login,
     requires_login_allow_enrolment,
     requires_password_step,
 )
+from unionvote.csrf import adopt_session_token
 from unionvote.security import totp_qr_svg, totp_uri
 from unionvote.web import _safe_next, page, see_other
+
+
+def _days(raw: Any) -> int:
+    try:
+        return int(str(raw or services.DEFAULT_TOKEN_DAYS))
+    except ValueError as exc:
+        raise AccountError("Choose how many days the token lasts.") from exc
 
 
 def _next(request: Request[Any, Any, Any], form: Any = None) -> str:
@@ -55,9 +65,9 @@ class LoginPages(Controller):
         except AccountError as exc:
             return page("accounts/login.html", request, status_code=exc.status_code, error=str(exc),
                         next=next_path, email=email)
-        cookie = await start_session(request, user, mfa_verified=not user.totp_enabled)
+        cookies = await start_session(request, user, mfa_verified=not user.totp_enabled)
         target = f"/login/totp?next={quote(next_path)}" if user.totp_enabled else next_path
-        return Redirect(path=target, status_code=303, cookies=[cookie])
+        return Redirect(path=target, status_code=303, cookies=cookies)
 
     @get("/login/totp", guards=[requires_password_step])
     async def totp_form(self, request: Request[Any, Any, Any]) -> Template | Redirect:
@@ -74,23 +84,26 @@ class LoginPages(Controller):
         except AccountError as exc:
             return page("accounts/totp_challenge.html", request, status_code=exc.status_code, error=str(exc),
                         next=_next(request, form))
-        await request.app.state.session_store.mark_mfa_verified(request.cookies["uv_session"])
-        return see_other(_next(request, form))
+        session_token = request.cookies["uv_session"]
+        await request.app.state.session_store.mark_mfa_verified(session_token)
+        return Redirect(path=_next(request, form), status_code=303,
+                        cookies=logged_in_cookies(request, user.id, session_token))
 
     @post("/logout", guards=[public])
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
         await end_session(request, everywhere=False)
         return Redirect(path="/login?done=logged-out", status_code=303, cookies=[expired_cookie(request)])
 
-    @post("/logout/everywhere", guards=[requires_login_allow_enrolment])
-    async def logout_everywhere(self, request: Request[Any, Any, Any]) -> Redirect:
-        await end_session(request, everywhere=True)
+    @post("/logout/everywhere", guards=[requires_login_allow_enrolment], opt=SESSION_ONLY)
+    async def logout_everywhere(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+        await end_session(request, everywhere=True, db=db_session)
         return Redirect(path="/login?done=logged-out-everywhere", status_code=303, cookies=[expired_cookie(request)])
 
 
 class AccountPages(Controller):
     path = "/account"
     include_in_schema = False
+    opt = SESSION_ONLY  # an API token never reaches the account's own credentials
 
     @get("/", guards=[requires_login_allow_enrolment])
     async def account(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
@@ -106,7 +119,7 @@ class AccountPages(Controller):
         user: CurrentUser = request.scope["user"]
         if user.totp_enabled:
             return see_other("/account")
-        secret = await services.start_totp_enrolment(db_session, user.id)
+        secret = await services.start_totp_enrolment(db_session, request.app.state.settings, user.id)
         uri = totp_uri(secret, user.email)
         return page("accounts/totp_enrol.html", request, secret=secret, qr_svg=totp_qr_svg(uri))
 
@@ -115,13 +128,17 @@ class AccountPages(Controller):
         user: CurrentUser = request.scope["user"]
         form = await request.form()
         try:
-            codes = await services.confirm_totp_enrolment(db_session, user.id, str(form.get("code", "")))
+            codes = await services.confirm_totp_enrolment(db_session, request.app.state.settings, user.id,
+                                                          str(form.get("code", "")))
         except AccountError as exc:
-            secret = await services.start_totp_enrolment(db_session, user.id)
+            secret = await services.start_totp_enrolment(db_session, request.app.state.settings, user.id)
             return page("accounts/totp_enrol.html", request, status_code=exc.status_code, error=str(exc),
                         secret=secret, qr_svg=totp_qr_svg(totp_uri(secret, user.email)))
         await request.app.state.session_store.mark_mfa_verified(request.cookies["uv_session"], db=db_session)
-        return page("accounts/recovery_codes.html", request, codes=codes, notice="Two-factor authentication is on.")
+        csrf = adopt_session_token(request, request.cookies["uv_session"])
+        response = page("accounts/recovery_codes.html", request, codes=codes, notice="Two-factor authentication is on.")
+        response.cookies.append(csrf)
+        return response
 
     @post("/recovery-codes", guards=[requires_login])
     async def new_recovery_codes(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
@@ -139,15 +156,17 @@ class AccountPages(Controller):
         except AccountError as exc:
             return page("errors/error.html", request, status_code=exc.status_code, status=exc.status_code,
                         detail=str(exc), back="/account")
-        cookie = await rotate_after_password_change(request, db_session, user.id)
-        return Redirect(path="/account?done=password-changed", status_code=303, cookies=[cookie])
+        cookies = await rotate_after_password_change(request, db_session, user.id)
+        return Redirect(path="/account?done=password-changed", status_code=303, cookies=cookies)
 
     @post("/tokens", guards=[requires_login])
     async def create_token(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
         form = await request.form()
         try:
-            token, plain = await services.create_api_token(db_session, user_id=request.scope["user"].id,
-                                                           name=str(form.get("name", "")))
+            token, plain = await services.create_api_token(
+                db_session, user_id=request.scope["user"].id, name=str(form.get("name", "")),
+                scopes=[str(s) for s in form.getall("scopes", [])],
+                days=_days(form.get("days")))
         except AccountError as exc:
             return page("errors/error.html", request, status_code=exc.status_code, status=exc.status_code,
                         detail=str(exc), back="/account")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -27,8 +28,14 @@ class RoleInput(msgspec.Struct, forbid_unknown_fields=True):
     role: Role
 
 
+TokenScope = Literal["read", "vote", "manage"]
+
+
 class NewToken(msgspec.Struct, forbid_unknown_fields=True):
     name: str
+    # read: GET requests; vote: cast votes, check in and out; manage: every other change.
+    scopes: list[TokenScope] = msgspec.field(default_factory=lambda: ["read"])
+    days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 90  # then the token stops working
 
 
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
@@ -56,7 +63,9 @@ class TokenOut(msgspec.Struct):
     id: int
     name: str
     prefix: str
+    scopes: list[str]
     created_at: datetime
+    expires_at: datetime | None
     last_used_at: datetime | None
     revoked_at: datetime | None
 
@@ -65,6 +74,8 @@ class NewTokenOut(msgspec.Struct):
     id: int
     name: str
     token: str
+    scopes: list[str]
+    expires_at: datetime | None
 
 
 class SessionOut(msgspec.Struct):

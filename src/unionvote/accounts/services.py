@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, func, select, update
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import ApiToken, RecoveryCode, Role, RoleGrant, User
 from unionvote.audit.services import SYSTEM_SCOPE, actor_of, record, scope_of
-from unionvote.auth import API_TOKEN_PREFIX
+from unionvote.auth import API_TOKEN_PREFIX, TOKEN_SCOPES
 from unionvote.conferences.models import Conference
 from unionvote.config import Settings
 from unionvote.db import locked, utcnow
@@ -28,10 +29,12 @@ from unionvote.security import (
     normalise_recovery_code,
     password_problem,
     token_digest,
+    totp_step,
     verify_password,
-    verify_totp,
 )
 
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 365
 EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 
 
@@ -82,14 +85,21 @@ class LoginResult(StrEnum):
 class LoginOutcome:
     result: LoginResult
     user: User | None = None
+    locked_until: datetime | None = None
 
 
 BAD_LOGIN_MESSAGE = "That email and password do not match an account."
-LOCKED_MESSAGE = "Too many failed attempts: this account is locked for a while. Try again later or ask union staff."
+LOCKED_MESSAGE = ("Too many failed attempts: this account is locked for a while. Log in from a device you have "
+                  "used before, try again later, or ask union staff.")
 
 
-async def check_password(db: AsyncSession, settings: Settings, email: str, password: str) -> LoginOutcome:
-    """The password step of logging in, with lockout after repeated failures."""
+async def check_password(db: AsyncSession, settings: Settings, email: str, password: str, *,
+                         known_device_of: int | None = None) -> LoginOutcome:
+    """The password step of logging in, with lockout after repeated failures.
+
+    A lock keeps out everyone but the owner: a browser that has logged in to this account before
+    (`known_device_of`, from its signed device cookie) still gets its password checked, so someone
+    guessing cannot lock the chair out minutes before conference."""
     try:
         email = normalise_email(email)
     except AccountError:
@@ -97,8 +107,9 @@ async def check_password(db: AsyncSession, settings: Settings, email: str, passw
         return LoginOutcome(LoginResult.BAD)
     user = (await locked(db, select(User).where(User.email == email))).scalar_one_or_none()
     now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        return LoginOutcome(LoginResult.LOCKED)
+    known = user is not None and known_device_of == user.id
+    if user is not None and user.locked_until is not None and user.locked_until > now and not known:
+        return LoginOutcome(LoginResult.LOCKED, locked_until=user.locked_until)
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
         if user is not None:
             user.failed_logins += 1
@@ -107,8 +118,10 @@ async def check_password(db: AsyncSession, settings: Settings, email: str, passw
                              payload={"user_id": user.id, "failures": user.failed_logins})
             if user.failed_logins >= settings.lockout_threshold:
                 user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+                revoked = await revoke_all_api_tokens(db, user.id)  # type: ignore[arg-type]
                 await record(db, scope=SYSTEM_SCOPE, actor="system", action="login.locked",
-                             payload={"user_id": user.id, "minutes": settings.lockout_minutes})
+                             payload={"user_id": user.id, "minutes": settings.lockout_minutes,
+                                      "api_tokens_revoked": revoked})
                 user.failed_logins = 0
         return LoginOutcome(LoginResult.BAD)
     user.failed_logins, user.locked_until = 0, None
@@ -117,13 +130,47 @@ async def check_password(db: AsyncSession, settings: Settings, email: str, passw
     return LoginOutcome(LoginResult.OK, user)
 
 
-async def check_second_factor(db: AsyncSession, user_id: int, code: str) -> bool:
-    """A TOTP code, or a recovery code that is then used up."""
-    user = await db.get(User, user_id)
+def _second_factor_lock(failures: int, settings: Settings) -> timedelta:
+    """Doubles with each further round of wrong codes, up to a day: guessing a 6-digit code stays hopeless."""
+    rounds = failures // settings.lockout_threshold
+    return min(timedelta(minutes=settings.lockout_minutes) * 2 ** max(rounds - 1, 0), timedelta(days=1))
+
+
+async def check_second_factor(db: AsyncSession, settings: Settings, user_id: int, code: str) -> LoginOutcome:
+    """A TOTP code (each 30-second step accepted once), or a recovery code that is then used up.
+
+    Wrong codes lock out authenticator codes for a while, doubling each round; recovery codes still
+    work during such a lock (they are far too long to guess), so the owner always has a way in."""
+    user = (await locked(db, select(User).where(User.id == user_id))).scalar_one_or_none()
     if user is None or not user.totp_enabled or not user.totp_secret:
-        return False
-    if verify_totp(user.totp_secret, code):
-        return True
+        return LoginOutcome(LoginResult.BAD)
+    now = utcnow()
+    totp_locked = user.totp_locked_until is not None and user.totp_locked_until > now
+    box = settings.secret_box()
+    if not totp_locked:
+        secret = box.open(user.totp_secret, user_id)
+        step = totp_step(secret, code, after=user.totp_last_step)
+        if step is not None:
+            user.totp_last_step, user.totp_failures, user.totp_locked_until = step, 0, None
+            if box.needs_resealing(user.totp_secret):
+                user.totp_secret = box.seal(secret, user_id)
+            return LoginOutcome(LoginResult.OK, user)
+    if await _use_recovery_code(db, user_id, code):
+        user.totp_failures, user.totp_locked_until = 0, None
+        return LoginOutcome(LoginResult.OK, user)
+    if totp_locked:
+        return LoginOutcome(LoginResult.LOCKED, user, user.totp_locked_until)
+    user.totp_failures += 1
+    if user.totp_failures % settings.lockout_threshold == 0:
+        lock = _second_factor_lock(user.totp_failures, settings)
+        user.totp_locked_until = now + lock
+        await record(db, scope=SYSTEM_SCOPE, actor="system", action="totp.locked",
+                     payload={"user_id": user_id, "minutes": int(lock.total_seconds() // 60)})
+        return LoginOutcome(LoginResult.LOCKED, user, user.totp_locked_until)
+    return LoginOutcome(LoginResult.BAD, user)
+
+
+async def _use_recovery_code(db: AsyncSession, user_id: int, code: str) -> bool:
     normal = normalise_recovery_code(code)
     if not normal:
         return False
@@ -138,15 +185,16 @@ async def check_second_factor(db: AsyncSession, user_id: int, code: str) -> bool
     return False
 
 
-async def start_totp_enrolment(db: AsyncSession, user_id: int) -> str:
-    """A fresh secret, kept on the account but not active until a code confirms it."""
+async def start_totp_enrolment(db: AsyncSession, settings: Settings, user_id: int) -> str:
+    """A fresh secret, kept (sealed) on the account but not active until a code confirms it."""
     user = await db.get(User, user_id)
     assert user is not None
     if user.totp_enabled:
         raise AccountError("Two-factor authentication is already on for this account.", 409)
+    box = settings.secret_box()
     if not user.totp_secret:
-        user.totp_secret = new_totp_secret()
-    return user.totp_secret
+        user.totp_secret = box.seal(new_totp_secret(), user_id)
+    return box.open(user.totp_secret, user_id)
 
 
 async def _replace_recovery_codes(db: AsyncSession, user_id: int) -> list[str]:
@@ -156,14 +204,18 @@ async def _replace_recovery_codes(db: AsyncSession, user_id: int) -> list[str]:
     return codes
 
 
-async def confirm_totp_enrolment(db: AsyncSession, user_id: int, code: str) -> list[str]:
+async def confirm_totp_enrolment(db: AsyncSession, settings: Settings, user_id: int, code: str) -> list[str]:
     """Turn two-factor on once the person shows a working code; returns recovery codes to show once."""
     user = (await locked(db, select(User).where(User.id == user_id))).scalar_one()
     if user.totp_enabled:
         raise AccountError("Two-factor authentication is already on for this account.", 409)
-    if not user.totp_secret or not verify_totp(user.totp_secret, code):
+    box = settings.secret_box()
+    step = totp_step(box.open(user.totp_secret, user_id), code) if user.totp_secret else None
+    if step is None:
         raise AccountError("That code is not right. Check the time on your phone and enter the newest code.")
-    user.totp_enabled = True
+    user.totp_enabled, user.totp_last_step, user.totp_failures, user.totp_locked_until = True, step, 0, None
+    if box.needs_resealing(user.totp_secret or ""):
+        user.totp_secret = box.seal(box.open(user.totp_secret or "", user_id), user_id)
     await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="totp.enabled",
                  payload={"user_id": user_id})
     return await _replace_recovery_codes(db, user_id)
@@ -181,12 +233,32 @@ async def reset_totp(db: AsyncSession, *, user_id: int, by: int | None) -> None:
     if user is None:
         raise AccountError("No such account.", 404)
     user.totp_enabled, user.totp_secret = False, None
+    user.totp_last_step, user.totp_failures, user.totp_locked_until = None, 0, None
     await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     # Whoever holds a token must not be able to enrol a new authenticator in the person's place.
+    revoked = await revoke_all_api_tokens(db, user_id)
+    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(by), action="totp.reset",
+                 payload={"user_id": user_id, "api_tokens_revoked": revoked})
+
+
+async def revoke_all_api_tokens(db: AsyncSession, user_id: int) -> int:
+    """Every live token of the account ends: after a password change, "log out everywhere", an account
+    lock or a two-factor reset, nothing issued before it still works."""
     revoked = await db.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
                                .values(revoked_at=utcnow()))
-    await record(db, scope=SYSTEM_SCOPE, actor=actor_of(by), action="totp.reset",
-                 payload={"user_id": user_id, "api_tokens_revoked": revoked.rowcount or 0})
+    return revoked.rowcount or 0
+
+
+async def resealed_totp_secrets(db: AsyncSession, settings: Settings) -> int:
+    """Seal every stored second-factor secret under the newest key (after adding a key, before removing
+    the old one). Returns how many were re-sealed."""
+    box, count = settings.secret_box(), 0
+    users = (await db.execute(select(User).where(User.totp_secret.is_not(None)))).scalars()
+    for user in users:
+        if user.totp_secret and box.needs_resealing(user.totp_secret):
+            user.totp_secret = box.seal(box.open(user.totp_secret, user.id), user.id)  # type: ignore[arg-type]
+            count += 1
+    return count
 
 
 async def change_password(db: AsyncSession, user_id: int, current: str, new: str) -> None:
@@ -196,8 +268,9 @@ async def change_password(db: AsyncSession, user_id: int, current: str, new: str
     if problem := password_problem(new):
         raise AccountError(problem)
     user.password_hash = hash_password(new)
+    revoked = await revoke_all_api_tokens(db, user_id)
     await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="password.changed",
-                 payload={"user_id": user_id})
+                 payload={"user_id": user_id, "api_tokens_revoked": revoked})
 
 
 async def grant_role(db: AsyncSession, *, user_id: int, conference_id: int, role: Role, by: int | None) -> RoleGrant:
@@ -228,12 +301,22 @@ async def revoke_role(db: AsyncSession, *, grant_id: int, user_id: int, by: int 
     return grant
 
 
-async def create_api_token(db: AsyncSession, *, user_id: int, name: str) -> tuple[ApiToken, str]:
+async def create_api_token(db: AsyncSession, *, user_id: int, name: str, scopes: Iterable[str] = TOKEN_SCOPES,
+                           days: int | None = DEFAULT_TOKEN_DAYS) -> tuple[ApiToken, str]:
+    """A token for another system, shown once. It can do only what its scopes name, until it expires."""
     name = name.strip()
     if not name or len(name) > 100:
         raise AccountError("Give the token a name of 1 to 100 characters, such as 'membership system'.")
+    chosen = set(scopes) | {"read"}  # every token may read what its owner may read
+    if unknown := chosen - set(TOKEN_SCOPES):
+        raise AccountError(f"Unknown token scope: {', '.join(sorted(unknown))}. Choose from read, vote and manage.")
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(f"A token lasts from 1 to {MAX_TOKEN_DAYS} days.")
     plain = new_token(API_TOKEN_PREFIX)
-    token = ApiToken(user_id=user_id, name=name, prefix=plain[:10], token_hash=token_digest(plain))
+    now = utcnow()
+    token = ApiToken(user_id=user_id, name=name, prefix=plain[:10], token_hash=token_digest(plain),
+                     scopes=" ".join(s for s in TOKEN_SCOPES if s in chosen), created_at=now,
+                     expires_at=None if days is None else now + timedelta(days=days))
     db.add(token)
     await db.flush()
     await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="api_token.created",

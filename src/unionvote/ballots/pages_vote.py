@@ -21,17 +21,26 @@ from unionvote.errors import RuleViolation
 from unionvote.ratelimit import RateLimiter
 from unionvote.voting.receipts import new_token
 
-CODE_ATTEMPTS_PER_MINUTE = 10
+CODE_ATTEMPTS_PER_MINUTE = 10  # per membership number
+WRONG_CODES_PER_ADDRESS_PER_MINUTE = 200  # a workplace's typos, not a guesser's sweep
 LINK_PROBLEM = ("This voting link does not work. It may have been mistyped, or replaced by a newer one. "
                 "Use the most recent message the union sent you, or ask your branch for a new link.")
 
 
-def _code_limiter(request: Request[Any, Any, Any]) -> RateLimiter:
+def _limiter(request: Request[Any, Any, Any], name: str, per_minute: int) -> RateLimiter:
+    """This app's rate limiter called `name` (made on first use, shared by every request)."""
     state = request.app.state
-    if "member_code_limiter" not in state:
-        state.member_code_limiter = RateLimiter(CODE_ATTEMPTS_PER_MINUTE, 60, state.redis,
-                                                state.settings.redis_namespace)
-    return state.member_code_limiter  # type: ignore[no-any-return]
+    if name not in state:
+        state[name] = RateLimiter(per_minute, 60, state.redis, state.settings.redis_namespace)
+    return state[name]  # type: ignore[no-any-return]
+
+
+def _code_limiter(request: Request[Any, Any, Any]) -> RateLimiter:
+    return _limiter(request, "member_code_limiter", CODE_ATTEMPTS_PER_MINUTE)
+
+
+def _address_limiter(request: Request[Any, Any, Any]) -> RateLimiter:
+    return _limiter(request, "member_address_limiter", WRONG_CODES_PER_ADDRESS_PER_MINUTE)
 
 
 async def _form(request: Request[Any, Any, Any], db: AsyncSession, ballot: MemberBallot, action: str,
@@ -108,12 +117,15 @@ class MemberVotePages(Controller):
                                form: Any) -> Member | str:
         number, code = text_of(form, "membership_number", 40), text_of(form, "code", 40)
         client = request.client.host if request.client else "unknown"
-        limiter = _code_limiter(request)
-        if not (await limiter.hit(f"mbcode:{ballot.id}:{number.upper()}") and await limiter.hit(f"mbip:{client}")):
+        limiter, address = _code_limiter(request), _address_limiter(request)
+        # Per credential, every try counts; per address, only wrong ones, with room for a whole
+        # workplace (or a phone network) voting from one address.
+        if not await limiter.hit(f"mbcode:{ballot.id}:{number.upper()}") or await address.spent(f"mbip:{client}"):
             return (f"Too many tries. Wait {limiter.retry_after()} seconds and try again, or ask your branch for a "
                     "new code.")
         member = await credentials.member_for_code(db, ballot, number, code)
         if member is None:
+            await address.hit(f"mbip:{client}")
             return ("That membership number and code do not match. Check both against the message the union sent "
                     "you (the code has 10 letters and digits), or ask your branch for a new code.")
         return member

@@ -5,20 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.accounts.flows import TOO_MANY_MESSAGE, client_ip, session_cookie
+from unionvote.accounts.flows import TOO_MANY_MESSAGE, client_ip, device_cookie, known_device_of, session_cookie
 from unionvote.accounts.sessions import COOKIE_NAME
 from unionvote.auth import public
 from unionvote.conferences.enrolment import LinkRefused, accept_invitation, view_invitation
 from unionvote.conferences.voting_codes import (
     BAD_CODE_MESSAGE,
     LOCKED_CODE_MESSAGE,
+    REVOKED_CODE_MESSAGE,
     CodeLogin,
     check_code,
     conference_by_slug,
 )
+from unionvote.csrf import csrf_cookie
 from unionvote.errors import RuleViolation
 from unionvote.web import page
 
@@ -29,13 +32,14 @@ def _form_text(form: Any, name: str, limit: int = 1024) -> str:
 
 
 async def _new_session(request: Request[Any, Any, Any], db: AsyncSession, user_id: int, *, mfa_verified: bool,
-                       conference_id: int | None = None) -> Any:
-    """Replace whatever session this browser had with a fresh one, in the request's unit of work."""
+                       conference_id: int | None = None) -> list[Cookie]:
+    """Replace whatever session this browser had with a fresh one, in the request's unit of work (with the
+    session's own CSRF token once the login is complete)."""
     store = request.app.state.session_store
     if old := request.cookies.get(COOKIE_NAME):
         await store.delete(old)
     token = await store.create(user_id, mfa_verified=mfa_verified, conference_id=conference_id, db=db)
-    return session_cookie(request, token)
+    return [session_cookie(request, token)] + ([csrf_cookie(request.app.state.settings, token)] if mfa_verified else [])
 
 
 class EnrolmentPages(Controller):
@@ -65,7 +69,7 @@ class EnrolmentPages(Controller):
                         view=await view_invitation(db_session, token), token=token)
         # A new password ends every other login of the account, as a password change does.
         await request.app.state.session_store.delete_for_user(user.id, db=db_session)
-        cookie = await _new_session(request, db_session, user.id, mfa_verified=not user.totp_enabled)  # type: ignore[arg-type]
+        cookies = await _new_session(request, db_session, user.id, mfa_verified=not user.totp_enabled)  # type: ignore[arg-type]
         home = f"/conferences/{conference.id}/me"
         if user.totp_enabled:
             target = f"/login/totp?next={home}"
@@ -73,7 +77,7 @@ class EnrolmentPages(Controller):
             target = "/account/totp"
         else:
             target = f"{home}?done=enrolled"
-        return Redirect(path=target, status_code=303, cookies=[cookie])
+        return Redirect(path=target, status_code=303, cookies=cookies)
 
 
 class CodeLoginPages(Controller):
@@ -97,18 +101,23 @@ class CodeLoginPages(Controller):
         conference = await self._conference(db_session, slug)
         form = await request.form()
         number, code = _form_text(form, "membership_number", 64), _form_text(form, "code", 64)
-        limiter = request.app.state.login_limiter
+        limiter, address = request.app.state.login_limiter, f"ip:{client_ip(request)}"
         key = f"code:{conference.id}:{number.strip().upper()}"
-        if not await limiter.hit(f"ip:{client_ip(request)}") or not await limiter.hit(key):
+        # Every try counts against the code; only wrong ones against the address (a whole hall on one wifi).
+        if await limiter.spent(address) or not await limiter.hit(key):
             error, status = TOO_MANY_MESSAGE, 429
         else:
-            outcome = await check_code(db_session, request.app.state.settings, conference.id, number, code)
+            outcome = await check_code(db_session, request.app.state.settings, conference.id, number, code,
+                                       known_device_of=known_device_of(request))
             await db_session.commit()  # failures count even though we refuse
             if outcome.result is CodeLogin.OK and outcome.user_id is not None:
-                cookie = await _new_session(request, db_session, outcome.user_id, mfa_verified=True,
+                cookies = await _new_session(request, db_session, outcome.user_id, mfa_verified=True,
                                             conference_id=conference.id)
-                return Redirect(path=f"/conferences/{conference.id}/me", status_code=303, cookies=[cookie])
-            locked = outcome.result is CodeLogin.LOCKED
-            error, status = (LOCKED_CODE_MESSAGE, 403) if locked else (BAD_CODE_MESSAGE, 400)
+                return Redirect(path=f"/conferences/{conference.id}/me", status_code=303,
+                                cookies=[*cookies, device_cookie(request, outcome.user_id)])
+            await limiter.hit(address)
+            error, status = {CodeLogin.LOCKED: (LOCKED_CODE_MESSAGE, 403),
+                             CodeLogin.REVOKED: (REVOKED_CODE_MESSAGE, 403)}.get(outcome.result,
+                                                                                (BAD_CODE_MESSAGE, 400))
         return page("enrolment/code_login.html", request, status_code=status, error=error, conference=conference,
                     membership_number=number)

@@ -28,7 +28,7 @@ from unionvote.conferences.bulk_accounts import accounts_for_all, chosen_delegat
 from unionvote.conferences.credentials import VotingCode
 from unionvote.conferences.delegate_accounts import account_for, lock_delegate
 from unionvote.conferences.models import Conference
-from unionvote.conferences.register import Delegate
+from unionvote.conferences.register import AccreditationStatus, Delegate
 from unionvote.conferences.services import lock_conference
 from unionvote.config import Settings
 from unionvote.db import locked, utcnow
@@ -130,8 +130,11 @@ class CodeLogin(StrEnum):
     OK = "ok"
     BAD = "bad"
     LOCKED = "locked"
+    REVOKED = "revoked"
 
 
+REVOKED_CODE_MESSAGE = ("Your credential for this conference has been withdrawn, so your voting code no longer "
+                        "opens its pages. Ask the accreditation desk.")
 BAD_CODE_MESSAGE = "That membership number and voting code do not match. Check both and try again."
 LOCKED_CODE_MESSAGE = ("Too many wrong codes for this membership number: it is locked for a while. "
                        "Try again later, or ask union staff for help.")
@@ -147,10 +150,12 @@ async def conference_by_slug(db: AsyncSession, slug: str) -> Conference | None:
     return (await db.execute(select(Conference).where(Conference.slug == slug.strip().lower()))).scalar_one_or_none()
 
 
-async def check_code(db: AsyncSession, settings: Settings, conference_id: int, membership_number: str, typed: str
-                     ) -> CodeLoginOutcome:
+async def check_code(db: AsyncSession, settings: Settings, conference_id: int, membership_number: str, typed: str,
+                     *, known_device_of: int | None = None) -> CodeLoginOutcome:
     """Check a code login, counting failures per delegate and locking after too many.
 
+    A lock keeps out everyone but the delegate's own phone (`known_device_of`: the account its signed
+    device cookie names), so someone typing wrong codes cannot lock a delegate out of the vote.
     The caller commits even when refusing, so that failures are counted.
     """
     number, code = membership_number.strip().upper()[:32], normalise_code(typed)
@@ -163,7 +168,8 @@ async def check_code(db: AsyncSession, settings: Settings, conference_id: int, m
     now = utcnow()
     if row is None or delegate is None:
         return CodeLoginOutcome(CodeLogin.BAD)
-    if row.locked_until is not None and row.locked_until > now:
+    known = delegate.user_id is not None and delegate.user_id == known_device_of
+    if row.locked_until is not None and row.locked_until > now and not known:
         return CodeLoginOutcome(CodeLogin.LOCKED)
     user = await db.get(User, delegate.user_id) if delegate.user_id is not None else None
     if not code or not matches or user is None or not user.is_active:
@@ -173,5 +179,8 @@ async def check_code(db: AsyncSession, settings: Settings, conference_id: int, m
             await record(db, scope=scope_of("conference", conference_id), actor="system", action="voting_code.locked",
                          payload={"delegate_id": delegate.id, "minutes": settings.lockout_minutes})
         return CodeLoginOutcome(CodeLogin.BAD)
-    row.failed_attempts, row.locked_until, row.last_used_at = 0, None, now
+    row.failed_attempts, row.locked_until = 0, None
+    if delegate.status == AccreditationStatus.REVOKED:  # told only to someone holding the right code
+        return CodeLoginOutcome(CodeLogin.REVOKED)
+    row.last_used_at = now
     return CodeLoginOutcome(CodeLogin.OK, user.id)

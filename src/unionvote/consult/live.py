@@ -8,9 +8,10 @@ from litestar import Litestar, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.auth import CurrentUser
-from unionvote.consult.setup import counts
+from unionvote.consult.models import Consultation
+from unionvote.consult.setup import counts, may_run
 from unionvote.db import session_scope
-from unionvote.live import Coalescer, publish_after_commit, render_fragment, topic_rule
+from unionvote.live import Coalescer, publish_after_commit, render_fragment, topic_check, topic_rule
 
 FRAGMENT = "consult/_counts.html"
 UPDATE_INTERVAL = 0.5
@@ -25,6 +26,13 @@ def _consultation_topic(user: CurrentUser | None, ident: str) -> bool:
     # Counts only, never content: staff pages follow them. Which consultation a person runs is
     # checked when the page is served; the counts themselves are not secret.
     return user is not None and ident.isdigit() and user.is_staff
+
+
+@topic_check("consultation")
+async def _runs_this_consultation(user: CurrentUser, ident: str, db: AsyncSession) -> bool:
+    """Counts go to those who run this consultation, not to every officer of every conference."""
+    consultation = await db.get(Consultation, int(ident))
+    return consultation is not None and may_run(user, consultation)
 
 
 def _coalescer(app: Litestar) -> Coalescer:

@@ -309,4 +309,5 @@ async def test_the_page_after_login_is_never_another_site(
     location = response.headers["location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\"))
     assert "\r" not in location and "\n" not in location
-    assert {header.split("=", 1)[0] for header in response.headers.get_list("set-cookie")} <= {"uv_session", "uv_csrf"}
+    set_cookies = {header.split("=", 1)[0] for header in response.headers.get_list("set-cookie")}
+    assert set_cookies <= {"uv_session", "uv_csrf", "uv_device"}

@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from tests.helpers import Visitor, app_db, audit_entries, load_user, make_conference, make_user
+from tests.helpers import Visitor, app_db, audit_entries, make_conference, make_user, totp_secret_of
 from unionvote.accounts.models import User
 
 PEOPLE = {
@@ -53,7 +53,7 @@ async def test_the_audit_chain_records_security_actions_by_id_and_never_names_or
     bernadette = Visitor(client)
     await bernadette.log_in("bernadette.quigley@branch.example", "a password of their own")
     await bernadette.get("/account/totp")
-    secret = (await load_user(app, bernadette_id)).totp_secret
+    secret = await totp_secret_of(app, bernadette_id)
     assert secret is not None
     codes_page = await bernadette.post("/account/totp", data={"code": pyotp.TOTP(secret).now()})
     recovery_code = re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", codes_page.text)[0]

@@ -243,7 +243,8 @@ async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
     repeated = await audit_entries(app, scope=SYSTEM_SCOPE, action="login.repeated_failures")
     locked = await audit_entries(app, scope=SYSTEM_SCOPE, action="login.locked")
     assert [(e.actor, json.loads(e.payload)) for e in repeated] == [("system", {"user_id": user_id, "failures": 3})]
-    assert [(e.actor, json.loads(e.payload)) for e in locked] == [("system", {"user_id": user_id, "minutes": 15})]
+    assert [(e.actor, json.loads(e.payload)) for e in locked] == [("system", {"user_id": user_id, "minutes": 15,
+                                                                      "api_tokens_revoked": 0})]
     # The third failure was recorded before the lock.
     assert repeated[0].seq < locked[0].seq
 

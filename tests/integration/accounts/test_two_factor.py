@@ -11,7 +11,16 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from tests.helpers import PASSWORD, Visitor, app_db, audit_entries, load_user, make_conference, make_user
+from tests.helpers import (
+    PASSWORD,
+    Visitor,
+    app_db,
+    audit_entries,
+    load_user,
+    make_conference,
+    make_user,
+    totp_secret_of,
+)
 from unionvote.accounts import services
 from unionvote.accounts.models import RecoveryCode, Role
 from unionvote.audit.services import SYSTEM_SCOPE
@@ -77,7 +86,7 @@ async def test_enrolment_with_a_wrong_code_fails_and_leaves_two_factor_off(
     await chair.log_in(CHAIR)
 
     form = await chair.get("/account/totp")
-    secret = (await load_user(app, chair_id)).totp_secret
+    secret = await totp_secret_of(app, chair_id)
     assert form.status_code == 200
     assert "<svg" in form.text
     assert secret is not None and secret in form.text.replace(" ", "")
@@ -99,7 +108,7 @@ async def test_enrolment_with_the_right_code_turns_two_factor_on_and_shows_ten_r
     chair = Visitor(client)
     await chair.log_in(CHAIR)
     await chair.get("/account/totp")
-    secret = (await load_user(app, chair_id)).totp_secret
+    secret = await totp_secret_of(app, chair_id)
     assert secret is not None
 
     response = await chair.post("/account/totp", data={"code": pyotp.TOTP(secret).now()})
