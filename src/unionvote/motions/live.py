@@ -60,6 +60,18 @@ class SpeakingClock:
     def item_left(self) -> int | None:
         return None if self.item_seconds is None else self.item_seconds - self.item_spoken
 
+    @property
+    def speech_left_text(self) -> str:
+        return "" if self.speech_left is None else clock_text(self.speech_left)
+
+    @property
+    def item_left_text(self) -> str:
+        return "" if self.item_left is None else clock_text(self.item_left)
+
+    @property
+    def item_seconds_text(self) -> str:
+        return "" if self.item_seconds is None else clock_text(self.item_seconds)
+
 
 @dataclass(frozen=True)
 class FloorNow:
@@ -92,7 +104,7 @@ async def floor_now(db: AsyncSession, conference_id: int) -> FloorNow:
 
 
 def floor_context(now: FloorNow) -> dict[str, Any]:
-    return {"floor": now, "stance_words": STANCE_WORDS, "clock_text": clock_text}
+    return {"floor": now, "stance_words": STANCE_WORDS}
 
 
 async def floor_changed(request: Request[Any, Any, Any], db: AsyncSession, conference_id: int) -> None:

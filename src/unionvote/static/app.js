@@ -76,6 +76,34 @@
     });
   }
 
+  // Speaking clocks: the server renders the time left (data-left, in seconds); where JavaScript runs it counts
+  // down from when this page first saw that figure, so a wrong clock on the device does not matter.
+  function clockText(seconds) {
+    var sign = seconds < 0 ? "-" : "";
+    var whole = Math.abs(seconds);
+    var rest = whole % 60;
+    return sign + Math.floor(whole / 60) + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function tickClocks() {
+    var clocks = document.querySelectorAll("[data-left]");
+    Array.prototype.forEach.call(clocks, function (clock) {
+      if (clock.uvSeen === undefined) {
+        clock.uvSeen = Date.now();
+        clock.uvLeft = parseInt(clock.getAttribute("data-left"), 10);
+      }
+      if (isNaN(clock.uvLeft)) {
+        return;
+      }
+      var left = clock.uvLeft - Math.floor((Date.now() - clock.uvSeen) / 1000);
+      clock.textContent = clockText(left);
+      if (left < 0 && clock.parentNode && clock.parentNode.classList) {
+        clock.parentNode.classList.add("speaker-clock--over");
+      }
+    });
+  }
+  window.setInterval(tickClocks, 1000);
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", enhance);
   } else {

@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from tests.helpers import app_db, audit_entries
+from tests.helpers import Visitor, app_db, audit_entries
 from tests.integration.floor.world import Debate, debate, plain
 from unionvote.conferences.models import Conference
 from unionvote.motions.models import Amendment, Motion
@@ -175,6 +175,13 @@ async def test_the_ballot_console_refuses_to_open_while_inquorate(client: AsyncT
     refused = await d.chair.post(f"{d.base}/ballots/{ballot_id}/open")
     assert refused.status_code == 409 and "not quorate" in plain(refused.text)
     assert (await ballots(app))[0].state == "draft"
+    console = plain((await d.chair.get(f"{d.base}/ballots/{ballot_id}")).text)
+    assert "Open voting without a quorum" in console and "Why standing orders allow it" in console
+    opened = await d.chair.post(f"{d.base}/ballots/{ballot_id}/open",
+                                data={"override_reason": "Procedural motions need no quorum (standing order 7)"})
+    assert opened.status_code == 303 and (await ballots(app))[0].state == "open"
+    [entry] = [json.loads(e.payload) for e in await audit_entries(app, action="ballot.opened")]
+    assert entry["quorum"]["overridden"] and entry["quorum"]["reason"].startswith("Procedural motions")
 
 
 async def test_a_quorate_opening_records_the_quorum_too(client: AsyncTestClient[Litestar], app: Litestar) -> None:
@@ -193,3 +200,14 @@ async def test_each_amendment_on_the_floor_is_a_group_of_its_own(client: AsyncTe
     page = (await d.chair.get(f"{d.base}/floor")).text
     assert page.count('<fieldset class="floor-actions">') >= 4  # two motions, two amendments
     assert "<legend>Amendment 1.1" in page and "<legend>Amendment 1.2" in page
+
+
+async def test_a_delegate_sees_one_navigation_bar_and_hears_of_voting_codes(client: AsyncTestClient[Litestar],
+                                                                          app: Litestar) -> None:
+    d = await debate(client, app)
+    a1 = d.floor.delegates["A1"]
+    for path in ("/agenda", "/motions", "/voting-now", "/motion-book", "/elections"):
+        page = (await a1.get(d.base + path)).text
+        assert page.count('class="sub-nav"') == 1, path
+    login = plain((await Visitor(client).get("/login")).text)
+    assert "voting code" in login and "You do not need a password" in login
