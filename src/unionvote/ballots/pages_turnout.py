@@ -18,6 +18,8 @@ from unionvote.ballots.chart import turnout_svg
 from unionvote.ballots.live_turnout import ballot_topic
 from unionvote.ballots.models import INDICATIVE_NOTICE
 from unionvote.ballots.pages_common import ballot_page
+from unionvote.ballots.reconciliation import HEADER as RECONCILIATION_HEADER
+from unionvote.ballots.reconciliation import reconcile, statement_rows
 from unionvote.ballots.results import report_rows, shown_result
 from unionvote.ballots.turnout import NON_VOTER_HEADER, SORTS, check_segment, non_voters, over_time, turnout
 from unionvote.csvexport import CSV_MEDIA_TYPE, attachment_headers, csv_bytes
@@ -93,3 +95,18 @@ class MemberBallotTurnoutPages(Controller):
         rows = [*report_rows(document), ["Result SHA-256", ballot.result_hash or "not declared yet"]]
         return Response(csv_bytes(("item", "value"), rows), media_type=CSV_MEDIA_TYPE,
                         headers=attachment_headers(f"{ballot.slug}-scrutineer-report.csv"))
+
+    @get("/reconciliation")
+    async def reconciliation(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                             ballot_id: int) -> Template:
+        ballot = await services.get_ballot(db_session, ballot_id)
+        everyone, employers = await reconcile(db_session, ballot)
+        return ballot_page("ballots/reconciliation.html", request, ballot, everyone=everyone,
+                           header=RECONCILIATION_HEADER, rows=statement_rows(everyone, employers))
+
+    @get("/reconciliation.csv")
+    async def reconciliation_csv(self, db_session: AsyncSession, ballot_id: int) -> Response[bytes]:
+        ballot = await services.get_ballot(db_session, ballot_id)
+        everyone, employers = await reconcile(db_session, ballot)
+        return Response(csv_bytes(RECONCILIATION_HEADER, statement_rows(everyone, employers)),
+                        media_type=CSV_MEDIA_TYPE, headers=attachment_headers(f"{ballot.slug}-reconciliation.csv"))

@@ -9,7 +9,8 @@ from unionvote.voting.pages_chair import BallotConsolePages, HallCountPages
 from unionvote.voting.pages_delegate import VotePages
 from unionvote.voting.pages_floor import FloorVotePages
 from unionvote.voting.pages_officer import RecordPages
+from unionvote.voting.pages_record_files import RecordFilesPages
 from unionvote.voting.projector import ProjectorPages
 
-VOTING_ROUTES: list[Any] = [VotePages, FloorVotePages, BallotConsolePages, HallCountPages, RecordPages, ProjectorPages,
-                            BallotsApi]
+VOTING_ROUTES: list[Any] = [VotePages, FloorVotePages, BallotConsolePages, HallCountPages, RecordPages,
+                            RecordFilesPages, ProjectorPages, BallotsApi]

@@ -1,0 +1,121 @@
+"""The reconciliation statement of a member ballot: every member and credential accounted for, overall and by
+employer, with each threshold's verdict per employer.
+
+Register = entitled + removed; entitled = credentials issued + never issued; issued = used + unused;
+votes cast = used credentials (a vote is the only use); papers per question = votes cast; spoilt = 0 (an
+online paper cannot be spoilt). Reissues are counted from the ballot's audit chain. Each line says
+whether it adds up, so a scrutineer sees at once where it does not.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from unionvote.audit.models import AuditEntry
+from unionvote.ballots.models import Member, MemberBallot, MemberContent
+from unionvote.ballots.services import questions_of, scope_for
+from unionvote.ballots.thresholds import analyse, percent_text
+
+EVERYONE = "Everyone"
+
+
+@dataclass
+class Reconciliation:
+    name: str
+    register: int = 0
+    removed: int = 0
+    issued: int = 0
+    reissued: int = 0
+    used: int = 0
+    voted: int = 0
+    papers: dict[int, int] = field(default_factory=dict)  # question id -> content rows
+    turnout_verdict: str = ""
+
+    @property
+    def entitled(self) -> int:
+        return self.register - self.removed
+
+    @property
+    def not_issued(self) -> int:
+        return self.entitled - self.issued
+
+    @property
+    def unused(self) -> int:
+        return self.issued - self.used
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        if self.used != self.voted:
+            found.append(f"{self.used:,} credentials used but {self.voted:,} members voted")
+        if self.voted > self.issued:
+            found.append(f"{self.voted:,} members voted but only {self.issued:,} credentials were issued")
+        for question, papers in sorted(self.papers.items()):
+            if papers != self.voted:
+                found.append(f"question {question}: {papers:,} papers for {self.voted:,} members who voted")
+        return found
+
+    @property
+    def reconciled(self) -> bool:
+        return not self.problems
+
+
+async def reconcile(db: AsyncSession, ballot: MemberBallot) -> tuple[Reconciliation, list[Reconciliation]]:
+    """(everyone, each employer in name order)."""
+    rows = (await db.execute(select(
+        Member.employer, func.count(), func.count(Member.removed_at),
+        func.count(Member.credential_issued_at).filter(Member.removed_at.is_(None)),
+        func.count(Member.credential_used_at).filter(Member.removed_at.is_(None)),
+        func.count(Member.voted_at).filter(Member.removed_at.is_(None)),
+    ).where(Member.ballot_id == ballot.id).group_by(Member.employer))).all()
+    employers = {name: Reconciliation(name, register, removed, issued, 0, used, voted)
+                 for name, register, removed, issued, used, voted in rows}
+    everyone = Reconciliation(EVERYONE)
+    for part in employers.values():
+        for attr in ("register", "removed", "issued", "used", "voted"):
+            setattr(everyone, attr, getattr(everyone, attr) + getattr(part, attr))
+    await _reissues(db, ballot, employers, everyone)
+    for question in await questions_of(db, ballot.id):  # type: ignore[arg-type]
+        counted = (await db.execute(select(MemberContent.employer, func.count()).where(
+            MemberContent.question_id == question.id).group_by(MemberContent.employer))).all()
+        everyone.papers[question.id] = 0  # type: ignore[index]
+        for part in employers.values():
+            part.papers[question.id] = 0  # type: ignore[index]
+        for name, papers in counted:
+            everyone.papers[question.id] += papers  # type: ignore[index]
+            employers.setdefault(name, Reconciliation(name)).papers[question.id] = papers  # type: ignore[index]
+    for part in [everyone, *employers.values()]:
+        part.turnout_verdict = analyse(part.name, part.entitled, part.voted,
+                                       turnout_percent=ballot.turnout_percent).turnout.words()
+    return everyone, [employers[name] for name in sorted(employers)]
+
+
+async def _reissues(db: AsyncSession, ballot: MemberBallot, employers: dict[str, Reconciliation],
+                    everyone: Reconciliation) -> None:
+    payloads = (await db.execute(select(AuditEntry.payload).where(
+        AuditEntry.scope == scope_for(ballot.id), AuditEntry.action == "credential.reissued"))).scalars()  # type: ignore[arg-type]
+    member_ids = [json.loads(p).get("member_id") for p in payloads]
+    if not member_ids:
+        return
+    employer_of = dict((await db.execute(select(Member.id, Member.employer).where(
+        Member.ballot_id == ballot.id, Member.id.in_(member_ids)))).all())  # type: ignore[union-attr]
+    for member_id in member_ids:
+        everyone.reissued += 1
+        if member_id in employer_of:
+            employers[employer_of[member_id]].reissued += 1
+
+
+HEADER = ("employer", "on the register", "removed", "entitled", "credentials issued", "reissued", "never issued",
+          "used", "unused", "votes cast", "spoilt", "turnout", "turnout verdict", "reconciled")
+
+
+def statement_rows(everyone: Reconciliation, employers: list[Reconciliation]) -> list[list[object]]:
+    """One row per employer and one for everyone, for the printable statement and its CSV."""
+    return [[part.name or "(not given)", part.register, part.removed, part.entitled, part.issued, part.reissued,
+             part.not_issued, part.used, part.unused, part.voted, 0, percent_text(part.voted, part.entitled),
+             part.turnout_verdict, "yes" if part.reconciled else "NO: " + "; ".join(part.problems)]
+            for part in [*employers, everyone]]
