@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.e2e.world import Person, World, _account, in_own_loop
 from unionvote.accounts.models import Role
@@ -32,16 +33,23 @@ class Motions:
     to_rule_id: int = 0
 
 
+async def committee_member(db: AsyncSession, world: World) -> Person:
+    """A member of the conference arrangements committee, with two-factor."""
+    member = Person(f"cac.{world.tag}@union.example", totp_secret=new_totp_secret())
+    user = await _account(db, member)
+    user.totp_secret, user.totp_enabled = member.totp_secret, True
+    member.user_id = user.id  # type: ignore[assignment]
+    await grant_role(db, user_id=member.user_id, conference_id=world.conference_id, role=Role.CAC, by=None)
+    return member
+
+
 async def _seed(database_url: str, world: World) -> Motions:
-    seeded = Motions(Person(f"cac.{world.tag}@union.example", totp_secret=new_totp_secret()))
     engine = make_engine(Settings(database_url=database_url))
     try:
         async with session_scope(make_session_factory(engine)) as db:
             cid = world.conference_id
-            user = await _account(db, seeded.committee_member)
-            user.totp_secret, user.totp_enabled = seeded.committee_member.totp_secret, True
-            by = seeded.committee_member.user_id = user.id  # type: ignore[assignment]
-            await grant_role(db, user_id=by, conference_id=cid, role=Role.CAC, by=None)
+            seeded = Motions(await committee_member(db, world))
+            by = seeded.committee_member.user_id
             zone = (await db.get(Conference, cid)).time_zone  # type: ignore[union-attr]
             body_id = (await db.execute(select(Body.id).where(Body.conference_id == cid,
                                                               Body.code == "LONC"))).scalar_one()

@@ -19,6 +19,8 @@ from unionvote.motions.lines import overlaps
 from unionvote.motions.models import Amendment, AmendmentState, FloorDecision, Motion, MotionState
 
 ON_AGENDA = frozenset({MotionState.ADMITTED, MotionState.SCHEDULED})
+# While its motion is in one of these states an amendment can still be decided, or its record corrected.
+OPEN_TO_AMENDMENT = ON_AGENDA | {MotionState.MOVED}
 # action -> (states it may follow, the state it leads to); "carried" becomes carried as amended when it was.
 MOTION_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "move": (ON_AGENDA, MotionState.MOVED),
@@ -97,7 +99,7 @@ async def decide_amendment(db: AsyncSession, motion: Motion, amendment: Amendmen
     if action in ("carried", "lost") and motion.state != MotionState.MOVED:
         raise MotionError(f"{motion_label(motion)} has not been moved yet, so its amendments cannot be voted on.",
                           409)
-    if action == "accepted" and motion.state not in ON_AGENDA | {MotionState.MOVED}:
+    if action == "accepted" and motion.state not in OPEN_TO_AMENDMENT:
         raise MotionError(f"{motion_label(motion)} is no longer open to amendment.", 409)
     before = amendment.state
     amendment.state = AMENDMENT_ACTIONS[action]
@@ -209,6 +211,9 @@ async def correct_decision(db: AsyncSession, motion: Motion, amendment: Amendmen
         raise MotionError("Give the reason for the correction; it is recorded with it.")
     if len(reason) > MAX_REASON:
         raise MotionError(f"The reason is longer than {MAX_REASON} characters.")
+    if amendment is not None and motion.state not in OPEN_TO_AMENDMENT:
+        raise MotionError(f"{motion_label(motion)} has been decided with {label} as it stood then, so {label} "
+                          "can no longer be corrected.", 409)
     last = await last_decision(db, motion, amendment)
     current = amendment.state if amendment else motion.state
     if last is None or last.to_state != current:

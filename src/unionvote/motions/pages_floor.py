@@ -23,6 +23,11 @@ from unionvote.motions.pages_common import conference_of, motions_page, number_o
 from unionvote.motions.voting_link import in_voting_order, votable_items
 from unionvote.web import see_other
 
+# What the confirmation asks, after the motion's or amendment's name: "Record that Motion 3: ... fell?"
+CONFIRM_WORDS = {"carried": "was carried", "lost": "was lost", "remitted": "was remitted",
+                 "withdrawn": "was withdrawn", "fell": "fell", "not_reached": "was not reached",
+                 "accepted": "was accepted by the mover"}
+
 
 def minutes_to_seconds(raw: str, what: str) -> int | None:
     """'3' or '1.5' minutes as whole seconds; empty is no limit."""
@@ -57,7 +62,8 @@ async def motion_on_floor(db: AsyncSession, motion: Motion) -> MotionOnFloor:
     for row in history:
         corrections[row.amendment_id] = (row, floor.correction_targets(row, row.amendment_id is not None))
     corrections = {key: value for key, value in corrections.items()
-                   if value[0].ballot_id is None and value[0].to_state == states.get(key)}
+                   if value[0].ballot_id is None and value[0].to_state == states.get(key)
+                   and (key is None or motion.state in floor.OPEN_TO_AMENDMENT)}
     return MotionOnFloor(motion, amendments, floor.actions_open(motion), corrections, history)
 
 
@@ -115,12 +121,12 @@ class FloorPages(Controller):
                        label: str, path: str) -> Template:
         """An outcome is recorded for good (a correction adds to it): ask before recording it."""
         conference = await conference_of(db, conference_id)
-        words = floor.ACTION_WORDS.get(action)
+        words = CONFIRM_WORDS.get(action)
         if words is None:
             raise RuleViolation("Choose what happened: moved, carried, lost, remitted, withdrawn, fell or not "
                                 "reached.")
         return motions_page("motions/floor_confirm.html", request, conference, label=label, action=action,
-                            words=words, path=path)
+                            words=words, record_path=path)
 
     @post("/motions/{motion_id:int}")
     async def motion_action(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,
