@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 import unionvote.accounts.models
 import unionvote.audit.models
 import unionvote.ballots.models
+import unionvote.ballots.outreach_models
 import unionvote.conferences.credentials
 import unionvote.conferences.models
 import unionvote.conferences.register

@@ -102,6 +102,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/member-ballots/{ballot_id:int}"): ADMIN,
     ("GET", "/api/v1/member-ballots/{ballot_id:int}/turnout"): ADMIN,
     ("GET", "/my-member-ballots"): SIGNED_IN,  # the ballots one organises (none, for most)
+    # Chasing non-voters: organisers give reps a workplace or branch; a rep's own list answers only that rep
+    # (nobody here is a rep: tests/integration/ballots/test_chasing.py).
+    ("GET", "/member-ballots/{ballot_id:int}/chasing"): ADMIN,
+    **{("POST", "/member-ballots/{ballot_id:int}" + path): ADMIN for path in ["/reps", "/reps/remove",
+                                                                               "/chase-message"]},
+    **{(method, "/chase/{ballot_id:int}" + path): frozenset() for method, path in [
+        ("GET", ""), ("GET", "/list"), ("POST", "/outcome")]},
     # Member ballots are set up and run by union administrators.
     ("GET", "/member-ballots"): ADMIN,
     ("POST", "/member-ballots"): ADMIN,

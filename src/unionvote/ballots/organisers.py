@@ -39,15 +39,21 @@ async def ballots_organised_by(db: AsyncSession, user_id: int) -> list[MemberBal
         MemberBallotOrganiser.user_id == user_id).order_by(MemberBallot.opens_at.desc()))).scalars())
 
 
-async def grant_organiser(db: AsyncSession, ballot_id: int, email: str, *, by: int | None) -> User:
-    await get_ballot(db, ballot_id)
+async def active_user(db: AsyncSession, email: str, who: str) -> User:
+    """The active account with this address (any case): organisers and reps are unionvote users."""
     address = email.strip().lower()
     if not address:
-        raise MemberBallotError("Give the email address of the organiser's unionvote account.")
+        raise MemberBallotError(f"Give the email address of the {who}'s unionvote account.")
     user = (await db.execute(select(User).where(func.lower(User.email) == address))).scalar_one_or_none()
     if user is None or not user.is_active:
         raise MemberBallotError(f"No active account uses the address '{address}'. An administrator can create "
                                 "one under Users first.", 404)
+    return user
+
+
+async def grant_organiser(db: AsyncSession, ballot_id: int, email: str, *, by: int | None) -> User:
+    await get_ballot(db, ballot_id)
+    user = await active_user(db, email, "organiser")
     if (await db.execute(select(MemberBallotOrganiser.id).where(
             MemberBallotOrganiser.ballot_id == ballot_id, MemberBallotOrganiser.user_id == user.id))).first():
         raise MemberBallotError(f"{user.display_name} is an organiser of this ballot already.", 409)
