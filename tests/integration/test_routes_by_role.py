@@ -115,7 +115,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/member-ballots/{ballot_id:int}"): ADMIN,
     **{("POST", "/member-ballots/{ballot_id:int}" + path): ADMIN for path in [
         "/members/import", "/members/add", "/members/remove", "/credentials/export", "/credentials/reissue",
-        "/credentials/email", "/organisers", "/organisers/remove", "/open", "/close", "/declare", "/erase"]},
+        "/credentials/email", "/organisers", "/organisers/remove", "/open", "/close", "/declare", "/erase",
+        "/letters"]},
     # Union administrators only.
     ("POST", "/api/v1/conferences"): ADMIN,
     ("POST", "/admin/conferences"): ADMIN,
