@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Message, Scope
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from unionvote.auth import SecondFactorRequired, TotpEnrolmentRequired
 from unionvote.errors import RuleViolation
@@ -119,6 +119,17 @@ def _unstorable_input(exc: Exception) -> bool:
             or (isinstance(exc, DBAPIError) and str(getattr(orig, "sqlstate", "") or "").startswith("22")))
 
 
+MISSING_REFERENCE_MESSAGE = "Something this request refers to (a conference, a motion, an item) does not exist."
+
+
+def _refers_to_nothing(exc: Exception) -> bool:
+    """A foreign key the database refused (SQLSTATE 23503, or SQLite's message): an id that names nothing.
+    A safety net under the services' own checks, so a made-up id is a 404, never a 500."""
+    orig = getattr(exc, "orig", None)
+    return isinstance(exc, IntegrityError) and (
+        str(getattr(orig, "sqlstate", "") or "") == "23503" or "FOREIGN KEY constraint failed" in str(orig))
+
+
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, HTTPException):
         status, detail = exc.status_code, exc.detail
@@ -127,6 +138,8 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         status, detail, extra = exc.status_code, str(exc), None
     elif _unstorable_input(exc):
         status, detail, extra = 400, UNSTORABLE_MESSAGE, None
+    elif _refers_to_nothing(exc):
+        status, detail, extra = 404, MISSING_REFERENCE_MESSAGE, None
     elif isinstance(exc, RecursionError) and "deserializ" in str(exc):
         status, detail, extra = 400, TOO_DEEP_MESSAGE, None  # e.g. '[' a hundred thousand times
     elif service_unavailable(exc):
