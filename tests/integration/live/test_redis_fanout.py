@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pyotp
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, fresh_totp_code
 from tests.pg import fresh_postgres_database_sync
 from tests.subprocesses import UNIONVOTE, clean_env
 from unionvote.accounts.services import create_user
@@ -142,7 +141,7 @@ async def log_in(client: httpx.AsyncClient, totp_secret: str) -> None:
     csrf = {"x-csrftoken": client.cookies["uv_csrf"]}
     response = await client.post("/login", data={"email": ADMIN, "password": PASSWORD, "next": "/"}, headers=csrf)
     assert response.status_code == 303 and response.headers["location"].startswith("/login/totp"), response.text
-    response = await client.post("/login/totp", data={"code": pyotp.TOTP(totp_secret).now(), "next": "/"},
+    response = await client.post("/login/totp", data={"code": fresh_totp_code(totp_secret), "next": "/"},
                                  headers=csrf)
     assert response.status_code == 303, response.text
 
