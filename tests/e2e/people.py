@@ -6,11 +6,11 @@ and checkpoints every page it lands on. New journeys (voting, ballots) build on 
 
 from __future__ import annotations
 
-import pyotp
 from playwright.sync_api import expect
 
 from tests.e2e.journey import Journey
 from tests.e2e.world import Person
+from tests.helpers import fresh_totp_code
 
 
 def log_in(journey: Journey, person: Person, *, next_path: str = "/") -> None:
@@ -24,7 +24,7 @@ def log_in(journey: Journey, person: Person, *, next_path: str = "/") -> None:
     if person.totp_secret is not None:
         page.wait_for_url("**/login/totp**")
         journey.checkpoint("security code")
-        page.get_by_label("Security code").fill(pyotp.TOTP(person.totp_secret).now())
+        page.get_by_label("Security code").fill(fresh_totp_code(person.totp_secret))
         page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: "/login" not in url)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()

@@ -46,14 +46,14 @@ def test_the_dashboard_count_moves_when_a_member_votes(live: TestClient[Litestar
     dashboard = live.get(f"/member-ballots/{ballot_id}/turnout")
     assert f'ws-connect="/ws/live?topics=member_ballot%3A{ballot_id}"' in dashboard.text
     with live.websocket_connect(f"/ws/live?topics=member_ballot:{ballot_id}", headers={"origin": ORIGIN}) as ws:
-        assert 'id="live-status"' in ws.receive_text(timeout=5)
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
         form = live.get(f"/vote/{link}")
         question = re.search(r'name="(q\d+)"', form.text).group(1)  # type: ignore[union-attr]
         token = re.search(r'name="token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
         voted = live.post(f"/vote/{link}", data={"token": token, question: "yes"},
                           headers={"x-csrftoken": csrf_token(live)})
         assert voted.status_code == 201
-        fragment = ws.receive_text(timeout=5)
+        fragment = ws.receive_text(timeout=30)
     assert f'id="member-ballot-{ballot_id}-turnout" hx-swap-oob="innerHTML"' in fragment
     assert "<strong>1</strong> of 3 members have voted" in fragment
     assert "yes" not in fragment.lower().replace("yes votes", "")  # counts of who voted, never how

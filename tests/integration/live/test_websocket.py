@@ -12,13 +12,12 @@ import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
-import pyotp
 import pytest
 from litestar import Litestar
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
-from tests.helpers import PASSWORD, make_conference, make_user
+from tests.helpers import PASSWORD, fresh_totp_code, make_conference, make_user
 from unionvote.accounts.models import Role
 from unionvote.conferences.services import create_conference
 from unionvote.live import publish_after_commit
@@ -51,7 +50,7 @@ def log_in(client: TestClient[Litestar], email: str, totp_secret: str | None = N
     assert response.status_code == 303, response.text
     if totp_secret is not None:
         assert response.headers["location"].startswith("/login/totp")
-        response = client.post("/login/totp", data={"code": pyotp.TOTP(totp_secret).now(), "next": "/"},
+        response = client.post("/login/totp", data={"code": fresh_totp_code(totp_secret), "next": "/"},
                                headers={"x-csrftoken": csrf_token(client)}, follow_redirects=False)
         assert response.status_code == 303, response.text
     assert "uv_session" in client.cookies
@@ -70,13 +69,13 @@ def test_admin_gets_hello_then_new_conference(live: TestClient[Litestar], app: L
     log_in(live, "admin@union.example", secret)
     name = f"Rules Revision Conference {uuid.uuid4().hex[:8]}"
     with live.websocket_connect("/ws/live?topics=staff", headers={"origin": ORIGIN}) as ws:
-        hello = ws.receive_text(timeout=5)
+        hello = ws.receive_text(timeout=30)
         assert 'id="live-status"' in hello
         response = live.post("/api/v1/conferences", json={"slug": "rrc-2027", "name": name},
                              headers={"x-csrftoken": csrf_token(live)})
         assert response.status_code == 201, response.text
         conference_id = response.json()["id"]
-        fragment = ws.receive_text(timeout=5)
+        fragment = ws.receive_text(timeout=30)
     assert name in fragment
     assert f'id="conference-news-{conference_id}"' in fragment
 
@@ -87,14 +86,14 @@ def test_refused_conference_is_not_announced(live: TestClient[Litestar], app: Li
     _, secret = on_app_loop(live, make_user, app, "admin@union.example", admin=True)
     log_in(live, "admin@union.example", secret)
     with live.websocket_connect("/ws/live?topics=staff", headers={"origin": ORIGIN}) as ws:
-        assert 'id="live-status"' in ws.receive_text(timeout=5)
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
         response = live.post("/api/v1/conferences", json={"slug": "adc-2027", "name": "Second ADC"},
                              headers={"x-csrftoken": csrf_token(live)})
         assert response.status_code == 409, response.text
         response = live.post("/api/v1/conferences", json={"slug": "adc-2028", "name": "Next ADC"},
                              headers={"x-csrftoken": csrf_token(live)})
         assert response.status_code == 201, response.text
-        fragment = ws.receive_text(timeout=5)
+        fragment = ws.receive_text(timeout=30)
     assert "Next ADC" in fragment  # the first event to arrive is the committed one
     assert "Second ADC" not in fragment
 
@@ -136,10 +135,10 @@ def test_delegate_topics(live: TestClient[Litestar], app: Litestar) -> None:
 
     with live.websocket_connect(f"/ws/live?topics=user:{delegate_id},conference:{conference_id}",
                                 headers=headers) as ws:
-        assert 'id="live-status"' in ws.receive_text(timeout=5)
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
         # publish() feeds an asyncio queue: call it on the app's loop, not from this thread.
         live.blocking_portal.call(app.state.channels.publish, "<p>for you</p>", f"user:{delegate_id}")
-        assert ws.receive_text(timeout=5) == "<p>for you</p>"
+        assert ws.receive_text(timeout=30) == "<p>for you</p>"
 
 
 @pytest.mark.parametrize("topic", ["ballot-secrets:1", "nonsense", "staff-x"])

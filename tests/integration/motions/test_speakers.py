@@ -86,12 +86,12 @@ def test_asking_to_speak_reaches_everyone_following_the_floor(live: TestClient[L
     page = live.get(f"/conferences/{conference_id}/agenda")
     assert f'ws-connect="/ws/live?topics=floor%3A{conference_id}"' in page.text
     with live.websocket_connect(f"/ws/live?topics=floor:{conference_id}", headers={"origin": ORIGIN}) as ws:
-        assert 'id="live-status"' in ws.receive_text(timeout=5)
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
         response = live.post(f"/conferences/{conference_id}/agenda/items/{item_id}/speakers",
                              data={"stance": "for"}, headers={"x-csrftoken": csrf_token(live)},
                              follow_redirects=False)
         assert response.status_code == 303, response.text
-        fragment = ws.receive_text(timeout=5)
+        fragment = ws.receive_text(timeout=30)
     assert 'id="floor-speakers" hx-swap-oob="innerHTML"' in fragment
     assert "Person A1 (Body LON): For" in fragment
     assert "<form" not in fragment

@@ -65,7 +65,7 @@ async def _hall(app: Litestar) -> Hall:
 
 def receive_until(ws: Any, wanted: Callable[[str], bool], seen: list[str]) -> str:
     while True:
-        message = ws.receive_text(timeout=5)
+        message = ws.receive_text(timeout=30)
         seen.append(message)
         if wanted(message):
             return message
@@ -90,7 +90,7 @@ def test_a_ballot_opens_counts_closes_and_declares_on_a_delegates_screen(live: T
     ballot_id = new_ballot(live, hall)
     seen: list[str] = []
     with live.websocket_connect(f"/ws/live?topics=conference:{hall.conference_id}", headers={"origin": ORIGIN}) as ws:
-        assert 'id="live-status"' in ws.receive_text(timeout=5)
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
         chair_does(live, hall, ballot_id, "open")
         opened = receive_until(ws, lambda m: "Voting has opened" in m, seen)
         assert 'hx-swap-oob="afterbegin:#ballots"' in opened and f'id="ballot-{ballot_id}"' in opened
@@ -138,7 +138,7 @@ def test_the_countdown_closes_the_ballot_by_itself(live: TestClient[Litestar], a
     ballot_id = new_ballot(live, hall, countdown_seconds=600)
     seen: list[str] = []
     with live.websocket_connect(f"/ws/live?topics=conference:{hall.conference_id}", headers={"origin": ORIGIN}) as ws:
-        assert 'id="live-status"' in ws.receive_text(timeout=5)
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
         chair_does(live, hall, ballot_id, "open")
         receive_until(ws, lambda m: "Voting has opened" in m, seen)
         on_app_loop(live, _run_out, app, ballot_id)  # as if ten minutes had passed
