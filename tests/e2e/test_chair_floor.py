@@ -2,10 +2,12 @@
 
 Three motions wait for the committee, the first with two amendments. The committee rules them in
 order and puts them into the debate on its pages. The chair (with two-factor) opens the item,
-moves Motion 1, records that the mover accepted Amendment 1.1, and puts the contested Amendment
+moves Motion 1 and records that the mover accepted Amendment 1.1. Sam asks to speak, Nia asks and
+withdraws; the chair sets a time limit, calls Sam and ends the speech. The chair puts the contested Amendment
 1.2 to the vote in one step; Sam, Ola (keyboard only) and Nia vote from their own browsers; the
 chair closes and declares from the floor page. Then the motion as amended is put, voted on and
-declared: the hall screen says "Carried by 2 votes to 1." and the delegates' pages say Carried.
+declared: the hall screen says "Carried by 2 votes to 1." (within 1280x720 and 1920x1080, no sideways
+scroll at 360 px) and the delegates' pages say Carried.
 Last, the chair records by mistake that Motion 3 fell and corrects the record, giving the reason.
 No ballot is prepared by a fixture or a seed.
 """
@@ -122,6 +124,16 @@ def vote_with_pointer(delegate: Journey, ballot_id: int, choice: str) -> None:
     delegate.checkpoint(f"receipt for ballot {ballot_id}")
 
 
+def ask_to_speak(delegate: Journey, conference_id: int, stance: str) -> None:
+    delegate.goto(f"/conferences/{conference_id}/agenda", "agenda, item on the floor")
+    asking = delegate.page.get_by_role("group", name=f"Ask to speak on {ITEM}")
+    asking.get_by_role("radio", name=stance, exact=True).check()
+    delegate.page.get_by_role("button", name="Ask to speak").click()
+    delegate.page.wait_for_url("**/agenda?done=asked")
+    delegate.checkpoint("asked to speak")
+    expect(delegate.page.get_by_text(f"You are on the list to speak: {stance}.")).to_be_visible()
+
+
 def all_vote(sam: Journey, ola: Journey, nia: Journey, conference_id: int, ballot_id: int, title: str) -> None:
     """Sam and Nia with a pointer, Ola by keyboard alone: 2 for, 1 against."""
     for delegate in (sam, ola, nia):
@@ -213,9 +225,36 @@ def test_the_chair_runs_the_floor_from_an_empty_start_to_a_declared_result(
     # Nia arrives late: she sets her password from her enrolment link and checks in.
     accept_invitation(nia, world.newcomer_link_token, PASSWORD)
     check_in(nia, cid, world.session_name)
-    for delegate, who in ((sam, world.sam), (ola, world.ola), (nia, None)):
-        if who is not None:
-            log_in(delegate, who)
+    log_in(sam, world.sam)
+    log_in(ola, world.ola)
+
+    # The debate: Sam asks to speak for; Nia asks to speak against, then thinks better of it.
+    ask_to_speak(sam, cid, "For")
+    ask_to_speak(nia, cid, "Against")
+    nia.page.get_by_role("button", name="Withdraw my request to speak").click()
+    nia.page.wait_for_url("**/agenda?done=withdrawn")
+    nia.checkpoint("request to speak withdrawn")
+    expect(nia.page.get_by_role("group", name=f"Ask to speak on {ITEM}")).to_be_visible()
+    chair.goto(f"/conferences/{cid}/floor", "floor, a speaker waiting")
+    speakers = chair.page.get_by_role("region", name="Speakers")
+    expect(speakers.locator("fieldset")).to_have_count(1)  # Nia withdrew: only Sam waits
+    expect(speakers.get_by_role("group", name="Sam Seated (Manchester): For")).to_be_visible()
+    speakers.get_by_text("Time limits", exact=True).click()
+    speakers.get_by_label("Each speech, in minutes").fill("3")
+    speakers.get_by_role("button", name="Set the time limits").click()
+    chair.page.wait_for_url("**/floor?done=limits")
+    chair.page.get_by_role("button", name="Call the next speaker").click()
+    chair.page.wait_for_url("**/floor?done=called")
+    chair.checkpoint("Sam speaking")
+    speakers = chair.page.get_by_role("region", name="Speakers")
+    expect(speakers).to_contain_text("Speaking now: Sam Seated (Manchester): For")
+    expect(speakers).to_contain_text("Time left for this speech:")
+    expect(sam.page.locator("#floor-speakers")).to_contain_text("Speaking now: Sam Seated", timeout=30_000)
+    chair.page.get_by_role("button", name="Speech finished").click()
+    chair.page.wait_for_url("**/floor?done=floor-changed")
+    chair.checkpoint("speech finished")
+
+    for delegate in (sam, ola, nia):
         delegate.goto(f"/conferences/{cid}/vote", "vote page, nothing open")
         expect(delegate.page.locator("#no-ballots")).to_have_text("No vote is open now.")
         expect(delegate.page.locator("#live-status")).to_have_text("Live updates are on.")
@@ -252,7 +291,8 @@ def test_the_chair_runs_the_floor_from_an_empty_start_to_a_declared_result(
         delegate.checkpoint("result arrived live")
 
     # The hall screen: the result in words a hall understands, on one screen, and no sideways scroll on a phone.
-    for size, who in (((1280, 720), "projector 1280x720"), ((360, 740), "projector on a 360 px phone")):
+    for size, who in (((1280, 720), "projector 1280x720"), ((1920, 1080), "projector 1920x1080"),
+                      ((360, 740), "projector on a 360 px phone")):
         projector = projector_at(chair, size, who)
         try:
             projector.goto(f"/conferences/{cid}/projector?show=result", "declared result")
@@ -260,7 +300,7 @@ def test_the_chair_runs_the_floor_from_an_empty_start_to_a_declared_result(
             expect(stage).to_contain_text(MOTION)
             expect(stage).to_contain_text("Carried by 2 votes to 1.")
             expect(stage).to_contain_text("Needed: a simple majority.")
-            if size == (1280, 720):
+            if size[0] >= 1280:
                 fits_the_screen(projector, stage.locator(".result"))
             width = projector.page.evaluate("() => document.scrollingElement.scrollWidth")
             assert width <= size[0], f"the projector is {width} px wide on a {size[0]} px screen"
