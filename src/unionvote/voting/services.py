@@ -183,6 +183,8 @@ async def quorum_at_opening(db: AsyncSession, conference_id: int, override_reaso
     """The conference's quorum as a ballot opens, for the record; an inquorate conference needs a reason."""
     status = await quorum(db, conference_id)
     reason = (override_reason or "").strip() or None
+    if reason is not None and len(reason) > 500:
+        raise BallotError("The reason for opening without a quorum is longer than 500 characters.")
     if not status.met and reason is None:
         raise BallotError(f"{status.summary} The conference is not quorate: the vote cannot open unless the chair "
                           "records why standing orders allow it.", 409)

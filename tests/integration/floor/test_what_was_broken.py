@@ -211,3 +211,17 @@ async def test_a_delegate_sees_one_navigation_bar_and_hears_of_voting_codes(clie
         assert page.count('class="sub-nav"') == 1, path
     login = plain((await Visitor(client).get("/login")).text)
     assert "voting code" in login and "You do not need a password" in login
+
+
+async def test_an_overlong_reason_to_open_without_a_quorum_is_refused(client: AsyncTestClient[Litestar],
+                                                                      app: Litestar) -> None:
+    d = await debate(client, app)
+    async with app_db(app) as db:
+        conference = await db.get(Conference, d.floor.conference_id)
+        conference.quorum_kind, conference.quorum_value = "delegates", "50"  # type: ignore[union-attr]
+    response = await d.chair.post(f"{d.base}/ballots", data={**BALLOT_FORM, "title": "Suspend standing orders",
+                                                             "question": "That standing orders be suspended."})
+    ballot_id = int(response.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    refused = await d.chair.post(f"{d.base}/ballots/{ballot_id}/open", data={"override_reason": "x" * 501})
+    assert refused.status_code == 400 and "longer than 500 characters" in plain(refused.text)
+    assert (await ballots(app))[0].state == "draft"
