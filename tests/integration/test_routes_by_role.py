@@ -70,6 +70,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/ballots/{slug:str}/code"): EVERYONE,
     ("POST", "/ballots/{slug:str}/vote"): EVERYONE,
     ("GET", "/ballots/{slug:str}/trackers"): EVERYONE,
+    ("GET", "/ballots/{slug:str}/portal"): EVERYONE,  # a signed link from the union's member portal
     # A session that passed the password step.
     ("GET", "/login/totp"): SIGNED_IN,
     ("POST", "/login/totp"): SIGNED_IN,
@@ -116,7 +117,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     **{("POST", "/member-ballots/{ballot_id:int}" + path): ADMIN for path in [
         "/members/import", "/members/add", "/members/remove", "/credentials/export", "/credentials/reissue",
         "/credentials/email", "/organisers", "/organisers/remove", "/open", "/close", "/declare", "/erase",
-        "/letters"]},
+        "/letters", "/portal-secret"]},
     # Union administrators only.
     ("POST", "/api/v1/conferences"): ADMIN,
     ("POST", "/admin/conferences"): ADMIN,
