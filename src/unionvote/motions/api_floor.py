@@ -22,6 +22,7 @@ from unionvote.motions.amendments import amendment_views
 from unionvote.motions.api import AmendmentOut, MotionOut, amendment_out, motion_out
 from unionvote.motions.common import amendment_in, motion_in
 from unionvote.motions.live import floor_changed, floor_now
+from unionvote.motions.models import Amendment, Motion
 from unionvote.motions.pages_common import conference_of
 
 BASE = "/api/v1/conferences/{conference_id:int}"
@@ -130,6 +131,10 @@ class FloorOut(msgspec.Struct):
     item_seconds_left: int | None
 
 
+async def amendment_json(db: AsyncSession, motion: Motion, amendment: Amendment) -> AmendmentOut:
+    return next(amendment_out(v) for v in await amendment_views(db, motion) if v.amendment.id == amendment.id)
+
+
 async def floor_out(db: AsyncSession, conference_id: int) -> FloorOut:
     now = await floor_now(db, conference_id)
     clock = now.clock
@@ -164,8 +169,7 @@ class CommitteeApi(Controller):
         motion, amendment = await amendment_in(db_session, conference_id, amendment_id, lock=True)
         await committee.rule_amendment(db_session, motion, amendment, in_order=data.in_order, reason=data.reason,
                                        by=request.scope["user"].id)
-        return next(amendment_out(v) for v in await amendment_views(db_session, motion)
-                    if v.amendment.id == amendment.id)
+        return await amendment_json(db_session, motion, amendment)
 
     @post("/motions/{motion_id:int}/recommendation", status_code=200, summary="The committee's recommendation")
     async def recommend(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,
@@ -243,8 +247,7 @@ class ChairApi(Controller):
         motion, amendment = await amendment_in(db_session, conference_id, amendment_id, lock=True)
         await floor.decide_amendment(db_session, motion, amendment, action=data.action, by=request.scope["user"].id)
         await floor_changed(request, db_session, conference_id)
-        return next(amendment_out(v) for v in await amendment_views(db_session, motion)
-                    if v.amendment.id == amendment.id)
+        return await amendment_json(db_session, motion, amendment)
 
     @post("/motions/{motion_id:int}/correction", status_code=200,
           summary="Correct an outcome the chair recorded by mistake, with a reason (both stay on the record)")
@@ -264,8 +267,7 @@ class ChairApi(Controller):
         await floor.correct_decision(db_session, motion, amendment, to_state=data.state, reason=data.reason,
                                      by=request.scope["user"].id)
         await floor_changed(request, db_session, conference_id)
-        return next(amendment_out(v) for v in await amendment_views(db_session, motion)
-                    if v.amendment.id == amendment.id)
+        return await amendment_json(db_session, motion, amendment)
 
     @post("/speakers/next", status_code=200, summary="Call the next speaker (points of order first)")
     async def call_next(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,
