@@ -117,7 +117,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     **{("POST", "/member-ballots/{ballot_id:int}" + path): ADMIN for path in [
         "/members/import", "/members/add", "/members/remove", "/credentials/export", "/credentials/reissue",
         "/credentials/email", "/organisers", "/organisers/remove", "/open", "/close", "/declare", "/erase",
-        "/letters", "/portal-secret"]},
+        "/letters", "/portal-secret", "/reminders/text"]},
+    # The SMS provider's receipts and replies: no session, only its signature lets a request in (none here).
+    ("POST", "/sms/twilio/status"): frozenset(),
+    ("POST", "/sms/twilio/inbound"): frozenset(),
     # Union administrators only.
     ("POST", "/api/v1/conferences"): ADMIN,
     ("POST", "/admin/conferences"): ADMIN,

@@ -20,6 +20,7 @@ NOTICES = {
     "closed": "Voting has closed. Check the count, then declare the result.",
     "declared": "The result has been declared.",
     "emailing": "Voting links and codes are being emailed. Reload this page to see how far sending has got.",
+    "texting": "Reminder texts are being sent to members who have not voted. Start the same run again to resume it.",
     "organiser-added": "The organiser can now see this ballot's turnout, exports and reminder lists.",
     "organiser-removed": "The organiser no longer has access to this ballot.",
     "erased": "Members' names, emails and mobiles have been erased. Results and the audit trail remain.",

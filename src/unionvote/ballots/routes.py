@@ -10,9 +10,11 @@ from unionvote.ballots.pages_chasing import ChasingOrganiserPages, RepChasePages
 from unionvote.ballots.pages_letters import MemberLetterPages
 from unionvote.ballots.pages_organiser import MemberBallotOrganiserPages
 from unionvote.ballots.pages_portal import MemberPortalPages, PortalSecretPages
+from unionvote.ballots.pages_sms import SmsProviderCallbacks, TextReminderPages
 from unionvote.ballots.pages_turnout import MemberBallotTurnoutPages
 from unionvote.ballots.pages_vote import MemberVotePages
 
 MEMBER_BALLOT_ROUTES: list[Any] = [MemberBallotAdminPages, MemberBallotTurnoutPages, MemberVotePages,
                                    MemberBallotsApi, MemberBallotOrganiserPages, ChasingOrganiserPages, RepChasePages,
-                                   MemberLetterPages, MemberPortalPages, PortalSecretPages]
+                                   MemberLetterPages, MemberPortalPages, PortalSecretPages,
+                                   TextReminderPages, SmsProviderCallbacks]
