@@ -56,8 +56,8 @@ async def decide_motion(db: AsyncSession, motion: Motion, *, action: str, by: in
                           "or not reached.")
     allowed, state = MOTION_ACTIONS[action]
     if motion.state not in allowed:
-        raise MotionError(f"{motion_label(motion)} is {motion.state.replace('_', ' ')}, so it cannot be "
-                          f"{ACTION_WORDS[action]} now.", 409)
+        raise MotionError(f"{motion_label(motion)} is {motion.state.replace('_', ' ')}, so \"{ACTION_WORDS[action]}\" "
+                          "cannot be recorded for it now.", 409)
     amendments = await amendments_of(db, motion.id)  # type: ignore[arg-type]
     if action == "carried" or action == "lost":
         waiting = [a for a in amendments if a.state == AmendmentState.ADMITTED]

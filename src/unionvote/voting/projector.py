@@ -3,7 +3,7 @@ with its clock, in large type, one screen at a time.
 
 Modes (`?show=`): `question` (the ballot open or waiting to be declared), `result` (the latest declared result),
 `speakers` (the item on the floor, who speaks now and next, the time left), or `auto` (the default): a ballot
-while one is open or closed, otherwise the speakers list while an item is open, otherwise the latest result.
+while one is open or closed, otherwise the speakers list while someone speaks, otherwise the latest result.
 Several screens may show different modes. Each follows the conference and floor topics, so it changes by
 itself (voting.live sends `projector-stage`, motions.live sends `floor-speakers`).
 """
@@ -45,8 +45,10 @@ class ProjectorPages(Controller):
         declared = next((b for b in shown if b.state == BallotState.DECLARED), None)
         floor = await floor_now(db_session, conference_id)
         mode = show
-        if show == "auto":
-            mode = "question" if running else "speakers" if floor.item else "result"
+        if show == "auto":  # a ballot; else whoever is speaking; else the latest result; else the list
+            speaking = any(row.state == "called" for row in floor.speakers)
+            mode = ("question" if running else "speakers" if speaking else "result" if declared
+                    else "speakers" if floor.item else "result")
         ballot = running if mode == "question" else declared if mode == "result" else None
         return page("voting/projector.html", request, conference=conference, mode=mode, show=show,
                     v=await view_of(db_session, ballot) if ballot is not None else None,
