@@ -106,6 +106,8 @@ def run_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("UNIONVOTE_DATABASE_URL", DEMO_DATABASE_URL)
     os.environ.setdefault("UNIONVOTE_COOKIE_SECURE", "0")
     os.environ.setdefault("UNIONVOTE_LOG_JSON", "0")
+    # Links the app makes (code login, member links, invitations) point where the demo listens.
+    os.environ.setdefault("UNIONVOTE_PUBLIC_URL", f"http://{args.host}:{args.port}")
     database_url = normalise_database_url(os.environ["UNIONVOTE_DATABASE_URL"])
     from unionvote.migrate import upgrade
 
