@@ -69,6 +69,7 @@ async def test_each_letter_carries_its_members_own_link_as_a_qr_code_and_the_cod
     _, secret = await make_user(app, "admin@union.example", admin=True)
     admin = Visitor(client)
     await admin.log_in("admin@union.example", totp_secret=secret)
+    assert 'href="/member-ballots">Member ballots</a>' in (await admin.get("/account")).text  # in the navigation
 
     page = await admin.post(f"/member-ballots/{ballot_id}/letters")
     assert page.status_code == 200
