@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pyotp
 from sqlalchemy import select
@@ -124,12 +125,15 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _code(database_url: str, email: str) -> str | None:
+async def _code(database_url: str, email: str) -> tuple[str, int, int | None] | None:
+    """(the stored authenticator secret, the account's id, the last step it used), for a demo account."""
     engine = make_engine(Settings(database_url=database_url))
     try:
         async with session_scope(make_session_factory(engine)) as db:
             user = (await db.execute(select(User).where(User.email == email.strip().lower()))).scalar_one_or_none()
-            return user.totp_secret if user is not None and user.totp_enabled else None
+            if user is None or not user.totp_enabled or user.totp_secret is None:
+                return None
+            return user.totp_secret, user.id, user.totp_last_step  # type: ignore[return-value]
     finally:
         await engine.dispose()
 
@@ -142,9 +146,15 @@ def print_demo_code(email: str) -> int:
     if not email.endswith("@demo.unionvote.test"):
         print("unionvote: demo-code only answers for demo accounts.", file=sys.stderr)
         return 2
-    secret = asyncio.run(_code(database_url, email))
-    if secret is None:
+    found = asyncio.run(_code(database_url, email))
+    if found is None:
         print(f"unionvote: {email} has no two-factor authentication in the demo database.", file=sys.stderr)
         return 1
-    print(pyotp.TOTP(secret).now())
+    stored, user_id, last_step = found
+    # Secrets are sealed under the demo's own key (from its secret file); each 30-second step is accepted
+    # once, so after a login in this half-minute print the next step's code, which is accepted already.
+    secret = Settings.from_env(dev_mode=True).secret_box().open(stored, user_id)
+    totp = pyotp.TOTP(secret)
+    step = max(totp.timecode(datetime.now(UTC)), (last_step or 0) + 1)
+    print(totp.generate_otp(step))
     return 0

@@ -133,5 +133,18 @@ def test_the_served_demo_lets_the_administrator_log_in(tmp_path: Path) -> None:
             staff = browser.get("/staff")
             assert staff.status_code == 200
             assert "Annual Delegate Conference 2027" in staff.text
+        # Logged in once, the secret is sealed and this half-minute's code is spent: demo-code still gives
+        # a code that works, at once, in a second browser.
+        with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as second:
+            assert second.get("/login").status_code == 200
+            csrf = {"x-csrftoken": second.cookies["uv_csrf"]}
+            response = second.post("/login", data={"email": ADMIN, "password": PASSWORD, "next": "/staff"},
+                                   headers=csrf)
+            assert response.headers["location"].startswith("/login/totp"), response.text
+            again = unionvote("demo-code", ADMIN, env=clean_env(), cwd=tmp_path)
+            assert again.returncode == 0, again.stderr
+            response = second.post("/login/totp", data={"code": again.stdout.strip(), "next": "/staff"},
+                                   headers=csrf)
+            assert response.status_code == 303 and response.headers["location"] == "/staff", response.text
     assert process.returncode is not None
     assert (tmp_path / DEMO_DB).is_file()
