@@ -56,7 +56,8 @@ async def test_a_motion_goes_from_submission_to_carried_as_amended_through_the_p
     assert (await floor.chair.post(f"{floor.base}/floor/current-item", data={"item_id": item_id})).status_code == 303
     assert (await floor.chair.post(f"{floor.base}/floor/motions/{motion_id}",
                                    data={"confirm": "yes", "action": "move"})).status_code == 303
-    too_soon = await floor.chair.post(f"{floor.base}/floor/motions/{motion_id}", data={"confirm": "yes", "action": "carried"})
+    too_soon = await floor.chair.post(f"{floor.base}/floor/motions/{motion_id}",
+                                     data={"confirm": "yes", "action": "carried"})
     assert too_soon.status_code == 409
     assert "Decide the amendments first (Amendment 1.1, Amendment 1.2)" in plain(too_soon.text)
     assert (await floor.chair.post(f"{floor.base}/floor/amendments/{amendments[0]['id']}",

@@ -109,7 +109,8 @@ async def test_the_chair_puts_a_question_and_delegates_see_exactly_what_is_decid
                                    data={"confirm": "yes", "action": "lost"})).status_code == 303
     assert "Nothing is being put to the vote right now." in plain(
         (await floor.london.get(f"{floor.base}/voting-now")).text)
-    remitted = await floor.chair.post(f"{floor.base}/floor/motions/{motion_id}", data={"confirm": "yes", "action": "remitted"})
+    remitted = await floor.chair.post(f"{floor.base}/floor/motions/{motion_id}",
+                                     data={"confirm": "yes", "action": "remitted"})
     assert remitted.status_code == 303
     motion = (await floor.london.get(f"/api/v1/conferences/{floor.conference_id}/motions/{motion_id}")).json()
     assert motion["state"] == "remitted"
