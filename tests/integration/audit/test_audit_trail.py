@@ -108,7 +108,7 @@ async def test_admin_actions_and_failed_logins_append_verifiable_entries(app: Li
         (f"user:{admin_id}", "user.created", {"user_id": chair_id, "is_admin": False}),
         ("system", "user.created", {"user_id": victim_id, "is_admin": False}),
         ("system", "login.repeated_failures", {"user_id": victim_id, "failures": 3}),
-        ("system", "login.locked", {"user_id": victim_id, "minutes": 15}),
+        ("system", "login.locked", {"user_id": victim_id, "minutes": 15, "api_tokens_revoked": 0}),
     ]
     assert_one_unbroken_chain(system, SYSTEM_SCOPE, 5, await head(app, SYSTEM_SCOPE))
 
