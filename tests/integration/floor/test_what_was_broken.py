@@ -39,6 +39,22 @@ async def amendment_state(app: Litestar, amendment_id: int) -> str:
         return (await db.get(Amendment, amendment_id)).state  # type: ignore[union-attr]
 
 
+async def make_inquorate(app: Litestar, d: Debate) -> None:
+    """The conference's quorum becomes 50 delegates; two are present."""
+    async with app_db(app) as db:
+        conference = await db.get(Conference, d.floor.conference_id)
+        conference.quorum_kind, conference.quorum_value = "delegates", "50"  # type: ignore[union-attr]
+
+
+async def inquorate_with_a_draft(client: AsyncTestClient[Litestar], app: Litestar) -> tuple[Debate, int]:
+    """An inquorate conference and a free-standing draft ballot prepared on the console."""
+    d = await debate(client, app)
+    await make_inquorate(app, d)
+    response = await d.chair.post(f"{d.base}/ballots", data={**BALLOT_FORM, "title": "Suspend standing orders",
+                                                             "question": "That standing orders be suspended."})
+    return d, int(response.headers["location"].split("?")[0].rsplit("/", 1)[1])
+
+
 async def test_a_ballot_on_an_amendment_is_prepared_from_the_ballots_page(
         client: AsyncTestClient[Litestar], app: Litestar) -> None:
     d = await debate(client, app)
@@ -145,9 +161,7 @@ async def test_the_projector_speaks_of_a_simple_majority(client: AsyncTestClient
 async def test_an_inquorate_conference_cannot_open_a_ballot_unless_the_chair_overrides(
         client: AsyncTestClient[Litestar], app: Litestar) -> None:
     d = await debate(client, app)
-    async with app_db(app) as db:
-        conference = await db.get(Conference, d.floor.conference_id)
-        conference.quorum_kind, conference.quorum_value = "delegates", "50"  # type: ignore[union-attr]
+    await make_inquorate(app, d)
     await move(d)
     refused = await d.chair.post(f"{d.base}/floor/put-to-vote", data={"amendment_id": str(d.amendment_ids[1])})
     assert refused.status_code == 409, plain(refused.text)
@@ -165,13 +179,7 @@ async def test_an_inquorate_conference_cannot_open_a_ballot_unless_the_chair_ove
 
 async def test_the_ballot_console_refuses_to_open_while_inquorate(client: AsyncTestClient[Litestar],
                                                                    app: Litestar) -> None:
-    d = await debate(client, app)
-    async with app_db(app) as db:
-        conference = await db.get(Conference, d.floor.conference_id)
-        conference.quorum_kind, conference.quorum_value = "delegates", "50"  # type: ignore[union-attr]
-    response = await d.chair.post(f"{d.base}/ballots", data={**BALLOT_FORM, "title": "Suspend standing orders",
-                                                             "question": "That standing orders be suspended."})
-    ballot_id = int(response.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    d, ballot_id = await inquorate_with_a_draft(client, app)
     refused = await d.chair.post(f"{d.base}/ballots/{ballot_id}/open")
     assert refused.status_code == 409 and "not quorate" in plain(refused.text)
     assert (await ballots(app))[0].state == "draft"
@@ -215,13 +223,7 @@ async def test_a_delegate_sees_one_navigation_bar_and_hears_of_voting_codes(clie
 
 async def test_an_overlong_reason_to_open_without_a_quorum_is_refused(client: AsyncTestClient[Litestar],
                                                                       app: Litestar) -> None:
-    d = await debate(client, app)
-    async with app_db(app) as db:
-        conference = await db.get(Conference, d.floor.conference_id)
-        conference.quorum_kind, conference.quorum_value = "delegates", "50"  # type: ignore[union-attr]
-    response = await d.chair.post(f"{d.base}/ballots", data={**BALLOT_FORM, "title": "Suspend standing orders",
-                                                             "question": "That standing orders be suspended."})
-    ballot_id = int(response.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    d, ballot_id = await inquorate_with_a_draft(client, app)
     refused = await d.chair.post(f"{d.base}/ballots/{ballot_id}/open", data={"override_reason": "x" * 501})
     assert refused.status_code == 400 and "longer than 500 characters" in plain(refused.text)
     assert (await ballots(app))[0].state == "draft"
