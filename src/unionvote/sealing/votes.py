@@ -90,8 +90,10 @@ def _weighted_total(rule: SumRule, slots: Sequence[Ciphertext]) -> Ciphertext:
     return ciphertext_sum(parts)
 
 
-def seal(key: Point, label: str, selection: Sequence[int], rule: SumRule) -> SealedVote:
-    """Encrypt each slot (0 or 1) under `key` and prove it, and prove the rule holds. Nothing secret is returned."""
+def seal(key: Point, label: str, selection: Sequence[int], rule: SumRule, reveal: list[int] | None = None
+         ) -> SealedVote:
+    """Encrypt each slot (0 or 1) under `key` and prove it, and prove the rule holds. Nothing secret is returned,
+    unless `reveal` is given: each slot's randomness is then appended to it (a voter's cast-or-audit challenge)."""
     if len(selection) != len(rule.coefficients) or any(m not in (0, 1) for m in selection):
         raise SealingError("a selection is one 0 or 1 per slot")
     total = sum(k * m for k, m in zip(rule.coefficients, selection, strict=True))
@@ -106,6 +108,8 @@ def seal(key: Point, label: str, selection: Sequence[int], rule: SumRule) -> Sea
         proofs.append(prove_range(key, ct, m, r, 0, 1, "slot", label, (u32(j),)))
         slots.append(ct)
         rs.append(r)
+    if reveal is not None:
+        reveal.extend(rs)
     r_total = sum(k * r for k, r in zip(rule.coefficients, rs, strict=True)) % ORDER
     combined = _weighted_total(rule, slots)
     sum_proof = prove_range(key, combined, total, r_total, rule.lo, rule.hi, "sum", label,

@@ -122,13 +122,15 @@ class CastSealing:
     rule: str
 
 
-def seal_choice(ballot: Ballot, sealing: CastSealing, chosen: Sequence[str]) -> dict[str, Any]:
-    """The sealed vote for `chosen`, as stored and published. The choice itself is not kept."""
+def seal_choice(ballot: Ballot, sealing: CastSealing, chosen: Sequence[str], reveal: list[int] | None = None
+                ) -> dict[str, Any]:
+    """The sealed vote for `chosen`, as stored and published. The choice itself is not kept (nor the
+    randomness, unless `reveal` asks for it: voting.audit_challenge)."""
     assert ballot.id is not None
     keys = [key for key, _ in json.loads(ballot.options)]
     rule = SumRule.from_dict(json.loads(sealing.rule))
     return seal(Point.from_hex(sealing.key, "election key"), label_of(ballot.id),
-                selection_of(keys, ballot.method, chosen), rule).as_dict()
+                selection_of(keys, ballot.method, chosen), rule, reveal).as_dict()
 
 
 async def sealed_rows(db: AsyncSession, ballot_id: int) -> list[SealedVote]:
