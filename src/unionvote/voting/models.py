@@ -58,7 +58,6 @@ class Ballot(SQLModel, table=True):
     title: str = Field(max_length=200)
     question: str = Field(sa_column=Column(Text, nullable=False))
     secrecy: str = Field(default=Secrecy.SECRET, max_length=8)
-    sealing: str | None = Field(default=None, max_length=12)  # SealingMode of a secret ballot; None when open
     method: str = Field(max_length=24)
     options: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON: [[key, label], ...]
     max_choices: int = 1
@@ -180,8 +179,6 @@ class SealedVote(SQLModel, table=True):
     sealed: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON of sealing.votes.SealedVote
     weight: str = Field(max_length=64)
     tracker: str = Field(max_length=16)
-    # Tells a retry with the same choice from another (voting.sealed.retry_check); never exported.
-    retry_check: str | None = Field(default=None, max_length=64)
 
 
 class TrusteeDecryption(SQLModel, table=True):
@@ -213,15 +210,3 @@ class ConferenceTrustee(SQLModel, table=True):
     registered_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     registered_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
-
-class SpentSealing(SQLModel, table=True):
-    """A sealed vote the server prepared for a voter to check (cast-or-audit) that has been cast or revealed.
-
-    `handle` is a hash of the one-time handle's nonce: nothing of the vote, its randomness or its choice.
-    Cast and reveal both insert it, so whichever comes first makes the other impossible. Emptied at close.
-    """
-
-    __tablename__ = "ballot_spent_sealing"
-
-    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True, ondelete="CASCADE")
-    handle: str = Field(primary_key=True, max_length=32)
