@@ -2,8 +2,15 @@
 
 Only the library adds and multiplies points. This module adds the point at infinity (which the
 library cannot hold but a tally of zero votes needs), the byte encodings, and the hash to a scalar.
-Secret scalars go only through the library's constant-time paths (`from_secret`, `multiply`);
-`add` (variable time) is used with public scalars only, in verification.
+Secret scalars go only through the library's constant-time paths (generator multiplication with
+its precomputed table, `secp256k1_ec_pubkey_create`; multiplication of any point,
+`secp256k1_ec_pubkey_tweak_mul`). Variable-time paths are used with public scalars only, in
+verification: `public_combination` (u·P + t·G in one library multiplication) and `FixedBase`
+(a table of multiples of a point used many times, such as an election key).
+
+The library is called through coincurve's own cffi binding, as coincurve's classes do, to spare
+the argument checks and copies of the wrapper methods on the hot path (a sealed vote makes dozens
+of multiplications); the results are the same `PublicKey` objects.
 """
 
 from __future__ import annotations
@@ -11,8 +18,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from functools import lru_cache
 
 from coincurve import PublicKey
+from coincurve._libsecp256k1 import ffi, lib
+from coincurve.context import GLOBAL_CONTEXT
 
 # The order of the secp256k1 group (SEC 2, section 2.4.1).
 ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -20,6 +30,7 @@ POINT_BYTES = 33
 SCALAR_BYTES = 32
 IDENTITY_BYTES = bytes(POINT_BYTES)
 DOMAIN = b"unionvote/sealed/v1"
+_CTX = GLOBAL_CONTEXT.ctx
 
 
 class SealingError(ValueError):
@@ -62,16 +73,22 @@ class Point:
 
     @classmethod
     def base_times(cls, k: int) -> Point:
-        """k·G through the library's constant-time generator multiplication."""
+        """k·G through the library's constant-time generator multiplication (its precomputed table)."""
         k %= ORDER
-        return cls(PublicKey.from_secret(k.to_bytes(SCALAR_BYTES, "big"))) if k else IDENTITY
+        if not k:
+            return IDENTITY
+        out = ffi.new("secp256k1_pubkey *")
+        lib.secp256k1_ec_pubkey_create(_CTX, out, k.to_bytes(SCALAR_BYTES, "big"))  # cannot fail: 0 < k < n
+        return cls(PublicKey(out))
 
     def times(self, k: int) -> Point:
         """k·P (constant time in k)."""
         k %= ORDER
         if not k or self.key is None:
             return IDENTITY
-        return Point(self.key.multiply(k.to_bytes(SCALAR_BYTES, "big")))
+        out = ffi.new("secp256k1_pubkey *", self.key.public_key[0])
+        lib.secp256k1_ec_pubkey_tweak_mul(_CTX, out, k.to_bytes(SCALAR_BYTES, "big"))  # cannot fail: 0 < k < n
+        return Point(PublicKey(out))
 
     def plus_base_times(self, k: int) -> Point:
         """P + k·G for a public k (variable time: verification only)."""
@@ -158,6 +175,96 @@ def point_sum(points: Iterable[Point]) -> Point:
         return Point(PublicKey.combine_keys(keys))
     except ValueError:  # the sum is the point at infinity
         return IDENTITY
+
+
+def public_combination(p: Point, u: int, t: int) -> Point:
+    """u·P + t·G for public u and t (variable time: verification only), in one library multiplication.
+
+    libsecp256k1's ECDSA key recovery returns Q = (s/r)·R - (e/r)·G for the point R whose compressed
+    encoding is r's x-coordinate with the parity in the recovery id, computed by one Strauss
+    multiplication that shares its doublings between R and G. With R = P, r = x(P) mod n, s = u·r and
+    e = -t·r, Q is exactly u·P + t·G. Only that identity is used; nothing here is a signature.
+    """
+    u %= ORDER
+    t %= ORDER
+    if not u or p.key is None:
+        return Point.base_times(t)
+    data = p.to_bytes()
+    x = int.from_bytes(data[1:], "big")
+    r = x % ORDER
+    if r:
+        recid = (data[0] - 2) | (2 if x >= ORDER else 0)  # bit 1: x was reduced mod n (probability ~2^-128)
+        signature = ffi.new("secp256k1_ecdsa_recoverable_signature *")
+        rs = r.to_bytes(SCALAR_BYTES, "big") + (u * r % ORDER).to_bytes(SCALAR_BYTES, "big")
+        out = ffi.new("secp256k1_pubkey *")
+        if (lib.secp256k1_ecdsa_recoverable_signature_parse_compact(_CTX, signature, rs, recid)
+                and lib.secp256k1_ecdsa_recover(_CTX, out, signature, (-t * r % ORDER).to_bytes(SCALAR_BYTES, "big"))):
+            return Point(PublicKey(out))
+    # Only when the sum is the point at infinity (or x(P) is a multiple of n): the plain way.
+    return point_sum((p.times(u), Point.base_times(t)))
+
+
+_ROW = 255  # table entries per byte position: d·256^i·P for d = 1..255
+
+
+class FixedBase:
+    """u·P for one point P used many times (an election key) and public u (variable time: verification only).
+
+    The table holds d·256^i·P for every byte position i and byte value d = 1..255, each made by the
+    library (256^i·P by its multiplication, then each entry as the previous one plus 256^i·P by its
+    point addition). u·P is then one library sum of the entries named by u's non-zero bytes.
+    """
+
+    __slots__ = ("_entries", "_rows")
+
+    def __init__(self, point: Point) -> None:
+        if point.key is None:
+            raise SealingError("the identity has no table of multiples")
+        self._entries = entries = ffi.new("secp256k1_pubkey[]", SCALAR_BYTES * _ROW)
+        rows: list[list[object]] = []
+        base = point
+        for i in range(SCALAR_BYTES):  # i = 0 is the least significant byte
+            first = i * _ROW
+            entries[first] = base.key.public_key[0]  # type: ignore[union-attr]
+            row: list[object] = [None, entries + first]
+            for d in range(2, 256):
+                here = entries + first + d - 1
+                lib.secp256k1_ec_pubkey_combine(_CTX, here, [here - 1, entries + first], 2)  # never infinity
+                row.append(here)
+            rows.append(row)
+            base = base.times(256)
+        rows.reverse()  # rows[j] for byte j of the big-endian encoding
+        self._rows = rows
+
+    def times(self, u: int) -> Point:
+        u %= ORDER
+        entries = [row[b] for row, b in zip(self._rows, u.to_bytes(SCALAR_BYTES, "big"), strict=True) if b]
+        if not entries:
+            return IDENTITY
+        out = ffi.new("secp256k1_pubkey *")
+        lib.secp256k1_ec_pubkey_combine(_CTX, out, entries, len(entries))  # 0 < u < n: u·P is not infinity
+        return Point(PublicKey(out))
+
+
+@lru_cache(maxsize=64)
+def _sightings(point: Point) -> list[int]:
+    return [0]
+
+
+@lru_cache(maxsize=8)
+def _table(point: Point) -> FixedBase:
+    return FixedBase(point)
+
+
+def multiplier_for(point: Point, after: int = 2) -> FixedBase | Point:
+    """Something with `.times(u)` for public u: the point's table once the point has been asked for `after` times
+    (a table costs about as much as a thousand multiplications to build; an election key is asked for
+    once per vote checked), before that the point itself."""
+    if point.key is None:
+        return point
+    seen = _sightings(point)
+    seen[0] += 1
+    return _table(point) if seen[0] > after else point
 
 
 def frame(data: bytes) -> bytes:

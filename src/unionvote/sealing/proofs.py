@@ -21,7 +21,9 @@ from unionvote.sealing.group import (
     Point,
     SealingError,
     challenge,
+    multiplier_for,
     point_sum,
+    public_combination,
     random_scalar,
     scalar_from_hex,
     scalar_hex,
@@ -61,9 +63,10 @@ def lincomb_secret(x: int, p: Point, c: int, q: Point) -> Point:
 
 
 def lincomb_public(v: int, p: Point, c: int, q: Point) -> Point:
-    """v·P - c·Q with public v and c (verification)."""
-    minus_cq = q.times(-c)
-    return minus_cq.plus_base_times(v) if p is GENERATOR else point_sum((p.times(v), minus_cq))
+    """v·P - c·Q with public v and c (verification): one library multiplication when P is the generator."""
+    if p is GENERATOR or p == GENERATOR:
+        return public_combination(q, -c, v)
+    return point_sum((p.times(v), q.times(-c)))
 
 
 @dataclass(frozen=True)
@@ -124,10 +127,13 @@ def verify_decryption(public: Point, ct: Ciphertext, share: Point, proof: Proof,
 # and sum(c_k) = H(tag, label, K, context..., alpha, beta, lo, hi, a_lo, b_lo, ..., a_hi, b_hi).
 # Every slot has one true branch (a_m = w·G, b_m = w·K) and simulated ones, so the work done is the
 # same whatever m is; only the published challenges and responses leave the prover.
-
-def _shifted(beta: Point, k: int) -> Point:
-    return beta.plus_base_times(-k) if k else beta
-
+#
+# The prover knows r and m with alpha = r·G and beta = m·G + r·K, so a simulated branch's commitments
+# are the same points computed with fewer multiplications, u = v_k - c_k·r (secret, constant time):
+#   a_k = v_k·G - c_k·r·G = u·G,   b_k = v_k·K - c_k·(r·K + (m - k)·G) = u·K + c_k·(k - m)·G.
+# The verifier, with public scalars only, folds the shift into the generator's coefficient:
+#   a_k = v_k·G + (-c_k)·alpha (one library call),  b_k = v_k·K + (-c_k)·beta + (c_k·k)·G,
+# and multiplies the election key from its table once it has been seen a few times (group.FixedBase).
 
 def prove_range(key: Point, ct: Ciphertext, m: int, r: int, lo: int, hi: int, tag: str, label: str,
                 context: Sequence[bytes | Point] = ()) -> Proof:
@@ -146,8 +152,9 @@ def prove_range(key: Point, ct: Ciphertext, m: int, r: int, lo: int, hi: int, ta
         c_k, v_k = random_scalar(), random_scalar()  # a simulated branch: published as they are
         cs.append(c_k)
         vs.append(v_k)
-        commitments.append(lincomb_secret(v_k, GENERATOR, c_k, ct.alpha))
-        commitments.append(lincomb_secret(v_k, key, c_k, _shifted(ct.beta, k)))
+        u = (v_k - c_k * r) % ORDER
+        commitments.append(Point.base_times(u))
+        commitments.append(point_sum((key.times(u), Point.base_times(c_k * (k - m)))))
     total = challenge(tag, label, key, *context, ct.alpha, ct.beta, u32(lo), u32(hi), *commitments)
     i = m - lo
     cs[i] = (total - sum(cs)) % ORDER
@@ -160,8 +167,9 @@ def verify_range(key: Point, ct: Ciphertext, proof: Proof, lo: int, hi: int, tag
     if len(proof.challenges) != hi - lo + 1:
         return False
     commitments: list[Point] = []
+    key_times = multiplier_for(key).times
     for k, c_k, v_k in zip(range(lo, hi + 1), proof.challenges, proof.responses, strict=True):
-        commitments.append(lincomb_public(v_k, GENERATOR, c_k, ct.alpha))
-        commitments.append(lincomb_public(v_k, key, c_k, _shifted(ct.beta, k)))
+        commitments.append(public_combination(ct.alpha, -c_k, v_k))
+        commitments.append(point_sum((key_times(v_k), public_combination(ct.beta, -c_k, c_k * k))))
     total = challenge(tag, label, key, *context, ct.alpha, ct.beta, u32(lo), u32(hi), *commitments)
     return sum(proof.challenges) % ORDER == total

@@ -84,9 +84,17 @@ class SealedVote:
         return hashlib.sha256(self.canonical_bytes()).hexdigest()
 
 
+_REPEAT_UP_TO = 16  # a small coefficient k is k copies in the library's one sum: cheaper than a multiplication
+
+
 def _weighted_total(rule: SumRule, slots: Sequence[Ciphertext]) -> Ciphertext:
-    parts = [Ciphertext(c.alpha.times(k), c.beta.times(k)) if k != 1 else c
-             for c, k in zip(slots, rule.coefficients, strict=True)]
+    """sum(coefficient_j · slot_j): public ciphertexts and public coefficients."""
+    parts: list[Ciphertext] = []
+    for c, k in zip(slots, rule.coefficients, strict=True):
+        if 0 <= k <= _REPEAT_UP_TO:
+            parts += [c] * k
+        else:
+            parts.append(Ciphertext(c.alpha.times(k), c.beta.times(k)))
     return ciphertext_sum(parts)
 
 
