@@ -189,6 +189,8 @@ def public_combination(p: Point, u: int, t: int) -> Point:
     t %= ORDER
     if not u or p.key is None:
         return Point.base_times(t)
+    if not t:
+        return p.times(u)  # the library's multiplication of one point is quicker than the pair
     data = p.to_bytes()
     x = int.from_bytes(data[1:], "big")
     r = x % ORDER
