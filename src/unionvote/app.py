@@ -25,6 +25,7 @@ from unionvote.accounts.admin import AdminPages, HomePages
 from unionvote.accounts.api import MeApi, SessionApi, UsersApi
 from unionvote.accounts.pages import AccountPages, LoginPages
 from unionvote.accounts.sessions import DatabaseSessionStore, RedisSessionStore, ResilientSessionStore
+from unionvote.api_refusals import document_refusals
 from unionvote.audit.controllers import AuditApi, AuditPages
 from unionvote.auth import AuthMiddleware, public
 from unionvote.ballots.routes import MEMBER_BALLOT_ROUTES
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    document_refusals(app)  # every API operation's 4xx/5xx refusals, in /schema/openapi.json
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory

@@ -18,7 +18,11 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import make_settings  # noqa: E402
 from tests.e2e.server import LiveServer, running_server  # noqa: E402
@@ -27,13 +31,15 @@ from unionvote.app import create_app  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 25
 SCOPED_EXAMPLES_PER_OPERATION = 8  # the read-only token: most changes stop at the scope check
+UNAUTHENTICATED_EXAMPLES_PER_OPERATION = 8  # no credential: most requests stop at the guard
 # Operations that end the fuzzer's own credential (log out everywhere, new password, 2FA reset,
 # token revocation) would turn every later request into a 401; they are fuzzed unauthenticated only.
+# Every operation is also fuzzed with no credential at all.
 ENDS_OWN_CREDENTIAL = {
     ("DELETE", "/api/v1/session"), ("DELETE", "/api/v1/session/everywhere"), ("POST", "/api/v1/me/password"),
     ("POST", "/api/v1/users/{user_id}/totp-reset"), ("DELETE", "/api/v1/me/tokens/{token_id}"),
 }
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -63,18 +69,18 @@ def schema(api: tuple[LiveServer, ApiWorld]) -> object:
     return schemathesis.openapi.from_url(f"{server.base_url}/schema/openapi.json")
 
 
-@pytest.mark.parametrize("token", ["all scopes", "read only"])
+@pytest.mark.parametrize("token", ["all scopes", "read only", "none"])
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_no_request_gets_a_server_error_and_every_answer_matches_the_schema(
         api: tuple[LiveServer, ApiWorld], schema: object, method: str, path: str, token: str) -> None:
     server, world = api
     operation = schema[path][method]  # type: ignore[index]
-    authenticated = (method, path) not in ENDS_OWN_CREDENTIAL
-    plain = world.admin_token if token == "all scopes" else world.read_token
-    headers = {"authorization": f"Bearer {plain}"} if authenticated else {}
-    if not authenticated and token == "read only":
-        pytest.skip("fuzzed unauthenticated once already")
-    examples = EXAMPLES_PER_OPERATION if token == "all scopes" else SCOPED_EXAMPLES_PER_OPERATION
+    if token != "none" and (method, path) in ENDS_OWN_CREDENTIAL:
+        pytest.skip("fuzzed unauthenticated only: it would end the fuzzer's own credential")
+    plain = {"all scopes": world.admin_token, "read only": world.read_token}.get(token)
+    headers = {"authorization": f"Bearer {plain}"} if plain else {}
+    examples = {"all scopes": EXAMPLES_PER_OPERATION, "read only": SCOPED_EXAMPLES_PER_OPERATION,
+                "none": UNAUTHENTICATED_EXAMPLES_PER_OPERATION}[token]
     real_ids = {"conference_id": world.world.conference_id, "delegate_id": world.delegate_ids[0],
                 "user_id": world.world.sam.user_id}
 
