@@ -30,6 +30,13 @@ class Listener:
     lost: bool = False  # the socket closed before the bench closed it
     task: asyncio.Task[None] | None = None
 
+    def reset(self) -> None:
+        """Ready for the next ballot on the same socket (a lost socket's phone votes without waiting)."""
+        self.opened, self.opened_at = asyncio.Event(), None
+        self.declared, self.declared_at = asyncio.Event(), None
+        if self.lost:
+            self.opened.set()
+
     async def listen(self) -> None:
         assert self.socket is not None
         try:

@@ -33,6 +33,9 @@ from unionvote.security import new_token, token_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "vote-storm-secret-key-0123456789-abcdefghij"  # noqa: S105 - a throwaway server's key
+# Secret ballots sealed by the server (where sealing is still a deployment switch, switched on), its
+# trustee keys wrapped under this throwaway key.
+SEALING_KEY = "vote-storm-sealing-key-0123456789-abcdefghij"
 
 
 @dataclass
@@ -85,7 +88,8 @@ async def build_floor(url: str, n: int) -> Floor:
                 for d, _ in delegates])
             plain = [new_token(API_TOKEN_PREFIX) for _ in range(len(user_ids) + 1)]
             await db.execute(insert(ApiToken), [
-                {"user_id": u, "name": "storm", "prefix": p[:10], "token_hash": token_digest(p), "created_at": now}
+                {"user_id": u, "name": "storm", "prefix": p[:10], "token_hash": token_digest(p), "created_at": now,
+                 "scopes": "read vote manage" if u == chair.id else "read vote"}
                 for u, p in zip([chair.id, *user_ids], plain, strict=True)])
         return Floor(cid, plain[0], plain[1:])
     finally:
@@ -99,6 +103,7 @@ class Server:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "UNIONVOTE_DATABASE_URL": url, "UNIONVOTE_SECRET_KEY": SECRET,
+               "UNIONVOTE_SEALING_KEY": SEALING_KEY, "UNIONVOTE_SEALED_BALLOTS": "server",
                "UNIONVOTE_REDIS_NAMESPACE": f"storm{secrets.token_hex(4)}", "UNIONVOTE_COOKIE_SECURE": "0"}
         env.pop("UNIONVOTE_REDIS_URL", None)
         if redis_url:

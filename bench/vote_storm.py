@@ -1,15 +1,20 @@
 """Vote storm: N delegates, each with a live websocket, all voting over HTTP the moment the ballot opens.
 
-    .venv/bin/python bench/vote_storm.py [--delegates 1000] [--workers 1,2] [--http-connections 200]
+    .venv/bin/python bench/vote_storm.py [--delegates 1000[,5000]] [--workers 1,2] [--sealing on,off]
+                                         [--http-connections 200]
 
 Needs PostgreSQL (UNIONVOTE_TEST_POSTGRES_URL, default postgresql+asyncpg://postgres@127.0.0.1:5432/test)
 and, for several workers, Redis (UNIONVOTE_TEST_REDIS_URL, default redis://127.0.0.1:6379/0). For each
-worker count: a fresh database (dropped afterwards), N delegates accredited and checked in with API
-tokens, `unionvote serve` in a child process; N websockets follow the conference; the chair opens a
-secret for/against ballot through the API; each delegate votes as soon as its socket shows the ballot;
-the chair closes and declares; we time the result's arrival on every socket and check the count
-against what was sent. Then the floor: the same writes from a bare asyncpg loop on a second ballot.
-Prints one JSON object.
+delegate count and worker count: a fresh database (dropped afterwards), N delegates accredited and checked
+in with API tokens, `unionvote serve` in a child process; N websockets follow the conference. Then one
+storm per `--sealing` entry, on the same floor and sockets: "on" is a secret for/against ballot, which
+the server seals as it opens (every vote encrypted and proved at cast time); "off" is the same ballot
+open (named), the unsealed comparison. The chair opens the ballot through the API; each delegate votes as
+soon as its socket shows the ballot; the chair closes and declares; we time the result's arrival on every
+socket and check the count against what was sent. The server's CPU per cast comes from its processes' CPU
+time (/proc), so other programs on the machine move it little. Last, the floor: the same writes from a
+bare asyncpg loop on another ballot, and our casts per second over the floor's. Prints one JSON object,
+with `cat /proc/loadavg` before and after every storm.
 """
 
 from __future__ import annotations
@@ -42,7 +47,14 @@ from tests.pg import fresh_postgres_database  # noqa: E402
 from unionvote.config import Settings  # noqa: E402
 from unionvote.db import make_engine, make_session_factory, session_scope  # noqa: E402
 from unionvote.migrate import upgrade  # noqa: E402
-from unionvote.voting.models import BallotContent, ElectorateEntry, Participation  # noqa: E402
+from unionvote.voting.models import (  # noqa: E402
+    BallotContent,
+    BallotSealing,
+    ElectorateEntry,
+    Participation,
+    SealedVote,
+    Secrecy,
+)
 from unionvote.voting.receipts import new_token  # noqa: E402
 from unionvote.voting.services import BallotSpec, create_ballot, open_ballot  # noqa: E402
 
@@ -58,6 +70,11 @@ def raise_open_files_limit() -> int:
 
 def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
+
+
+def loadavg() -> list[float]:
+    """The first three fields of /proc/loadavg: how busy the machine was while a figure was taken."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 async def chair(client: httpx.AsyncClient, floor: Floor, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -82,25 +99,38 @@ async def declare(client: httpx.AsyncClient, floor: Floor, ballot_id: int) -> st
     return f"console form (the API answered {response.status_code})"
 
 
-async def draft_ballot(url: str, conference_id: int, title: str) -> int:
+async def draft_ballot(url: str, conference_id: int, title: str, secrecy: Secrecy = Secrecy.SECRET) -> int:
     engine = make_engine(Settings(database_url=url))
     try:
         async with session_scope(make_session_factory(engine)) as db:
-            ballot = await create_ballot(db, conference_id, BallotSpec(title=title, question="Carry it?"), by=None)
+            ballot = await create_ballot(db, conference_id, BallotSpec(title=title, question="Carry it?",
+                                                                       secrecy=secrecy), by=None)
             return ballot.id  # type: ignore[return-value]
     finally:
         await engine.dispose()
 
 
 async def stored_counts(url: str, ballot_id: int) -> tuple[int, int]:
+    """Participation rows, and vote rows (in the clear or sealed) of a ballot."""
     engine = make_engine(Settings(database_url=url))
     try:
         async with session_scope(make_session_factory(engine)) as db:
             voters = (await db.execute(select(func.count()).select_from(Participation)
                                        .where(Participation.ballot_id == ballot_id))).scalar_one()
-            votes = (await db.execute(select(func.count()).select_from(BallotContent)
-                                      .where(BallotContent.ballot_id == ballot_id))).scalar_one()
+            votes = 0
+            for table in (BallotContent, SealedVote):
+                votes += (await db.execute(select(func.count()).select_from(table)
+                                           .where(table.ballot_id == ballot_id))).scalar_one()
             return voters, votes
+    finally:
+        await engine.dispose()
+
+
+async def is_sealed(url: str, ballot_id: int) -> bool:
+    engine = make_engine(Settings(database_url=url))
+    try:
+        async with session_scope(make_session_factory(engine)) as db:
+            return await db.get(BallotSealing, ballot_id) is not None
     finally:
         await engine.dispose()
 
@@ -124,7 +154,8 @@ async def floor_run(url: str, conference_id: int, choices: list[str], connection
     engine = make_engine(Settings(database_url=url))
     try:
         async with session_scope(make_session_factory(engine)) as db:
-            ballot = await create_ballot(db, conference_id, BallotSpec(title="Floor", question="Carry it?"), by=None)
+            ballot = await create_ballot(db, conference_id, BallotSpec(title="Floor", question="Carry it?",
+                                                                       secrecy=Secrecy.OPEN), by=None)
             await open_ballot(db, ballot.id, by=None)  # type: ignore[arg-type]
             voters = list((await db.execute(select(ElectorateEntry.delegate_id).where(
                 ElectorateEntry.ballot_id == ballot.id).order_by(ElectorateEntry.delegate_id))).scalars())
@@ -136,18 +167,57 @@ async def floor_run(url: str, conference_id: int, choices: list[str], connection
     return result
 
 
+async def one_ballot(client: httpx.AsyncClient, server: Server, url: str, floor: Floor, listeners: list[Any],
+                     sealed: bool, choices: list[str], http_connections: int) -> dict[str, Any]:
+    """One storm on the floor: open a ballot, every delegate votes, close, declare, the result reaches every socket."""
+    for listener in listeners:
+        listener.reset()
+    secrecy = Secrecy.SECRET if sealed else Secrecy.OPEN
+    ballot_id = await draft_ballot(url, floor.conference_id, f"Storm motion ({secrecy})", secrecy)
+    out: dict[str, Any] = {"secrecy": str(secrecy), "load_average_before": loadavg()}
+    await asyncio.sleep(1)  # let the draft's live update settle before the ballot opens
+    in_flight = asyncio.Semaphore(http_connections)
+    casting = [asyncio.create_task(cast_when_open(client, li, ballot_id, c, new_token(), in_flight))
+               for li, c in zip(listeners, choices, strict=True)]
+    transactions_before = await transactions_so_far(url, settle=11)
+    opened, cpu_before = time.perf_counter(), server.cpu_seconds()
+    try:
+        await chair(client, floor, "POST", f"/api/v1/ballots/{ballot_id}/open")
+        casts: list[Cast] = await asyncio.gather(*casting)
+    except BaseException:
+        for task in casting:
+            task.cancel()
+        raise
+    cpu_used = server.cpu_seconds() - cpu_before
+    out["sealed"] = await is_sealed(url, ballot_id)
+    out.update(storm_figures(casts, listeners, opened, len(listeners)))
+    # The server's own CPU (every worker, live updates included) per acknowledged vote.
+    out["server_cpu_ms_per_cast"] = ms(cpu_used / max(1, out["casts_acknowledged"]))
+    await chair(client, floor, "POST", f"/api/v1/ballots/{ballot_id}/close")
+    declaring = time.perf_counter()
+    out["declared_through"] = await declare(client, floor, ballot_id)
+    out["declare_request_ms"] = ms(time.perf_counter() - declaring)
+    out.update(await result_arrival(listeners, declaring))
+    summary = await chair(client, floor, "GET", f"/api/v1/ballots/{ballot_id}")
+    out["count"] = count_check(summary, casts, choices, await stored_counts(url, ballot_id))
+    # Every transaction from the open to the declared result (chair, casts, live updates, clock).
+    out["transactions_per_cast"] = round(
+        (await transactions_so_far(url, settle=11) - transactions_before) / max(1, out["casts_acknowledged"]), 2)
+    out["load_average_after"] = loadavg()
+    return out
+
+
 async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http_connections: int,
-                log_dir: Path) -> dict[str, Any]:
+                log_dir: Path, sealing: list[str]) -> dict[str, Any]:
     rng = random.Random(n * 10 + workers)
     choices = [rng.choice(CHOICES) for _ in range(n)]
     out: dict[str, Any] = {"workers": workers, "redis": bool(redis_url), "delegates": n,
-                           "http_connections": http_connections}
+                           "http_connections": http_connections, "load_average_at_start": loadavg()}
     async with fresh_postgres_database(base_url) as url:
         await asyncio.to_thread(upgrade, url)
         started = time.perf_counter()
         floor = await build_floor(url, n)
         out["setup_seconds"] = round(time.perf_counter() - started, 1)
-        ballot_id = await draft_ballot(url, floor.conference_id, "Storm motion")
         server = Server(url, workers, redis_url, log_dir)
         listeners = []
         try:
@@ -158,43 +228,26 @@ async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http
                 listeners = await connect_listeners(server.base, floor.conference_id, floor.delegate_tokens)
                 out["websockets_connected"] = len(listeners)
                 out["websocket_connect_seconds"] = round(time.perf_counter() - started, 1)
-                await asyncio.sleep(1)  # let every subscription settle before the ballot opens
-                in_flight = asyncio.Semaphore(http_connections)
-                casting = [asyncio.create_task(cast_when_open(client, li, ballot_id, c, new_token(), in_flight))
-                           for li, c in zip(listeners, choices, strict=True)]
-                transactions_before = await transactions_so_far(url, settle=11)
-                opened, cpu_before = time.perf_counter(), server.cpu_seconds()
-                try:
-                    await chair(client, floor, "POST", f"/api/v1/ballots/{ballot_id}/open")
-                    casts: list[Cast] = await asyncio.gather(*casting)
-                except BaseException:
-                    for task in casting:
-                        task.cancel()
-                    raise
-                cpu_used = server.cpu_seconds() - cpu_before
-                out.update(storm_figures(casts, listeners, opened, n))
-                # The server's own CPU (every worker, live updates included) per acknowledged vote.
-                out["server_cpu_ms_per_cast"] = ms(cpu_used / max(1, out["casts_acknowledged"]))
-                await chair(client, floor, "POST", f"/api/v1/ballots/{ballot_id}/close")
-                declaring = time.perf_counter()
-                out["declared_through"] = await declare(client, floor, ballot_id)
-                out["declare_request_ms"] = ms(time.perf_counter() - declaring)
-                out.update(await result_arrival(listeners, declaring))
-                summary = await chair(client, floor, "GET", f"/api/v1/ballots/{ballot_id}")
-                out["count"] = count_check(summary, casts, choices, await stored_counts(url, ballot_id))
-                # Every transaction from the open to the declared result (chair, casts, live updates, clock).
-                out["transactions_per_cast"] = round(
-                    (await transactions_so_far(url, settle=11) - transactions_before)
-                    / max(1, out["casts_acknowledged"]), 2)
+                out["ballots"] = {}
+                for mode in sealing:
+                    out["ballots"][f"sealing_{mode}"] = await one_ballot(
+                        client, server, url, floor, listeners, mode == "on", choices, http_connections)
+                out["sockets_dropped_by_server"] = sum(li.lost for li in listeners)  # before we close them
         finally:
             await close_listeners(listeners)
             server.stop()
+        ballots = out.get("ballots", {})
+        if {"sealing_on", "sealing_off"} <= set(ballots):
+            on, off = ballots["sealing_on"], ballots["sealing_off"]
+            out["sealing_added_cpu_ms_per_cast"] = round(on["server_cpu_ms_per_cast"] - off["server_cpu_ms_per_cast"],
+                                                         1)
         try:
             out["floor"] = await floor_run(url, floor.conference_id, choices, SERVER_POOL * workers)
-            out["ours_over_floor"] = round(out["casts_per_second"] / out["floor"]["casts_per_second"], 3)
+            for ballot in ballots.values():
+                ballot["ours_over_floor"] = round(ballot["casts_per_second"] / out["floor"]["casts_per_second"], 3)
         except Exception as exc:  # noqa: BLE001 - a shared server out of connections: keep the storm's figures
             out["floor"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
-    out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    out["load_average_after"] = loadavg()
     return out
 
 
@@ -211,7 +264,6 @@ def storm_figures(casts: list[Cast], listeners: list[Any], opened: float, n: int
         "ack_latency_ms": {"p50": ms(percentile(latencies, 0.50)), "p95": ms(percentile(latencies, 0.95)),
                            "p99": ms(percentile(latencies, 0.99)), "max": ms(max(latencies))},
         "opened_on_every_socket_ms": ms(max(seen_open) - opened) if len(seen_open) == n else None,
-        "sockets_dropped_by_server": sum(li.lost for li in listeners),
     }
 
 
@@ -241,22 +293,45 @@ def count_check(summary: dict[str, Any], casts: list[Cast], choices: list[str], 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
-                    "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
-        "open_files_limit": raise_open_files_limit(), "runs": []}
+                    "load_average_at_start": loadavg()},
+        "open_files_limit": raise_open_files_limit(), "sealing": args.sealing, "runs": []}
     logs = Path(tempfile.mkdtemp(prefix="vote-storm-"))
     result["server_logs"] = str(logs)
-    for workers in args.workers:
-        redis_url = args.redis if workers > 1 or args.redis_for_one else None
-        result["runs"].append(await storm(args.postgres, args.delegates, workers, redis_url,
-                                          args.http_connections, logs))
+    for delegates in args.delegates:
+        for workers in args.workers:
+            redis_url = args.redis if workers > 1 or args.redis_for_one else None
+            result["runs"].append(await storm(args.postgres, delegates, workers, redis_url,
+                                              args.http_connections, logs, args.sealing))
+    result["summary"] = [summary_row(run) for run in result["runs"]]
     return result
+
+
+def summary_row(run: dict[str, Any]) -> dict[str, Any]:
+    """One line per storm: the figures issue tables quote."""
+    rows = []
+    for name, ballot in run.get("ballots", {}).items():
+        rows.append({"ballot": name, "casts_per_second": ballot["casts_per_second"],
+                     "ack_p50_ms": ballot["ack_latency_ms"]["p50"], "ack_p99_ms": ballot["ack_latency_ms"]["p99"],
+                     "server_cpu_ms_per_cast": ballot["server_cpu_ms_per_cast"],
+                     "result_everywhere_ms": ballot["result_everywhere_ms"],
+                     "ours_over_floor": ballot.get("ours_over_floor"), "exact": ballot["count"]["exact"],
+                     "load_average": ballot["load_average_before"]})
+    return {"delegates": run["delegates"], "workers": run["workers"],
+            "websocket_connect_seconds": run.get("websocket_connect_seconds"),
+            "sockets_dropped_by_server": run.get("sockets_dropped_by_server"),
+            "floor_casts_per_second": run.get("floor", {}).get("casts_per_second"),
+            "sealing_added_cpu_ms_per_cast": run.get("sealing_added_cpu_ms_per_cast"), "ballots": rows}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--delegates", type=int, default=1000)
+    parser.add_argument("--delegates", type=lambda s: [int(n) for n in s.split(",")], default=[1000],
+                        help="delegate counts to run, comma-separated (default 1000)")
     parser.add_argument("--workers", type=lambda s: [int(w) for w in s.split(",")], default=[1, 2],
                         help="worker counts to run, comma-separated (default 1,2)")
+    parser.add_argument("--sealing", type=lambda s: s.split(","), default=["on", "off"],
+                        help="storms per floor, in order: on (a secret ballot, sealed) and off (the same ballot "
+                             "open, unsealed); default on,off")
     parser.add_argument("--http-connections", type=int, default=200,
                         help="HTTP connections the delegates' votes share (the most requests in flight at once)")
     parser.add_argument("--postgres", default=os.environ.get("UNIONVOTE_TEST_POSTGRES_URL",
