@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.e2e.world import in_own_loop
-from unionvote.accounts.models import Role
+from unionvote.accounts.models import Role, User
 from unionvote.accounts.services import create_api_token, create_user, grant_role
 from unionvote.conferences import accreditation, presence
 from unionvote.conferences.imports import import_bodies, import_delegates
@@ -41,6 +42,16 @@ class VoteFloor:
         return CHOICES[0] if n % 5 < 3 else CHOICES[1 + n % 2]
 
 
+async def seat_on_the_floor(db: AsyncSession, delegate: Delegate, sitting_id: int) -> tuple[User, str]:
+    """An account for the delegate, accredited and checked in to the sitting, with an API token (their phone)."""
+    user = await create_user(db, email=delegate.email, display_name=delegate.name, password=None)  # type: ignore[arg-type]
+    await accreditation.link_account(db, delegate.id, user.id, by=None)  # type: ignore[arg-type]
+    await grant_role(db, user_id=user.id, conference_id=delegate.conference_id, role=Role.DELEGATE, by=None)  # type: ignore[arg-type]
+    await accreditation.accredit(db, delegate.id, note="Card seen", by=None)  # type: ignore[arg-type]
+    await presence.check_in(db, delegate.id, sitting_id, by=None)  # type: ignore[arg-type]
+    return user, (await create_api_token(db, user_id=user.id, name="phone"))[1]  # type: ignore[arg-type]
+
+
 async def _build(database_url: str, delegates: int, tag: str, password: str | None) -> VoteFloor:
     engine = make_engine(Settings(database_url=database_url))
     try:
@@ -59,12 +70,8 @@ async def _build(database_url: str, delegates: int, tag: str, password: str | No
                                               .order_by(Delegate.id))).scalars())
             phones, password_hash = [], hash_password(password) if password is not None else None
             for delegate in register:
-                user = await create_user(db, email=delegate.email, display_name=delegate.name, password=None)  # type: ignore[arg-type]
-                await accreditation.link_account(db, delegate.id, user.id, by=None)  # type: ignore[arg-type]
-                await grant_role(db, user_id=user.id, conference_id=cid, role=Role.DELEGATE, by=None)  # type: ignore[arg-type]
-                await accreditation.accredit(db, delegate.id, note="Card seen", by=None)  # type: ignore[arg-type]
-                await presence.check_in(db, delegate.id, sitting.id, by=None)  # type: ignore[arg-type]
-                phones.append((await create_api_token(db, user_id=user.id, name="phone"))[1])  # type: ignore[arg-type]
+                user, phone = await seat_on_the_floor(db, delegate, sitting.id)  # type: ignore[arg-type]
+                phones.append(phone)
                 user.password_hash = password_hash
             chair = await create_user(db, email=f"chair.{tag}@floor.example", display_name="Chair", password=None,
                                       is_admin=True)
