@@ -280,6 +280,10 @@ EXPECTED.update({
     ("GET", CONFERENCE_A + "/record/export.zip"): RECORD_OF_A,
     ("GET", CONFERENCE_A + "/record/verify"): RECORD_OF_A,
     ("POST", CONFERENCE_A + "/record/verify"): RECORD_OF_A,
+    # The trustees' page: the returning officer registers keys and decrypts closed sealed ballots.
+    **{(method, CONFERENCE_A + "/trustees" + path): CERTIFIERS_OF_A for method, path in [
+        ("GET", ""), ("GET", "/ballots"), ("POST", "/keys"), ("POST", "/keys/{trustee_id:int}/remove"),
+        ("GET", "/ballots/{ballot_id:int}/tally.json"), ("POST", "/ballots/{ballot_id:int}/decryption")]},
     ("GET", API_A + "/ballots"): IN_A,
     ("POST", API_A + "/ballots"): RUNNERS_OF_A,
     ("GET", BALLOT_API): IN_A,
@@ -345,7 +349,8 @@ async def make_cast(app: Litestar) -> tuple[dict[str, int], dict[str, str], int]
                    "delegate_id": str(delegate_id), "token": "no-such-link", "slug": "adc-2027",
                    "consultation_id": "999", "filename": "comments.csv",
                    "motion_id": "999", "amendment_id": "999", "item_id": "999", "request_id": "999",
-                   "election_id": "999", "nomination_id": "999", "ballot_id": str(ballot.id)}
+                   "election_id": "999", "nomination_id": "999", "ballot_id": str(ballot.id),
+                   "trustee_id": "999"}
     return user_ids, path_values, conference_b
 
 

@@ -65,7 +65,8 @@ def may_see(user: CurrentUser, conference_id: int) -> dict[str, bool]:
             "quorum": admin or bool(held & OFFICERS), "me": admin or bool(held),
             "agenda": admin or bool(held), "vote": admin or bool(held),
             "committee": any_of(Role.CAC), "floor": any_of(Role.CHAIR),
-            "ballots": any_of(Role.CHAIR, Role.STAFF), "record": any_of(Role.RETURNING_OFFICER, Role.CHAIR, Role.STAFF)}
+            "ballots": any_of(Role.CHAIR, Role.STAFF), "record": any_of(Role.RETURNING_OFFICER, Role.CHAIR, Role.STAFF),
+            "trustees": any_of(Role.RETURNING_OFFICER)}
 
 
 def conference_page(template: str, request: Request[Any, Any, Any], conference: Conference,

@@ -10,7 +10,8 @@ from unionvote.voting.pages_delegate import VotePages
 from unionvote.voting.pages_floor import FloorVotePages
 from unionvote.voting.pages_officer import RecordPages
 from unionvote.voting.pages_record_files import RecordFilesPages
+from unionvote.voting.pages_trustee import TrusteePages
 from unionvote.voting.projector import ProjectorPages
 
 VOTING_ROUTES: list[Any] = [VotePages, FloorVotePages, BallotConsolePages, HallCountPages, RecordPages,
-                            RecordFilesPages, ProjectorPages, BallotsApi]
+                            RecordFilesPages, TrusteePages, ProjectorPages, BallotsApi]
