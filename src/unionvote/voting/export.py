@@ -21,6 +21,7 @@ from unionvote.audit.chain import canonical_json
 from unionvote.audit.services import export_lines, scope_of
 from unionvote.db import is_postgres
 from unionvote.errors import RuleViolation
+from unionvote.voting.board import board_document
 from unionvote.voting.counting import contents, hall_counts, hall_document, options_of
 from unionvote.voting.models import Ballot, ElectorateEntry, Participation, Secrecy
 from unionvote.voting.sealed import sealed_rows, sealed_rows_document, sealing_export
@@ -120,6 +121,7 @@ async def _add_ballot(db: AsyncSession, out: ExportBundle, ballot: Ballot) -> No
         out.add(f"{folder}/contents.jsonl", json_lines(rows))
         if sealing is not None:
             out.add(f"{folder}/sealed.jsonl", json_lines(sealed))
+            out.add(f"{folder}/board.json", json_file(board_document(ballot.id, (r["tracker"] for r in sealed))))
         out.add(f"{folder}/hall.jsonl", json_lines(hall_document(await hall_counts(db, ballot.id))))
         listed = sorted(r["tracker"] for r in [*rows, *sealed])
         out.add(f"{folder}/trackers.txt", "".join(f"{t}\n" for t in listed).encode())

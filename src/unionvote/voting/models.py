@@ -210,3 +210,15 @@ class ConferenceTrustee(SQLModel, table=True):
     registered_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     registered_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
+
+class SpentSealing(SQLModel, table=True):
+    """A sealed vote the server prepared for a voter to check (cast-or-audit) that has been cast or revealed.
+
+    `handle` is a hash of the one-time handle's nonce: nothing of the vote, its randomness or its choice.
+    Cast and reveal both insert it, so whichever comes first makes the other impossible. Emptied at close.
+    """
+
+    __tablename__ = "ballot_spent_sealing"
+
+    ballot_id: int = Field(foreign_key="ballot.id", primary_key=True, ondelete="CASCADE")
+    handle: str = Field(primary_key=True, max_length=32)

@@ -32,6 +32,7 @@ from unionvote.sealing.tallyfile import SealedTally, combine, read_partials, tal
 from unionvote.sealing.trustees import TrusteePublic, election_key
 from unionvote.sealing.votes import SealedVote as Sealed
 from unionvote.sealing.votes import SumRule, seal, weight_scale
+from unionvote.voting.board import freeze_board
 from unionvote.voting.models import (
     Ballot,
     BallotSealing,
@@ -161,6 +162,11 @@ class SealedClose:
     count: int
     contents_hash: str
     tally_hash: str
+    board_hash: str | None = None  # the frozen board (voting.board)
+
+    def recorded(self) -> dict[str, str]:
+        """What the ballot.closed entry records of the sealed votes, besides their count and contents hash."""
+        return {"tally_hash": self.tally_hash, **({"board_hash": self.board_hash} if self.board_hash else {})}
 
 
 async def close_sealed(db: AsyncSession, ballot: Ballot, digest: Any) -> SealedClose | None:
@@ -183,7 +189,7 @@ async def close_sealed(db: AsyncSession, ballot: Ballot, digest: Any) -> SealedC
                    "partials": [key.partial_decrypt(ct, document["label"]).as_dict() for ct in tally]}
         db.add(TrusteeDecryption(ballot_id=ballot.id, public_key=key.public.hex(),
                                  document=canonical_json(partial).decode()))
-    return SealedClose(len(rows), digest(rows), tally_hash(tally))
+    return SealedClose(len(rows), digest(rows), tally_hash(tally), await freeze_board(db, ballot.id, rows))
 
 
 async def receive_decryption(db: AsyncSession, ballot: Ballot, document: Any, by: int | None = None) -> None:

@@ -249,7 +249,7 @@ async def close_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, conf
     if voted != len(rows) + (sealed.count if sealed else 0):  # both halves are written in one transaction
         raise BallotError("The ballot's records disagree (votes and voters); it was not closed.", 500)
     ballot.state, ballot.closed_at = BallotState.CLOSED, utcnow()
-    sealed_fields = {} if sealed is None else {"tally_hash": sealed.tally_hash}
+    sealed_fields = {} if sealed is None else sealed.recorded()
     await _audit(db, ballot, by, "ballot.closed", turnout=voted, participation_hash=who_hash,
                  contents_hash=sealed.contents_hash if sealed else digest(contents_document(rows)), **sealed_fields)
     return ballot

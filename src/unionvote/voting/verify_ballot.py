@@ -102,7 +102,7 @@ class BallotCheck:
             hall = self.check_hall()
             if self.entry("ballot.declared"):
                 self.check_result(electorate, rows, hall, sealed)
-        for file in ("electorate.jsonl", "contents.jsonl", "hall.jsonl", "trackers.txt", "result.json"):
+        for file in ("electorate.jsonl", "contents.jsonl", "hall.jsonl", "trackers.txt", "board.json", "result.json"):
             needed = {"electorate.jsonl": "ballot.opened", "result.json": "ballot.declared"}.get(file, "ballot.closed")
             if self.files.has(self.name(file)) and not self.entry(needed):
                 raise self.fail(file, f"the file is present but the chain has no {needed} entry")

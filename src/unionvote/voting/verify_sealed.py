@@ -18,6 +18,7 @@ from unionvote.sealing.trustees import TrusteePublic, election_key
 from unionvote.sealing.votes import SealedVote, SumRule, check_sealed
 from unionvote.voting.rules import Tally
 from unionvote.voting.sealed import count_from_totals, label_of, sealed_summary, sealed_tracker, sum_rule_for, tally_of
+from unionvote.voting.verify_board import check_board
 from unionvote.voting.verify_files import digest, weight_of
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def check_sealed_votes(check: BallotCheck, facts: dict[str, Any], electorate: di
     rule = SumRule.from_dict(facts["sum_rule"])
     key = Point.from_hex(facts["election_key"])
     rows: list[dict[str, Any]] = []
+    lines: dict[str, int] = {}  # tracker -> its line, for the board
     for line, row in check.files.rows(check.name(file)):
         if set(row) != SEALED_FIELDS:
             raise check.fail(file, f"a row has exactly the fields {', '.join(sorted(SEALED_FIELDS))}", line)
@@ -86,6 +88,7 @@ def check_sealed_votes(check: BallotCheck, facts: dict[str, Any], electorate: di
             raise check.fail(file, f"the tracker {row['tracker']!r} is not the hash of this row", line,
                              "field tracker")
         rows.append(row)
+        lines[row["tracker"]] = line
     spare = Counter(electorate.values())
     spare.subtract(Fraction(r["weight"]) for r in rows)
     if any(n < 0 for n in spare.values()):
@@ -103,6 +106,7 @@ def check_sealed_votes(check: BallotCheck, facts: dict[str, Any], electorate: di
         raise check.fail(file, f"the recomputed tally hashes to {tally_hash(tally)}, not to the tally_hash in "
                          f"{check.at('ballot.closed')}")
     check.check_trackers(rows)
+    check_board(check, lines)
     check.notes.append(f"{check.name(file)}: {len(rows)} sealed votes, every proof checked, tally recomputed "
                        f"(hash {tally_hash(tally)[:16]}...)")
     decryptions = facts["decryptions"]
