@@ -10,7 +10,6 @@ attack on an open (named) ballot recovers every choice: the attack works, so the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,13 +17,12 @@ import pytest
 
 from tests.e2e.server import running_server
 from tests.integration.secrecy import attacker
-from tests.integration.secrecy.attacker import Secret, json_needles, ranking_needles
+from tests.integration.secrecy.cases import secret_of
 from tests.integration.secrecy.evidence import Evidence, gather, logged_postgres, postgres_bindir
-from tests.integration.secrecy.world import PLAN_KEYS, Ground, cast_all, seed
+from tests.integration.secrecy.world import Ground, cast_all, seed
 from unionvote.migrate import upgrade
 
 SEALING_KEY = "the server's sealing key: in a file or the environment, never in the database 7f3a"
-FOR_AGAINST = ("for", "against", "abstain")
 
 pytestmark = [
     pytest.mark.skipif(postgres_bindir() is None, reason="needs PostgreSQL's server programs (initdb, pg_ctl, "
@@ -50,41 +48,8 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
         yield Case(ground, gather(pg, [server.log]))
 
 
-def secret_of(case: Case, kind: str) -> Secret:
-    ground, rows = case.ground, case.evidence.rows
-    cid = ground.conference_id
-    users = {int(r.values["user_id"]): int(r.values["id"]) for r in rows["delegate"]  # type: ignore[call-overload]
-             if r.values.get("user_id") is not None}
-    if kind in ("card", "one_of", "open"):
-        bid = ground.ballots[kind]
-        options = PLAN_KEYS if kind == "one_of" else FOR_AGAINST
-        needles = json_needles(options)
-        if kind == "one_of":
-            for key in options:
-                needles[key].append(key.encode())  # distinctive words: found bare as well
-        return Secret(kind, "ballot_participation", "delegate_id", lambda r: r.get("ballot_id") == bid,
-                      ground.truth[kind], needles, lambda c: {str(c)},
-                      re.compile(rf"/api/v1/ballots/{bid}/votes|/conferences/{cid}/vote/{bid}"), users, bid,
-                      tuple(options))
-    if kind == "election":
-        [election] = [r for r in rows["election"] if r.values["id"] == ground.election_id]
-        bid = election.values["ballot_id"]
-        return Secret(kind, "ballot_participation", "delegate_id", lambda r: r.get("ballot_id") == bid,
-                      ground.truth[kind], ranking_needles([str(c) for c in ground.candidate_ids]),
-                      lambda c: {" ".join(c)},  # type: ignore[call-overload]
-                      re.compile(rf"/conferences/{cid}/elections/{ground.election_id}/vote"), users)
-    assert kind == "member"
-    mbid, questions = ground.member_ballot_id, set(ground.question_ids)
-    needles = json_needles(["yes", "no", *ground.rota_keys])
-    for key in ground.rota_keys:
-        needles[key].append(key.encode())
-    return Secret(kind, "member_participation", "member_id",
-                  lambda r: r.get("ballot_id") == mbid or r.get("question_id") in questions,
-                  ground.truth[kind], needles, lambda c: set(c), re.compile(r"/vote/\[token\]"))  # type: ignore[call-overload]
-
-
 def assert_nothing_learned(case: Case, kind: str) -> None:
-    secret, evidence = secret_of(case, kind), case.evidence
+    secret, evidence = secret_of(case.ground, case.evidence.rows, kind), case.evidence
     joins = attacker.every_join(evidence, secret)
     voters = len(secret.truth)
     for name in ("xmin", "ctid", "dump order", "postgres log", "timestamps", "access log", "wal"):
@@ -102,7 +67,7 @@ def assert_nothing_learned(case: Case, kind: str) -> None:
 
 def test_the_attack_recovers_every_choice_of_an_open_ballot(case: Case) -> None:
     """The control: on a named ballot the same joins tie each delegate to their choice."""
-    secret = secret_of(case, "open")
+    secret = secret_of(case.ground, case.evidence.rows, "open")
     joins = attacker.every_join(case.evidence, secret)
     truth = {voter: frozenset(secret.labels(choice)) for voter, choice in secret.truth.items()}
     for name in ("xmin", "ctid", "dump order", "postgres log", "timestamps", "access log", "wal"):
@@ -123,7 +88,7 @@ def test_a_ballot_token_would_open_its_own_vote_and_none_is_kept(case: Case) -> 
     """Why no token may be kept: given the tokens, the attack recovers each sealed choice (so the token join,
     which finds none anywhere, would have found them)."""
     for kind in ("card", "one_of"):
-        secret = secret_of(case, kind)
+        secret = secret_of(case.ground, case.evidence.rows, kind)
         assert attacker.by_tokens(case.evidence, secret) == {}
         recovered = attacker.by_tokens(case.evidence, secret, extra=case.ground.tokens[kind].values())
         assert recovered == {voter: f'["{choice}"]' for voter, choice in secret.truth.items()}

@@ -1,0 +1,45 @@
+"""The ballots of the secrecy tests as the attacker approaches them (attacker.Secret), one per kind:
+card, one_of and open (conference ballots), election (ranked), member (a member ballot's two questions)."""
+
+from __future__ import annotations
+
+import re
+
+from tests.integration.secrecy.attacker import Secret, json_needles, ranking_needles
+from tests.integration.secrecy.evidence import Row
+from tests.integration.secrecy.world import PLAN_KEYS, Ground
+
+FOR_AGAINST = ("for", "against", "abstain")
+
+
+def secret_of(ground: Ground, rows: dict[str, list[Row]], kind: str) -> Secret:
+    """How the attacker approaches one kind of vote, and the truth to judge them by."""
+    cid = ground.conference_id
+    users = {int(r.values["user_id"]): int(r.values["id"]) for r in rows["delegate"]  # type: ignore[call-overload]
+             if r.values.get("user_id") is not None}
+    if kind in ("card", "one_of", "open"):
+        bid = ground.ballots[kind]
+        options = PLAN_KEYS if kind == "one_of" else FOR_AGAINST
+        needles = json_needles(options)
+        if kind == "one_of":
+            for key in options:
+                needles[key].append(key.encode())  # distinctive words: found bare as well
+        return Secret(kind, "ballot_participation", "delegate_id", lambda r: r.get("ballot_id") == bid,
+                      ground.truth[kind], needles, lambda c: {str(c)},
+                      re.compile(rf"/api/v1/ballots/{bid}/votes|/conferences/{cid}/vote/{bid}"), users, bid,
+                      tuple(options))
+    if kind == "election":
+        [election] = [r for r in rows["election"] if r.values["id"] == ground.election_id]
+        bid = election.values["ballot_id"]
+        return Secret(kind, "ballot_participation", "delegate_id", lambda r: r.get("ballot_id") == bid,
+                      ground.truth[kind], ranking_needles([str(c) for c in ground.candidate_ids]),
+                      lambda c: {" ".join(c)},  # type: ignore[call-overload]
+                      re.compile(rf"/conferences/{cid}/elections/{ground.election_id}/vote"), users)
+    assert kind == "member"
+    mbid, questions = ground.member_ballot_id, set(ground.question_ids)
+    needles = json_needles(["yes", "no", *ground.rota_keys])
+    for key in ground.rota_keys:
+        needles[key].append(key.encode())
+    return Secret(kind, "member_participation", "member_id",
+                  lambda r: r.get("ballot_id") == mbid or r.get("question_id") in questions,
+                  ground.truth[kind], needles, lambda c: set(c), re.compile(r"/vote/\[token\]"))  # type: ignore[call-overload]

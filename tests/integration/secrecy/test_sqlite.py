@@ -1,0 +1,93 @@
+"""Secret votes on SQLite, against someone who holds the database file, its write-ahead log (read before any
+checkpoint) and the application's logs.
+
+The same voters, ballots and votes as on PostgreSQL (world.py), through the real server. SQLite has no
+xmin, but its -wal file is as good: the frames of one transaction are one commit, so the attacker ties
+each voter to the rows their transaction wrote and to what it added to each page. On a sealed ballot
+none of that holds a choice; on an open ballot the same attack recovers every one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.e2e.server import running_server
+from tests.integration.secrecy import attacker, sqlite_wal
+from tests.integration.secrecy.cases import secret_of
+from tests.integration.secrecy.sqlite_wal import SqliteEvidence
+from tests.integration.secrecy.world import Ground, cast_all, seed
+from unionvote.migrate import upgrade
+
+SEALING_KEY = "the server's sealing key, which no database file holds: 2b9c41d7"
+
+
+@dataclass
+class Case:
+    ground: Ground
+    evidence: SqliteEvidence
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
+    workdir = tmp_path_factory.mktemp("secrecy-sqlite")
+    database = workdir / "unionvote.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    upgrade(url)
+    ground = seed(url)
+    with running_server(url, workdir, UNIONVOTE_SEALED_BALLOTS="server", UNIONVOTE_SEALING_KEY=SEALING_KEY,
+                        UNIONVOTE_LOG_LEVEL="DEBUG") as server:
+        cast_all(server.base_url, ground)
+        evidence = sqlite_wal.take(database, [server.log], workdir)  # while the server holds it: no checkpoint
+    yield Case(ground, evidence)
+
+
+def assert_nothing_learned(case: Case, kind: str) -> None:
+    secret, evidence = secret_of(case.ground, case.evidence.rows, kind), case.evidence
+    joins = sqlite_wal.every_join(evidence, secret)
+    assert len(joins["wal transaction rows"]) == len(secret.truth), "some votes were not found in the -wal file"
+    for name, linked in joins.items():
+        assert attacker.learned(secret, linked) == {}, f"the {name} join tells how people voted"
+    linked_rows = sqlite_wal.by_commit_rows(evidence, secret)
+    assert attacker.varying_fields(secret, linked_rows) == []
+    assert attacker.all_distinct_ciphertexts(r for rows in linked_rows.values() for r in rows) == []
+    for token in case.ground.tokens[kind].values():
+        assert token not in evidence.app_log
+        assert token.encode() not in evidence.main and token.encode() not in evidence.wal
+
+
+def test_the_attack_recovers_every_choice_of_an_open_ballot(case: Case) -> None:
+    secret = secret_of(case.ground, case.evidence.rows, "open")
+    joins = sqlite_wal.every_join(case.evidence, secret)
+    truth = {voter: frozenset(secret.labels(choice)) for voter, choice in secret.truth.items()}
+    for name, linked in joins.items():
+        assert attacker.learned(secret, linked) == truth, name
+    problems = attacker.varying_fields(secret, sqlite_wal.by_commit_rows(case.evidence, secret))
+    assert any("ballot_content.choice" in p for p in problems), problems
+
+
+def test_a_card_vote_in_split_mode_tells_nothing(case: Case) -> None:
+    assert_nothing_learned(case, "card")
+
+
+def test_a_one_of_ballot_tells_nothing(case: Case) -> None:
+    assert_nothing_learned(case, "one_of")
+
+
+def test_the_sealing_key_is_nowhere(case: Case) -> None:
+    evidence = case.evidence
+    assert SEALING_KEY not in evidence.app_log
+    assert SEALING_KEY.encode() not in evidence.main and SEALING_KEY.encode() not in evidence.wal
+    assert evidence.rows["ballot_sealing"], "the secret ballots were not sealed"
+
+
+@pytest.mark.xfail(strict=True, reason="not sealed yet")
+def test_a_member_ballot_tells_nothing(case: Case) -> None:
+    assert_nothing_learned(case, "member")
+
+
+@pytest.mark.xfail(strict=True, reason="not sealed yet")
+def test_an_election_tells_nothing(case: Case) -> None:
+    assert_nothing_learned(case, "election")
