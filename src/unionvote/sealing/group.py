@@ -278,9 +278,15 @@ def u32(n: int) -> bytes:
     return n.to_bytes(4, "big")
 
 
+_POINT_FRAME = POINT_BYTES.to_bytes(4, "big")
+
+
 def challenge(tag: str, label: str, *fields: bytes | Point) -> int:
     """Fiat-Shamir: SHA-256 over framed fields (domain, tag, label, statement, commitments) mod the order."""
-    digest = hashlib.sha256(frame(DOMAIN) + frame(tag.encode("ascii")) + frame(label.encode("utf-8")))
+    parts = [frame(DOMAIN), frame(tag.encode("ascii")), frame(label.encode("utf-8"))]
     for item in fields:
-        digest.update(frame(item.to_bytes() if isinstance(item, Point) else item))
-    return int.from_bytes(digest.digest(), "big") % ORDER
+        if isinstance(item, Point):
+            parts += (_POINT_FRAME, item.to_bytes())
+        else:
+            parts += (len(item).to_bytes(4, "big"), item)
+    return int.from_bytes(hashlib.sha256(b"".join(parts)).digest(), "big") % ORDER
