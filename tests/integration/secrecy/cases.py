@@ -4,7 +4,9 @@ card, one_of and open (conference ballots), election (ranked), member (a member 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from tests.integration.secrecy import attacker
 from tests.integration.secrecy.attacker import Secret, json_needles, ranking_needles
 from tests.integration.secrecy.evidence import Row
 from tests.integration.secrecy.world import PLAN_KEYS, Ground
@@ -43,3 +45,27 @@ def secret_of(ground: Ground, rows: dict[str, list[Row]], kind: str) -> Secret:
     return Secret(kind, "member_participation", "member_id",
                   lambda r: r.get("ballot_id") == mbid or r.get("question_id") in questions,
                   ground.truth[kind], needles, lambda c: set(c), re.compile(r"/vote/\[token\]"))  # type: ignore[call-overload]
+
+
+def assert_every_choice_recovered(secret: Secret, joins: dict[str, dict[int, bytes]],
+                                  linked_rows: dict[int, list[Row]]) -> None:
+    """The control (an open ballot): each join ties every voter to their choice, and the choice column varies."""
+    truth = {voter: frozenset(secret.labels(choice)) for voter, choice in secret.truth.items()}
+    for name, linked in joins.items():
+        assert attacker.learned(secret, linked) == truth, name
+    problems = attacker.varying_fields(secret, linked_rows)
+    assert any("ballot_content.choice" in p for p in problems), problems
+
+
+def assert_no_choice_learned(secret: Secret, joins: dict[str, dict[int, bytes]], linked_rows: dict[int, list[Row]],
+                             tokens: Iterable[str], places: Iterable[str | bytes]) -> None:
+    """No join tells a choice; the rows tied to voters hold only constants, voter attributes and ciphertexts
+    (one length whatever the choice, never two alike); no voter's ballot token is in any place (with it, the
+    content id, an HMAC over the choice, would tell)."""
+    for name, linked in joins.items():
+        assert attacker.learned(secret, linked) == {}, f"the {name} join tells how people voted"
+    assert attacker.varying_fields(secret, linked_rows) == []
+    assert attacker.all_distinct_ciphertexts(r for rows in linked_rows.values() for r in rows) == []
+    places = list(places)
+    for token in tokens:
+        assert not any((token if isinstance(place, str) else token.encode()) in place for place in places)
