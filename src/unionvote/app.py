@@ -39,6 +39,8 @@ from unionvote.consult.routes import CONSULT_ROUTES
 from unionvote.csrf import SessionBoundCSRF
 from unionvote.db import commit_before_send, make_engine, make_session_factory
 from unionvote.elections.routes import ELECTION_ROUTES
+from unionvote.i18n import LanguageMiddleware, install_in_templates
+from unionvote.language_pages import LanguagePages
 from unionvote.live import live_socket, make_channels
 from unionvote.logs import AccessLogMiddleware, configure_logging
 from unionvote.motions.routes import MOTION_ROUTES
@@ -67,7 +69,7 @@ ROUTE_HANDLERS: list[Any] = [
     healthz, live_socket,
     HomePages, LoginPages, AccountPages, AdminPages, AuditPages,
     SessionApi, MeApi, UsersApi, ConferencesApi, AuditApi, *CONFERENCE_ROUTES,
-    EnrolmentPages, CodeLoginPages, InvitationPages, InvitationsApi,
+    EnrolmentPages, CodeLoginPages, InvitationPages, InvitationsApi, LanguagePages,
     *MEMBER_BALLOT_ROUTES,
     *MOTION_ROUTES, *CONSULT_ROUTES, *ELECTION_ROUTES, *VOTING_ROUTES,
 ]
@@ -107,9 +109,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*ROUTE_HANDLERS, create_static_files_router(path="/static", directories=[STATIC_DIR],
                                                                     guards=[public], include_in_schema=False)],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],
-        middleware=[AccessLogMiddleware, AuthMiddleware, DefineMiddleware(SessionBoundCSRF, config=csrf)],
+        middleware=[AccessLogMiddleware, AuthMiddleware, LanguageMiddleware,
+                    DefineMiddleware(SessionBoundCSRF, config=csrf)],
         before_send=[security_headers],  # every response, errors and redirects included
-        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine,
+                                       engine_callback=install_in_templates),
         openapi_config=OpenAPIConfig(
             title="unionvote API", version=__version__, path="/schema",
             # The JSON description only: an explorer page would load scripts the site's own CSP refuses.

@@ -609,6 +609,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_trustee_parsers(sub)
 
+    from unionvote.translations_cli import add_parsers as add_translation_parsers
+
+    add_translation_parsers(sub)
+
     demo = sub.add_parser("demo", help="create (or reuse) a demo database and serve it")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)

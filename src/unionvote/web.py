@@ -102,7 +102,10 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
 
 
 def _safe_next(path: str) -> str:
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    # "//host" and "/\\host" both leave the site in a browser; control characters never belong in a path.
+    if not path.startswith("/") or path[1:2] in ("/", "\\") or any(ord(c) < 32 for c in path):
+        return "/"
+    return path
 
 
 UNSTORABLE_MESSAGE = "A value in the request is too long, too large, or has a character that cannot be stored."

@@ -56,6 +56,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/healthz"): EVERYONE,
     ("GET", "/login"): EVERYONE,
     ("POST", "/login"): EVERYONE,
+    ("POST", "/language"): EVERYONE,  # the language switch in every page's footer
     ("POST", "/logout"): EVERYONE,
     ("POST", "/api/v1/session"): EVERYONE,
     ("DELETE", "/api/v1/session"): EVERYONE,

@@ -1,0 +1,247 @@
+"""Languages: which one a person reads, and the catalogues that put the pages into it.
+
+Messages are marked in templates with Jinja's i18n extension (`{{ _("Vote") }}`,
+`{% trans %}...{% endtrans %}`) and in Python with `_()`/`N_()` from here; `pybabel extract`
+collects them (babel.cfg) into `locale/messages.pot`, translators work in
+`locale/<lang>/LC_MESSAGES/messages.po` (docs/translating.md), and the catalogues are compiled
+to `.mo` when the package is built (hatch_build.py) or, if a `.po` is newer than its `.mo`, in
+memory when first needed, so a checkout always serves what its catalogues say.
+
+The language of a request is chosen, in this order, by: the language switch (the `uv_lang`
+cookie), the person's profile, a language other than English that the browser asks for
+(Accept-Language), the event's own default, and English.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from gettext import NullTranslations
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import LazyProxy, Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+SOURCE_LANGUAGE = "en"
+# The languages offered, each named in itself (as a language switch should name them).
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg", "pl": "Polski"}
+LANGUAGE_COOKIE = "uv_lang"
+# Test-only catalogues (a pseudo-language that marks every translated string, a right-to-left one)
+# are registered here by the tests; they are never offered on a page.
+PSEUDO_DIRECTIONS: dict[str, str] = {}
+_current: ContextVar[str] = ContextVar("unionvote_language", default=SOURCE_LANGUAGE)
+
+
+def _catalogue_files(language: str) -> tuple[Path, Path]:
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    return folder / "messages.po", folder / "messages.mo"
+
+
+@lru_cache(maxsize=16)
+def translations(language: str) -> NullTranslations:
+    """The compiled catalogue of a language (English, the source, translates to itself)."""
+    if language in _PSEUDO_CATALOGUES:
+        return _PSEUDO_CATALOGUES[language]
+    if language == SOURCE_LANGUAGE:
+        return NullTranslations()
+    po, mo = _catalogue_files(language)
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as compiled:
+            return Translations(compiled, domain="messages")
+    if po.exists():
+        return Translations(io.BytesIO(compile_catalogue(po.read_bytes(), language)), domain="messages")
+    return NullTranslations()
+
+
+def compile_catalogue(po_bytes: bytes, language: str) -> bytes:
+    """A .po catalogue compiled to .mo bytes (fuzzy entries are left out, as msgfmt does)."""
+    catalogue = read_po(io.BytesIO(po_bytes), locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue, use_fuzzy=False)
+    return compiled.getvalue()
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Everything translated inside the block is in `language` (e.g. an email to one member)."""
+    token = _current.set(language if language in LANGUAGES or language in PSEUDO_DIRECTIONS else SOURCE_LANGUAGE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def use_language(language: str) -> None:
+    """Sets the language for the rest of this request (the middleware calls it first)."""
+    _current.set(language)
+
+
+def gettext(message: str) -> str:
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return translations(_current.get()).pgettext(context, message)
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name for "marked, translated later"
+    """Marks a message for extraction where it is defined; translate it with `_()` where it is shown."""
+    return message
+
+
+def lazy_gettext(message: str) -> Any:
+    """A message translated when it is turned into text, in the language of that moment."""
+    return LazyProxy(gettext, message, enable_cache=False)
+
+
+def text_direction(language: str | None = None) -> str:
+    """'rtl' or 'ltr', for the page's dir attribute."""
+    language = language or _current.get()
+    if language in PSEUDO_DIRECTIONS:
+        return PSEUDO_DIRECTIONS[language]
+    return "rtl" if _babel_locale(language).character_order == "right-to-left" else "ltr"
+
+
+def _babel_locale(language: str | None = None) -> Locale:
+    try:
+        return Locale.parse((language or _current.get()).replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(SOURCE_LANGUAGE)
+
+
+def format_number(value: Any) -> str:
+    """A number as the reader's language writes it (1,234 in English; 1 234 in Polish)."""
+    return format_decimal(value, locale=_babel_locale())
+
+
+def format_when(value: Any, form: str = "medium") -> str:
+    """A date and time as the reader's language writes it (the value keeps its own time zone)."""
+    return format_datetime(value, format=form, locale=_babel_locale())
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """The languages a browser asks for, most wanted first (RFC 9110 section 12.5.4)."""
+    wanted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _sep, params = part.strip().partition(";")
+        tag = tag.strip().lower()
+        if not tag or tag == "*" or len(tag) > 35:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _eq, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            wanted.append((-quality, position, tag))
+    return [tag for _q, _p, tag in sorted(wanted)]
+
+
+def offered(tag: str | None) -> str | None:
+    """The offered language a tag names ('pl-PL' → 'pl'), or None."""
+    if not tag:
+        return None
+    primary = tag.strip().lower().split("-")[0].split("_")[0]
+    return primary if primary in LANGUAGES else None
+
+
+def choose_language(*, chosen: str | None = None, profile: str | None = None,
+                    accept_language: str = "", event_default: str | None = None) -> str:
+    """The language of a page, from what the person chose, their browser, and the event."""
+    for preference in (chosen, profile):
+        if offered(preference):
+            return offered(preference)  # type: ignore[return-value]
+    browser = [offered(tag) for tag in parse_accept_language(accept_language)]
+    first = next((language for language in browser if language), None)
+    if first and first != SOURCE_LANGUAGE:
+        return first
+    return offered(event_default) or first or SOURCE_LANGUAGE
+
+
+def template_callables() -> dict[str, Callable[..., Any]]:
+    """What every template may call: the current language, its direction and the offered list."""
+    return {"current_language": current_language, "text_direction": text_direction,
+            "languages": lambda: LANGUAGES, "format_number": format_number, "format_when": format_when}
+
+
+def register_pseudo_language(code: str, catalogue: NullTranslations, direction: str = "ltr") -> None:
+    """For tests only: a catalogue that is never offered on a page (pseudo-English, right-to-left)."""
+    PSEUDO_DIRECTIONS[code] = direction
+    _PSEUDO_CATALOGUES[code] = catalogue
+
+
+_PSEUDO_CATALOGUES: dict[str, NullTranslations] = {}
+
+
+def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
+    for key, value in headers:
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                cookie_name, _eq, cookie_value = part.strip().partition("=")
+                if cookie_name == name:
+                    return cookie_value
+    return None
+
+
+class LanguageMiddleware:
+    """Chooses the language of each request (see `choose_language`) and says it in Content-Language."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = scope.get("headers", [])
+        chosen = _cookie(headers, LANGUAGE_COOKIE)
+        if chosen in PSEUDO_DIRECTIONS:
+            language = chosen
+        else:
+            user = scope.get("user")
+            accept = next((value.decode("latin-1") for key, value in headers if key == b"accept-language"), "")
+            language = choose_language(chosen=chosen, profile=getattr(user, "language", None), accept_language=accept)
+        scope.setdefault("state", {})["language"] = language
+        token = _current.set(language)
+
+        async def say_language(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"content-language", language.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, say_language if scope["type"] == "http" else send)
+        finally:
+            _current.reset(token)
+
+
+def install_in_templates(engine: Any) -> None:
+    """Litestar's engine callback: Jinja's i18n extension, translating in the request's language."""
+    environment = engine.engine
+    environment.add_extension("jinja2.ext.i18n")
+    environment.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext)
+    environment.globals.update(template_callables())

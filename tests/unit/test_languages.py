@@ -1,0 +1,76 @@
+"""Every message reaches people in their language: the catalogues hold every marked message, and no
+template shows text that is not marked (outside the shrinking work list in languages_todo.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.languages_todo import NOT_YET_MARKED
+from unionvote import translations_cli
+from unionvote.i18n import choose_language, compile_catalogue, parse_accept_language, speaking, translations
+from unionvote.i18n import gettext as _
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def test_the_catalogue_template_is_current_and_every_language_has_every_message(tmp_path: Path) -> None:
+    fresh = tmp_path / "messages.pot"
+    translations_cli.extract(fresh)
+    assert translations_cli._ids(fresh) == translations_cli._ids(translations_cli.TEMPLATE), \
+        "locale/messages.pot is out of date: run `unionvote translations update`"
+    for language in translations_cli.languages():
+        assert translations_cli.problems(language, fresh) == []
+
+
+def test_a_missing_or_broken_translation_is_reported(tmp_path: Path) -> None:
+    pot = tmp_path / "messages.pot"
+    pot.write_text('msgid "Vote"\nmsgstr ""\n\nmsgid "You have %(n)s votes"\nmsgstr ""\n', encoding="utf-8")
+    found = translations_cli.problems("pl", pot)
+    assert "pl: missing 'Vote'" in found and "pl: missing 'You have %(n)s votes'" in found
+
+
+def test_every_template_outside_the_work_list_marks_its_text() -> None:
+    unmarked = {str(path.relative_to(TEMPLATES)): translations_cli.unmarked_text(path.read_text(encoding="utf-8"))
+                for path in sorted(TEMPLATES.rglob("*.html"))}
+    shows_unmarked = sorted(name for name, found in unmarked.items() if found and name not in NOT_YET_MARKED)
+    assert shows_unmarked == [], {name: unmarked[name][:3] for name in shows_unmarked}
+    now_marked = sorted(name for name in NOT_YET_MARKED if name in unmarked and not unmarked[name])
+    assert now_marked == [], "marked now: take these off tests/unit/languages_todo.py"
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ('<p>Vote now</p>', [(1, "Vote now")]),
+    ('<button aria-label="Close the ballot">{{ _("x") }}</button>', [(1, "Close the ballot")]),
+    ('<a href="/x"{% if a %} aria-current="page"{% endif %}>{{ _("Home") }}</a>', []),
+    ('<p>{% trans n=3 %}You have {{ n }} votes{% endtrans %}</p>', []),
+    ('<script src="/static/app.js" defer></script><p>{{ _("Hi") }} – unionvote</p>', []),
+])
+def test_the_unmarked_text_finder_sees_what_a_reader_sees(source: str, expected: list[tuple[int, str]]) -> None:
+    assert translations_cli.unmarked_text(source) == expected
+
+
+def test_the_language_is_chosen_by_the_switch_the_profile_the_browser_and_the_event_in_that_order() -> None:
+    assert parse_accept_language("en-GB,en;q=0.8,pl;q=0.9") == ["en-gb", "pl", "en"]
+    assert choose_language(accept_language="pl-PL,pl;q=0.9") == "pl"
+    assert choose_language(accept_language="en-GB", event_default="cy") == "cy"  # a Welsh event, an English browser
+    assert choose_language(accept_language="pl", event_default="cy") == "pl"  # the member's own language first
+    assert choose_language(chosen="cy", profile="pl", accept_language="pl") == "cy"
+    assert choose_language(profile="pl", accept_language="cy") == "pl"
+    assert choose_language(chosen="xx", accept_language="ja") == "en"
+
+
+def test_messages_in_python_follow_the_language_of_the_moment() -> None:
+    with speaking("pl"):
+        assert _("Log out") == "Wyloguj się"
+    with speaking("cy"):
+        assert _("Log out") == "Allgofnodi"
+    assert _("Log out") == "Log out"
+
+
+def test_a_catalogue_compiles_in_memory_when_its_compiled_file_is_missing() -> None:
+    po = Path(translations_cli.LOCALE_DIR) / "cy" / "LC_MESSAGES" / "messages.po"
+    compiled = compile_catalogue(po.read_bytes(), "cy")
+    assert compiled[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")  # the gettext .mo magic number
+    assert translations("cy").gettext("Language") == "Iaith"
