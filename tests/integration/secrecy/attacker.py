@@ -18,6 +18,8 @@ and all-distinct values of one length, which is what ciphertexts, proofs and ran
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
 import re
@@ -27,7 +29,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tests.integration.secrecy.evidence import Evidence, Row, access_log, log_entries, row_text, transactions_in_log
-from unionvote.voting.sealed import sealed_content_id
 
 # Columns that describe the voter, not the vote (their card, their workplace, who they are, when).
 VOTER_FIELDS = {"weight", "employer", "workplace", "region", "branch", "delegate_id", "member_id", "user_id",
@@ -192,27 +193,42 @@ def by_wal(evidence: Evidence, secret: Secret) -> dict[int, bytes]:
     return {voter: evidence.wal.decoded(xid, evidence.toast) for voter, xid in voter_xids(evidence, secret).items()}
 
 
-def by_tokens(evidence: Evidence, secret: Secret, extra: Iterable[str] = ()) -> dict[int, str]:
-    """Every token-like string in the dump, the logs and the WAL, tried as a ballot token: its hash names the
-    voter (participation.token_hash), its HMAC over a guessed choice names their sealed vote."""
+def _keyed(token: str, message: bytes) -> str:
+    return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def token_ids(ballot_id: int, token: str, options: Iterable[str]) -> dict[str, str | None]:
+    """The row ids a ballot token names, as docs/audit-format.md gives them: an open vote's content id, a
+    sealed vote's id, and (as the first sealed votes had it) a sealed id over the choice -> the choice it names."""
+    ids: dict[str, str | None] = {_keyed(token, f"ballot-content:{ballot_id}".encode()): None,
+                                  _keyed(token, f"ballot-sealed:{ballot_id}".encode()): None}
+    for option in options:
+        ids[_keyed(token, f"ballot-sealed:{ballot_id}:".encode() + json.dumps([option]).encode())] = option
+    return ids
+
+
+def by_tokens(evidence: Evidence, secret: Secret, extra: Iterable[str] = ()) -> dict[int, list[str]]:
+    """Every token-like string in the dump, the logs and the WAL (and `extra`), tried as a ballot token: its hash
+    names the voter (participation.token_hash); the ids it names find their rows, or say their choice."""
     if secret.ballot_id is None:
         return {}
     from unionvote.voting.receipts import token_hash
 
-    candidates = evidence.token_like | set(extra)
     voters = {str(r.values["token_hash"]): int(r.values[secret.voter_column])  # type: ignore[call-overload]
               for r in participations(evidence, secret)}
-    stored = {str(r.values["id"]) for rows in evidence.rows.values() for r in rows
-              if r.values.get("ballot_id") == secret.ballot_id and "id" in r.values and isinstance(r.values["id"], str)}
-    learned = {}
-    for token in candidates:
+    rows = {str(r.values["id"]): r for table_rows in evidence.rows.values() for r in table_rows
+            if r.values.get("ballot_id") == secret.ballot_id and isinstance(r.values.get("id"), str)}
+    linked: dict[int, list[str]] = {}
+    for token in evidence.token_like | set(extra):
         voter = voters.get(token_hash(secret.ballot_id, token))
         if voter is None:
             continue
-        for option in secret.options:
-            if sealed_content_id(secret.ballot_id, token, [option]) in stored:
-                learned[voter] = json.dumps([option])
-    return learned
+        for row_id, option in token_ids(secret.ballot_id, token, secret.options).items():
+            if row_id in rows:
+                linked.setdefault(voter, []).append(rows[row_id].text())
+                if option is not None:
+                    linked[voter].append(json.dumps([option]))
+    return linked
 
 
 def every_join(evidence: Evidence, secret: Secret) -> dict[str, dict[int, bytes]]:

@@ -73,14 +73,26 @@ def test_a_one_of_ballot_tells_nothing(case: Case) -> None:
     assert_nothing_learned(case, "one_of")
 
 
-def test_a_ballot_token_would_open_its_own_vote_and_none_is_kept(case: Case) -> None:
-    """Why no token may be kept: given the tokens, the attack recovers each sealed choice (so the token join,
-    which finds none anywhere, would have found them)."""
+def test_a_voters_token_ties_them_to_their_open_vote(case: Case) -> None:
+    """The token join works: given the voters' ballot tokens (none is kept anywhere, so the attacker's own
+    search finds none), it ties each voter of an open ballot to their content row, so to their choice."""
+    secret = secret_of(case.ground, case.evidence.rows, "open")
+    assert attacker.by_tokens(case.evidence, secret) == {}
+    linked = attacker.by_tokens(case.evidence, secret, extra=case.ground.tokens["open"].values())
+    assert attacker.learned(secret, {v: "\n".join(texts).encode() for v, texts in linked.items()}) == {
+        voter: {choice} for voter, choice in secret.truth.items()}
+
+
+@pytest.mark.xfail(strict=True, reason="a sealed vote's row id is an HMAC over the choice keyed by the voter's "
+                                       "ballot token: the token and the database tell the choice")
+def test_even_a_voters_own_token_does_not_open_their_sealed_vote(case: Case) -> None:
+    """A token that leaves the voter's device (a shared computer, a photo) ties them to their sealed vote, and
+    must tell no more than that."""
     for kind in ("card", "one_of"):
         secret = secret_of(case.ground, case.evidence.rows, kind)
-        assert attacker.by_tokens(case.evidence, secret) == {}
-        recovered = attacker.by_tokens(case.evidence, secret, extra=case.ground.tokens[kind].values())
-        assert recovered == {voter: f'["{choice}"]' for voter, choice in secret.truth.items()}
+        linked = attacker.by_tokens(case.evidence, secret, extra=case.ground.tokens[kind].values())
+        assert len(linked) == len(secret.truth)
+        assert attacker.learned(secret, {v: "\n".join(texts).encode() for v, texts in linked.items()}) == {}
 
 
 def test_the_sealing_key_is_nowhere(case: Case) -> None:
