@@ -64,6 +64,9 @@ def assert_no_choice_learned(secret: Secret, joins: dict[str, dict[int, bytes]],
     content id, an HMAC over the choice, would tell)."""
     for name, linked in joins.items():
         assert attacker.learned(secret, linked) == {}, f"the {name} join tells how people voted"
+    for voter, rows in linked_rows.items():  # each vote is there, sealed: a long random string in a row of its own
+        assert any(isinstance(value, str) and len(value) >= 64 for row in rows for value in row.values.values()
+                   if row.table != secret.participation and row.table not in attacker.VOTER_TABLES), voter
     assert attacker.varying_fields(secret, linked_rows) == []
     assert attacker.all_distinct_ciphertexts(r for rows in linked_rows.values() for r in rows) == []
     places = list(places)
