@@ -123,8 +123,9 @@ def text_direction(language: str | None = None) -> str:
 
 
 def _babel_locale(language: str | None = None) -> Locale:
+    language = language or _current.get()
     try:
-        return Locale.parse((language or _current.get()).replace("-", "_"))
+        return Locale.parse("en_GB" if language == SOURCE_LANGUAGE else language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return Locale.parse(SOURCE_LANGUAGE)
 
@@ -134,8 +135,11 @@ def format_number(value: Any) -> str:
     return format_decimal(value, locale=_babel_locale())
 
 
-def format_when(value: Any, form: str = "medium") -> str:
-    """A date and time as the reader's language writes it (the value keeps its own time zone)."""
+def format_when(value: Any, form: str = "d MMM y, HH:mm") -> str:
+    """A date and time as the reader's language writes it: 4 Dec 2026, 19:20 / 4 Rhag 2026 / 4 gru 2026.
+
+    The value keeps its own time zone (the pages say which); `form` is a CLDR date pattern.
+    """
     return format_datetime(value, format=form, locale=_babel_locale())
 
 

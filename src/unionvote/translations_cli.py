@@ -119,17 +119,23 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 _READ_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|alt|placeholder|aria-description)\s*=\s*"([^"{]*)"')
 _TAG = re.compile(r"<[^>]*>", re.S)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
-NOT_TRANSLATED = {"unionvote"}  # the product's name
+NOT_TRANSLATED = {"unionvote", "UTC"}  # the product's name; the time zone, written so in every language
 
 
 def unmarked_text(source: str) -> list[tuple[int, str]]:
-    """Text of a template a reader would see that is not inside a translation marker: (line, text)."""
+    """Text of a template a reader would see that is not inside a translation marker: (line, text).
+
+    Looks at the page's own text, the attributes read aloud (aria-label, title, alt, placeholder), and the
+    prose strings handed to macros inside {{ }} and {% %} (a label, a hint), which must be wrapped in _().
+    """
     from jinja2 import Environment
 
     environment = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
     found: list[tuple[int, str]] = []
     html = _HtmlState()
     in_trans, expect_name = False, False
+    calls: list[str] = []  # the functions whose parentheses we are inside, innermost last
+    last_name = ""
     for line, kind, value in environment.lex(source):
         if kind == "whitespace":
             continue
@@ -139,15 +145,35 @@ def unmarked_text(source: str) -> list[tuple[int, str]]:
         if expect_name and kind == "name":
             in_trans = value in ("trans", "pluralize") or (in_trans and value != "endtrans")
         expect_name = False
+        if kind in ("variable_begin", "block_begin"):
+            calls = []
+        if kind == "operator" and value == "(":
+            calls.append(last_name)
+        elif kind == "operator" and value == ")" and calls:
+            calls.pop()
+        last_name = value if kind == "name" else ""
+        if kind == "string":
+            text = value[1:-1]
+            marked = any(call in TRANSLATING for call in calls)
+            if not marked and not in_trans and _PROSE.search(text) and text not in NOT_TRANSLATED:
+                found.append((line, text[:80]))
+            continue
         if kind != "data":
             if kind == "variable_begin" and not html.inside_tag:
                 html.text.append(" ")
             continue
         for text in html.feed(value):
+            text = _ATTRIBUTE_FRAGMENT.sub(" ", text)  # e.g. ` aria-describedby="` written by a macro
             words = [word for word in _WORDS.findall(text.replace("&nbsp;", " ")) if word not in NOT_TRANSLATED]
             if words and not in_trans:
                 found.append((line, " ".join(text.split())[:80]))
     return found
+
+
+_ATTRIBUTE_FRAGMENT = re.compile(r'\s[\w:-]+="[^"<>]*"?')
+TRANSLATING = {"_", "gettext", "ngettext", "pgettext"}
+# A string literal people read: words with a space between, or a capitalised word ("Password").
+_PROSE = re.compile(r"[A-Za-z]{2,}[^{}]* [A-Za-z]{2,}|^[A-Z][a-z]+[.:?!]?$")
 
 
 class _HtmlState:

@@ -26,9 +26,9 @@ def test_the_catalogue_template_is_current_and_every_language_has_every_message(
 
 def test_a_missing_or_broken_translation_is_reported(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
-    pot.write_text('msgid "Vote"\nmsgstr ""\n\nmsgid "You have %(n)s votes"\nmsgstr ""\n', encoding="utf-8")
+    pot.write_text('msgid "A message no catalogue has yet"\nmsgstr ""\n\nmsgid "You have %(n)s votes"\nmsgstr ""\n', encoding="utf-8")
     found = translations_cli.problems("pl", pot)
-    assert "pl: missing 'Vote'" in found and "pl: missing 'You have %(n)s votes'" in found
+    assert "pl: missing 'A message no catalogue has yet'" in found and "pl: missing 'You have %(n)s votes'" in found
 
 
 def test_every_template_outside_the_work_list_marks_its_text() -> None:
