@@ -27,6 +27,9 @@ NOTICES = {
     "closed": "Nominations are closed.",
     "declared": "The result has been declared.",
     "voting-open": "Voting is open. Delegates checked in now can rank the candidates.",
+    "awaiting-trustees": "Voting has closed. The papers are sealed under the trustees' keys: they are opened and "
+                         "counted once every trustee has sent their decryption (unionvote trustee tally, decrypt "
+                         "and submit); then close the ballot again to count.",
 }
 STATE_WORDS = {"nominations": "Nominations", "contested": "Contested: awaiting the count", "declared": "Declared",
                "submitted": "Awaiting the committee", "valid": "Valid", "invalid": "Invalid",

@@ -13,6 +13,7 @@ from unionvote.conferences.pages_common import text_of
 from unionvote.elections import nominations, ranked_ballot, services
 from unionvote.elections.access import election_officers
 from unionvote.elections.blt import MAX_BLT_BYTES
+from unionvote.elections.models import ElectionState
 from unionvote.elections.pages_elections import ELECTION, NOMINATION, back_to, election_page
 from unionvote.elections.services import ElectionError
 from unionvote.errors import RuleViolation
@@ -98,8 +99,11 @@ class ElectionBallotPages(Controller):
     async def close_ballot(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,
                            election_id: int) -> Template | Redirect:
         try:
-            await ranked_ballot.close_and_count(db_session, conference_id, election_id, by=request.scope["user"].id)
+            election = await ranked_ballot.close_and_count(db_session, conference_id, election_id,
+                                                           by=request.scope["user"].id)
         except RuleViolation as exc:
             await db_session.rollback()
             return await election_page(request, db_session, conference_id, election_id, str(exc), exc.status_code)
+        if election.state != ElectionState.DECLARED:  # sealed under trustees' keys: their shares come first
+            return back_to(conference_id, election_id, "awaiting-trustees")
         return see_other(f"/conferences/{conference_id}/elections/{election_id}/result?done=declared")

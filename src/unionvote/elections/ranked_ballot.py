@@ -1,14 +1,18 @@
 """A contested election's ranked ballot, run by the voting domain: open, cast, close, and the count.
 
 Voting keeps who voted apart from what was voted, issues receipts and audits each step in the
-ballot's chain. The count reads the ballot contents (candidate keys in preference order, each
-with its weight), groups them into papers and declares the election (see services._declare), then
-declares the ballot with the count's outcome (ballot_result.ranked_result), which the export recounts.
+ballot's chain. Every paper is sealed whole as it is cast (voting.sealed_papers): by the server's
+own key, opened only at close, or by trustees' keys, opened once every trustee has sent their
+shares after close. The count reads the opened papers in canonical order (candidate keys in
+preference order, each with its weight), groups them and declares the election (see
+services._declare), then declares the ballot with the count's outcome (ballot_result.ranked_result),
+which the export recounts.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,15 +27,19 @@ from unionvote.elections.services import (
     result_of,
     valid_candidates,
 )
+from unionvote.sealing.trustees import TrusteePublic
 from unionvote.voting import services as voting
 from unionvote.voting.casting import Receipt, cast_vote, has_voted, voter_entry
 from unionvote.voting.counting import contents
-from unionvote.voting.models import BallotState, Secrecy, Weighting
+from unionvote.voting.models import BallotState, SealingMode, Secrecy, Weighting
 from unionvote.voting.rules import Method
+from unionvote.voting.sealed import seal_ballot
+from unionvote.voting.sealed_papers import missing_trustees, opened_papers
 
 
 async def open_ranked_ballot(db: AsyncSession, conference_id: int, election_id: int, *, card_vote: bool,
-                             by: int | None) -> Election:
+                             by: int | None, trustees: Sequence[TrusteePublic] = ()) -> Election:
+    """Open the ballot with its papers sealed: under the trustees' keys when given, else the server's own."""
     election = await locked_election(db, conference_id, election_id)
     if election.state != ElectionState.CONTESTED:
         raise ElectionError("A ballot opens only for a contested election whose nominations are closed.", 409)
@@ -44,6 +52,8 @@ async def open_ranked_ballot(db: AsyncSession, conference_id: int, election_id: 
         method=Method.RANKED, options=[(str(n.id), n.candidate_name) for n in candidates],
         secrecy=Secrecy.SECRET, weighting=Weighting.CARD if card_vote else Weighting.ONE_EACH)
     ballot = await voting.create_ballot(db, conference_id, spec, by=by)
+    await seal_ballot(db, ballot, mode=SealingMode.TRUSTEES if trustees else SealingMode.SERVER,
+                      trustees=trustees, by=by)
     await voting.open_ballot(db, ballot.id, by=by, conference_id=conference_id)  # type: ignore[arg-type]
     election.ballot_id = ballot.id
     await audit_election(db, election, by, "ballot_opened", ballot=ballot.id, card_vote=card_vote)
@@ -70,14 +80,22 @@ async def cast_ranking(db: AsyncSession, conference_id: int, election_id: int, *
 
 
 async def close_and_count(db: AsyncSession, conference_id: int, election_id: int, *, by: int | None) -> Election:
-    """Close the ballot and count its papers under the election's rule; the result is declared."""
+    """Close the ballot, open its papers and count them under the election's rule; the result is declared.
+
+    With trustees' keys the papers open only once every trustee has sent their shares: until then the
+    ballot stays closed and the election contested (call again to count)."""
     election = await locked_election(db, conference_id, election_id)
     if election.state != ElectionState.CONTESTED or election.ballot_id is None:
         raise ElectionError("There is no open ballot to close in this election.", 409)
     ballot = await voting.get_ballot(db, election.ballot_id, conference_id)
     if ballot.state == BallotState.OPEN:
         await voting.close_ballot(db, ballot.id, by=by, conference_id=conference_id)  # type: ignore[arg-type]
-    papers = papers_of_rows((json.loads(row.choice), row.weight) for row in await contents(db, election.ballot_id))
+    if await missing_trustees(db, ballot):
+        return election
+    opened = await opened_papers(db, ballot)
+    rows = ((row["choice"], row["weight"]) for row in opened) if opened is not None else (
+        (json.loads(row.choice), row.weight) for row in await contents(db, ballot.id))  # type: ignore[arg-type]
+    papers = papers_of_rows(rows)
     if not papers:
         raise ElectionError("Nobody voted, so there is nothing to count.", 409)
     election = await declare_papers(db, election, papers, by=by)

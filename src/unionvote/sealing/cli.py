@@ -52,18 +52,23 @@ def _read_json(path: Path, what: str) -> object:
 
 
 def cmd_decrypt(args: argparse.Namespace) -> int:
+    from unionvote.sealing.papers import PAPERS_FORMAT, decrypt_papers
     from unionvote.sealing.tallyfile import decrypt_tally
     from unionvote.sealing.trustees import TrusteeKey
 
     try:
         key = TrusteeKey.from_key_file(_read_json(Path(args.key), "key file"))
-        document = decrypt_tally(key, _read_json(Path(args.tally), "tally file"))
+        data = _read_json(Path(args.tally), "tally file")
+        # A ranked ballot's file holds sealed papers: a share of each, never a sum.
+        is_papers = isinstance(data, dict) and data.get("format") == PAPERS_FORMAT
+        document = decrypt_papers(key, data) if is_papers else decrypt_tally(key, data)
     except SealingError as exc:
         return _fail(str(exc))
     text = json.dumps(document, sort_keys=True, indent=2) + "\n"
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Partial decryption of {document['label']} written to {args.out}.", file=sys.stderr)
+        what = "Shares of the ranked papers" if is_papers else "Partial decryption"
+        print(f"{what} of {document['label']} written to {args.out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -76,7 +81,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                                              "key and its proof")
     keygen.add_argument("--out", required=True, help="the private key file to create (never overwritten)")
     keygen.set_defaults(func=cmd_keygen)
-    decrypt = steps.add_parser("decrypt", help="check a sealed tally file and write your partial decryption of it")
+    decrypt = steps.add_parser("decrypt", help="check a sealed tally file (or a ranked ballot's sealed papers) and "
+                                               "write your partial decryption of it")
     decrypt.add_argument("--key", required=True, help="your private key file")
     decrypt.add_argument("tally", help="the sealed tally file exported for the ballot")
     decrypt.add_argument("--out", help="write the partial decryption here (default: standard output)")

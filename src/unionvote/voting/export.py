@@ -24,7 +24,9 @@ from unionvote.errors import RuleViolation
 from unionvote.voting.board import board_document
 from unionvote.voting.counting import contents, hall_counts, hall_document, options_of
 from unionvote.voting.models import Ballot, ElectorateEntry, Participation, Secrecy
+from unionvote.voting.rules import Method
 from unionvote.voting.sealed import sealed_rows, sealed_rows_document, sealing_export
+from unionvote.voting.sealed_papers import missing_trustees, opened_papers
 from unionvote.voting.services import ballots_of
 from unionvote.voting.verify_files import FORMAT
 
@@ -122,6 +124,8 @@ async def _add_ballot(db: AsyncSession, out: ExportBundle, ballot: Ballot) -> No
         if sealing is not None:
             out.add(f"{folder}/sealed.jsonl", json_lines(sealed))
             out.add(f"{folder}/board.json", json_file(board_document(ballot.id, (r["tracker"] for r in sealed))))
+        if sealing is not None and ballot.method == Method.RANKED and not await missing_trustees(db, ballot):
+            out.add(f"{folder}/papers.jsonl", json_lines(await opened_papers(db, ballot) or []))
         out.add(f"{folder}/hall.jsonl", json_lines(hall_document(await hall_counts(db, ballot.id))))
         listed = sorted(r["tracker"] for r in [*rows, *sealed])
         out.add(f"{folder}/trackers.txt", "".join(f"{t}\n" for t in listed).encode())

@@ -28,6 +28,7 @@ from unionvote.audit.services import actor_of, record, scope_of
 from unionvote.errors import RuleViolation
 from unionvote.sealing import server_key
 from unionvote.sealing.group import Point, SealingError
+from unionvote.sealing.papers import PAPER_RULE, paper_rule
 from unionvote.sealing.tallyfile import SealedTally, combine, read_partials, tally_hash
 from unionvote.sealing.trustees import TrusteePublic, election_key
 from unionvote.sealing.votes import SealedVote as Sealed
@@ -86,7 +87,8 @@ async def seal_ballot(db: AsyncSession, ballot: Ballot, *, mode: SealingMode = S
     if await db.get(BallotSealing, ballot.id) is not None:
         raise RuleViolation("This ballot is already sealed.", 409)
     options = len(json.loads(ballot.options))
-    rule = sum_rule_for(ballot.method, options, ballot.max_choices)
+    rule = paper_rule(options) if ballot.method == Method.RANKED else sum_rule_for(
+        ballot.method, options, ballot.max_choices).as_dict()
     label, wrapped = label_of(ballot.id), None
     if mode == SealingMode.SERVER:
         from unionvote.sealing.trustees import TrusteeKey
@@ -101,7 +103,7 @@ async def seal_ballot(db: AsyncSession, ballot: Ballot, *, mode: SealingMode = S
         raise RuleViolation(f"The trustees' keys are not usable: {exc}.") from None
     sealing = BallotSealing(ballot_id=ballot.id, mode=mode, election_key=public.hex(),
                             trustees=canonical_json([t.as_dict() for t in trustees]).decode(),
-                            rule=canonical_json(rule.as_dict()).decode(), wrapped_key=wrapped)
+                            rule=canonical_json(rule).decode(), wrapped_key=wrapped)
     db.add(sealing)
     await db.flush()
     await record(db, scope=scope_of("ballot", ballot.id), actor=actor_of(by), action="ballot.sealing",
@@ -110,9 +112,12 @@ async def seal_ballot(db: AsyncSession, ballot: Ballot, *, mode: SealingMode = S
 
 
 def sealing_document(sealing: BallotSealing) -> dict[str, Any]:
-    """The public facts of a ballot's sealing: mode, label, key, trustees and sum rule (never the wrapped key)."""
+    """The public facts of a ballot's sealing: mode, label, key, trustees and sum rule (never the wrapped key).
+
+    A ranked ballot's papers are sealed whole: its rule is the paper rule, under `paper`, not `sum_rule`."""
+    rule = json.loads(sealing.rule)
     return {"mode": sealing.mode, "label": label_of(sealing.ballot_id), "election_key": sealing.election_key,
-            "trustees": json.loads(sealing.trustees), "sum_rule": json.loads(sealing.rule)}
+            "trustees": json.loads(sealing.trustees), "paper" if rule.get("format") == PAPER_RULE else "sum_rule": rule}
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,10 @@ def seal_choice(ballot: Ballot, sealing: CastSealing, chosen: Sequence[str], rev
     """The sealed vote for `chosen`, as stored and published. The choice itself is not kept (nor the
     randomness, unless `reveal` asks for it: voting.audit_challenge)."""
     assert ballot.id is not None
+    if ballot.method == Method.RANKED:
+        from unionvote.voting.sealed_papers import seal_ranking
+
+        return seal_ranking(ballot, sealing, chosen)
     keys = [key for key, _ in json.loads(ballot.options)]
     rule = SumRule.from_dict(json.loads(sealing.rule))
     return seal(Point.from_hex(sealing.key, "election key"), label_of(ballot.id),
@@ -175,6 +184,10 @@ async def close_sealed(db: AsyncSession, ballot: Ballot, digest: Any) -> SealedC
     sealing = await db.get(BallotSealing, ballot.id)
     if sealing is None:
         return None
+    if ballot.method == Method.RANKED:
+        from unionvote.voting.sealed_papers import close_papers
+
+        return await close_papers(db, ballot, sealing, digest)
     rows = sealed_rows_document(await sealed_rows(db, ballot.id))
     document = sealing_document(sealing)
     sealed = tally_of(document, rows)
@@ -198,6 +211,10 @@ async def receive_decryption(db: AsyncSession, ballot: Ballot, document: Any, by
     sealing = await db.get(BallotSealing, ballot.id)
     if sealing is None or ballot.state != BallotState.CLOSED:
         raise RuleViolation("Only a closed sealed ballot takes trustees' decryptions.", 409)
+    if ballot.method == Method.RANKED:
+        from unionvote.voting.sealed_papers import receive_paper_decryption
+
+        return await receive_paper_decryption(db, ballot, sealing, document, by)
     facts = sealing_document(sealing)
     tally = tally_of(facts, sealed_rows_document(await sealed_rows(db, ballot.id))).tally()
     publics = [t["public_key"] for t in facts["trustees"]]
@@ -208,6 +225,13 @@ async def receive_decryption(db: AsyncSession, ballot: Ballot, document: Any, by
         read_partials(document, facts["label"], tally, Point.from_hex(public))
     except SealingError as exc:
         raise RuleViolation(f"The partial decryption is refused: {exc}.") from None
+    await store_decryption(db, ballot, public, document, by, tally_hash=document["tally_hash"])
+
+
+async def store_decryption(db: AsyncSession, ballot: Ballot, public: str, document: dict[str, Any], by: int | None,
+                           **recorded: str) -> None:
+    """Keep a trustee's checked decryption, replacing one they sent before, and audit it with `recorded`."""
+    assert ballot.id is not None
     existing = await db.get(TrusteeDecryption, (ballot.id, public))
     if existing is not None:
         await db.delete(existing)
@@ -215,7 +239,7 @@ async def receive_decryption(db: AsyncSession, ballot: Ballot, document: Any, by
     db.add(TrusteeDecryption(ballot_id=ballot.id, public_key=public, document=canonical_json(document).decode()))
     await record(db, scope=scope_of("ballot", ballot.id), actor=actor_of(by), action="ballot.decryption",
                  payload={"ballot": ballot.id, "conference": ballot.conference_id, "public_key": public,
-                          "tally_hash": document["tally_hash"]})
+                          **recorded})
 
 
 @dataclass(frozen=True)
@@ -279,6 +303,10 @@ async def tally_file(db: AsyncSession, ballot: Ballot) -> dict[str, Any]:
     sealing = await db.get(BallotSealing, ballot.id)
     if sealing is None or ballot.state != BallotState.CLOSED:
         raise RuleViolation("A sealed tally is exported once a sealed ballot has closed.", 409)
+    if ballot.method == Method.RANKED:
+        from unionvote.voting.sealed_papers import papers_file
+
+        return await papers_file(db, ballot, sealing)
     return tally_of(sealing_document(sealing), sealed_rows_document(await sealed_rows(db, ballot.id))).as_dict()
 
 

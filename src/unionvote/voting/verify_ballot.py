@@ -230,6 +230,10 @@ class BallotCheck:
             if self.entry("ballot.sealing"):
                 raise self.fail("sealing.json", "the chain records that the ballot is sealed, but the file is missing")
             return None
+        if self.doc.get("method") == Method.RANKED:  # papers sealed whole, opened one by one after close
+            from unionvote.voting.verify_papers import check_sealed_papers
+
+            return check_sealed_papers(self, electorate)
         return check_sealed_votes(self, check_sealing(self), electorate)
 
     def check_trackers(self, rows: list[dict[str, Any]]) -> None:
@@ -281,8 +285,11 @@ class BallotCheck:
                 self.notes.append(f"{self.folder}: a ranked ballot; not recounted here (the elections count is "
                                   "not installed)")
                 return
+            if sealed is not None and sealed.papers is None:
+                raise self.fail(file, "the result is declared but a trustee's decryption of the papers is missing")
+            papers = rows if sealed is None else sealed.papers
             try:  # the declared document names the election, rule and seats the ballot was counted under
-                recounted = hook(self.doc, rows, hall, casting_vote, declared=self.files.document(self.name(file)))
+                recounted = hook(self.doc, papers, hall, casting_vote, declared=self.files.document(self.name(file)))
             except (RuleViolation, ValueError, TypeError, KeyError) as exc:
                 raise self.fail(file, f"the ranked ballot cannot be recounted: {exc}") from None
         else:

@@ -33,18 +33,32 @@ class SealedRecount:
     online: Tally | None  # None until every trustee's partial decryption is in the export
     contents_hash: str
     summary: dict[str, Any] | None
+    papers: list[dict[str, Any]] | None = None  # a ranked ballot's opened papers (voting.verify_papers)
 
 
 def check_sealing(check: BallotCheck) -> dict[str, Any]:
     """sealing.json against the ballot.sealing entry, each trustee's proof, the election key and the sum rule."""
     file = "sealing.json"
+    facts = sealing_facts(check, "sum_rule")
+    doc = check.doc
+    expected = sum_rule_for(doc["method"], len(doc["options"]), doc["max_choices"]).as_dict()
+    if facts["sum_rule"] != expected:
+        raise check.fail(file, f"the sum rule {facts['sum_rule']} is not the one the method requires ({expected})",
+                         what="field sum_rule")
+    return facts
+
+
+def sealing_facts(check: BallotCheck, rule_key: str) -> dict[str, Any]:
+    """sealing.json (its rule under `rule_key`: `sum_rule`, or `paper` for ranked papers) against the
+    ballot.sealing entry, each trustee's proof and the election key. The rule itself is the caller's to check."""
+    file, fields = "sealing.json", SEALING_FIELDS - {"sum_rule"} | {rule_key}
     facts = check.files.document(check.name(file))
-    if set(facts) != SEALING_FIELDS:
-        raise check.fail(file, f"the file has exactly the fields {', '.join(sorted(SEALING_FIELDS))}")
+    if set(facts) != fields:
+        raise check.fail(file, f"the file has exactly the fields {', '.join(sorted(fields))}")
     if not check.entry("ballot.sealing"):
         raise check.fail(file, "the ballot is sealed but its chain has no ballot.sealing entry")
     recorded = check.events["ballot.sealing"][1]["payload"]
-    for key in ("mode", "label", "election_key", "trustees", "sum_rule"):
+    for key in ("mode", "label", "election_key", "trustees", rule_key):
         if canonical_json(facts[key]) != canonical_json(recorded.get(key)):
             raise check.fail(file, f"{key} differs from {check.at('ballot.sealing')}", what=f"field {key}")
     if facts["label"] != label_of(check.ballot_id):
@@ -58,11 +72,6 @@ def check_sealing(check: BallotCheck) -> dict[str, Any]:
             raise SealingError("election_key is not the sum of the trustees' public keys")
     except SealingError as exc:
         raise check.fail(file, str(exc), what="field trustees") from None
-    doc = check.doc
-    expected = sum_rule_for(doc["method"], len(doc["options"]), doc["max_choices"]).as_dict()
-    if facts["sum_rule"] != expected:
-        raise check.fail(file, f"the sum rule {facts['sum_rule']} is not the one the method requires ({expected})",
-                         what="field sum_rule")
     return facts
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from litestar import Litestar
@@ -13,8 +15,16 @@ from litestar.testing import AsyncTestClient
 from tests.helpers import app_db
 from tests.integration.conferences.web_world import accredit, check_in, delegate_logged_in, session_now
 from tests.integration.elections.test_ranked_ballot import NAMES, rank_fields
-from tests.integration.elections.world import election_world, nominate, nominations_close_now, set_up
+from tests.integration.elections.world import (
+    ElectionWorld,
+    election_world,
+    nominate,
+    nominations_close_now,
+    set_up,
+)
+from unionvote.elections.ranked_ballot import open_ranked_ballot
 from unionvote.elections.verify import recount_ranked
+from unionvote.sealing.trustees import TrusteePublic
 from unionvote.voting.export import collect_export, write_export
 from unionvote.voting.verify import verify_export
 
@@ -22,10 +32,23 @@ RANKINGS = {"A1": ("Ann Smith", "Bob Jones"), "A2": ("Ann Smith", "Bob Jones"), 
             "L1": ("Bob Jones",)}
 
 
-async def declared_election(client: AsyncTestClient[Litestar], app: Litestar) -> tuple[int, dict[str, str]]:
-    """Four delegates rank three candidates for two seats (Scottish STV); the ballot closes and is counted.
+@dataclass
+class CastElection:
+    world: ElectionWorld
+    election: str  # the election page's path
+    keys: dict[str, str]  # each candidate's option key by name
 
-    Returns the conference id and each candidate's option key by name."""
+    @property
+    def conference_id(self) -> int:
+        return self.world.register.conference_id
+
+
+async def cast_election(client: AsyncTestClient[Litestar], app: Litestar,
+                        trustees: Sequence[TrusteePublic] = ()) -> CastElection:
+    """Four delegates rank three candidates for two seats (Scottish STV); voting is still open.
+
+    The committee opens the ballot from the page (papers sealed by the server), or, with `trustees`,
+    the ballot is opened with the papers sealed under the trustees' keys."""
     world = await election_world(client, app)
     voters = {"A1": world.ann}
     for number in list(RANKINGS)[1:]:
@@ -41,7 +64,12 @@ async def declared_election(client: AsyncTestClient[Litestar], app: Litestar) ->
         await world.committee.post(f"{election}/nominations/{nomination_id}/decision", data={"verdict": "valid"})
     await nominations_close_now(app, election)
     await world.committee.post(f"{election}/close")
-    await world.committee.post(f"{election}/ballot")
+    if trustees:
+        async with app_db(app) as db:
+            await open_ranked_ballot(db, world.register.conference_id, int(election.rsplit("/", 1)[1]),
+                                     card_vote=False, by=None, trustees=trustees)
+    else:
+        await world.committee.post(f"{election}/ballot")
     fields: dict[str, str] = {}
     for who, ranking in RANKINGS.items():
         form = (await voters[who].get(f"{election}/vote")).text
@@ -49,8 +77,16 @@ async def declared_election(client: AsyncTestClient[Litestar], app: Litestar) ->
         token = re.search(r'name="token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
         data = {"token": token, **{fields[name]: str(rank) for rank, name in enumerate(ranking, start=1)}}
         assert (await voters[who].post(f"{election}/vote", data=data)).status_code in (200, 303)
-    assert (await world.committee.post(f"{election}/ballot/close")).status_code == 303
-    return world.register.conference_id, {name: field.split("-")[1] for name, field in fields.items()}
+    return CastElection(world, election, {name: field.split("-")[1] for name, field in fields.items()})
+
+
+async def declared_election(client: AsyncTestClient[Litestar], app: Litestar) -> tuple[int, dict[str, str]]:
+    """The four papers of cast_election; the ballot closes, its papers are opened and counted.
+
+    Returns the conference id and each candidate's option key by name."""
+    cast = await cast_election(client, app)
+    assert (await cast.world.committee.post(f"{cast.election}/ballot/close")).status_code == 303
+    return cast.conference_id, cast.keys
 
 
 def ranked_folder(root: Path) -> Path:
@@ -82,24 +118,25 @@ async def test_the_export_recounts_the_declared_stv_election(
     assert any(note.startswith(f"ballots/{ballot}/result.json: recount {ann} 3, {bob} 1, {cath} 0: counted "
                                f"({winners}); hash") for note in report.notes), report.notes
 
-    # The recount really counts the rows: moving one paper's first preference changes the result.
-    rows = [json.loads(line) for line in (folder / "contents.jsonl").read_text().splitlines()]
+    # The recount really counts the opened papers: moving one paper's first preference changes the result.
+    assert (folder / "contents.jsonl").read_text() == ""  # no readable paper was ever stored
+    rows = [json.loads(line) for line in (folder / "papers.jsonl").read_text().splitlines()]
     doc = json.loads((folder / "ballot.json").read_text())
     assert recount_ranked(doc, rows, [], None, declared=declared) == declared
     moved = next(row for row in rows if row["choice"] == [bob])
     moved["choice"] = [cath]
     assert recount_ranked(doc, rows, [], None, declared=declared) != declared
 
-    # One byte changed in a ranked content row: the export no longer verifies, and says where.
-    copy = tmp_path / "content-row"
+    # One published paper changed: it is not a paper the shares open, and the failure says where.
+    copy = tmp_path / "published-paper"
     shutil.copytree(root, copy)
-    contents = copy / folder.relative_to(root) / "contents.jsonl"
-    text = contents.read_text()
+    published = copy / folder.relative_to(root) / "papers.jsonl"
+    text = published.read_text()
     assert f'"choice":["{bob}"]' in text
-    contents.write_text(text.replace(f'"choice":["{bob}"]', f'"choice":["{cath}"]', 1))
+    published.write_text(text.replace(f'"choice":["{bob}"]', f'"choice":["{cath}"]', 1))
     report = verify_export(copy)
     assert report.failure is not None
-    assert re.match(rf"ballots/{ballot}/contents.jsonl line \d+ \(ballot {ballot}, field choice/weight/tracker\)",
+    assert re.match(rf"ballots/{ballot}/papers.jsonl line 1 \(ballot {ballot}, field choice\)",
                     str(report.failure)), str(report.failure)
 
     # One byte changed in the declared stage record: the recount disagrees at that value.

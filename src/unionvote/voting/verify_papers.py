@@ -1,0 +1,158 @@
+"""Checking a sealed ranked ballot's folder: the sealing facts, every sealed paper, every share, the opened papers.
+
+The verifier opens every paper itself from the trustees' shares (each share's proof checked) and
+checks that the papers published in `papers.jsonl`, in canonical order, are exactly those. The
+recount then runs on them. docs/audit-format.md, "Sealed ranked papers", specifies every byte.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from unionvote.errors import RuleViolation
+from unionvote.sealing.group import Point, SealingError
+from unionvote.sealing.papers import SealedPaper, encode_paper, open_papers, paper_rule, papers_hash, read_decryption
+from unionvote.voting.sealed import sealed_tracker
+from unionvote.voting.sealed_papers import canonical_papers
+from unionvote.voting.verify_board import check_board
+from unionvote.voting.verify_files import choices_of, digest, weight_of
+from unionvote.voting.verify_sealed import SEALED_FIELDS, SealedRecount, sealing_facts
+
+if TYPE_CHECKING:
+    from unionvote.voting.verify_ballot import BallotCheck
+
+PUBLISHED_FIELDS = {"choice", "weight"}
+
+
+def check_paper_sealing(check: BallotCheck) -> dict[str, Any]:
+    """sealing.json against the ballot.sealing entry, each trustee's proof, the election key and the paper rule."""
+    file = "sealing.json"
+    facts = sealing_facts(check, "paper")
+    expected = paper_rule(len(check.doc["options"]))
+    if facts["paper"] != expected:
+        raise check.fail(file, f"the paper rule {facts['paper']} is not the one the ballot's candidates require "
+                         f"({expected})", what="field paper")
+    return facts
+
+
+def _sealed_rows(check: BallotCheck, facts: dict[str, Any], electorate: dict[int, Fraction]
+                 ) -> tuple[list[dict[str, Any]], list[SealedPaper]]:
+    file, candidates = "sealed.jsonl", facts["paper"]["candidates"]
+    rows: list[dict[str, Any]] = []
+    papers: list[SealedPaper] = []
+    lines: dict[str, int] = {}
+    for line, row in check.files.rows(check.name(file)):
+        if set(row) != SEALED_FIELDS:
+            raise check.fail(file, f"a row has exactly the fields {', '.join(sorted(SEALED_FIELDS))}", line)
+        if rows and (not isinstance(row["id"], str) or row["id"] <= rows[-1]["id"]):
+            raise check.fail(file, "rows are in increasing id order, each id once", line, "field id")
+        weight_of(row["weight"], check.where(file, line, "field weight"))
+        try:
+            papers.append(SealedPaper.from_dict(row["sealed"], candidates, "sealed"))
+        except SealingError as exc:
+            raise check.fail(file, f"the sealed paper is malformed: {exc}", line, "field sealed") from None
+        if sealed_tracker(check.ballot_id, row["id"], row["sealed"], row["weight"]) != row["tracker"]:
+            raise check.fail(file, f"the tracker {row['tracker']!r} is not the hash of this row: its sealed paper, "
+                             "weight or id was changed (or the tracker)", line, "field sealed/weight/tracker")
+        rows.append(row)
+        lines[row["tracker"]] = line
+    spare = Counter(electorate.values())
+    spare.subtract(Fraction(r["weight"]) for r in rows)
+    if any(n < 0 for n in spare.values()):
+        raise check.fail(file, "the rows carry weights that the electorate's voters do not hold", what="field weight")
+    closed = check.events["ballot.closed"][1]["payload"]
+    if len(rows) != closed.get("turnout"):
+        raise check.fail(file, f"{len(rows)} sealed papers, but {check.at('ballot.closed')} records a turnout of "
+                         f"{closed.get('turnout')}")
+    if digest(rows) != closed.get("contents_hash"):
+        raise check.fail(file, f"the sealed papers hash to {digest(rows)}, not to the contents_hash in "
+                         f"{check.at('ballot.closed')}: a paper was changed, added or removed")
+    if papers_hash(papers) != closed.get("tally_hash"):
+        raise check.fail(file, f"the papers hash to {papers_hash(papers)}, not to the tally_hash in "
+                         f"{check.at('ballot.closed')}")
+    if check.files.text(check.name("contents.jsonl")).strip():
+        raise check.fail("contents.jsonl", "a sealed ranked ballot has no readable papers, but the file lists some",
+                         1)
+    check.check_trackers(rows)
+    check_board(check, lines)
+    check.notes.append(f"{check.name(file)}: {len(rows)} sealed papers, every tracker recomputed, hash matches "
+                       "ballot.closed")
+    return rows, papers
+
+
+def _opened(check: BallotCheck, facts: dict[str, Any], rows: list[dict[str, Any]], papers: list[SealedPaper]
+            ) -> list[dict[str, Any]] | None:
+    """Every paper opened from the checked shares, in canonical order; None until every trustee has decrypted."""
+    by_key = {d.get("public_key"): (i, d) for i, d in enumerate(facts["decryptions"]) if isinstance(d, dict)}
+    shares = []
+    for trustee in facts["trustees"]:
+        found = by_key.get(trustee["public_key"])
+        if found is None:
+            return None
+        i, document = found
+        try:
+            shares.append(read_decryption(document, facts["label"], papers, Point.from_hex(trustee["public_key"])))
+        except SealingError as exc:
+            raise check.fail("sealing.json", str(exc), what=f"field decryptions[{i}]") from None
+    rankings = []
+    key, label, candidates = Point.from_hex(facts["election_key"]), facts["label"], facts["paper"]["candidates"]
+    lines = [line for line, _ in check.files.rows(check.name("sealed.jsonl"))]
+    for j, paper in enumerate(papers):
+        try:
+            rankings.extend(open_papers(key, label, [paper], [[s[j]] for s in shares], candidates))
+        except SealingError as exc:
+            raise check.fail("sealed.jsonl", f"the paper does not open: {exc}", lines[j], "field sealed") from None
+    options = [k for k, _ in check.doc["options"]]
+    check.notes.append(f"{check.name('sealing.json')}: {len(shares)} trustee decryption(s), every share's proof "
+                       f"checked, {len(rankings)} papers opened")
+    return canonical_papers(options, rankings, [r["weight"] for r in rows])
+
+
+def _published(check: BallotCheck, opened: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """papers.jsonl: the opened papers, exactly, in canonical order."""
+    file = "papers.jsonl"
+    if opened is None:
+        if check.files.has(check.name(file)):
+            raise check.fail(file, "papers are published, but a trustee's decryption is missing from sealing.json")
+        return None
+    options = [k for k, _ in check.doc["options"]]
+    index = {k: i for i, k in enumerate(options)}
+    choices = choices_of(check.doc)
+    published: list[tuple[int, dict[str, Any]]] = []
+    previous: tuple[bytes, Fraction] | None = None
+    for line, row in check.files.rows(check.name(file)):
+        if set(row) != PUBLISHED_FIELDS:
+            raise check.fail(file, f"a row has exactly the fields {', '.join(sorted(PUBLISHED_FIELDS))}", line)
+        try:
+            if list(choices.check(row["choice"])) != row["choice"]:
+                raise RuleViolation("it is not a ranking of the ballot's candidates")
+        except (RuleViolation, TypeError) as exc:
+            raise check.fail(file, f"the paper {row['choice']!r} is not a ranking on this ballot: {exc}", line,
+                             "field choice") from None
+        weight = weight_of(row["weight"], check.where(file, line, "field weight"))
+        place = (encode_paper([index[k] for k in row["choice"]], len(options)), weight)
+        if previous is not None and place < previous:
+            raise check.fail(file, "the papers are not in canonical order (by encoding, then weight)", line,
+                             "field choice")
+        previous = place
+        published.append((line, row))
+    for n, (line, row) in enumerate(published):  # both lists are in canonical order: compare line by line
+        if n >= len(opened) or opened[n] != row:
+            expected = f"{opened[n]}" if n < len(opened) else "no more papers"
+            field = "field weight" if n < len(opened) and opened[n]["choice"] == row["choice"] else "field choice"
+            raise check.fail(file, f"the shares open {expected} here: the published papers are not the papers "
+                             "sealed", line, field)
+    if len(published) != len(opened):
+        raise check.fail(file, f"{len(published)} papers published, but the shares open {len(opened)}")
+    check.notes.append(f"{check.name(file)}: {len(published)} papers in canonical order, exactly the papers "
+                       "opened from the shares")
+    return [row for _, row in published]
+
+
+def check_sealed_papers(check: BallotCheck, electorate: dict[int, Fraction]) -> SealedRecount:
+    facts = check_paper_sealing(check)
+    rows, papers = _sealed_rows(check, facts, electorate)
+    published = _published(check, _opened(check, facts, rows, papers))
+    return SealedRecount(None, digest(rows), None, papers=published)
