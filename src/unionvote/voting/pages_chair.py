@@ -35,6 +35,7 @@ from unionvote.voting.schemas import (
     BallotDraft,
     draft_from_form,
 )
+from unionvote.voting.trustee_keys import trustee_progress
 from unionvote.voting.views import view_of
 from unionvote.web import see_other
 
@@ -128,6 +129,7 @@ class BallotConsolePages(Controller):
             "voting/console.html", request, conference, status_code=status_code, v=await view_of(db, ballot),
             follows=follows, hall=await hall_counts(db, ballot_id), error=error, form=form or {},
             notice=_notice(request), tie_by_casting_vote='"casting_vote"' in ballot.rule,
+            trustees_turn=await trustee_progress(db, ballot),
             **await panel_context(db, conference_id))
 
     @get("/{ballot_id:int}")

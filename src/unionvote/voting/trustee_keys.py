@@ -139,3 +139,13 @@ async def awaiting_ballot(db: AsyncSession, conference_id: int, ballot_id: int) 
         if item.ballot.id == ballot_id:
             return item
     raise RuleViolation("That ballot is not a closed ballot sealed to trustees in this conference.", 404)
+
+
+async def trustee_progress(db: AsyncSession, ballot: Ballot) -> AwaitingBallot | None:
+    """For the chair's console: how far the trustees are with a closed ballot sealed to them (None otherwise)."""
+    if ballot.state != BallotState.CLOSED or ballot.id is None:
+        return None
+    sealing = await db.get(BallotSealing, ballot.id)
+    if sealing is None or sealing.mode != SealingMode.TRUSTEES:
+        return None
+    return await awaiting_ballot(db, ballot.conference_id, ballot.id)

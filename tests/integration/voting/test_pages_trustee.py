@@ -86,6 +86,8 @@ async def test_the_officer_decrypts_from_the_page_and_the_chair_declares(client:
     await vote(f, "M1", ballot_id, "for")
     assert (await f.chair.post(f"{f.ballots}/{ballot_id}/close")).status_code == 303
 
+    console = plain((await f.chair.get(f"{f.ballots}/{ballot_id}")).text)
+    assert "The trustees hold this ballot's key: 0 of 2 have decrypted the result so far." in console
     page = plain((await officer.get(base)).text)
     assert "0 of 2 trustees have decrypted: Returning officer (waiting), A. Scrutineer (waiting)" in page
     tally = await officer.get(f"{base}/ballots/{ballot_id}/tally.json")
