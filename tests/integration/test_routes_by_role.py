@@ -268,7 +268,8 @@ EXPECTED.update({
     **{(method, VOTE_A + path): IN_A for method, path in [
         ("GET", ""), ("GET", "/{ballot_id:int}"), ("POST", "/{ballot_id:int}"), ("GET", "/{ballot_id:int}/panel"),
         ("GET", "/{ballot_id:int}/receipt"), ("GET", "/{ballot_id:int}/trackers"),
-        ("GET", "/{ballot_id:int}/board"), ("GET", "/{ballot_id:int}/board.json")]},
+        ("GET", "/{ballot_id:int}/board"), ("GET", "/{ballot_id:int}/board.json"),
+        ("POST", "/{ballot_id:int}/seal"), ("POST", "/{ballot_id:int}/seal/reveal")]},
     ("GET", CONFERENCE_A + "/projector"): IN_A,
     **{(method, BALLOTS_A + path): RUNNERS_OF_A for method, path in [
         ("GET", ""), ("POST", ""), ("GET", "/new"), ("GET", "/{ballot_id:int}"),

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -56,8 +57,9 @@ async def has_voted(db: AsyncSession, ballot_id: int, delegate_id: int) -> bool:
 
 
 async def cast_vote(db: AsyncSession, ballot_id: int, *, user_id: int, choice: Sequence[str], token: str,
-                    conference_id: int | None = None) -> Receipt:
-    """Record `user_id`'s vote. The same token and choice again returns the same receipt."""
+                    conference_id: int | None = None, prepared: Any = None) -> Receipt:
+    """Record `user_id`'s vote. The same token and choice again returns the same receipt. `prepared` casts a
+    sealed vote the voter had the server seal beforehand to check it (voting.audit_challenge.prepared_vote)."""
     token = check_token(token)
     # Casts pass the ballot's gate side by side; a close waits for those in flight and holds back the rest.
     await gate(db, "ballot", ballot_id, shared=True)
@@ -79,7 +81,7 @@ async def cast_vote(db: AsyncSession, ballot_id: int, *, user_id: int, choice: S
     chosen = choices_of(ballot).check(list(choice))
     weight = Fraction(entry.weight)
     if found[1] is not None:
-        return await _cast_sealed(db, ballot, entry, token, chosen, CastSealing(found[1], found[2]))
+        return await _cast_sealed(db, ballot, entry, token, chosen, CastSealing(found[1], found[2]), prepared)
     content = content_id(ballot_id, token)
     tracker = tracker_of(ballot_id, content, chosen, weight)
     if await _participate(db, ballot, entry.delegate_id, token, content):
@@ -90,11 +92,11 @@ async def cast_vote(db: AsyncSession, ballot_id: int, *, user_id: int, choice: S
 
 
 async def _cast_sealed(db: AsyncSession, ballot: Ballot, entry: ElectorateEntry, token: str,
-                       chosen: tuple[str, ...], sealing: CastSealing) -> Receipt:
+                       chosen: tuple[str, ...], sealing: CastSealing, prepared: Any = None) -> Receipt:
     """Seal the choice, store only the sealed vote; a retry with the same token and choice finds the same row."""
     assert ballot.id is not None
     content = sealed_content_id(ballot.id, token, chosen)
-    sealed = seal_choice(ballot, sealing, chosen)
+    sealed = seal_choice(ballot, sealing, chosen) if prepared is None else await prepared(db, ballot, sealing, chosen)
     weight = fraction_text(Fraction(entry.weight))
     tracker = sealed_tracker(ballot.id, content, sealed, weight)
     if await _participate(db, ballot, entry.delegate_id, token, None):

@@ -19,6 +19,7 @@ from unionvote.conferences.access import anyone_in_conference
 from unionvote.conferences.pages_common import conference_page, load_conference
 from unionvote.errors import RuleViolation
 from unionvote.voting import casting, services
+from unionvote.voting.audit_challenge import prepared_from_form
 from unionvote.voting.live import turnout_changed
 from unionvote.voting.models import Ballot, BallotState
 from unionvote.voting.receipts import format_tracker, new_token
@@ -107,10 +108,12 @@ class VotePages(Controller):
         form = await request.form()
         choice = [value for value in form.getall("choice") if isinstance(value, str)] if "choice" in form else []
         token = form.get("token")
-        try:
+        try:  # a sealed vote the voter checked first comes with its handle (voting.audit_challenge)
+            prepared = prepared_from_form(form.get("sealed"), form.get("handle"), user_id=request.scope["user"].id,
+                                          secret_key=request.app.state.settings.secret_key)
             receipt = await casting.cast_vote(db_session, ballot_id, user_id=request.scope["user"].id,
                                               choice=choice, token=token if isinstance(token, str) else "",
-                                              conference_id=conference_id)
+                                              conference_id=conference_id, prepared=prepared)
         except RuleViolation as exc:
             await db_session.rollback()
             return await self._ballot_page(request, db_session, conference_id, ballot_id, error=str(exc),

@@ -11,8 +11,9 @@ from unionvote.voting.pages_delegate import VotePages
 from unionvote.voting.pages_floor import FloorVotePages
 from unionvote.voting.pages_officer import RecordPages
 from unionvote.voting.pages_record_files import RecordFilesPages
+from unionvote.voting.pages_sealcheck import SealCheckPages
 from unionvote.voting.pages_trustee import TrusteePages
 from unionvote.voting.projector import ProjectorPages
 
-VOTING_ROUTES: list[Any] = [VotePages, BoardPages, FloorVotePages, BallotConsolePages, HallCountPages, RecordPages,
-                            RecordFilesPages, TrusteePages, ProjectorPages, BallotsApi]
+VOTING_ROUTES: list[Any] = [VotePages, BoardPages, SealCheckPages, FloorVotePages, BallotConsolePages, HallCountPages,
+                            RecordPages, RecordFilesPages, TrusteePages, ProjectorPages, BallotsApi]
