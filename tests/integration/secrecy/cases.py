@@ -72,3 +72,10 @@ def assert_no_choice_learned(secret: Secret, joins: dict[str, dict[int, bytes]],
     places = list(places)
     for token in tokens:
         assert not any((token if isinstance(place, str) else token.encode()) in place for place in places)
+
+
+def assert_no_choice_logged(ground: Ground, rows: dict[str, list[Row]], app_log: str) -> None:
+    """The application's own log (every request, at DEBUG) holds no choice in any form, open ballots' included."""
+    for kind in ground.truth:
+        secret = secret_of(ground, rows, kind)
+        assert attacker.found(secret, app_log.encode()) == frozenset(), kind

@@ -17,7 +17,12 @@ import pytest
 
 from tests.e2e.server import running_server
 from tests.integration.secrecy import attacker
-from tests.integration.secrecy.cases import assert_every_choice_recovered, assert_no_choice_learned, secret_of
+from tests.integration.secrecy.cases import (
+    assert_every_choice_recovered,
+    assert_no_choice_learned,
+    assert_no_choice_logged,
+    secret_of,
+)
 from tests.integration.secrecy.evidence import Evidence, gather, logged_postgres, postgres_bindir
 from tests.integration.secrecy.world import Ground, cast_all, seed
 from unionvote.migrate import upgrade
@@ -95,8 +100,9 @@ def test_even_a_voters_own_token_does_not_open_their_sealed_vote(case: Case) -> 
         assert attacker.learned(secret, {v: "\n".join(texts).encode() for v, texts in linked.items()}) == {}
 
 
-def test_the_sealing_key_is_nowhere(case: Case) -> None:
+def test_the_sealing_key_is_nowhere_and_no_choice_is_logged(case: Case) -> None:
     evidence = case.evidence
+    assert_no_choice_logged(case.ground, evidence.rows, evidence.app_log)
     for place in (evidence.dump, evidence.postgres_log, evidence.app_log):
         assert SEALING_KEY not in place
     assert SEALING_KEY.encode() not in evidence.wal.everything

@@ -16,7 +16,12 @@ import pytest
 
 from tests.e2e.server import running_server
 from tests.integration.secrecy import sqlite_wal
-from tests.integration.secrecy.cases import assert_every_choice_recovered, assert_no_choice_learned, secret_of
+from tests.integration.secrecy.cases import (
+    assert_every_choice_recovered,
+    assert_no_choice_learned,
+    assert_no_choice_logged,
+    secret_of,
+)
 from tests.integration.secrecy.sqlite_wal import SqliteEvidence
 from tests.integration.secrecy.world import Ground, cast_all, seed
 from unionvote.migrate import upgrade
@@ -66,8 +71,9 @@ def test_a_one_of_ballot_tells_nothing(case: Case) -> None:
     assert_nothing_learned(case, "one_of")
 
 
-def test_the_sealing_key_is_nowhere(case: Case) -> None:
+def test_the_sealing_key_is_nowhere_and_no_choice_is_logged(case: Case) -> None:
     evidence = case.evidence
+    assert_no_choice_logged(case.ground, evidence.rows, evidence.app_log)
     assert SEALING_KEY not in evidence.app_log
     assert SEALING_KEY.encode() not in evidence.main and SEALING_KEY.encode() not in evidence.wal
     assert evidence.rows["ballot_sealing"], "the secret ballots were not sealed"
