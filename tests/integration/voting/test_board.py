@@ -88,11 +88,10 @@ async def test_the_board_lists_each_sealed_vote_as_it_is_cast_and_freezes_with_i
     assert f'href="{board}"' in record, "the record leads to the board"
 
 
-async def test_an_unsealed_ballot_publishes_its_trackers_at_close(
-        client: AsyncTestClient[Litestar], app: Litestar, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("UNIONVOTE_SEALED_BALLOTS", "off")
+async def test_an_open_ballot_has_no_live_board_and_publishes_its_trackers_at_close(
+        client: AsyncTestClient[Litestar], app: Litestar) -> None:
     f = await floor(client, app)
-    ballot_id = await prepare(f)
+    ballot_id = await prepare(f, secrecy="open")  # named votes are never sealed
     await open_ballot(f, ballot_id)
     board = f"{f.vote}/{ballot_id}/board"
     assert "its trackers are published when voting closes" in plain((await f.delegates["A1"].get(board)).text)
