@@ -102,6 +102,13 @@ def check_sealed_folder(folder: Path) -> dict[str, str]:
                                 "weight": row["weight"]}, sort_keys=True, separators=(",", ":"))
         tracker = base64.b32encode(hashlib.sha256(canonical.encode()).digest()).decode()[:12]
         assert tracker == row["tracker"], "a tracker"
+    board = json.loads((folder / "board.json").read_text())  # "The board": frozen at close, its hash recorded
+    assert board == {"format": "unionvote-board/1", "ballot": ballot["ballot"],
+                     "trackers": sorted(r["tracker"] for r in rows)}, "the board"
+    chain = [json.loads(line) for line in (folder / "chain.jsonl").read_text().splitlines()]
+    [closed] = [entry["payload"] for entry in chain if entry["action"] == "ballot.closed"]
+    board_text = json.dumps(board, sort_keys=True, separators=(",", ":"))
+    assert closed["board_hash"] == hashlib.sha256(board_text.encode()).hexdigest(), "the board hash"
     weights = [Fraction(r["weight"]) for r in rows]
     scale = lcm(1, *(w.denominator for w in weights))
     whole = [int(w * scale) for w in weights]
