@@ -17,10 +17,12 @@ from tests.pg import admin_execute, database_url_named
 from unionvote.app import create_app
 from unionvote.config import Settings
 from unionvote.migrate import upgrade
+from unionvote.sealing import server_key
 
 PG_URL = os.environ.get("UNIONVOTE_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("UNIONVOTE_TEST_REDIS_URL")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+server_key.configure(TEST_SECRET)  # as the app factory does, for tests that call services without an app
 
 needs_postgres = pytest.mark.skipif(not PG_URL, reason="UNIONVOTE_TEST_POSTGRES_URL is not set")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="UNIONVOTE_TEST_REDIS_URL is not set")

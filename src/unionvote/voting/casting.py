@@ -6,6 +6,7 @@ transaction. Nothing here logs, and nothing links the two halves of a secret vot
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.chain import canonical_json
 from unionvote.conferences.eligibility import still_accredited
 from unionvote.db import gate, is_postgres, utcnow
+from unionvote.sealing.group import SealingError
 from unionvote.voting.counting import choices_of
 from unionvote.voting.models import (
     Ballot,
@@ -32,8 +34,8 @@ from unionvote.voting.models import (
     Secrecy,
 )
 from unionvote.voting.receipts import check_token, choice_text, content_id, token_hash, tracker_of
-from unionvote.voting.rules import fraction_text
-from unionvote.voting.sealed import CastSealing, seal_choice, sealed_content_id, sealed_tracker
+from unionvote.voting.rules import Method, fraction_text
+from unionvote.voting.sealed import CastSealing, retry_check, seal_choice, sealed_content_id, sealed_tracker
 from unionvote.voting.services import BallotError
 
 
@@ -82,6 +84,9 @@ async def cast_vote(db: AsyncSession, ballot_id: int, *, user_id: int, choice: S
     weight = Fraction(entry.weight)
     if found[1] is not None:
         return await _cast_sealed(db, ballot, entry, token, chosen, CastSealing(found[1], found[2]), prepared)
+    if ballot.secrecy == Secrecy.SECRET and ballot.method != Method.RANKED:
+        raise BallotError("This secret ballot was opened without being sealed, so it takes no votes: close it and "
+                          "take a re-vote, which is sealed.", 409)
     content = content_id(ballot_id, token)
     tracker = tracker_of(ballot_id, content, chosen, weight)
     if await _participate(db, ballot, entry.delegate_id, token, content):
@@ -95,17 +100,21 @@ async def _cast_sealed(db: AsyncSession, ballot: Ballot, entry: ElectorateEntry,
                        chosen: tuple[str, ...], sealing: CastSealing, prepared: Any = None) -> Receipt:
     """Seal the choice, store only the sealed vote; a retry with the same token and choice finds the same row."""
     assert ballot.id is not None
-    content = sealed_content_id(ballot.id, token, chosen)
+    content = sealed_content_id(ballot.id, token)
+    try:
+        check = retry_check(ballot.id, token, chosen)
+    except SealingError as exc:
+        raise BallotError(f"Votes cannot be sealed on this server: {exc}", 500) from None
     sealed = seal_choice(ballot, sealing, chosen) if prepared is None else await prepared(db, ballot, sealing, chosen)
     weight = fraction_text(Fraction(entry.weight))
     tracker = sealed_tracker(ballot.id, content, sealed, weight)
     if await _participate(db, ballot, entry.delegate_id, token, None):
         await db.execute(insert(SealedVote).values(ballot_id=ballot.id, id=content, sealed=canonical_json(
-            sealed).decode(), weight=weight, tracker=tracker))
+            sealed).decode(), weight=weight, tracker=tracker, retry_check=check))
         return Receipt(ballot.id, tracker, chosen, repeated=False)
     await _check_retry_token(db, ballot.id, entry.delegate_id, token)
     stored = await db.get(SealedVote, (ballot.id, content))
-    if stored is None:
+    if stored is None or stored.retry_check is None or not hmac.compare_digest(stored.retry_check, check):
         raise BallotError("This vote was already recorded with a different choice; a vote cannot be changed "
                           "once cast.", 409)
     return Receipt(ballot.id, stored.tracker, chosen, repeated=True)

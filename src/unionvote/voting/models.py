@@ -58,6 +58,7 @@ class Ballot(SQLModel, table=True):
     title: str = Field(max_length=200)
     question: str = Field(sa_column=Column(Text, nullable=False))
     secrecy: str = Field(default=Secrecy.SECRET, max_length=8)
+    sealing: str | None = Field(default=None, max_length=12)  # SealingMode of a secret ballot; None when open
     method: str = Field(max_length=24)
     options: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON: [[key, label], ...]
     max_choices: int = 1
@@ -179,6 +180,8 @@ class SealedVote(SQLModel, table=True):
     sealed: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON of sealing.votes.SealedVote
     weight: str = Field(max_length=64)
     tracker: str = Field(max_length=16)
+    # Tells a retry with the same choice from another (voting.sealed.retry_check); never exported.
+    retry_check: str | None = Field(default=None, max_length=64)
 
 
 class TrusteeDecryption(SQLModel, table=True):

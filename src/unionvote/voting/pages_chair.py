@@ -35,6 +35,7 @@ from unionvote.voting.schemas import (
     BallotDraft,
     draft_from_form,
 )
+from unionvote.voting.sealed import conference_trustees
 from unionvote.voting.trustee_keys import trustee_progress
 from unionvote.voting.views import view_of
 from unionvote.web import see_other
@@ -89,7 +90,8 @@ class BallotConsolePages(Controller):
             except RuleViolation as exc:
                 return await self._list(request, db, conference_id, str(exc), exc.status_code)
         return conference_page("voting/console_new.html", request, conference, status_code=status_code,
-                               draft=draft, subject=subject, error=error, words=WORDS)
+                               draft=draft, subject=subject, error=error, words=WORDS,
+                               trustees=len(await conference_trustees(db, conference_id)))
 
     @get("/new")
     async def new(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from unionvote.voting.models import Secrecy, Weighting
+from unionvote.voting.models import SealingMode, Secrecy, Weighting
 from unionvote.voting.rules import Base, Majority, Method, Quorum, Rule, TieRule, parse_fraction
 from unionvote.voting.services import FOR_AGAINST_OPTIONS, BallotError, BallotSpec
 
@@ -41,6 +41,7 @@ class BallotDraft(msgspec.Struct, forbid_unknown_fields=True):
     options: Annotated[list[Short], msgspec.Meta(max_length=50)] = []
     max_choices: int = 1
     secret: bool = True
+    sealing: str | None = None  # server or trustees (who holds the key of a secret ballot's votes)
     card_vote: bool = False
     majority: str | None = None  # simple; two thirds for a rule-change motion
     fraction: str | None = None
@@ -105,6 +106,7 @@ def to_spec(draft: BallotDraft, *, title: str | None = None, question: str | Non
         title=draft.title if title is None else title, question=draft.question if question is None else question,
         method=method, options=options, max_choices=draft.max_choices,
         secrecy=Secrecy.SECRET if draft.secret else Secrecy.OPEN,
+        sealing=_choice(draft.sealing, SealingMode, "Sealing") if draft.secret and draft.sealing else None,
         weighting=Weighting.CARD if draft.card_vote else Weighting.ONE_EACH,
         rule=rule_of_draft(draft, two_thirds=two_thirds), countdown_seconds=draft.countdown_seconds,
         motion_id=draft.motion_id, amendment_id=draft.amendment_id,
@@ -177,6 +179,7 @@ class BallotOut(msgspec.Struct):
     question: str
     state: str
     secrecy: str
+    sealing: str | None  # a secret ballot's votes: sealed by the server, or with the trustees' keys
     method: str
     options: list[list[str]]
     max_choices: int
@@ -207,7 +210,7 @@ class TrackersOut(msgspec.Struct):
 # ---- the chair's console form --------------------------------------------------------------
 
 DRAFT_TEXT_FIELDS = ("title", "question", "method", "majority", "fraction", "base", "quorum", "quorum_value",
-                     "tie_rule")
+                     "tie_rule", "sealing")
 
 
 def _whole(form: Any, name: str, what: str, default: int | None) -> int | None:

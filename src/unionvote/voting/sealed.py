@@ -11,10 +11,10 @@ decrypted totals with the hall counts, in the clear. docs/audit-format.md, "Seal
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -44,6 +44,7 @@ from unionvote.voting.models import (
     TrusteeDecryption,
 )
 from unionvote.voting.rules import Method, Tally
+from unionvote.voting.trustee_keys import registered_trustees
 
 
 def label_of(ballot_id: int) -> str:
@@ -65,11 +66,25 @@ def selection_of(option_keys: Sequence[str], method: str, chosen: Sequence[str])
     return slots + [int(not chosen)] if method == Method.UP_TO else slots
 
 
-def sealed_content_id(ballot_id: int, token: str, chosen: Sequence[str]) -> str:
-    """HMAC keyed by the voter's token over the ballot and the choice: a retry with the same choice finds
-    the same row, another choice finds none. Without the token (only the voter holds it) it says nothing."""
-    message = f"ballot-sealed:{ballot_id}:".encode() + canonical_json(list(chosen))
-    return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()[:32]
+def sealed_content_id(ballot_id: int, token: str) -> str:
+    """HMAC keyed by the voter's token over the ballot alone: the voter's row, found again on a retry. It is
+    published and says nothing of the choice, even to someone shown the token (a vote cannot be proved)."""
+    return hmac.new(token.encode(), f"ballot-sealed:{ballot_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def retry_check(ballot_id: int, token: str, chosen: Sequence[str]) -> str:
+    """Tells a retry with the same choice from another choice: HMAC-SHA256 over the ballot and the choice,
+    keyed by HMAC-SHA256(retry key, token). The retry key derives from the server's sealing key, which is never
+    in the database, and the token only the voter's device holds: one who lacks either (a database reader,
+    a voter showing a coercer their token) cannot test the possible choices against it. Never exported."""
+    key = hmac.new(_retry_key(server_key.wrapping_key_string()), token.encode(), hashlib.sha256).digest()
+    message = f"ballot-retry:{ballot_id}:".encode() + canonical_json(list(chosen))
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _retry_key(sealing_key: str) -> bytes:
+    return hashlib.sha256(b"unionvote retry check key:" + sealing_key.encode("utf-8")).digest()
 
 
 def sealed_tracker(ballot_id: int, content: str, sealed: dict[str, Any], weight: str) -> str:
@@ -105,6 +120,7 @@ async def seal_ballot(db: AsyncSession, ballot: Ballot, *, mode: SealingMode = S
                             trustees=canonical_json([t.as_dict() for t in trustees]).decode(),
                             rule=canonical_json(rule).decode(), wrapped_key=wrapped)
     db.add(sealing)
+    ballot.sealing = mode
     await db.flush()
     await record(db, scope=scope_of("ballot", ballot.id), actor=actor_of(by), action="ballot.sealing",
                  payload={"ballot": ballot.id, "conference": ballot.conference_id, **sealing_document(sealing)})
@@ -324,19 +340,37 @@ async def sealing_export(db: AsyncSession, ballot: Ballot) -> dict[str, Any] | N
     return {**sealing_document(sealing), "decryptions": decryptions}
 
 
-def sealing_by_default() -> bool:
-    """UNIONVOTE_SEALED_BALLOTS=server seals every secret ballot at opening (see docs/deployment.md)."""
-    value = os.environ.get("UNIONVOTE_SEALED_BALLOTS", "off").strip().lower()
-    if value not in ("server", "off"):
-        raise RuleViolation("UNIONVOTE_SEALED_BALLOTS is 'server' or 'off'.", 500)
-    return value == "server"
+async def conference_trustees(db: AsyncSession, conference_id: int) -> list[TrusteePublic]:
+    """The trustees' public keys registered for the conference (their proofs were checked when registered)."""
+    return [TrusteePublic.from_dict({"public_key": r.public_key, "proof": json.loads(r.proof)},
+                                  f"the trustee key of {r.holder}")
+            for r in await registered_trustees(db, conference_id)]
+
+
+async def sealing_for(db: AsyncSession, conference_id: int, secrecy: str, chosen: str | None) -> str | None:
+    """A new ballot's sealing mode: none for an open ballot; for a secret one, the mode chosen at set-up or,
+    if none was, "trustees" when the conference has trustees' keys registered and "sealed by the server" if not."""
+    if secrecy != Secrecy.SECRET:
+        return None
+    if chosen is not None:
+        return SealingMode(chosen)
+    return SealingMode.TRUSTEES if await conference_trustees(db, conference_id) else SealingMode.SERVER
 
 
 async def seal_at_opening(db: AsyncSession, ballot: Ballot, by: int | None) -> None:
-    """With sealing on by default, a secret ballot that adds up (not ranked) is sealed by the server as it
-    opens, unless trustees were set up for it before."""
+    """Every secret ballot that adds up (not ranked) is sealed as it opens, unless it was sealed as a draft
+    (`unionvote trustee seal`): by the server, or to the conference's trustees' keys; none registered, no opening."""
     assert ballot.id is not None
-    if ballot.secrecy != Secrecy.SECRET or ballot.method == Method.RANKED or not sealing_by_default():
+    if ballot.secrecy != Secrecy.SECRET or ballot.method == Method.RANKED:
         return
-    if await db.get(BallotSealing, ballot.id) is None:
+    if await db.get(BallotSealing, ballot.id) is not None:
+        return
+    if (ballot.sealing or SealingMode.SERVER) == SealingMode.SERVER:
         await seal_ballot(db, ballot, mode=SealingMode.SERVER, by=by)
+        return
+    trustees = await conference_trustees(db, ballot.conference_id)
+    if not trustees:
+        raise RuleViolation("This ballot is to be sealed with the trustees' keys, and no trustee has registered "
+                            "a key for this conference yet. The returning officer registers one on the trustees' "
+                            "page; or prepare the ballot again, sealed by the server.", 409)
+    await seal_ballot(db, ballot, mode=SealingMode.TRUSTEES, trustees=trustees, by=by)

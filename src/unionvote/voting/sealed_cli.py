@@ -28,6 +28,7 @@ def _fail(message: str, code: int = 2) -> int:
 
 async def _run(args: argparse.Namespace, given: list[Any]) -> dict[str, Any] | None:
     """The step itself, in one transaction; `given` holds the files already read."""
+    import unionvote.models  # noqa: F401 - every table, so a ballot's foreign keys resolve when it is updated
     from unionvote.db import make_engine, make_session_factory, session_scope
     from unionvote.sealing.trustees import TrusteePublic
     from unionvote.voting.models import SealingMode

@@ -38,6 +38,7 @@ from unionvote.voting.models import (
     HallCount,
     Participation,
     Relation,
+    SealingMode,
     Secrecy,
     Weighting,
 )
@@ -48,7 +49,7 @@ from unionvote.voting.rules import (
     Rule,
     fraction_text,
 )
-from unionvote.voting.sealed import close_sealed, count_sealed, seal_at_opening
+from unionvote.voting.sealed import close_sealed, count_sealed, seal_at_opening, sealing_for
 
 FOR_AGAINST_OPTIONS = (("for", "For"), ("against", "Against"), ("abstain", "Abstain"))
 MAX_OPTIONS = 50
@@ -69,6 +70,7 @@ class BallotSpec:
     options: Sequence[tuple[str, str]] = FOR_AGAINST_OPTIONS
     max_choices: int = 1
     secrecy: Secrecy = Secrecy.SECRET
+    sealing: SealingMode | None = None  # who holds the key of a secret ballot; None: voting.sealed.sealing_for
     weighting: Weighting = Weighting.ONE_EACH
     rule: Rule = field(default_factory=Rule)
     countdown_seconds: int | None = None
@@ -140,7 +142,8 @@ async def create_ballot(db: AsyncSession, conference_id: int, spec: BallotSpec, 
     ballot = Ballot(
         conference_id=conference_id, motion_id=spec.motion_id, amendment_id=spec.amendment_id,
         agenda_item_id=spec.agenda_item_id, title=spec.title.strip(), question=spec.question.strip(),
-        secrecy=spec.secrecy, method=spec.method, options=json.dumps([list(o) for o in spec.options]),
+        secrecy=spec.secrecy, sealing=await sealing_for(db, conference_id, spec.secrecy, spec.sealing),
+        method=spec.method, options=json.dumps([list(o) for o in spec.options]),
         max_choices=spec.max_choices if spec.method is Method.UP_TO else 1, weighting=spec.weighting,
         rule=json.dumps(spec.rule.as_dict(), sort_keys=True), countdown_seconds=spec.countdown_seconds,
         created_by=by, follows_id=follows.id if follows else None, relation=relation,
@@ -148,7 +151,8 @@ async def create_ballot(db: AsyncSession, conference_id: int, spec: BallotSpec, 
     db.add(ballot)
     await db.flush()
     await _audit(db, ballot, by, "ballot.created", method=ballot.method, secrecy=ballot.secrecy,
-                 weighting=ballot.weighting, rule=spec.rule.as_dict(), options=[list(o) for o in spec.options],
+                 **({"sealing": ballot.sealing} if ballot.sealing else {}), weighting=ballot.weighting,
+                 rule=spec.rule.as_dict(), options=[list(o) for o in spec.options],
                  max_choices=ballot.max_choices, motion=ballot.motion_id, amendment=ballot.amendment_id,
                  follows=ballot.follows_id, relation=relation)
     # The conference's chain lists its ballots too, so an export that leaves one out breaks that chain.
@@ -168,6 +172,7 @@ async def create_follow_up(db: AsyncSession, ballot_id: int, relation: Relation,
     spec = BallotSpec(
         title=old.title, question=old.question, method=Method(old.method), options=options_of(old),
         max_choices=old.max_choices, secrecy=Secrecy(old.secrecy),
+        sealing=SealingMode(old.sealing) if old.sealing else None,
         weighting=Weighting.CARD if relation is Relation.CARD_VOTE else Weighting(old.weighting),
         rule=Rule.from_dict(json.loads(old.rule)), countdown_seconds=old.countdown_seconds,
         motion_id=old.motion_id, amendment_id=old.amendment_id, agenda_item_id=old.agenda_item_id,
@@ -204,7 +209,7 @@ async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, confe
                           + (" Create a re-vote instead." if ballot.state != BallotState.OPEN else ""), 409)
     conference = await _conference(db, ballot.conference_id)
     quorum_record = await quorum_at_opening(db, ballot.conference_id, override_reason)
-    await seal_at_opening(db, ballot, by)  # sealed by the server when UNIONVOTE_SEALED_BALLOTS=server
+    await seal_at_opening(db, ballot, by)  # a secret ballot is always sealed (invariant 2)
     card = ballot.weighting == Weighting.CARD
     now = utcnow()
     voters = await eligible_voters(db, ballot.conference_id, now, card_vote=card)

@@ -119,7 +119,7 @@ def ballot_out(view: BallotView) -> BallotOut:
     b, t = view.ballot, view.turnout
     return BallotOut(
         id=view.id, conference_id=b.conference_id, title=b.title, question=b.question, state=b.state,
-        secrecy=b.secrecy, method=b.method, options=[[key, label] for key, label in view.options],
+        secrecy=b.secrecy, sealing=b.sealing, method=b.method, options=[[key, label] for key, label in view.options],
         max_choices=b.max_choices, weighting=b.weighting, rule=rule_of(b).as_dict(), rule_text=view.rule_text,
         countdown_seconds=b.countdown_seconds, opened_at=b.opened_at, closes_at=b.closes_at, closed_at=b.closed_at,
         declared_at=b.declared_at, motion_id=b.motion_id, amendment_id=b.amendment_id, follows_id=b.follows_id,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.audit.independent_verifier import canonical_json, verify
+from tests.integration.voting.independent_sealed import open_sealed_folder
 
 
 class Disagreement(Exception):
@@ -137,6 +138,23 @@ def decide(ballot: dict[str, Any], t: dict[str, Any], present: Fraction, entitle
     return result("decided", above + [k for k in tied if k in picks], tie=True, tied=tied)
 
 
+def opened_online(folder: Path, ballot: dict[str, Any], keys: list[str]
+                  ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """A sealed ballot's rows, online tally and sealed summary, from its proofs checked and its totals decrypted
+    by the sealed checker written from the same page (independent_sealed)."""
+    try:
+        opened = open_sealed_folder(folder)
+    except AssertionError as exc:
+        raise Disagreement(f"{folder.name}: sealed votes: {exc}") from None
+    weights = [Fraction(r["weight"]) for r in opened.rows]
+    online = {"votes": {k: Fraction(t, opened.scale) for k, t in zip(keys, opened.totals, strict=False)},
+              "voters": len(opened.rows), "papers": sum(weights, Fraction(0)), "invalid": Fraction(0),
+              "blank": Fraction(opened.totals[-1], opened.scale) if ballot["method"] == "up_to_k" else Fraction(0)}
+    summary = {"mode": opened.facts["mode"], "election_key": opened.facts["election_key"], "scale": opened.scale,
+               "tally_hash": opened.tally_hash, "totals": opened.totals}
+    return opened.rows, online, summary
+
+
 def recount_ballot(folder: Path) -> str:
     """Check one declared ballot from its files; return its outcome or raise Disagreement."""
     chain = folder.joinpath("chain.jsonl").read_bytes().split(b"\n")
@@ -150,19 +168,24 @@ def recount_ballot(folder: Path) -> str:
     if digest({"ballot": ballot["ballot"], "voters": [[v["delegate"], v["weight"]] for v in electorate]}) \
             != opened["electorate_hash"]:
         raise Disagreement(f"{folder.name}: electorate hash")
-    rows = [{k: row[k] for k in ("id", "choice", "weight", "tracker")} for row in lines(folder / "contents.jsonl")]
-    for row in rows:
-        hashed = hashlib.sha256(canonical_json({"ballot": ballot["ballot"], "id": row["id"], "choice": row["choice"],
-                                                "weight": row["weight"]})).digest()
-        if base64.b32encode(hashed).decode()[:12] != row["tracker"]:
-            raise Disagreement(f"{folder.name}: tracker of {row['id']}")
-    if digest(rows) != closed["contents_hash"]:
-        raise Disagreement(f"{folder.name}: contents hash")
     hall = lines(folder / "hall.jsonl")
     keys = [key for key, _ in ballot["options"]]
-    online = tally([(r["choice"], Fraction(r["weight"])) for r in rows], [], keys)
+    sealed = None
+    if (folder / "sealing.json").exists():  # a sealed ballot: its online figures are the decrypted totals
+        rows, online, sealed = opened_online(folder, ballot, keys)
+    else:
+        rows = [{k: row[k] for k in ("id", "choice", "weight", "tracker")} for row in lines(folder / "contents.jsonl")]
+        for row in rows:
+            hashed = hashlib.sha256(canonical_json({"ballot": ballot["ballot"], "id": row["id"],
+                                                    "choice": row["choice"], "weight": row["weight"]})).digest()
+            if base64.b32encode(hashed).decode()[:12] != row["tracker"]:
+                raise Disagreement(f"{folder.name}: tracker of {row['id']}")
+        online = tally([(r["choice"], Fraction(r["weight"])) for r in rows], [], keys)
+    if digest(rows) != closed["contents_hash"]:
+        raise Disagreement(f"{folder.name}: contents hash")
     in_hall = tally([], hall, keys)
-    combined = tally([(r["choice"], Fraction(r["weight"])) for r in rows], hall, keys)
+    combined = {"votes": {k: online["votes"][k] + in_hall["votes"][k] for k in keys},
+                **{k: online[k] + in_hall[k] for k in ("voters", "papers", "blank", "invalid")}}
     weight = sum((Fraction(v["weight"]) for v in electorate), Fraction(0))
     present = weight + in_hall["papers"] + in_hall["invalid"]
     entitled = Fraction(opened["entitled_weight"])
@@ -178,6 +201,8 @@ def recount_ballot(folder: Path) -> str:
         "casting_vote": declared["casting_vote"] if decision["tie"] else None, "decision": decision,
         "indicative": "This result is indicative: unionvote does not run statutory ballots.",
     }
+    if sealed is not None:
+        document["sealed"] = sealed
     if digest(document) != declared["result_hash"]:
         raise Disagreement(f"{folder.name}: the recounted result hashes to {digest(document)}, "
                            f"not {declared['result_hash']}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
 from pathlib import Path
@@ -75,8 +76,27 @@ def ranged(key: bytes, alpha: bytes, beta: bytes, proof: dict[str, Any], lo: int
     return sum(c for c, _ in pairs) % N == total
 
 
+@dataclass(frozen=True)
+class Opened:
+    """What a checked sealed ballot decrypts to: a total per slot (up-to-K: a last, blank slot), in whole weights."""
+
+    totals: list[int]
+    scale: int  # the whole weights are the votes' weights times this
+    tally_hash: str
+    rows: list[dict[str, Any]]  # sealed.jsonl
+    facts: dict[str, Any]  # sealing.json
+
+
 def check_sealed_folder(folder: Path) -> dict[str, str]:
     """The online figures per option of a declared sealed ballot, or an AssertionError saying what failed."""
+    ballot = json.loads((folder / "ballot.json").read_text())
+    opened = open_sealed_folder(folder)
+    options = [k for k, _ in ballot["options"]]
+    return {k: str(Fraction(t, opened.scale)) for k, t in zip(options, opened.totals, strict=False)}
+
+
+def open_sealed_folder(folder: Path) -> Opened:
+    """Check every proof of a closed sealed ballot's folder and find its decrypted totals."""
     ballot = json.loads((folder / "ballot.json").read_text())
     facts = json.loads((folder / "sealing.json").read_text())
     label = facts["label"]
@@ -140,5 +160,4 @@ def check_sealed_folder(folder: Path) -> dict[str, str]:
             m, found = m + 1, add(found, mul(1, None))
             assert m <= sum(whole), "a total out of range"
         totals.append(m)
-    options = [k for k, _ in ballot["options"]]
-    return {k: str(Fraction(t, scale)) for k, t in zip(options, totals, strict=False)}
+    return Opened(totals, scale, hashlib.sha256(listed.encode()).hexdigest(), rows, facts)

@@ -15,8 +15,8 @@ from unionvote.db import session_scope
 from unionvote.errors import RuleViolation
 from unionvote.voting.casting import cast_vote, trackers
 from unionvote.voting.counting import turnout
-from unionvote.voting.models import BallotContent, ElectorateEntry, Participation
-from unionvote.voting.receipts import tracker_of
+from unionvote.voting.models import BallotContent, ElectorateEntry, Participation, SealedVote
+from unionvote.voting.sealed import sealed_tracker
 from unionvote.voting.services import close_ballot, declare_result, get_ballot
 
 
@@ -37,9 +37,11 @@ async def refused(factory: Factory, ballot_id: int, user_id: int, choice: list[s
 
 
 async def rows(factory: Factory, ballot_id: int) -> tuple[int, int]:
+    """Voters and sealed votes; a secret ballot never writes a readable content row."""
     async with session_scope(factory) as db:
         voters = len((await db.execute(select(Participation).where(Participation.ballot_id == ballot_id))).all())
-        votes = len((await db.execute(select(BallotContent).where(BallotContent.ballot_id == ballot_id))).all())
+        votes = len((await db.execute(select(SealedVote).where(SealedVote.ballot_id == ballot_id))).all())
+        assert not (await db.execute(select(BallotContent).where(BallotContent.ballot_id == ballot_id))).all()
         return voters, votes
 
 
@@ -54,12 +56,12 @@ async def test_a_delegate_votes_once_and_a_retry_returns_the_same_receipt(factor
     assert await rows(factory, ballot_id) == (1, 1)
 
 
-async def test_the_tracker_is_recomputable_from_the_content_row(factory: Factory, hall: Floor) -> None:
+async def test_the_tracker_is_recomputable_from_the_sealed_row(factory: Factory, hall: Floor) -> None:
     ballot_id = await open_new(factory, hall.conference_id)
     receipt = await cast(factory, ballot_id, hall.users["D2"], ["against"])
     async with session_scope(factory) as db:
-        content = (await db.execute(select(BallotContent))).scalar_one()
-        assert tracker_of(ballot_id, content.id, json.loads(content.choice), 1) == receipt.tracker  # type: ignore[arg-type]
+        row = (await db.execute(select(SealedVote))).scalar_one()
+        assert sealed_tracker(ballot_id, row.id, json.loads(row.sealed), row.weight) == receipt.tracker
         await close_ballot(db, ballot_id, by=STAFF)
         assert await trackers(db, await get_ballot(db, ballot_id)) == [receipt.tracker]
 

@@ -119,10 +119,13 @@ async def test_an_export_of_a_conference_verifies(factory: Factory, conference: 
     assert json.loads((root / f"ballots/{conference.voided}/ballot.json").read_text())["state"] == "void"
     assert text.endswith("every SHA-256 matches")
 
-    running = root / "ballots" / str(conference.running)
-    assert sorted(p.name for p in running.iterdir()) == ["ballot.json", "chain.jsonl", "electorate.jsonl"]
-    secret_rows = (root / f"ballots/{conference.card}/contents.jsonl").read_text().splitlines()
-    assert {tuple(sorted(json.loads(r))) for r in secret_rows} == {("choice", "id", "tracker", "weight")}
+    assert f"ballots/{conference.card}/sealed.jsonl: 2 sealed votes, every proof checked" in text
+    running = root / "ballots" / str(conference.running)  # sealed as it opened; no vote of it is exported yet
+    assert sorted(p.name for p in running.iterdir()) == ["ballot.json", "chain.jsonl", "electorate.jsonl",
+                                                         "sealing.json"]
+    assert (root / f"ballots/{conference.card}/contents.jsonl").read_text() == ""  # secret: sealed, never plain
+    secret_rows = (root / f"ballots/{conference.card}/sealed.jsonl").read_text().splitlines()
+    assert {tuple(sorted(json.loads(r))) for r in secret_rows} == {("id", "sealed", "tracker", "weight")}
     open_rows = [json.loads(r) for r in (root / f"ballots/{conference.open_vote}/contents.jsonl").read_text().split()]
     assert sorted(r["delegate"] for r in open_rows) == sorted(conference.floor.delegates[n] for n in ("D1", "D2", "D5"))
 
@@ -145,14 +148,24 @@ def one_byte(path: Path, old: str, new: str, *, line: int | None = None) -> None
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def swap_slots(path: Path) -> None:
+    """Give the first sealed vote's first two options each other's ciphertexts: a vote moved from one to the other."""
+    rows = path.read_text(encoding="utf-8").split("\n")
+    row = json.loads(rows[0])
+    slots = row["sealed"]["slots"]
+    slots[0], slots[1] = slots[1], slots[0]
+    rows[0] = json.dumps(row, sort_keys=True, separators=(",", ":"))
+    path.write_text("\n".join(rows), encoding="utf-8")
+
+
 def tamper_cases(c: Conference) -> dict[str, tuple[Callable[[Path], None], str]]:
     card, colours, open_vote = f"ballots/{c.card}", f"ballots/{c.colours}", f"ballots/{c.open_vote}"
 
     def chain_line(root: Path) -> None:
         one_byte(root / card / "chain.jsonl", '"turnout":2', '"turnout":3')
 
-    def content_choice(root: Path) -> None:
-        one_byte(root / colours / "contents.jsonl", '"choice":["c"]', '"choice":["b"]')
+    def sealed_vote(root: Path) -> None:
+        swap_slots(root / colours / "sealed.jsonl")
 
     def electorate_weight(root: Path) -> None:
         one_byte(root / card / "electorate.jsonl", '"weight":"500"', '"weight":"600"')
@@ -171,13 +184,13 @@ def tamper_cases(c: Conference) -> dict[str, tuple[Callable[[Path], None], str]]
 
     def manifest(root: Path) -> None:
         data = json.loads((root / "manifest.json").read_text())
-        digest = data["files"][f"{colours}/contents.jsonl"]
+        digest = data["files"][f"{colours}/sealed.jsonl"]
         one_byte(root / "manifest.json", digest, digest[:-1] + ("0" if digest[-1] != "0" else "1"))
 
     return {
         "a chain line": (chain_line, rf"^{card}/chain.jsonl: line \d+ \(seq \d+\): hash does not match"),
-        "a content row's choice": (content_choice, rf"^{colours}/contents.jsonl line \d+ \(ballot {c.colours}, "
-                                                   r"field choice/weight/tracker\): the tracker '\w+' is not the hash"),
+        "a sealed vote": (sealed_vote, rf"^{colours}/sealed.jsonl line 1 \(ballot {c.colours}, field sealed\): "
+                                       r"the sealed vote does not verify"),
         "an electorate weight": (electorate_weight, rf"^{card}/electorate.jsonl \(ballot {c.card}, field weight\): "
                                  r"the electorate hash \w+ differs .* weights add up to 1600, not 1500"),
         "a result figure": (result_figure, rf"^{card}/result.json \(ballot {c.card}, field combined.choices.against\): "
@@ -185,7 +198,7 @@ def tamper_cases(c: Conference) -> dict[str, tuple[Callable[[Path], None], str]]
         "a hall count": (hall_count, rf"^{open_vote}/hall.jsonl line 1 \(ballot {c.open_vote}, field counts\): "
                                      r"counts differs from the latest ballot.hall_count entry"),
         "a published tracker": (tracker, rf"^{colours}/trackers.txt line 2 \(ballot {c.colours}\): expected"),
-        "the manifest": (manifest, rf"^manifest.json \(files, {colours}/contents.jsonl\): the file's SHA-256 is"),
+        "the manifest": (manifest, rf"^manifest.json \(files, {colours}/sealed.jsonl\): the file's SHA-256 is"),
     }
 
 
@@ -230,10 +243,10 @@ async def test_the_command_line_exports_and_verifies(factory: Factory, conferenc
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.strip().endswith(f"OK: the export in {out} verifies.")
 
-    one_byte(out / f"ballots/{conference.colours}/contents.jsonl", '"choice":["c"]', '"choice":["b"]')
+    swap_slots(out / f"ballots/{conference.colours}/sealed.jsonl")
     checked = unionvote("audit", "verify", str(out), env=env)
     assert checked.returncode == 1
-    assert checked.stdout.splitlines()[-1].startswith(f"FAILED: ballots/{conference.colours}/contents.jsonl line ")
+    assert checked.stdout.splitlines()[-1].startswith(f"FAILED: ballots/{conference.colours}/sealed.jsonl line 1 ")
 
     again = unionvote("audit", "export", "--conference", "adc-2027", "--out", str(out), env=env)
     assert again.returncode == 2 and "is not an empty directory" in again.stderr

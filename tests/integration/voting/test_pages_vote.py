@@ -11,18 +11,23 @@ from sqlalchemy import func, select
 
 from tests.helpers import app_db
 from tests.integration.voting.pages_world import floor, open_ballot, plain, prepare, token_on
-from unionvote.voting.models import BallotContent, Participation
+from unionvote.voting.models import Ballot, BallotContent, Participation, SealedVote, Secrecy
 
 TRACKER = re.compile(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}")
 
 
 async def votes_stored(app: Litestar, ballot_id: int) -> tuple[int, int]:
+    """Voters and votes stored: sealed for a secret ballot (no readable content row at all), in the clear if open."""
     async with app_db(app) as db:
         voters = (await db.execute(select(func.count()).select_from(Participation)
                                    .where(Participation.ballot_id == ballot_id))).scalar_one()
         contents = (await db.execute(select(func.count()).select_from(BallotContent)
                                      .where(BallotContent.ballot_id == ballot_id))).scalar_one()
-        return voters, contents
+        sealed = (await db.execute(select(func.count()).select_from(SealedVote)
+                                   .where(SealedVote.ballot_id == ballot_id))).scalar_one()
+        ballot = await db.get(Ballot, ballot_id)
+        assert ballot is not None and (contents if ballot.secrecy == Secrecy.SECRET else sealed) == 0
+        return voters, contents + sealed
 
 
 async def test_a_ballot_from_the_chairs_console_to_the_declared_result(

@@ -52,11 +52,12 @@ async def test_the_officer_downloads_the_record_and_verifies_it_on_the_page(
     assert checked.status_code == 200, plain(checked.text)
     assert "The export verifies" in plain(checked.text) and "every SHA-256 matches" in plain(checked.text)
 
-    changed = rezip(download.content, (f"ballots/{ballot_id}/contents.jsonl", b'"choice":["for"]',
-                                       b'"choice":["against"]'))
+    sealed = zipfile.ZipFile(io.BytesIO(download.content)).read(f"ballots/{ballot_id}/sealed.jsonl")
+    assert b'"weight":"1"' in sealed and b'"choice"' not in sealed  # the vote is sealed: no choice to read
+    changed = rezip(download.content, (f"ballots/{ballot_id}/sealed.jsonl", b'"weight":"1"', b'"weight":"2"'))
     refused = await officer.post(f"{record}/verify", files={"export": ("record.zip", changed)})
     assert refused.status_code == 422
-    assert f"FAILED: ballots/{ballot_id}/contents.jsonl line 1" in plain(refused.text)
+    assert f"FAILED: ballots/{ballot_id}/sealed.jsonl line 1" in plain(refused.text)
 
     hostile = await officer.post(f"{record}/verify", files={"export": ("record.zip", rezip(
         download.content, extra="../../etc/evil"))})

@@ -94,17 +94,22 @@ async def test_a_sealed_card_vote_in_split_mode_counts_exactly_and_stores_no_cho
     assert result["sealed"]["mode"] == "server" and result["sealed"]["scale"] == 1
 
 
-async def test_a_retry_returns_the_same_receipt_and_another_choice_is_refused(factory: Factory, hall: Floor) -> None:
-    ballot_id = await open_sealed(factory, hall.conference_id, BallotSpec(title="Motion", question="?"))
-    ballot_token = token()
+async def cast_and_retry(factory: Factory, ballot_id: int, user_id: int, ballot_token: str, choice: str,
+                         other: str) -> None:
+    """Cast, cast again with the same token and choice (the same receipt), then with another choice (refused)."""
     async with session_scope(factory) as db:
-        first = await cast_vote(db, ballot_id, user_id=hall.users["L1"], choice=["for"], token=ballot_token)
+        first = await cast_vote(db, ballot_id, user_id=user_id, choice=[choice], token=ballot_token)
     async with session_scope(factory) as db:
-        again = await cast_vote(db, ballot_id, user_id=hall.users["L1"], choice=["for"], token=ballot_token)
-    assert again.repeated and again.tracker == first.tracker
+        again = await cast_vote(db, ballot_id, user_id=user_id, choice=[choice], token=ballot_token)
+    assert again.repeated and again.tracker == first.tracker and not first.repeated
     async with session_scope(factory) as db:
         with pytest.raises(RuleViolation, match="different choice"):
-            await cast_vote(db, ballot_id, user_id=hall.users["L1"], choice=["against"], token=ballot_token)
+            await cast_vote(db, ballot_id, user_id=user_id, choice=[other], token=ballot_token)
+
+
+async def test_a_retry_returns_the_same_receipt_and_another_choice_is_refused(factory: Factory, hall: Floor) -> None:
+    ballot_id = await open_sealed(factory, hall.conference_id, BallotSpec(title="Motion", question="?"))
+    await cast_and_retry(factory, ballot_id, hall.users["L1"], token(), "for", "against")
     async with session_scope(factory) as db:
         with pytest.raises(RuleViolation, match="already voted"):
             await cast_vote(db, ballot_id, user_id=hall.users["L1"], choice=["for"], token=token())

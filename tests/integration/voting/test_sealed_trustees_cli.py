@@ -12,7 +12,7 @@ from tests.integration.voting.world import Factory, Floor, floor, token
 from tests.subprocesses import clean_env, unionvote
 from unionvote.db import session_scope
 from unionvote.voting.casting import cast_vote
-from unionvote.voting.models import BallotSealing, Weighting
+from unionvote.voting.models import Ballot, BallotSealing, Weighting
 from unionvote.voting.sealed import seal_at_opening
 from unionvote.voting.services import BallotSpec, close_ballot, create_ballot, declare_result, open_ballot
 
@@ -52,6 +52,7 @@ async def test_two_trustees_seal_a_card_vote_and_decrypt_it_with_keys_the_server
         await close_ballot(db, ballot_id, by=STAFF)
         sealing = await db.get(BallotSealing, ballot_id)
         assert sealing is not None and sealing.wrapped_key is None  # no private key on the server
+        assert (await db.get(Ballot, ballot_id)).sealing == "trustees"  # type: ignore[union-attr]
     tally = tmp_path / "tally.json"
     run("trustee", "tally", "--ballot", str(ballot_id), "--out", str(tally), env=env)
     for name in ("officer", "scrutineer"):
@@ -71,21 +72,16 @@ async def test_two_trustees_seal_a_card_vote_and_decrypt_it_with_keys_the_server
     assert f"ballots/{ballot_id}/sealing.json: 2 trustee decryption(s) checked" in checked
 
 
-async def test_with_sealing_on_by_default_every_secret_ballot_is_sealed_as_it_opens(
+async def test_every_secret_ballot_is_sealed_as_it_opens_with_no_switch_to_set(
         factory: Factory, hall: Floor, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("UNIONVOTE_SEALING_KEY", "a sealing key for this test, long enough to use")
-    monkeypatch.setenv("UNIONVOTE_SEALED_BALLOTS", "server")
+    monkeypatch.setenv("UNIONVOTE_SEALED_BALLOTS", "off")  # the switch is gone: secret means sealed
     async with session_scope(factory) as db:
         secret = await create_ballot(db, hall.conference_id, BallotSpec(title="Secret", question="?"), by=STAFF)
         named = await create_ballot(db, hall.conference_id, BallotSpec(title="Named", question="?", secrecy="open"),
                                     by=STAFF)
+        assert (secret.sealing, named.sealing) == ("server", None)
         for ballot in (secret, named):
             await open_ballot(db, ballot.id, by=STAFF)  # type: ignore[arg-type]
         assert (await db.get(BallotSealing, secret.id)) is not None
         assert (await db.get(BallotSealing, named.id)) is None
         await seal_at_opening(db, secret, STAFF)  # already sealed: nothing changes
-    monkeypatch.setenv("UNIONVOTE_SEALED_BALLOTS", "sometimes")
-    async with session_scope(factory) as db:
-        third = await create_ballot(db, hall.conference_id, BallotSpec(title="Third", question="?"), by=STAFF)
-        with pytest.raises(Exception, match="'server' or 'off'"):
-            await open_ballot(db, third.id, by=STAFF)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from tests.integration.conferences.builders import STAFF
 from tests.integration.voting.world import Factory, Floor, floor, open_new, token
 from unionvote.db import session_scope
 from unionvote.voting.casting import cast_vote
-from unionvote.voting.models import BallotContent, Participation, Secrecy
+from unionvote.voting.models import BallotContent, Participation, SealedVote, Secrecy
 from unionvote.voting.services import BallotSpec, close_ballot
 
 CONTENT_COLUMNS = {"ballot_id", "id", "choice", "weight", "tracker"}
@@ -68,12 +68,14 @@ async def test_a_secret_ballots_stored_rows_hold_no_value_that_links_a_voter_to_
     async with session_scope(factory) as db:
         await close_ballot(db, ballot_id, by=STAFF)
         voters = (await db.execute(select(Participation).where(Participation.ballot_id == ballot_id))).scalars().all()
-        votes = (await db.execute(select(BallotContent).where(BallotContent.ballot_id == ballot_id))).scalars().all()
+        votes = (await db.execute(select(SealedVote).where(SealedVote.ballot_id == ballot_id))).scalars().all()
+        assert not (await db.execute(select(BallotContent))).scalars().all()  # sealed: no readable content row
     assert len(voters) == len(votes) == len(choices)
     assert all(v.content_id is None for v in voters)
     voter_values = {_plain(getattr(v, name)) for v in voters for name in ("id", "delegate_id", "token_hash",
                                                                            "voted_at", "content_id")}
-    vote_values = {_plain(getattr(v, name)) for v in votes for name in ("id", "choice", "weight", "tracker")}
+    vote_values = {_plain(getattr(v, name)) for v in votes for name in ("id", "sealed", "weight", "tracker",
+                                                                         "retry_check")}
     assert voter_values & vote_values <= {None, "1", 1}  # weight 1 and small ids are everywhere; nothing else
     # No log line written while voting names a voter together with a choice.
     for record_ in caplog.records:
