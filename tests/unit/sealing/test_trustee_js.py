@@ -104,3 +104,26 @@ def test_an_empty_tally_gives_identity_shares_the_server_accepts() -> None:
     document = js("decrypt", key=officer.key_file(), tally=data)
     tally = SealedTally.from_dict(data).check(data["tally"])
     assert combine(tally, [read_partials(document, "ballot:9", tally, officer.public)], 0) == [0, 0]
+
+
+def test_with_every_vote_checked_the_browser_finds_a_bad_proof_and_names_the_vote() -> None:
+    officer = TrusteeKey.generate()
+    rule = SumRule.up_to(3, 2)  # options then a blank slot with coefficient 2; the sum lies in 1..2
+    selections = [[1, 0, 1, 0], [0, 0, 0, 1], [0, 1, 0, 0]]
+    votes = tuple((seal(officer.public, "ballot:4", selection, rule), 2) for selection in selections)
+    data = SealedTally("ballot:4", (officer.published(),), rule, 1, 6, votes).as_dict()
+    good = js("decrypt_checked", key=officer.key_file(), tally=data)
+    tally = SealedTally.from_dict(data).check(data["tally"])
+    assert combine(tally, [read_partials(good, "ballot:4", tally, officer.public)], 6) == [2, 2, 2, 2]
+
+    slot = json.loads(json.dumps(data))
+    proof = slot["votes"][1]["sealed"]["slot_proofs"][2]
+    proof["challenges"].reverse()
+    assert js("decrypt_checked", key=officer.key_file(), tally=slot) == {
+        "error": "votes[1]: slot 2: the proof that it encrypts 0 or 1 does not verify"}
+    assert "partials" in js("decrypt", key=officer.key_file(), tally=slot)  # unchecked: only the sum is recomputed
+
+    total = json.loads(json.dumps(data))
+    total["votes"][2]["sealed"]["sum_proof"]["responses"].reverse()
+    assert js("decrypt_checked", key=officer.key_file(), tally=total) == {
+        "error": "votes[2]: the proof that the choices are allowed by the ballot's method does not verify"}

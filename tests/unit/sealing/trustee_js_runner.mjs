@@ -14,6 +14,7 @@ const steps = {
     challenge: trustee.scalarHex(trustee.challenge(tag, label, ...fields.map(trustee.hexToBytes))),
   }),
   decrypt: ({ key, tally }) => trustee.decryptTally(trustee.readKeyFile(key), tally),
+  decrypt_checked: ({ key, tally }) => trustee.decryptTally(trustee.readKeyFile(key), tally, { checkVotes: true }),
   verify_key: ({ published }) => ({
     ok: trustee.verifyKey(trustee.pointFromHex(published.public_key, "public_key"), published.proof),
   }),

@@ -85,7 +85,7 @@ async function decrypt(button) {
     const answer = await fetch(button.dataset.tally, { headers: { accept: "application/json" } });
     const tally = await answer.json();
     if (!answer.ok) throw new SealingError(tally.error || "The sealed tally could not be fetched.");
-    const partial = decryptTally(key, tally);
+    const partial = decryptTally(key, tally, { checkVotes: $("#check-votes").checked });
     const sent = await fetch(button.dataset.post, {
       method: "POST", body: JSON.stringify(partial),
       headers: { "content-type": "application/json", accept: "application/json", "x-csrftoken": csrfToken() },

@@ -215,6 +215,60 @@ export function weightedTally(votes, slots) {
   return tally;
 }
 
+function u32(n) {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n, false);
+  return out;
+}
+
+function readBranches(data, what, branches) {
+  if (!data || typeof data !== "object" || Object.keys(data).sort().join() !== "challenges,responses"
+      || !Array.isArray(data.challenges) || !Array.isArray(data.responses)
+      || data.challenges.length !== branches || data.responses.length !== branches) {
+    throw new SealingError(`${what} must have ${branches} challenge(s) and ${branches} response(s).`);
+  }
+  return data.challenges.map((c, i) => [scalarFromHex(c, `${what}.challenges[${i}]`),
+                                        scalarFromHex(data.responses[i], `${what}.responses[${i}]`)]);
+}
+
+/** Disjunctive Chaum-Pedersen, as proofs.verify_range: (alpha, beta) encrypts one of lo..hi under `key`. */
+function verifyRange(key, ct, branches, lo, hi, tag, label, context) {
+  const commitments = [];
+  branches.forEach(([c, v], i) => {
+    const k = BigInt(lo + i);
+    commitments.push(publicTimes(G, v).subtract(publicTimes(ct.alpha, c)));
+    commitments.push(publicTimes(key, v).subtract(publicTimes(ct.beta.subtract(publicTimes(G, k)), c)));
+  });
+  const total = challenge(tag, label, key, ...context, ct.alpha, ct.beta, u32(lo), u32(hi), ...commitments);
+  return mod(branches.reduce((sum, [c]) => sum + c, 0n)) === total;
+}
+
+/** Every proof of one sealed vote (each slot is 0 or 1; the method's sum rule holds), as votes.check_sealed. */
+export function checkVote(key, label, rule, sealed, cts, what) {
+  const slotProofs = sealed.slot_proofs;
+  if (!Array.isArray(slotProofs) || slotProofs.length !== cts.length) {
+    throw new SealingError(`${what}.slot_proofs must hold ${cts.length} proofs.`);
+  }
+  cts.forEach((ct, j) => {
+    const branches = readBranches(slotProofs[j], `${what}.slot_proofs[${j}]`, 2);
+    if (!verifyRange(key, ct, branches, 0, 1, "slot", label, [u32(j)])) {
+      throw new SealingError(`${what}: slot ${j}: the proof that it encrypts 0 or 1 does not verify`);
+    }
+  });
+  let alpha = Point.ZERO;
+  let beta = Point.ZERO;
+  cts.forEach((ct, j) => {
+    const k = BigInt(rule.coefficients[j]);
+    alpha = alpha.add(publicTimes(ct.alpha, k));
+    beta = beta.add(publicTimes(ct.beta, k));
+  });
+  const context = [u32(cts.length), ...cts.flatMap((ct) => [ct.alpha, ct.beta])];
+  const branches = readBranches(sealed.sum_proof, `${what}.sum_proof`, rule.hi - rule.lo + 1);
+  if (!verifyRange(key, { alpha, beta }, branches, rule.lo, rule.hi, "sum", label, context)) {
+    throw new SealingError(`${what}: the proof that the choices are allowed by the ballot's method does not verify`);
+  }
+}
+
 /** tally_hash: SHA-256 (hex) of the canonical JSON of the tally's ciphertexts in slot order. */
 export function tallyHash(tally) {
   const text = "[" + tally.map((ct) => `{"alpha":"${pointHex(ct.alpha)}","beta":"${pointHex(ct.beta)}"}`).join(",")
@@ -224,9 +278,9 @@ export function tallyHash(tally) {
 
 /** Read a sealed tally file, check the trustees' key proofs, and recompute the tally from every sealed vote and
     its weight; the stated tally must be that sum (so a server cannot pass off one vote as "the tally").
-    The proofs of each vote are not re-checked here: the server checked them at cast time, and
-    `unionvote trustee decrypt` and `unionvote audit verify` check them again. */
-export function readTally(data) {
+    Each vote's own proofs are checked too with `checkVotes` (slower: a few milliseconds a slot); otherwise
+    the server checked them at cast time, and `unionvote trustee decrypt` and `unionvote audit verify` do. */
+export function readTally(data, { checkVotes = false } = {}) {
   if (!data || typeof data !== "object" || data.format !== TALLY_FORMAT) {
     throw new SealingError(`This is not a sealed tally file (${TALLY_FORMAT}).`);
   }
@@ -244,6 +298,11 @@ export function readTally(data) {
     }
     return pointHex(key);
   });
+  const electionKey = trustees.reduce((sum, t) => sum.add(pointFromHex(t.public_key, "public_key")), Point.ZERO);
+  if (checkVotes && (electionKey.is0() || !Number.isSafeInteger(rule.lo) || !Number.isSafeInteger(rule.hi)
+                     || rule.hi < rule.lo)) {
+    throw new SealingError("The sealed tally file's election key or sum rule is not usable.");
+  }
   const read = votes.map((item, i) => {
     const weight = item && item.weight;
     if (!Number.isSafeInteger(weight) || weight < 0) {
@@ -253,7 +312,9 @@ export function readTally(data) {
     if (!Array.isArray(cts) || cts.length !== slots) {
       throw new SealingError(`votes[${i}].sealed.slots must hold ${slots} ciphertexts.`);
     }
-    return { weight: BigInt(weight), cts: cts.map((ct, j) => readCiphertext(ct, `votes[${i}].sealed.slots[${j}]`)) };
+    const read = cts.map((ct, j) => readCiphertext(ct, `votes[${i}].sealed.slots[${j}]`));
+    if (checkVotes) checkVote(electionKey, label, rule, item.sealed, read, `votes[${i}]`);
+    return { weight: BigInt(weight), cts: read };
   });
   const tally = weightedTally(read, slots);
   const recomputed = tally.map(ciphertextDict);
@@ -274,8 +335,8 @@ export function partialDecrypt(secret, publicKey, ct, label) {
 }
 
 /** The partial-decryption document `unionvote trustee decrypt` writes, for a key and a sealed tally file. */
-export function decryptTally(key, data) {
-  const checked = readTally(data);
+export function decryptTally(key, data, options = {}) {
+  const checked = readTally(data, options);
   if (!checked.publics.includes(key.publicHex)) {
     throw new SealingError("Your key is not one of this ballot's trustees' keys.");
   }
