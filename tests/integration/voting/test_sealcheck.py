@@ -116,3 +116,18 @@ async def test_a_forged_or_borrowed_sealed_vote_is_refused_with_400_and_changes_
     status, _ = await cast_prepared(voter, f, ballot_id, prepared, "for")  # the genuine one still casts
     assert status == 303
     assert (await stored(app, ballot_id))[0] == 1
+
+
+async def test_the_voting_page_stays_small_and_loads_the_check_only_when_the_voter_asks(
+        client: AsyncTestClient[Litestar], app: Litestar) -> None:
+    f = await floor(client, app)
+    ballot_id = await prepare(f)
+    await open_ballot(f, ballot_id)
+    for path in (f.vote, f"{f.vote}/{ballot_id}"):
+        page = (await f.delegates["A1"].get(path)).text
+        assert len(page.encode()) < 50_000
+        assert '<div class="sealcheck" data-sealcheck hidden>' in page, "without JavaScript the check is not offered"
+        assert "/static/js/sealcheck-start.js" in page and "noble" not in page and "sealcheck.js" not in \
+            page.replace("sealcheck-start.js", "")
+    loader = await f.delegates["A1"].get("/static/js/sealcheck-start.js")
+    assert loader.status_code == 200 and len(loader.content) < 2_000
