@@ -10,6 +10,7 @@ attacker must not recover.
 from __future__ import annotations
 
 import io
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -174,9 +175,21 @@ def csrf_field(page: str) -> dict[str, str]:
     return {found.group(1): found.group(2)} if found else {}
 
 
+def checked_sealing(http: httpx.Client, seal: str, phone: dict[str, str], choice: str) -> dict[str, str]:
+    """The page's "Check the sealing first": seal the choice, challenge it (the randomness is revealed, so that
+    one is spent), seal it again; the form then casts the second, with its handle."""
+    challenged = _ok(http.post(seal, json={"choice": [choice]}, headers=phone)).json()
+    revealed = _ok(http.post(f"{seal}/reveal", json={"sealed": challenged["sealed"], "handle": challenged["handle"]},
+                             headers=phone)).json()
+    assert len(revealed["randomness"]) == len(challenged["sealed"]["slots"])
+    fresh = _ok(http.post(seal, json={"choice": [choice]}, headers=phone)).json()
+    return {"sealed": json.dumps(fresh["sealed"]), "handle": fresh["handle"]}
+
+
 def cast_all(base: str, ground: Ground) -> None:
     """Open every ballot and cast every vote through the server's routes, half by the JSON API (a phone),
-    half by the plain form (the no-JavaScript page), one voter at a time; record the truth as we go."""
+    half by the ballot form (some after checking the sealing, as the page with JavaScript does), one voter at
+    a time; record the truth as we go."""
     chair = bearer(ground.chair_token)
     with httpx.Client(base_url=base, timeout=60) as http:
         for ballot_id in ground.ballots.values():
@@ -192,8 +205,10 @@ def cast_all(base: str, ground: Ground) -> None:
                 if n % 2:
                     page = _ok(http.get(f"/conferences/{ground.conference_id}/vote/{ballot_id}", headers=phone))
                     token = form_token(page.text)
+                    checked = checked_sealing(http, f"/conferences/{ground.conference_id}/vote/{ballot_id}/seal",
+                                              phone, choice) if n in (1, 7) and kind != "open" else {}
                     _ok(http.post(f"/conferences/{ground.conference_id}/vote/{ballot_id}", headers=phone,
-                                  data={"choice": choice, "token": token}))
+                                  data={"choice": choice, "token": token, **checked}))
                 else:
                     token = f"phone-token-{kind}-{n:02d}-{secrets.token_hex(8)}"
                     _ok(http.post(f"/api/v1/ballots/{ballot_id}/votes", headers=phone,
