@@ -4,7 +4,7 @@ The chair prepares and opens a secret ballot, which is sealed as it opens. Sam c
 presses "Check the sealing first": the server seals her choice; she challenges it, and her page
 recomputes every ciphertext from the randomness the server reveals and says the sealing is of her
 choice. A fresh sealing is made; she casts it, and from her receipt finds her tracker on the board
-while voting is still open.
+while voting is still open; Ola's vote is counted on Sam's board as it is cast.
 """
 
 from __future__ import annotations
@@ -74,6 +74,15 @@ def test_a_voter_challenges_the_sealing_sees_it_check_out_casts_and_finds_her_tr
     expect(sam.page.locator("#board-answer")).to_contain_text(f"Found. {tracker} is on the board")
     expect(sam.page.get_by_role("heading", name="1 tracker")).to_be_visible()
     sam.checkpoint("board, her tracker found")
+
+    ola = person("ola")  # votes without checking; Sam's board counts her vote without a reload
+    log_in(ola, world.ola)
+    ola.goto(f"/conferences/{cid}/vote/{ballot_id}", "ballot to vote in")
+    ola.page.locator(f"#ballot-{ballot_id}").get_by_label("Against", exact=True).check()
+    ola.page.get_by_role("button", name="Cast my vote").click()
+    ola.page.wait_for_url(f"**/vote/{ballot_id}/receipt")
+    expect(sam.page.locator(f"#ballot-{ballot_id}-turnout")).to_have_text("2 of 2 have voted.", timeout=60_000)
+    sam.checkpoint("board, turnout counted live")
 
     sam.page.get_by_label("Your tracker").fill("AAAA-BBBB-CCCC")
     sam.page.get_by_role("button", name="Check the board").click()
