@@ -12,6 +12,8 @@ halves (split mode), so the scale is 2. Then, in CPU seconds (process_time) and 
 - `trustee_checks_and_decrypts`: a trustee with `unionvote trustee decrypt`: the tally file read, every
   vote's proofs checked, the tally recomputed and matched, the partial decryption made (per trustee:
   each runs it on their own computer, side by side);
+- `checks_one_process` / `checks_across_N_processes`: the bulk of a trustee's step, every vote's proofs
+  checked, in one process and split across the machine's cores (`sealing.votes.check_sealed_many`);
 - `count`: the server's count: every trustee's partial decryption checked against the tally, the
   shares combined and every slot's total found by baby-step giant-step.
 
@@ -38,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from unionvote.sealing.tallyfile import SealedTally, combine, decrypt_tally, read_partials, tally_hash  # noqa: E402
 from unionvote.sealing.trustees import TrusteeKey, election_key  # noqa: E402
-from unionvote.sealing.votes import SealedVote, SumRule, seal, weight_scale  # noqa: E402
+from unionvote.sealing.votes import SealedVote, SumRule, check_sealed_many, seal, weight_scale  # noqa: E402
 
 LABEL = "ballot:1"
 T = TypeVar("T")
@@ -90,6 +92,10 @@ def run(votes: int, options: int, trustees: int, stored: list[tuple[str, Fractio
         shares = [read_partials(d, LABEL, tally, k.public) for d, k in zip(documents, keys, strict=True)]
         return combine(tally, shares, bound)
 
+    parsed_votes = [vote for vote, _ in sealed.votes]
+    key = election_key(published)
+    _, one_core = timed(lambda: check_sealed_many(key, LABEL, parsed_votes, rule, processes=1))
+    _, all_cores = timed(lambda: check_sealed_many(key, LABEL, parsed_votes, rule))
     totals, counted = timed(count)
     assert totals == expected, (totals, expected)
     assert all(d["tally_hash"] == tally_hash(tally) for d in documents)
@@ -98,6 +104,9 @@ def run(votes: int, options: int, trustees: int, stored: list[tuple[str, Fractio
         "trustees": trustees, "votes": votes, "options": options, "scale": scale, "bound": bound,
         "close_tally": close, "server_trustee_decrypts": server_decrypts,
         "trustee_checks_and_decrypts": per_trustee, "count": counted,
+        # every vote's proofs checked (the bulk of a trustee's step) in one process, then split across the
+        # machine's cores by check_sealed_many (the CPU figure of the split run is this process's share only)
+        "checks_one_process": one_core, f"checks_across_{os.cpu_count()}_processes": all_cores,
         "tally_and_decrypt_server_mode_s": {
             k: round(close[k] + server_decrypts[k] + counted[k], 3) for k in ("cpu_s", "wall_s")},
         "tally_and_decrypt_with_trustees_s": {

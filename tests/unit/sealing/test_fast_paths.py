@@ -233,3 +233,22 @@ def test_the_fast_verifier_agrees_with_the_textbook_one_on_every_tampered_proof(
     assert not verify_range(KEY, shifted, proof, 0, 1, "slot", LABEL, (u32(1),))
     for vote in sealed:
         check_sealed(KEY, LABEL, vote, rule)
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3])
+def test_checking_many_votes_across_processes_names_the_first_bad_one(processes: int,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(votes, "_VOTES_PER_PROCESS", 2)  # split even a short list
+    rule = SumRule.up_to(3, 2)
+    sealed = [seal(KEY, LABEL, [1, 0, j % 2, 0] if j % 3 else [0, 0, 0, 1], rule) for j in range(9)]
+    votes.check_sealed_many(KEY, LABEL, sealed, rule, processes=processes)
+    bad = list(sealed)
+    data = bad[7].as_dict()
+    data["slot_proofs"][2]["responses"][1] = f"{5:064x}"
+    bad[7] = SealedVote.from_dict(data, rule)
+    bad[8] = SealedVote(bad[8].slots, bad[8].slot_proofs, bad[0].sum_proof)
+    with pytest.raises(SealingError, match=r"^votes\[7\]: slot 2: the proof"):
+        votes.check_sealed_many(KEY, LABEL, bad, rule, processes=processes)
+    bad[1] = SealedVote(bad[1].slots, bad[1].slot_proofs, bad[0].sum_proof)
+    with pytest.raises(SealingError, match=r"^papers\[1\]: the proof that the choices are allowed"):
+        votes.check_sealed_many(KEY, LABEL, bad, rule, processes=processes, what="papers")
