@@ -193,6 +193,8 @@ async def one_ballot(client: httpx.AsyncClient, server: Server, url: str, floor:
     out.update(storm_figures(casts, listeners, opened, len(listeners)))
     # The server's own CPU (every worker, live updates included) per acknowledged vote.
     out["server_cpu_ms_per_cast"] = ms(cpu_used / max(1, out["casts_acknowledged"]))
+    # Refused requests (503 when the pool is exhausted) cost CPU too: per request, for comparing loaded runs.
+    out["server_cpu_ms_per_request"] = ms(cpu_used / max(1, len(casts)))
     await chair(client, floor, "POST", f"/api/v1/ballots/{ballot_id}/close")
     declaring = time.perf_counter()
     out["declared_through"] = await declare(client, floor, ballot_id)
