@@ -36,12 +36,13 @@ from unionvote.conferences.invitations_pages import InvitationPages
 from unionvote.conferences.routes import CONFERENCE_ROUTES
 from unionvote.config import Settings
 from unionvote.consult.routes import CONSULT_ROUTES
+from unionvote.credentials import CredentialCache
 from unionvote.csrf import SessionBoundCSRF
 from unionvote.db import commit_before_send, make_engine, make_session_factory
 from unionvote.elections.routes import ELECTION_ROUTES
 from unionvote.i18n import LanguageMiddleware, install_in_templates
 from unionvote.language_pages import LanguagePages
-from unionvote.live import live_socket, make_channels
+from unionvote.live import hear_credential_news, live_socket, make_channels, stop_credential_news, ticket_for_page
 from unionvote.logs import AccessLogMiddleware, configure_logging
 from unionvote.motions.routes import MOTION_ROUTES
 from unionvote.ratelimit import RateLimiter
@@ -143,6 +144,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.session_store = session_store
     app.state.redis = redis
     app.state.channels = channels
+    app.state.credential_cache = CredentialCache(settings.credential_cache_seconds)
+    app.on_startup.append(hear_credential_news)  # after the channels plugin has started
+    app.on_shutdown.insert(0, stop_credential_news)
+    app.template_engine.register_template_callable("live_ticket", ticket_for_page)  # type: ignore[union-attr]
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60, redis, settings.redis_namespace)
     return app
 

@@ -6,10 +6,12 @@ or an `Authorization: Bearer` API token (integrations); never both at once.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 from advanced_alchemy.extensions.litestar._utils import (
     delete_aa_scope_state,
@@ -28,7 +30,9 @@ from unionvote.accounts.models import STAFF_ROLES, ApiToken, Role, RoleGrant, Us
 from unionvote.accounts.sessions import COOKIE_NAME, SessionInfo
 from unionvote.ballots.models import MemberBallotOrganiser
 from unionvote.conferences.models import Conference
+from unionvote.credentials import CredentialCache, session_key, token_key
 from unionvote.db import session_scope, utcnow
+from unionvote.live_tickets import SKEW_SECONDS, Ticket, Verdict, read, wanted_topics
 from unionvote.security import token_digest
 
 API_TOKEN_PREFIX = "uvt_"  # noqa: S105 - a prefix, not a secret
@@ -137,23 +141,24 @@ async def _load_user(db: AsyncSession, user: User | int | None, *, mfa_verified:
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-async def _user_for_api_token(db: AsyncSession, token: str) -> tuple[CurrentUser | None, list[Executable]]:
-    """The token's user, read in `db`, and the last-used write when one is due."""
+async def _user_for_api_token(db: AsyncSession, digest: str
+                              ) -> tuple[CurrentUser | None, list[Executable], datetime | None]:
+    """The token's user, read in `db`, the last-used write when one is due, and the token's expiry."""
     now = utcnow()
-    row = (await db.execute(select(ApiToken.id, ApiToken.last_used_at, ApiToken.scopes, User)
+    row = (await db.execute(select(ApiToken.id, ApiToken.last_used_at, ApiToken.scopes, ApiToken.expires_at, User)
                             .join(User, User.id == ApiToken.user_id)
-                            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
+                            .where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None),
                                    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now)))).first()
     if row is None:
-        return None, []
-    token_id, last_used_at, scopes, user = row
+        return None, [], None
+    token_id, last_used_at, scopes, expires_at, user = row
     writes: list[Executable] = []
     if last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL:
         # At most once a minute: a write on every request would cost every API call a second transaction.
         writes.append(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
     # A token is issued from a session that passed two-factor checks, so it counts as verified.
     return await _load_user(db, user, mfa_verified=True, via="token",
-                            token_scopes=frozenset(scopes.split())), writes
+                            token_scopes=frozenset(scopes.split())), writes, expires_at
 
 
 def token_refusal(scope: Scope, user: CurrentUser) -> str | None:
@@ -174,30 +179,52 @@ def token_refusal(scope: Scope, user: CurrentUser) -> str | None:
     return None
 
 
-async def _authenticate(state: Any, db: AsyncSession, headers: dict[bytes, bytes]
-                        ) -> tuple[CurrentUser | None, SessionInfo | None, list[Executable]]:
-    """Who sent these headers, read in `db`; and the bookkeeping writes (last used, last seen) now due."""
+@dataclass(frozen=True)
+class Presented:
+    """The credential a request carries: its cache key (from the digest) and the plain value to look up."""
+
+    key: str
+    digest: str
+    value: str
+    is_token: bool
+
+
+def presented_credential(headers: dict[bytes, bytes]) -> Presented | None:
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     if authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
         if not token.startswith(API_TOKEN_PREFIX):
-            return None, None, []
-        user, writes = await _user_for_api_token(db, token)
-        return user, None, writes
+            return None
+        digest = token_digest(token)
+        return Presented(token_key(digest), digest, token, is_token=True)
     cookie = _cookie(headers.get(b"cookie", b"").decode("latin-1"), COOKIE_NAME)
     if not cookie:
-        return None, None, []
+        return None
+    digest = token_digest(cookie)
+    return Presented(session_key(digest), digest, cookie, is_token=False)
+
+
+@dataclass
+class Answer:
+    user: CurrentUser | None = None
+    session: SessionInfo | None = None
+    writes: list[Executable] = field(default_factory=list)  # bookkeeping now due: last used, last seen
+    credential_expires: datetime | None = None
+
+
+async def _authenticate(state: Any, db: AsyncSession, credential: Presented) -> Answer:
+    """Who presented `credential`, read in `db`."""
+    if credential.is_token:
+        user, writes, expires = await _user_for_api_token(db, credential.digest)
+        return Answer(user, None, writes, expires)
     store = state.session_store
-    info, writes = await store.read(db, cookie) if hasattr(store, "read") else (await store.get(cookie), [])
+    info, writes = (await store.read(db, credential.value) if hasattr(store, "read")
+                    else (await store.get(credential.value), []))
     if info is None:
-        return None, None, writes
+        return Answer(writes=writes)
     user = await _load_user(db, info.user_id, mfa_verified=info.mfa_verified, via="session",
                             conference_id=info.conference_id)
-    return user, info, writes
-
-
-def _has_credential(headers: dict[bytes, bytes]) -> bool:
-    return b"authorization" in headers or COOKIE_NAME.encode() in headers.get(b"cookie", b"")
+    return Answer(user, info, writes, info.expires_at)
 
 
 class AuthMiddleware:
@@ -211,37 +238,78 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         state = scope["litestar_app"].state
-        user: CurrentUser | None = None
-        info: SessionInfo | None = None
         headers = dict(scope.get("headers", []))
-        shared = scope["type"] == "http" and not state.settings.is_sqlite
+        credential = presented_credential(headers)
+        cache: CredentialCache = state.credential_cache
+        ticket = _live_ticket(scope, state, credential)
+        if ticket is not None and ticket[0] is not Verdict.STALE:
+            # A websocket with a live ticket for this login and these topics, or a forgery the handler
+            # refuses: either way, no database transaction for the handshake.
+            scope["user"], scope["auth"], scope["credential"], scope["live_ticket"] = None, None, credential, ticket
+            await self.app(scope, receive, send)
+            return
+        known = cache.get(credential.key) if credential is not None else None
+        shared = scope["type"] == "http" and not state.settings.is_sqlite and known is None
         try:
-            if _has_credential(headers) and shared:
+            read_wall = time.time()
+            if known is not None:  # read in the last few seconds and nothing since said it changed
+                answer, read_wall = Answer(known.user, known.session), known.read_wall
+            elif credential is not None and shared:
                 # PostgreSQL: the request's own unit of work (the handler's db_session) reads the credential,
                 # so an action costs one transaction, not three. Bookkeeping writes go in a short one of their
                 # own, so the request holds no lock on a token or session row while the handler runs.
                 db = state.session_factory()
                 set_aa_scope_state(scope, state.db_session_scope_key, db)
-                user, info, writes = await _authenticate(state, db, headers)
-                if writes:
+                read_at = cache.generation
+                answer = await _authenticate(state, db, credential)
+                if answer.writes:
                     async with session_scope(state.session_factory) as own:
-                        for write in writes:
+                        for write in answer.writes:
                             await own.execute(write)
-            elif _has_credential(headers):
+                _remember(cache, read_at, credential, answer, read_wall)
+            elif credential is not None:
                 # SQLite (every transaction holds the write lock) and websockets (open for hours): a short
                 # transaction of its own, finished before the handler starts.
+                read_at = cache.generation
                 async with session_scope(state.session_factory) as db:
-                    user, info, writes = await _authenticate(state, db, headers)
-                    for write in writes:
+                    answer = await _authenticate(state, db, credential)
+                    for write in answer.writes:
                         await db.execute(write)
-            scope["user"] = user
-            scope["auth"] = info
-            if user is not None and (refusal := token_refusal(scope, user)):
+                _remember(cache, read_at, credential, answer, read_wall)
+            else:
+                answer = Answer()
+            scope["user"] = answer.user
+            scope["auth"] = answer.session
+            scope["credential"] = credential if answer.user is not None else None
+            scope["credential_read_at"] = read_wall
+            if answer.user is not None and (refusal := token_refusal(scope, answer.user)):
                 raise PermissionDeniedException(refusal)
             await self.app(scope, receive, send)
         finally:
             if shared:
                 await _close_unsent(scope, state.db_session_scope_key)
+
+
+def _live_ticket(scope: Scope, state: Any, credential: Presented | None) -> tuple[Verdict, Ticket | None] | None:
+    """What a websocket's `ticket` says (None when it has none): good only if nothing has been heard since
+    its issue that could have changed this login or its account."""
+    if scope["type"] != "websocket" or credential is None:
+        return None
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    ticket = (query.get("ticket") or [""])[0]
+    if not ticket:
+        return None
+    verdict, held = read(state.settings.secret_key, ticket, credential.digest,
+                         wanted_topics((query.get("topics") or [""])[0]))
+    if held is not None and state.credential_cache.changed_since(held.read_at - SKEW_SECONDS, credential.key,
+                                                                  held.user_id):
+        return Verdict.STALE, None
+    return verdict, held
+
+
+def _remember(cache: CredentialCache, read_at: int, credential: Presented, answer: Answer, read_wall: float) -> None:
+    if answer.user is not None:
+        cache.put(read_at, credential.key, answer.user, answer.session, answer.credential_expires, read_wall)
 
 
 async def _close_unsent(scope: Scope, key: str) -> None:

@@ -41,6 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and not settings.redis_url:
         print("unionvote: warning: several workers without UNIONVOTE_REDIS_URL will not share live updates "
               "or rate limits.", file=sys.stderr)
+        # Nothing would tell the other workers of a logout or a revoked token: ask the database every time.
+        os.environ["UNIONVOTE_CREDENTIAL_CACHE_SECONDS"] = "0"
     open_files = raise_open_files_limit()
     uvicorn.run("unionvote.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,

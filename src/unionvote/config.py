@@ -81,6 +81,8 @@ class Settings:
     smtp_from: str = "unionvote@localhost"
     smtp_starttls: bool = True
     smtp_per_second: int = 5  # stay under the mail provider's sending limits
+    # How long a worker answers "who is this?" from memory (unionvote.credentials); 0 asks the database each time.
+    credential_cache_seconds: float = 30.0
 
     @property
     def smtp_configured(self) -> bool:
@@ -137,4 +139,5 @@ class Settings:
             smtp_from=os.environ.get("UNIONVOTE_SMTP_FROM", "unionvote@localhost"),
             smtp_starttls=_flag("UNIONVOTE_SMTP_STARTTLS", True),
             smtp_per_second=int(os.environ.get("UNIONVOTE_SMTP_PER_SECOND", "5")),
+            credential_cache_seconds=float(os.environ.get("UNIONVOTE_CREDENTIAL_CACHE_SECONDS", "30")),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,15 +27,16 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from unionvote import credentials
 from unionvote.auth import CurrentUser
 from unionvote.config import Settings
 from unionvote.db import session_scope
+from unionvote.live_tickets import Ticket, Verdict, issue, wanted_topics
 from unionvote.outages import service_unavailable
 
 log = logging.getLogger("unionvote.live")
 
 _PENDING = "unionvote.live.pending"
-MAX_TOPICS = 16
 Render = Callable[[], Awaitable[str]]
 REDIS_DOWN = (RedisConnectionError, RedisTimeout, OSError)
 REDIS_RETRY_SECONDS = 1.0  # how often a worker tries Redis again while it is down
@@ -74,6 +75,7 @@ class SteadyRedisPubSub(RedisChannelsPubSubBackend):
                     yield event
             except REDIS_DOWN as exc:
                 log.warning("live updates paused: redis unavailable", extra={"error": type(exc).__name__})
+                credentials.hub_failed_everywhere()  # news of a revocation may be missed meanwhile
                 await asyncio.sleep(REDIS_RETRY_SECONDS)
 
 
@@ -82,6 +84,30 @@ def make_channels(settings: Settings, redis: Redis | None) -> ChannelsPlugin:
                if redis is not None else MemoryChannelsBackend())
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True,
                           subscriber_max_backlog=500, subscriber_backlog_strategy="dropleft")
+
+
+async def hear_credential_news(app: Litestar) -> None:
+    """App startup: this worker forgets a credential the moment any worker announces it changed."""
+    channels: ChannelsPlugin = app.state.channels
+    cache: credentials.CredentialCache = app.state.credential_cache
+    subscriber = await channels.subscribe([credentials.CHANNEL])
+
+    def heard(payload: bytes | None) -> bool:
+        if payload is not None:
+            cache.heard(payload)
+        return True
+
+    # Applied as the hub hands it over: no queue that could overflow and drop a revocation.
+    subscriber.put_nowait = heard  # type: ignore[method-assign]
+    app.state.credential_news = subscriber
+    credentials.attach_hub(channels)
+
+
+async def stop_credential_news(app: Litestar) -> None:
+    credentials.detach_hub(app.state.channels)
+    subscriber = app.state.get("credential_news")
+    if subscriber is not None:
+        await app.state.channels.unsubscribe(subscriber)
 
 
 def render_fragment(app: Litestar, template: str, **context: Any) -> str:
@@ -230,12 +256,21 @@ WEBSOCKETS_PER_ADDRESS = 4000
 _open_by_key: dict[str, int] = {}
 
 
-def _holders(socket: WebSocket[Any, Any, Any], user: CurrentUser | None) -> list[tuple[str, int]]:
+def _holders(socket: WebSocket[Any, Any, Any], login: str | None) -> list[tuple[str, int]]:
     address = socket.client.host if socket.client else "unknown"
-    auth = socket.scope.get("auth")
-    login = f"session:{auth.digest}" if auth is not None else f"user:{user.id}" if user is not None else None
     keys = [(f"address:{address}", WEBSOCKETS_PER_ADDRESS)]
     return keys + ([(login, WEBSOCKETS_PER_LOGIN)] if login else [])
+
+
+def _login_of(socket: WebSocket[Any, Any, Any], user: CurrentUser | None) -> str | None:
+    """What the per-login budget counts by: the session, or the account for an API token."""
+    auth = socket.scope.get("auth")
+    return f"session:{auth.digest}" if auth is not None else f"user:{user.id}" if user is not None else None
+
+
+def _login_of_ticket(socket: WebSocket[Any, Any, Any], ticket: Ticket) -> str:
+    credential = socket.scope["credential"]
+    return f"user:{ticket.user_id}" if credential.is_token else f"session:{credential.digest}"
 
 
 @asynccontextmanager
@@ -261,31 +296,92 @@ def hello_fragment() -> str:
     return '<p id="live-status" hx-swap-oob="true" class="live-status">Live updates are on.</p>'
 
 
+class SharedText(str):
+    """A fragment decoded once for every socket of a topic, its UTF-8 bytes kept: the websocket server's
+    `encode()` hands back those bytes instead of encoding the text again for each socket."""
+
+    utf8: bytes
+
+    def __new__(cls, utf8: bytes) -> SharedText:
+        text = super().__new__(cls, utf8.decode())
+        text.utf8 = utf8
+        return text
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        if encoding.lower().replace("-", "").replace("_", "") == "utf8":
+            return self.utf8
+        return str(self).encode(encoding, errors)
+
+
+_last_frame: list[Any] = [None, None]  # the last payload and its send message, shared by every socket
+
+
+def shared_message(payload: bytes) -> dict[str, Any]:
+    """The hub hands the same bytes to every subscriber of a topic: one message for all of them."""
+    if _last_frame[0] is not payload:
+        _last_frame[:] = [payload, {"type": "websocket.send", "text": SharedText(payload)}]
+    return _last_frame[1]  # type: ignore[no-any-return]
+
+
 @websocket("/ws/live", name="live", opt={"access": "session"})
 async def live_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, topics: str = "") -> None:
     settings: Settings = socket.app.state.settings
     user: CurrentUser | None = socket.scope.get("user")
-    wanted = [t for t in topics.split(",") if t][:MAX_TOPICS]
+    wanted = wanted_topics(topics)
     if not origin_allowed(socket, settings):
         log.info("websocket refused", extra={"reason": "origin", "origin": socket.headers.get("origin")})
         await socket.close(code=4403, reason="origin not allowed")
         return
-    if user is not None and user.needs_second_factor:
-        await socket.close(code=4401, reason="finish logging in first")
-        return
-    if not wanted or not await _may_follow_all(socket, user, wanted):
-        await socket.close(code=4401 if user is None else 4403, reason="topic not allowed")
-        return
-    async with _counted(_holders(socket, user)) as admitted:
+    ticket: tuple[Verdict, Ticket | None] | None = socket.scope.get("live_ticket")
+    if ticket is not None:  # checked by the auth middleware against this login and these topics
+        verdict, held = ticket
+        if verdict is not Verdict.GOOD or held is None or not wanted:
+            log.info("websocket refused", extra={"reason": "ticket"})
+            await socket.close(code=4403, reason="ticket not valid")
+            return
+        login = _login_of_ticket(socket, held)
+    else:
+        if user is not None and user.needs_second_factor:
+            await socket.close(code=4401, reason="finish logging in first")
+            return
+        if not wanted or not await _may_follow_all(socket, user, wanted):
+            await socket.close(code=4401 if user is None else 4403, reason="topic not allowed")
+            return
+        login = _login_of(socket, user)
+    async with _counted(_holders(socket, login)) as admitted:
         if not admitted:
             log.info("websocket refused", extra={"reason": "too many live connections"})
             await socket.close(code=4429, reason="too many live connections")
             return
         await socket.accept()
-        async with channels.start_subscription(wanted) as subscriber, subscriber.run_in_background(socket.send_data):
+
+        async def send(payload: bytes) -> None:
+            await socket.send(shared_message(payload))
+
+        async with channels.start_subscription(wanted) as subscriber, subscriber.run_in_background(send):
             await socket.send_text(hello_fragment())
             try:
                 while True:
                     await socket.receive_data(mode="text")  # the client never needs to talk; wait for close
             except WebSocketDisconnect:
                 pass
+
+
+def ticket_for_page(context: Mapping[str, Any], topics: str) -> str:
+    """Template callable: `&ticket=...` for the page's websocket URL, or nothing (the socket then
+    authenticates the ordinary way). Only topics this login may follow by the quick rules, none that
+    needs a database check."""
+    request = context.get("request")
+    scope = getattr(request, "scope", None) or {}
+    user: CurrentUser | None = scope.get("user")
+    credential = scope.get("credential")
+    wanted = wanted_topics(topics)
+    if user is None or credential is None or user.needs_second_factor or not wanted:
+        return ""
+    if any(t.partition(":")[0] in _topic_checks or not may_follow(user, t) for t in wanted):
+        return ""
+    auth = scope.get("auth")
+    expires = auth.expires_at.timestamp() if auth is not None else None
+    settings: Settings = request.app.state.settings  # type: ignore[union-attr]
+    return "&ticket=" + issue(settings.secret_key, credential.digest, user.id, wanted,
+                              read_at=scope.get("credential_read_at", 0.0), credential_expires=expires)

@@ -95,17 +95,24 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         totp_secret = asyncio.run(_create_admin(url))
         started: list[Server] = []
         try:
-            for name in ("a", "b"):
-                port, log = free_port(), tmp_path / f"server-{name}.log"
-                with log.open("wb") as sink:
-                    process = subprocess.Popen([*UNIONVOTE, "serve", "--port", str(port)], env=env, cwd=tmp_path,
-                                               stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
-                started.append(Server(name, port, process, log))
-            for server in started:
-                _wait_healthy(server)
+            start_servers(tmp_path, env, started)
             yield Cluster(started[0], started[1], totp_secret)
         finally:
             _stop(started)
+
+
+def start_servers(tmp_path: Path, env: dict[str, str], started: list[Server], names: tuple[str, ...] = ("a", "b")
+                  ) -> None:
+    """`unionvote serve` once per name, each on a free port and logging to a file, appended to `started`
+    (so the caller stops whatever did start), then waits until each answers /healthz."""
+    for name in names:
+        port, log = free_port(), tmp_path / f"server-{name}.log"
+        with log.open("wb") as sink:
+            process = subprocess.Popen([*UNIONVOTE, "serve", "--port", str(port)], env=env, cwd=tmp_path,
+                                       stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
+        started.append(Server(name, port, process, log))
+    for server in started:
+        _wait_healthy(server)
 
 
 def _stop(servers: list[Server]) -> None:
