@@ -322,3 +322,31 @@ def all_distinct_ciphertexts(rows: Iterable[Row]) -> list[str]:
             if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64,}", value):
                 counts[value] += 1
     return [value for value, count in counts.items() if count > 1]
+
+
+def opened_papers_by_voter(evidence: Evidence, secret: Secret) -> dict[int, str]:
+    """After the count: every sealed paper opened with the shares the database holds (as the published verifier
+    does), each tied to its voter by the transaction that wrote it."""
+    from unionvote.sealing.group import Point
+    from unionvote.sealing.papers import open_papers, read_decryption
+    from unionvote.voting.models import BallotSealing
+    from unionvote.voting.sealed import sealing_document
+    from unionvote.voting.sealed_papers import sealed_papers_of
+
+    ballot_id = next(int(r.values["ballot_id"]) for r in participations(evidence, secret))  # type: ignore[call-overload]
+    [sealing] = [r for r in evidence.rows["ballot_sealing"] if r.values["ballot_id"] == ballot_id]
+    facts = sealing_document(BallotSealing(**sealing.values))
+    rows = sorted((r for r in evidence.rows["ballot_sealed_vote"] if r.values["ballot_id"] == ballot_id),
+                  key=lambda r: str(r.values["id"]))
+    papers = sealed_papers_of(facts, [{"id": r.values["id"], "sealed": json.loads(str(r.values["sealed"]))}
+                                      for r in rows])
+    shares = [read_decryption(json.loads(str(d.values["document"])), facts["label"], papers,
+                              Point.from_hex(str(d.values["public_key"])))
+              for d in evidence.rows["ballot_decryption"] if d.values["ballot_id"] == ballot_id]
+    rankings = open_papers(Point.from_hex(facts["election_key"]), facts["label"], papers, shares,
+                           facts["paper"]["candidates"])
+    options = [key for key, _ in json.loads(str(next(r for r in evidence.rows["ballot"]
+                                                     if r.values["id"] == ballot_id).values["options"]))]
+    opened = {row.xmin: json.dumps([options[i] for i in ranking], separators=(",", ":"))
+              for row, ranking in zip(rows, rankings, strict=True)}
+    return {voter: opened[xid] for voter, xid in voter_xids(evidence, secret).items() if xid in opened}

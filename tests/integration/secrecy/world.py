@@ -237,3 +237,11 @@ def cast_all(base: str, ground: Ground) -> None:
             assert response.status_code == 201, response.text[:3000]
             truth[ground.member_ids[n]] = (answer, ground.rota_keys[rota])
             ground.tokens.setdefault("member", {})[ground.member_ids[n]] = token
+
+
+def count_the_election(base: str, ground: Ground) -> None:
+    """The committee closes the election's ballot: the papers are opened (server mode) and counted."""
+    with httpx.Client(base_url=base, timeout=120) as http:
+        path = f"/conferences/{ground.conference_id}/elections/{ground.election_id}/ballot/close"
+        response = _ok(http.post(path, data={}, headers=bearer(ground.chair_token)))
+        assert "result" in response.headers.get("location", ""), response.text[:3000]
