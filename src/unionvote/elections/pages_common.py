@@ -17,6 +17,7 @@ from unionvote.elections import nominations, services
 from unionvote.elections.access import is_officer
 from unionvote.elections.count import RULE_NAMES
 from unionvote.elections.services import ElectionError
+from unionvote.voting.sealed import conference_trustees
 
 NOTICES = {
     "election-created": "The election has been set up. Nominations are open until the closing time.",
@@ -68,6 +69,7 @@ async def election_context(db: AsyncSession, conference_id: int, election_id: in
         "is_delegate": delegate is not None,
         "result": services.result_of(election),
         "open": election.state == "nominations" and utcnow() < election.nominations_close_at,
+        "trustees": len(await conference_trustees(db, conference_id)),
     }
 
 

@@ -87,9 +87,10 @@ class ElectionBallotPages(Controller):
                           election_id: int) -> Template | Redirect:
         form = await request.form()
         try:
+            trustees = await ranked_ballot.trustees_for(db_session, conference_id, form.get("sealing"))
             await ranked_ballot.open_ranked_ballot(db_session, conference_id, election_id,
                                                    card_vote=form.get("card_vote") == "on",
-                                                   by=request.scope["user"].id)
+                                                   by=request.scope["user"].id, trustees=trustees)
         except RuleViolation as exc:
             await db_session.rollback()
             return await election_page(request, db_session, conference_id, election_id, str(exc), exc.status_code)

@@ -33,7 +33,7 @@ from unionvote.voting.casting import Receipt, cast_vote, has_voted, voter_entry
 from unionvote.voting.counting import contents
 from unionvote.voting.models import BallotState, SealingMode, Secrecy, Weighting
 from unionvote.voting.rules import Method
-from unionvote.voting.sealed import seal_ballot
+from unionvote.voting.sealed import conference_trustees, seal_ballot
 from unionvote.voting.sealed_papers import missing_trustees, opened_papers
 
 
@@ -58,6 +58,19 @@ async def open_ranked_ballot(db: AsyncSession, conference_id: int, election_id: 
     election.ballot_id = ballot.id
     await audit_election(db, election, by, "ballot_opened", ballot=ballot.id, card_vote=card_vote)
     return election
+
+
+async def trustees_for(db: AsyncSession, conference_id: int, sealing: object) -> list[TrusteePublic]:
+    """The keys an election's papers are sealed under: none (sealed by the server), or the conference's
+    registered trustees. Not chosen: the trustees when any are registered, as for a conference ballot."""
+    if sealing not in (None, SealingMode.SERVER, SealingMode.TRUSTEES):
+        raise ElectionError("Choose who holds the key: the server, or the trustees.")
+    trustees = await conference_trustees(db, conference_id)
+    if sealing == SealingMode.TRUSTEES and not trustees:
+        raise ElectionError("The papers are to be sealed with the trustees' keys, and no trustee has registered a "
+                            "key for this conference yet. The returning officer registers one on the trustees' page; "
+                            "or open the ballot sealed by the server.", 409)
+    return [] if sealing == SealingMode.SERVER else trustees
 
 
 async def my_place(db: AsyncSession, election: Election, user_id: int) -> tuple[bool, bool]:

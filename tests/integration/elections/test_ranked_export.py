@@ -20,6 +20,7 @@ from tests.integration.elections.world import (
     election_world,
     nominate,
     nominations_close_now,
+    plain,
     set_up,
 )
 from unionvote.elections.ranked_ballot import open_ranked_ballot
@@ -69,7 +70,9 @@ async def cast_election(client: AsyncTestClient[Litestar], app: Litestar,
             await open_ranked_ballot(db, world.register.conference_id, int(election.rsplit("/", 1)[1]),
                                      card_vote=False, by=None, trustees=trustees)
     else:
-        await world.committee.post(f"{election}/ballot")
+        page = plain((await world.committee.get(election)).text)
+        assert "Sealing: who holds the key" in page and "no trustee has registered a key" in page.lower()
+        await world.committee.post(f"{election}/ballot", data={"sealing": "server"})
     fields: dict[str, str] = {}
     for who, ranking in RANKINGS.items():
         form = (await voters[who].get(f"{election}/vote")).text

@@ -9,17 +9,20 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from tests.helpers import app_db
+from tests.helpers import app_db, make_conference
+from tests.integration.elections.independent_papers import open_folder
 from tests.integration.elections.test_ranked_ballot import NAMES
 from tests.integration.elections.test_ranked_export import RANKINGS, cast_election, ranked_folder
 from unionvote.elections.count import run_count
 from unionvote.elections.models import Election, Paper
-from unionvote.elections.services import count_input_of, result_of
+from unionvote.elections.ranked_ballot import trustees_for
+from unionvote.elections.services import ElectionError, count_input_of, result_of
 from unionvote.sealing.cli import cmd_decrypt
 from unionvote.sealing.papers import encode_paper
 from unionvote.sealing.trustees import TrusteeKey
@@ -94,6 +97,7 @@ async def test_sealed_papers_are_opened_published_in_canonical_order_and_verifie
         tuple(cast.keys[name] for name in ranking) for ranking in RANKINGS.values())
     encodings = [encode_paper([index[k] for k in p["choice"]], 3) for p in published]
     assert encodings == sorted(encodings)  # canonical order, whatever order they were cast in
+    assert open_folder(folder) == published  # a verifier written from docs/audit-format.md agrees
     sealing = json.loads((folder / "sealing.json").read_text())
     assert sealing["mode"] == "server" and set(sealing) >= {"paper", "decryptions"}
     assert sealing["paper"] == {"format": "unionvote-ranked-paper/1", "candidates": 3, "bytes": 8}
@@ -149,6 +153,17 @@ async def test_sealed_papers_are_opened_published_in_canonical_order_and_verifie
     assert f"ballots/{ballot}/papers.jsonl line 1 (ballot {ballot}, field choice)" in failure, failure
 
 
+async def test_papers_are_sealed_by_the_server_unless_the_trustees_hold_the_key(app: Litestar) -> None:
+    conference_id = await make_conference(app)
+    async with app_db(app) as db:
+        assert await trustees_for(db, conference_id, "server") == []
+        assert await trustees_for(db, conference_id, None) == []  # no trustee registered: the server
+        with pytest.raises(ElectionError, match="no trustee has registered a key for this conference yet"):
+            await trustees_for(db, conference_id, "trustees")
+        with pytest.raises(ElectionError, match="Choose who holds the key"):
+            await trustees_for(db, conference_id, "nobody")
+
+
 async def test_papers_sealed_under_two_trustees_open_only_when_both_send_their_shares_after_close(
         client: AsyncTestClient[Litestar], app: Litestar, tmp_path: Path) -> None:
     keys = [TrusteeKey.generate(), TrusteeKey.generate()]
@@ -199,3 +214,5 @@ async def test_papers_sealed_under_two_trustees_open_only_when_both_send_their_s
     assert report.ok, report.failure
     sealing = json.loads((ranked_folder(root) / "sealing.json").read_text())
     assert sealing["mode"] == "trustees" and len(sealing["decryptions"]) == 2
+    published = [json.loads(line) for line in (ranked_folder(root) / "papers.jsonl").read_text().splitlines()]
+    assert open_folder(ranked_folder(root)) == published
