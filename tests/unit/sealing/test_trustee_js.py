@@ -127,3 +127,18 @@ def test_with_every_vote_checked_the_browser_finds_a_bad_proof_and_names_the_vot
     total["votes"][2]["sealed"]["sum_proof"]["responses"].reverse()
     assert js("decrypt_checked", key=officer.key_file(), tally=total) == {
         "error": "votes[2]: the proof that the choices are allowed by the ballot's method does not verify"}
+
+
+def test_the_browser_decrypts_a_ranked_ballots_sealed_papers() -> None:
+    from unionvote.sealing.papers import PapersFile, open_papers, read_decryption, seal_paper
+
+    officer = TrusteeKey.generate()
+    rankings = [(2, 0), (1,), (0, 1, 2)]
+    papers = tuple(seal_paper(officer.public, "ballot:5", ranking, 3) for ranking in rankings)
+    data = PapersFile("ballot:5", (officer.published(),), 3, papers).as_dict()
+    document = js("decrypt", key=officer.key_file(), tally=data)
+    shares = read_decryption(document, "ballot:5", papers, officer.public)
+    assert open_papers(officer.public, "ballot:5", papers, [shares], 3) == rankings
+    changed = dict(data, papers=data["papers"][:2])
+    assert js("decrypt", key=officer.key_file(), tally=changed) == {
+        "error": "papers_hash is not the hash of the papers listed."}

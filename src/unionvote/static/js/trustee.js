@@ -16,6 +16,8 @@ export const KEY_FILE_KIND = "unionvote-trustee-key";
 export const KEY_LABEL = "trustee-key";
 export const TALLY_FORMAT = "unionvote-sealed-tally/1";
 export const PARTIAL_FORMAT = "unionvote-partial-decryption/1";
+export const PAPERS_FORMAT = "unionvote-sealed-papers/1"; // a ranked ballot's papers, sealed whole
+export const PAPER_DECRYPTION_FORMAT = "unionvote-paper-decryption/1";
 const DOMAIN = "unionvote/sealed/v1";
 const POINT_BYTES = 33;
 const encoder = new TextEncoder();
@@ -290,14 +292,7 @@ export function readTally(data, { checkVotes = false } = {}) {
     throw new SealingError("The sealed tally file is missing or misshapes a field.");
   }
   const slots = rule.coefficients.length;
-  const publics = trustees.map((t, i) => {
-    if (!t || typeof t !== "object") throw new SealingError(`trustees[${i}] is not an object.`);
-    const key = pointFromHex(t.public_key, `trustees[${i}].public_key`);
-    if (!verifyKey(key, t.proof)) {
-      throw new SealingError(`trustees[${i}]: the proof of knowledge of the key does not verify`);
-    }
-    return pointHex(key);
-  });
+  const publics = checkedTrustees(trustees);
   const electionKey = trustees.reduce((sum, t) => sum.add(pointFromHex(t.public_key, "public_key")), Point.ZERO);
   if (checkVotes && (electionKey.is0() || !Number.isSafeInteger(rule.lo) || !Number.isSafeInteger(rule.hi)
                      || rule.hi < rule.lo)) {
@@ -334,8 +329,53 @@ export function partialDecrypt(secret, publicKey, ct, label) {
   return { share: pointHex(share), proof: proofDict(c, mod(w + c * secret)) };
 }
 
-/** The partial-decryption document `unionvote trustee decrypt` writes, for a key and a sealed tally file. */
+function checkedTrustees(trustees) {
+  if (!Array.isArray(trustees)) throw new SealingError("The file's trustees are missing.");
+  return trustees.map((t, i) => {
+    if (!t || typeof t !== "object") throw new SealingError(`trustees[${i}] is not an object.`);
+    const key = pointFromHex(t.public_key, `trustees[${i}].public_key`);
+    if (!verifyKey(key, t.proof)) {
+      throw new SealingError(`trustees[${i}]: the proof of knowledge of the key does not verify`);
+    }
+    return pointHex(key);
+  });
+}
+
+/** A ranked ballot's papers (sealing.papers): check the trustees and the papers' hash, then give D = s·R of every
+    paper with its Chaum-Pedersen proof, c = H("paper", label, K_i, R, D, a, b): as papers.decrypt_papers. */
+export function decryptPapers(key, data) {
+  const { label, candidates, papers } = data;
+  if (typeof label !== "string" || !Number.isSafeInteger(candidates) || candidates < 1 || !Array.isArray(papers)) {
+    throw new SealingError("The papers file is missing or misshapes a field.");
+  }
+  const publics = checkedTrustees(data.trustees);
+  if (!publics.includes(key.publicHex)) throw new SealingError("Your key is not one of this ballot's trustees' keys.");
+  const size = 2 * (2 + 2 * candidates + 16);
+  const read = papers.map((paper, j) => {
+    if (!paper || typeof paper !== "object" || Object.keys(paper).sort().join() !== "R,box") {
+      throw new SealingError(`papers[${j}] is not an object with exactly R and box.`);
+    }
+    if (typeof paper.box !== "string" || paper.box.length !== size || !/^[0-9a-f]*$/.test(paper.box)) {
+      throw new SealingError(`papers[${j}].box is not ${size / 2} bytes in lowercase hex.`);
+    }
+    return { R: pointFromHex(paper.R, `papers[${j}].R`), box: paper.box };
+  });
+  const listed = "[" + read.map((p) => `{"R":"${pointHex(p.R)}","box":"${p.box}"}`).join(",") + "]";
+  const hash = bytesToHex(sha256(encoder.encode(listed)));
+  if (data.papers_hash !== hash) throw new SealingError("papers_hash is not the hash of the papers listed.");
+  const shares = read.map(({ R }) => {
+    const share = R.multiply(key.secret);
+    const w = randomScalar();
+    const c = challenge("paper", label, key.publicKey, R, share, baseTimes(w), R.multiply(w));
+    return { share: pointHex(share), proof: proofDict(c, mod(w + c * key.secret)) };
+  });
+  return { format: PAPER_DECRYPTION_FORMAT, label, public_key: key.publicHex, papers_hash: hash, shares };
+}
+
+/** The partial-decryption document `unionvote trustee decrypt` writes, for a key and a sealed tally file
+    (or, for a ranked ballot, a file of sealed papers). */
 export function decryptTally(key, data, options = {}) {
+  if (data && typeof data === "object" && data.format === PAPERS_FORMAT) return decryptPapers(key, data);
   const checked = readTally(data, options);
   if (!checked.publics.includes(key.publicHex)) {
     throw new SealingError("Your key is not one of this ballot's trustees' keys.");
