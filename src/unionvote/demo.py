@@ -74,6 +74,9 @@ DEMO_SEEDERS: list[Seeder] = [_seed_people, seed_register, seed_motions, seed_co
 
 async def prepare(database_url: str) -> DemoContext | None:
     """Seed a fresh demo database; None when it was seeded before."""
+    from unionvote.sealing.server_key import configure as configure_sealing
+
+    configure_sealing(Settings.from_env(dev_mode=True).secret_key)  # demo ballots are sealed as the app will seal
     engine = make_engine(Settings(database_url=database_url))
     try:
         factory = make_session_factory(engine)

@@ -10,12 +10,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tests.conftest import TEST_SECRET
 from tests.e2e.world import in_own_loop
 from unionvote.ballots.credentials import issue_credentials
 from unionvote.ballots.members import import_members
 from unionvote.ballots.services import MemberBallotSpec, QuestionSpec, create_member_ballot, open_ballot
 from unionvote.config import Settings
 from unionvote.db import make_engine, make_session_factory, session_scope, utcnow
+from unionvote.sealing.server_key import configure as configure_sealing
 
 QUESTION = "Do you accept the employers' pay offer?"
 MEMBERS = ("membership number,name,email,mobile,employer,workplace,region,branch\n"
@@ -31,6 +33,7 @@ class MemberBallot:
 
 
 async def _seed(database_url: str) -> MemberBallot:
+    configure_sealing(TEST_SECRET)  # sealed as the live server (same secret key) will unseal it at close
     tag = uuid.uuid4().hex[:8]
     seeded = MemberBallot(f"pay-{tag}", f"Pay offer {tag}", {})
     engine = make_engine(Settings(database_url=database_url))

@@ -1,13 +1,13 @@
 """A member casts their vote: one per question, decided by the unique (question, member) key.
 
-Both halves of each vote (participation and content) and the member's "has voted" mark
-are written in the caller's one transaction. A retry with the same ballot token returns
-the same receipts. Nothing here logs; nothing links a content row to a member.
+Who voted (participation) and each answer, sealed (ballots.sealed: ciphertexts and proofs,
+never the choice), and the member's "has voted" mark are written in the caller's one
+transaction. A retry with the same ballot token returns the same receipts. Nothing here
+logs; the choice is not kept after the request.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,16 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.ballots.models import (
     Member,
     MemberBallot,
+    MemberBallotSealing,
     MemberBallotState,
     MemberContent,
     MemberParticipation,
     MemberQuestion,
+    MemberSealedVote,
 )
+from unionvote.ballots.sealed import answer_id, retry_check, seal_answer, segments_of
 from unionvote.ballots.services import MemberBallotError, choices_of, questions_of
 from unionvote.db import gate, is_postgres, utcnow
-from unionvote.voting.receipts import check_token, choice_text, content_id, format_tracker, token_hash, tracker_of
-
-ONE = 1  # every member's vote carries the same weight
+from unionvote.voting.receipts import check_token, format_tracker, token_hash
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ async def cast_member_vote(db: AsyncSession, ballot_id: int, member_id: int, ans
     member = await db.get(Member, member_id)
     if member is None or member.ballot_id != ballot_id or member.removed_at is not None:
         raise MemberBallotError("You are not on this ballot's list of members.", 403)
+    sealing = await db.get(MemberBallotSealing, ballot_id)
+    if sealing is None:  # opened by a version that stored answers in the clear: close it, and open a new one
+        raise MemberBallotError("This ballot was opened without sealing and can no longer take votes; the "
+                                "organisers need to open a new ballot.", 409)
     if questions is None:
         questions = await questions_of(db, ballot_id)
     missing = [q.position for q in questions if not answers.get(q.id)]
@@ -89,17 +94,18 @@ async def cast_member_vote(db: AsyncSession, ballot_id: int, member_id: int, ans
         return await _retry(db, member_id, questions, chosen, token)
     now = utcnow()
     receipts = []
+    segments = segments_of(member)
     for question in questions:
         if question is not questions[0]:
             await db.execute(insert(MemberParticipation).values(
                 ballot_id=ballot_id, question_id=question.id, member_id=member_id,
                 token_hash=token_hash(question.id, token), voted_at=now))
-        content = content_id(question.id, token)
-        tracker = tracker_of(question.id, content, chosen[question.id], ONE)  # type: ignore[arg-type]
-        await db.execute(insert(MemberContent).values(
-            question_id=question.id, id=content, choice=choice_text(chosen[question.id]), tracker=tracker,
-            employer=member.employer, workplace=member.workplace, region=member.region, branch=member.branch))
-        receipts.append(MemberReceipt(question.id, tracker, chosen[question.id]))
+        sealed = seal_answer(sealing.election_key, ballot_id, question, chosen[question.id], token,  # type: ignore[index]
+                             segments)
+        await db.execute(insert(MemberSealedVote).values(
+            question_id=question.id, id=sealed.id, slots=sealed.slots, proofs=sealed.proofs, tracker=sealed.tracker,
+            retry_check=sealed.retry_check, **segments))
+        receipts.append(MemberReceipt(question.id, sealed.tracker, chosen[question.id]))  # type: ignore[arg-type,index]
     member.voted_at = member.credential_used_at = now
     return CastResult(tuple(receipts), repeated=False)
 
@@ -113,8 +119,8 @@ async def _retry(db: AsyncSession, member_id: int, questions: list, chosen: dict
         raise MemberBallotError("You have already voted in this ballot. A vote cannot be changed once cast.", 409)
     receipts = []
     for question in questions:
-        row = await db.get(MemberContent, (question.id, content_id(question.id, token)))
-        if row is None or tuple(json.loads(row.choice)) != chosen[question.id]:
+        row = await db.get(MemberSealedVote, (question.id, answer_id(question.id, token)))
+        if row is None or row.retry_check != retry_check(question.id, token, chosen[question.id]):
             raise MemberBallotError("Your vote was already recorded with different answers; a vote cannot be "
                                     "changed once cast.", 409)
         receipts.append(MemberReceipt(question.id, row.tracker, chosen[question.id]))
@@ -126,5 +132,6 @@ async def trackers(db: AsyncSession, ballot: MemberBallot) -> list[str]:
     if ballot.state in (MemberBallotState.DRAFT, MemberBallotState.OPEN):
         raise MemberBallotError("Trackers are published when voting closes.", 409)
     ids = [q.id for q in await questions_of(db, ballot.id)]  # type: ignore[arg-type]
-    return sorted((await db.execute(select(MemberContent.tracker).where(
-        MemberContent.question_id.in_(ids)))).scalars())
+    sealed = (await db.execute(select(MemberSealedVote.tracker).where(MemberSealedVote.question_id.in_(ids)))).scalars()
+    clear = (await db.execute(select(MemberContent.tracker).where(MemberContent.question_id.in_(ids)))).scalars()
+    return sorted([*sealed, *clear])  # a ballot cast in the clear before sealing has content rows only

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import random
 from datetime import timedelta
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -13,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.ballots.credentials import issue_credentials
 from unionvote.ballots.members import import_members
-from unionvote.ballots.models import Member, MemberContent, MemberParticipation
+from unionvote.ballots.models import Member, MemberBallotSealing, MemberParticipation, MemberSealedVote
+from unionvote.ballots.sealed import seal_answer, segments_of
 from unionvote.ballots.services import MemberBallotSpec, QuestionSpec, create_member_ballot, open_ballot, questions_of
 from unionvote.db import utcnow
-from unionvote.voting.receipts import choice_text, content_id, new_token, token_hash, tracker_of
+from unionvote.voting.receipts import new_token, token_hash
 
 # (employer, members, share who have voted so far, share of voters rejecting the offer)
 EMPLOYERS = (("Northgate Council", 1100, 0.58, 0.7), ("Riverside NHS Trust", 900, 0.47, 0.8),
@@ -51,25 +51,25 @@ async def seed_member_ballot(db: AsyncSession, ctx: Any) -> None:
     await issue_credentials(db, ballot.id, by=None)  # type: ignore[arg-type]
     await open_ballot(db, ballot.id, by=None)  # type: ignore[arg-type]
     [question] = await questions_of(db, ballot.id)  # type: ignore[arg-type]
+    sealing = await db.get(MemberBallotSealing, ballot.id)
     participations, contents, marks = [], [], []
     for employer, _, turnout, rejecting in EMPLOYERS:
         members = (await db.execute(select(Member).where(Member.ballot_id == ballot.id, Member.employer == employer)
                                     .order_by(Member.id))).scalars().all()
         for member in members[: int(len(members) * turnout)]:
-            # The same rows cast_member_vote writes, in bulk (3,000 votes one by one make the demo slow to start);
+            # The rows cast_member_vote writes, sealed, in bulk (3,000 votes one by one make the demo slow to start);
             # spread over the two days the ballot has been open, so the chart has a shape.
             token, answer = new_token(), ("no" if rng.random() < rejecting else "yes",)
             voted_at = now - timedelta(minutes=int(2880 * rng.random() ** 2))
-            content = content_id(question.id, token)  # type: ignore[arg-type]
+            sealed = seal_answer(sealing.election_key, ballot.id, question, answer, token, segments_of(member))  # type: ignore[arg-type,union-attr]
             participations.append({"ballot_id": ballot.id, "question_id": question.id, "member_id": member.id,
                                    "token_hash": token_hash(question.id, token), "voted_at": voted_at})  # type: ignore[arg-type]
-            contents.append({"question_id": question.id, "id": content, "choice": choice_text(answer),
-                             "tracker": tracker_of(question.id, content, answer, Fraction(1)),  # type: ignore[arg-type]
-                             "employer": member.employer, "workplace": member.workplace, "region": member.region,
-                             "branch": member.branch})
+            contents.append({"question_id": question.id, "id": sealed.id, "slots": sealed.slots,
+                             "proofs": sealed.proofs, "tracker": sealed.tracker, "retry_check": sealed.retry_check,
+                             **segments_of(member)})
             marks.append({"id": member.id, "voted_at": voted_at, "credential_used_at": voted_at})
     rng.shuffle(contents)
     await db.execute(insert(MemberParticipation), participations)
-    await db.execute(insert(MemberContent), contents)
+    await db.execute(insert(MemberSealedVote), contents)
     await db.execute(update(Member), marks)
     ctx.ids["member_ballot"] = ballot.id

@@ -3,8 +3,11 @@
 The same conventions as the conference export (docs/audit-format.md): canonical JSON files,
 JSON Lines, a manifest of SHA-256 hashes, and the ballot's own chain, so `unionvote audit
 verify DIR` (ballots.verify) recomputes every hash the chain holds. Member ids only: no
-names, emails, mobiles or membership numbers, and no segment of any content row (that would
-undo the suppression of small groups). Contents are written only once voting has closed.
+names, emails, mobiles or membership numbers. A sealed ballot has sealing.json and, once
+voting has closed, sealed.jsonl: every sealed answer with its proofs and its voter's segments
+(so anyone can recompute each segment's sum; a small segment's sum is never decrypted). A
+ballot cast in the clear before sealing has contents.jsonl instead, with no segments (that would
+undo the suppression of small groups).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.audit.services import export_lines
 from unionvote.ballots.models import Member, MemberBallot, MemberContent
+from unionvote.ballots.sealed import sealed_rows, sealing_export
 from unionvote.ballots.services import get_ballot, labels_of, questions_of, scope_for
 from unionvote.db import is_postgres
 from unionvote.voting.export import MANIFEST, check_destination, json_file, json_lines
@@ -74,11 +78,22 @@ async def collect_member_export(db: AsyncSession, ballot_id: int) -> dict[str, b
     }
     if ballot.opened_at is not None:
         files["electorate.jsonl"] = json_lines(await _member_ids(db, ballot_id, voted=False))
+    sealing = await sealing_export(db, ballot)
+    if sealing is not None:
+        files["sealing.json"] = json_file(sealing)
     if ballot.closed_at is not None:
         files["participation.jsonl"] = json_lines(await _member_ids(db, ballot_id, voted=True))
-        rows = await _contents(db, questions)
-        files["contents.jsonl"] = json_lines(rows)
-        files["trackers.txt"] = "".join(f"{t}\n" for t in sorted(r["tracker"] for r in rows)).encode()
+        if sealing is not None:
+            lines, trackers = [], []
+            async for row in sealed_rows(db, questions):
+                lines.append(row.line())
+                trackers.append(row.tracker)
+            files["sealed.jsonl"] = b"".join(lines)
+        else:
+            rows = await _contents(db, questions)
+            files["contents.jsonl"] = json_lines(rows)
+            trackers = [r["tracker"] for r in rows]
+        files["trackers.txt"] = "".join(f"{t}\n" for t in sorted(trackers)).encode()
     if ballot.result is not None:
         files["result.json"] = ballot.result.encode("utf-8") + b"\n"
     return files

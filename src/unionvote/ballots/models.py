@@ -175,3 +175,58 @@ class MemberContent(SQLModel, table=True):
     workplace: str = Field(default="", max_length=200)
     region: str = Field(default="", max_length=200)
     branch: str = Field(default="", max_length=200)
+
+
+class MemberBallotSealing(SQLModel, table=True):
+    """How a member ballot's votes are sealed: the mode, the election key and its trustees (fixed at opening).
+
+    `wrapped_key` is the server's trustee key (server mode only), encrypted under the sealing key,
+    which is never in the database (unionvote.sealing.server_key). `tally` is the sealed tally of
+    every slice to be decrypted (each question's total and each segment large enough to show),
+    fixed at close; `totals` their decrypted figures, once every trustee has decrypted.
+    """
+
+    __tablename__ = "member_ballot_sealing"
+
+    ballot_id: int = Field(foreign_key="member_ballot.id", primary_key=True, ondelete="CASCADE")
+    mode: str = Field(max_length=12)
+    election_key: str = Field(max_length=66)  # compressed point, hex
+    trustees: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON [{public_key, proof}]
+    wrapped_key: str | None = Field(default=None, max_length=200)
+    tally: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # canonical JSON, set at close
+    totals: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # canonical JSON, once decrypted
+
+
+class MemberSealedVote(SQLModel, table=True):
+    """One member's sealed answer to one question: ciphertexts and proofs, the tracker, and the voter's segments.
+
+    No choice is readable without every trustee's key. The segments (employer, workplace, region,
+    branch) are who-voted facts, already known from the membership; they say which segment
+    tallies the vote is added to. Like the content rows before it: a random id, no member, no time.
+    """
+
+    __tablename__ = "member_sealed_vote"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    question_id: int = Field(foreign_key="member_question.id", primary_key=True, ondelete="CASCADE")
+    id: str = Field(primary_key=True, max_length=32)
+    slots: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON [{alpha, beta}] per option
+    proofs: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON {slot_proofs, sum_proof}
+    tracker: str = Field(max_length=16)
+    employer: str = Field(default="", max_length=200)
+    workplace: str = Field(default="", max_length=200)
+    region: str = Field(default="", max_length=200)
+    branch: str = Field(default="", max_length=200)
+    # Tells a retry with the same answer from another (ballots.sealed.retry_check); never exported.
+    retry_check: str = Field(max_length=64)
+
+
+class MemberDecryption(SQLModel, table=True):
+    """One trustee's partial decryption of a closed member ballot's sealed tally (every slice, with proofs)."""
+
+    __tablename__ = "member_ballot_decryption"
+
+    ballot_id: int = Field(foreign_key="member_ballot.id", primary_key=True, ondelete="CASCADE")
+    public_key: str = Field(primary_key=True, max_length=66)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.audit.models import AuditEntry
-from unionvote.ballots.models import Member, MemberBallot, MemberContent
+from unionvote.ballots.models import Member, MemberBallot, MemberContent, MemberSealedVote
 from unionvote.ballots.services import questions_of, scope_for
 from unionvote.ballots.thresholds import analyse, percent_text
 
@@ -80,8 +80,9 @@ async def reconcile(db: AsyncSession, ballot: MemberBallot) -> tuple[Reconciliat
             setattr(everyone, attr, getattr(everyone, attr) + getattr(part, attr))
     await _reissues(db, ballot, employers, everyone)
     for question in await questions_of(db, ballot.id):  # type: ignore[arg-type]
-        counted = (await db.execute(select(MemberContent.employer, func.count()).where(
-            MemberContent.question_id == question.id).group_by(MemberContent.employer))).all()
+        counted = [row for table in (MemberSealedVote, MemberContent) for row in (await db.execute(  # sealed, or
+            select(table.employer, func.count()).where(  # cast in the clear before sealing
+                table.question_id == question.id).group_by(table.employer))).all()]
         everyone.papers[question.id] = 0  # type: ignore[index]
         for part in employers.values():
             part.papers[question.id] = 0  # type: ignore[index]

@@ -1,9 +1,11 @@
 """Results, after close only: totals, turnout, thresholds, and per-segment results with small groups suppressed.
 
 Declaring stores the result document (canonical JSON) and puts its SHA-256 into the
-ballot's audit chain. Segments with fewer voters than the ballot's minimum show
-turnout only: their choices are withheld so no one's vote can be inferred. Segments with
-fewer members than the minimum show their name only: their turnout would say who voted.
+ballot's audit chain. The figures of a sealed ballot are its decrypted totals (ballots.sealed).
+Segments with fewer voters than the ballot's minimum show turnout only: their choices are
+withheld so no one's vote can be inferred, and in a sealed ballot their sums were never
+decrypted. Segments with fewer members than the minimum show their name only: their turnout
+would say who voted.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.chain import canonical_json
 from unionvote.audit.services import actor_of, record
 from unionvote.ballots.models import INDICATIVE_NOTICE, SEGMENTS, Member, MemberBallot, MemberBallotState, MemberContent
+from unionvote.ballots.sealed import Counted, counted
 from unionvote.ballots.services import MemberBallotError, labels_of, lock_ballot, questions_of, scope_for
 from unionvote.ballots.thresholds import analyse, percent_text
 from unionvote.db import utcnow
@@ -30,8 +33,11 @@ def _check_closed(ballot: MemberBallot) -> None:
         raise MemberBallotError("Results are hidden from everyone until voting closes.", 409)
 
 
-async def _choice_counts(db: AsyncSession, question_id: int, segment: str | None) -> dict[tuple[str, str], int]:
-    """{(segment value, option key): votes}; segment value '' when not split."""
+async def _choice_counts(db: AsyncSession, question_id: int, segment: str | None,
+                         sealed: Counted | None) -> dict[tuple[str, str], int]:
+    """{(segment value, option key): votes}; segment value '' when not split. Sealed: the decrypted slices."""
+    if sealed is not None:
+        return sealed.counts(question_id, segment)
     column = getattr(MemberContent, segment) if segment else None
     query = select(*(c for c in (column,) if c is not None), MemberContent.choice, func.count()).where(
         MemberContent.question_id == question_id).group_by(*(c for c in (column,) if c is not None),
@@ -63,11 +69,12 @@ async def result_document(db: AsyncSession, ballot: MemberBallot) -> dict[str, A
         "yes_percent_required": ballot.yes_percent, "minimum_segment": ballot.min_segment,
         "electorate_sha256": ballot.electorate_hash, "contents_sha256": ballot.contents_hash, "questions": [],
     }
+    sealed = await counted(db, ballot)
     overall_turnout = analyse("Everyone", entitled, voted, turnout_percent=ballot.turnout_percent)
     doc["turnout_met"], doc["turnout_short_by"] = overall_turnout.turnout.met, overall_turnout.turnout.short_by
     for question in questions:
         options = labels_of(question)
-        totals = await _choice_counts(db, question.id, None)  # type: ignore[arg-type]
+        totals = await _choice_counts(db, question.id, None, sealed)  # type: ignore[arg-type]
         cast = sum(totals.values())
         item: dict[str, Any] = {"id": question.id, "position": question.position, "text": question.text,
                                 "options": [[k, label] for k, label in options],
@@ -79,7 +86,7 @@ async def result_document(db: AsyncSession, ballot: MemberBallot) -> dict[str, A
                           yes_percent=ballot.yes_percent, yes_votes=item["totals"][YES]).yes
             item["yes_met"], item["yes_short_by"] = yes.met, yes.short_by  # type: ignore[union-attr]
         for segment in SEGMENTS:
-            by_choice = await _choice_counts(db, question.id, segment)  # type: ignore[arg-type]
+            by_choice = await _choice_counts(db, question.id, segment, sealed)  # type: ignore[arg-type]
             rows = []
             for value, (seg_entitled, seg_voted) in sorted((await _entitled_by(db, ballot.id, segment)).items()):  # type: ignore[arg-type]
                 analysis = analyse(value, seg_entitled, seg_voted, turnout_percent=ballot.turnout_percent,
@@ -89,7 +96,9 @@ async def result_document(db: AsyncSession, ballot: MemberBallot) -> dict[str, A
                     # Too few members to show even who voted: a branch of one would say whether its member did.
                     rows.append({"name": value, "small": True, "suppressed": True})
                     continue
-                suppressed = seg_voted < ballot.min_segment
+                # Sealed: a segment whose sum was not decrypted at close has no figures to show.
+                suppressed = seg_voted < ballot.min_segment or (
+                    sealed is not None and not sealed.decrypted(question.id, segment, value))  # type: ignore[arg-type]
                 row: dict[str, Any] = {"name": value, "small": False, "entitled": seg_entitled, "voted": seg_voted,
                                        "turnout_met": analysis.turnout.met,
                                        "turnout_short_by": analysis.turnout.short_by, "suppressed": suppressed}

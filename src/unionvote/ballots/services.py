@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.chain import canonical_json
 from unionvote.audit.services import actor_of, record, scope_of
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotState, MemberContent, MemberQuestion
+from unionvote.ballots.sealed import close_sealed, seal_at_opening
 from unionvote.db import gate, locked, utcnow
 from unionvote.errors import RuleViolation
 from unionvote.voting.rules import Choices, Method
@@ -199,7 +200,8 @@ async def member_ids_hash(db: AsyncSession, ballot_id: int, *, voted: bool = Fal
 
 
 async def contents_hash(db: AsyncSession, ballot_id: int) -> tuple[str, int]:
-    """SHA-256 over the canonical content rows of every question, ordered by question and random id."""
+    """SHA-256 over the canonical content rows of every question, ordered by question and random id (a ballot
+    cast in the clear, before sealing; a sealed ballot's contents hash is that of its sealed.jsonl)."""
     digest, count = hashlib.sha256(), 0
     for question in await questions_of(db, ballot_id):
         rows = (await db.execute(select(MemberContent.id, MemberContent.choice, MemberContent.tracker)
@@ -219,6 +221,7 @@ async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None) -> Me
     digest, size = await electorate_hash(db, ballot_id)
     if size == 0:
         raise MemberBallotError("Import the members before opening the ballot: nobody could vote in it.", 409)
+    await seal_at_opening(db, ballot, by)
     ballot.state, ballot.opened_at = MemberBallotState.OPEN, utcnow()
     ballot.electorate_hash, ballot.electorate_size = digest, size
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member_ballot.opened",
@@ -232,12 +235,14 @@ async def close_ballot(db: AsyncSession, ballot_id: int, *, by: int | None) -> M
     if ballot.state != MemberBallotState.OPEN:
         raise MemberBallotError("Only an open ballot can be closed.", 409)
     ballot.state, ballot.closed_at = MemberBallotState.CLOSED, utcnow()
-    digest, count = await contents_hash(db, ballot_id)
+    sealed = await close_sealed(db, ballot)
+    digest, count = (sealed.contents_sha256, sealed.count) if sealed else await contents_hash(db, ballot_id)
     ballot.contents_hash = digest
     participation, voters = await member_ids_hash(db, ballot_id, voted=True)
-    await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member_ballot.closed",
-                 payload={"contents_sha256": digest, "contents": count, "voters": voters,
-                          "participation_sha256": participation})
+    payload = {"contents_sha256": digest, "contents": count, "voters": voters, "participation_sha256": participation}
+    if sealed:
+        payload |= {"tally_sha256": sealed.tally_sha256, "slices": sealed.slices}
+    await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member_ballot.closed", payload=payload)
     return ballot
 
 

@@ -4,8 +4,10 @@ Checks, in order: the manifest's format; the `member_ballot:<id>` chain; ballot.
 the chain; the electorate (the members entitled when it opened, rebuilt from the file and the
 chain's later additions and removals) against `members_sha256`; who voted against
 `participation_sha256`; each content row's tracker, then the contents hash and counts against
-`member_ballot.closed`; the published trackers; the declared result against its hash and a
-recount of each question's totals; the manifest's file hashes. The first failure names the
+`member_ballot.closed` (a sealed ballot: sealing.json and every sealed answer's proofs, each
+slice's sum and decryption, ballots.verify_sealed); the published trackers; the declared result
+against its hash and a recount of each question's totals (and, sealed, of each segment's); the
+manifest's file hashes. The first failure names the
 file, line and field. docs/audit-format.md ("Member-ballot export") states each rule.
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 
 from unionvote.audit.anchors import AnchorCheck, NotedHeads
 from unionvote.audit.chain import canonical_json
+from unionvote.ballots.verify_sealed import check_sealed_answers, check_sealing, check_segments
 from unionvote.voting.receipts import tracker_of
 from unionvote.voting.verify import Report, _check_heads, _check_manifest, check_signatures
 from unionvote.voting.verify_files import ExportFailure, ExportFiles, digest, tracker_mismatch
@@ -30,6 +33,7 @@ CONTENT_ID = re.compile(r"[0-9a-f]{32}")
 CREATED_FIELDS = ("turnout_percent", "yes_percent", "min_segment")
 NEEDS = {"electorate.jsonl": "member_ballot.opened", "participation.jsonl": "member_ballot.closed",
          "contents.jsonl": "member_ballot.closed", "trackers.txt": "member_ballot.closed",
+         "sealing.json": "member_ballot.sealing", "sealed.jsonl": "member_ballot.closed",
          "result.json": "member_ballot.declared"}  # a file may be present only after this entry
 
 
@@ -77,13 +81,21 @@ class MemberBallotCheck:
         self.read_chain()
         self.check_ballot_document()
         voted: list[int] = []
+        facts = check_sealing(self) if "member_ballot.sealing" in self.events else None
         if "member_ballot.opened" in self.events:
             electorate = self.check_electorate()
             if "member_ballot.closed" in self.events:
                 voted = self.check_participation(electorate)
-                totals = self.check_contents(len(voted))
+                sealed = None
+                if facts is not None:
+                    sealed = check_sealed_answers(self, facts, len(voted))
+                    totals = sealed.totals
+                else:
+                    totals = self.check_contents(len(voted))
                 if "member_ballot.declared" in self.events:
                     self.check_result(electorate, voted, totals)
+                    if sealed is not None:
+                        check_segments(self, self.files.document("result.json"), sealed)
         for file, needed in NEEDS.items():
             if self.files.has(file) and needed not in self.events:
                 raise self.fail(file, f"the file is present but the chain has no {needed} entry")
@@ -256,7 +268,10 @@ class MemberBallotCheck:
         return totals
 
     def check_trackers(self) -> None:
-        expected = sorted(row["tracker"] for _, row in self.files.rows("contents.jsonl"))
+        self.check_tracker_list([row["tracker"] for _, row in self.files.rows("contents.jsonl")])
+
+    def check_tracker_list(self, trackers: list[str]) -> None:
+        expected = sorted(trackers)
         listed = self.files.text("trackers.txt")
         if mismatch := tracker_mismatch(listed, expected):
             raise self.fail("trackers.txt", *mismatch)

@@ -88,6 +88,10 @@ def tally_hash(tally: Sequence[Ciphertext]) -> str:
 
 def decrypt_tally(key: TrusteeKey, data: Any) -> dict[str, Any]:
     """A trustee's partial decryption of every slot of a checked tally, as a partial-decryption document."""
+    if isinstance(data, dict) and data.get("format") == "unionvote-sliced-tally/1":  # a member ballot's slices
+        from unionvote.sealing.slices import decrypt_sliced
+
+        return decrypt_sliced(key, data)
     sealed = SealedTally.from_dict(data)
     public = key.public
     if public not in [t.public for t in sealed.trustees]:

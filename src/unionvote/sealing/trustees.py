@@ -98,6 +98,13 @@ def election_key(trustees: Sequence[TrusteePublic]) -> Point:
     return key
 
 
+def checked_election_key(trustees: Sequence[TrusteePublic], what: str = "trustee {}", first: int = 0) -> Point:
+    """Every trustee's proof of knowledge checked (named `what` with its number from `first`), then the key."""
+    for i, trustee in enumerate(trustees, start=first):
+        trustee.check(what.format(i))
+    return election_key(trustees)
+
+
 @dataclass(frozen=True)
 class PartialDecryption:
     share: Point  # s_i · alpha

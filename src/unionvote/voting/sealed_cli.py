@@ -4,6 +4,8 @@
     unionvote trustee tally --ballot ID --out TALLY.json                        (once it has closed)
     unionvote trustee submit --ballot ID PARTIAL.json                           (each trustee's decryption)
 
+For a member ballot, --member-ballot SHORT-NAME in place of --ballot ID (ballots.sealed).
+
 PUBLIC.json is the line `unionvote trustee keygen` printed; the trustee runs `unionvote trustee
 decrypt` on TALLY.json on their own computer and hands back PARTIAL.json. Every step is audited.
 """
@@ -39,6 +41,10 @@ async def _run(args: argparse.Namespace, given: list[Any]) -> dict[str, Any] | N
     engine = make_engine(Settings(database_url=url))
     try:
         async with session_scope(make_session_factory(engine)) as db:
+            if args.member_ballot:
+                from unionvote.ballots.sealed import member_ballot_step
+
+                return await member_ballot_step(db, args.trustee_command, args.member_ballot, given)
             ballot = await get_ballot(db, args.ballot)
             if args.trustee_command == "seal":
                 trustees = [TrusteePublic.from_dict(data, name) for data, name in zip(given, args.trustee,
@@ -72,25 +78,26 @@ def cmd_ballot_step(args: argparse.Namespace) -> int:
             Path(args.out).write_text(json.dumps(document, sort_keys=True) + "\n", encoding="utf-8")
     except (RuleViolation, SealingError, OSError, ValueError) as exc:
         return _fail(str(exc))
+    which = f"Member ballot {args.member_ballot}" if args.member_ballot else f"Ballot {args.ballot}"
     if args.trustee_command == "seal":
-        print(f"Ballot {args.ballot} is sealed for {len(names)} trustee(s).")
+        print(f"{which} is sealed for {len(names)} trustee(s).")
     elif args.trustee_command == "tally":
-        print(f"Sealed tally of ballot {args.ballot} written to {args.out}.")
+        print(f"Sealed tally of {which[0].lower() + which[1:]} written to {args.out}.")
     else:
-        print(f"Partial decryption of ballot {args.ballot} accepted.")
+        print(f"Partial decryption of {which[0].lower() + which[1:]} accepted.")
     return 0
 
 
 def add_ballot_steps(steps: argparse._SubParsersAction) -> None:
     seal = steps.add_parser("seal", help="(server) seal a draft secret ballot under the trustees' keys")
-    seal.add_argument("--ballot", type=int, required=True)
     seal.add_argument("--trustee", action="append", required=True, help="a trustee's public key file (the line "
                                                                         "'trustee keygen' printed); repeatable")
     tally = steps.add_parser("tally", help="(server) export a closed sealed ballot's tally for the trustees")
-    tally.add_argument("--ballot", type=int, required=True)
     tally.add_argument("--out", required=True)
     submit = steps.add_parser("submit", help="(server) take a trustee's partial decryption of a closed ballot")
-    submit.add_argument("--ballot", type=int, required=True)
     submit.add_argument("file")
     for step in (seal, tally, submit):
+        which = step.add_mutually_exclusive_group(required=True)
+        which.add_argument("--ballot", type=int, help="a conference ballot's id")
+        which.add_argument("--member-ballot", help="a member ballot's short name")
         step.set_defaults(func=cmd_ballot_step)

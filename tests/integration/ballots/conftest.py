@@ -1,4 +1,4 @@
-"""Fixtures for member-ballot tests: a session factory on the test database."""
+"""Fixtures for member-ballot tests: a session factory on the test database, and a sealing key."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from unionvote.config import Settings
 from unionvote.db import make_engine, make_session_factory
+
+
+@pytest.fixture(autouse=True)
+def sealing_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Member ballots are sealed by the server when they open: under this key, kept out of the database."""
+    monkeypatch.setenv("UNIONVOTE_SEALING_KEY", "a sealing key for tests, kept out of the database")
 
 
 @pytest.fixture

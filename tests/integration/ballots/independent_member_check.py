@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.audit.independent_verifier import canonical_json, verify
+from tests.integration.ballots.independent_sealed_member import Refused, check_sealed_member
 
 
 class Disagreement(Exception):
@@ -32,6 +33,26 @@ def _threshold(percent: int, votes: int, entitled: int) -> tuple[bool, int]:
     met = entitled > 0 and votes * 100 >= percent * entitled
     needed = -(-percent * entitled // 100)
     return met, max(0, needed - votes)
+
+
+def _clear_contents(root: Path, closed: dict[str, Any]) -> dict[int, dict[str, int]]:
+    """A ballot cast in the clear (before sealing): every content row's tracker, the hash, the totals."""
+    rows = _lines(root / "contents.jsonl")
+    hashed = b""
+    totals: dict[int, dict[str, int]] = {}
+    for row in rows:
+        tracked = {"ballot": row["question"], "id": row["id"], "choice": row["choice"], "weight": "1"}
+        tracker = base64.b32encode(hashlib.sha256(canonical_json(tracked)).digest()).decode()[:12]
+        if tracker != row["tracker"]:
+            raise Disagreement(f"contents.jsonl: the tracker of row {row['id']} is not its hash")
+        stored = {"question": row["question"], "id": row["id"], "choice": canonical_json(row["choice"]).decode(),
+                  "tracker": row["tracker"]}
+        hashed += canonical_json(stored) + b"\n"
+        for key in row["choice"]:
+            totals.setdefault(row["question"], {})[key] = totals.get(row["question"], {}).get(key, 0) + 1
+    if hashlib.sha256(hashed).hexdigest() != closed["contents_sha256"] or len(rows) != closed["contents"]:
+        raise Disagreement("contents.jsonl: does not hash to contents_sha256")
+    return totals
 
 
 def check(root: Path) -> str:
@@ -67,21 +88,19 @@ def check(root: Path) -> str:
     if _id_hash(voted) != closed["participation_sha256"] or len(voted) != closed["voters"]:
         raise Disagreement("participation.jsonl: does not match member_ballot.closed")
 
-    rows = _lines(root / "contents.jsonl")
-    hashed = b""
-    totals: dict[int, dict[str, int]] = {}
-    for row in rows:
-        tracked = {"ballot": row["question"], "id": row["id"], "choice": row["choice"], "weight": "1"}
-        tracker = base64.b32encode(hashlib.sha256(canonical_json(tracked)).digest()).decode()[:12]
-        if tracker != row["tracker"]:
-            raise Disagreement(f"contents.jsonl: the tracker of row {row['id']} is not its hash")
-        stored = {"question": row["question"], "id": row["id"], "choice": canonical_json(row["choice"]).decode(),
-                  "tracker": row["tracker"]}
-        hashed += canonical_json(stored) + b"\n"
-        for key in row["choice"]:
-            totals.setdefault(row["question"], {})[key] = totals.get(row["question"], {}).get(key, 0) + 1
-    if hashlib.sha256(hashed).hexdigest() != closed["contents_sha256"] or len(rows) != closed["contents"]:
-        raise Disagreement("contents.jsonl: does not hash to contents_sha256")
+    figures: dict[tuple, dict[str, int]] | None = None
+    if (root / "sealing.json").exists():  # "Sealed member ballots"
+        try:
+            figures = check_sealed_member(root, json.loads((root / "ballot.json").read_text()), closed)
+        except Refused as exc:
+            raise Disagreement(str(exc)) from None
+        rows = _lines(root / "sealed.jsonl")
+        if len(rows) != closed["contents"]:
+            raise Disagreement("sealed.jsonl: the number of rows is not contents")
+        totals = {q: counts for (q, segment), counts in figures.items() if segment is None}
+    else:
+        totals = _clear_contents(root, closed)
+        rows = _lines(root / "contents.jsonl")
     listed = (root / "trackers.txt").read_text()
     if listed != "".join(f"{t}\n" for t in sorted(row["tracker"] for row in rows)):
         raise Disagreement("trackers.txt: not the sorted trackers")
@@ -109,6 +128,11 @@ def check(root: Path) -> str:
                 raise Disagreement(f"result.json: {kind} rows are not sorted by name")
             for seg in segment_rows:
                 _check_segment(seg, result, question, yes_rule)
+                if figures is not None and (question["id"], (kind, seg["name"])) in figures:
+                    if seg["suppressed"] or seg["totals"] != figures[(question["id"], (kind, seg["name"]))]:
+                        raise Disagreement(f"result.json: segment {seg['name']!r} differs from its decrypted sum")
+                elif figures is not None and not seg["suppressed"]:
+                    raise Disagreement(f"result.json: segment {seg['name']!r} shows figures never decrypted")
     return "OK"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.integration.ballots.world import make_ballot
 from unionvote.ballots.casting import cast_member_vote, trackers
 from unionvote.ballots.credentials import issue_credentials, member_for_code, member_for_link, reissue_credential
-from unionvote.ballots.models import Member, MemberBallot, MemberContent, MemberParticipation
+from unionvote.ballots.models import Member, MemberBallot, MemberContent, MemberParticipation, MemberSealedVote
 from unionvote.ballots.services import MemberBallotError, close_ballot, questions_of
 from unionvote.db import session_scope, utcnow
 from unionvote.voting.receipts import new_token
@@ -43,15 +43,19 @@ async def test_a_member_votes_once_and_a_retry_returns_the_same_receipt(
         await _vote(factory, ballot_id, "M1", "no", token)
 
 
-async def test_the_content_row_holds_no_member_and_no_time(factory: async_sessionmaker[AsyncSession]) -> None:
+async def test_the_sealed_answer_holds_no_member_no_time_and_no_readable_choice(
+        factory: async_sessionmaker[AsyncSession]) -> None:
     ballot_id = await make_ballot(factory, {"Acme": 2})
-    await _vote(factory, ballot_id, "M2", "no")
-    columns = {c.key for c in inspect(MemberContent).columns}
-    assert columns == {"question_id", "id", "choice", "tracker", "employer", "workplace", "region", "branch"}
+    receipt = await _vote(factory, ballot_id, "M2", "no")
+    columns = {c.key for c in inspect(MemberSealedVote).columns}
+    assert columns == {"question_id", "id", "slots", "proofs", "tracker", "employer", "workplace", "region", "branch",
+                       "retry_check"}
     async with session_scope(factory) as db:
         participation = (await db.execute(select(MemberParticipation))).scalar_one()
-        content = (await db.execute(select(MemberContent))).scalar_one()
-    assert content.id not in participation.token_hash
+        sealed = (await db.execute(select(MemberSealedVote))).scalar_one()
+        assert not (await db.execute(select(MemberContent))).scalars().all()
+    assert sealed.id not in participation.token_hash and sealed.tracker == receipt.receipts[0].tracker
+    assert not any(word in sealed.slots + sealed.proofs for word in ('"no"', '"yes"', "choice"))
     assert not {c.key for c in inspect(MemberParticipation).columns} & {"choice", "content_id"}
 
 

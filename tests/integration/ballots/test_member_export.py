@@ -7,6 +7,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -56,7 +57,7 @@ def exported(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     asyncio.run(_run_ballot(database_url, close=True))
     out = tmp_path / "pay-2027-export"
     assert main(["audit", "export", "--member-ballot", "pay-2027", "--out", str(out)]) == 0
-    assert "Wrote the export of member ballot 'pay-2027' (8 files)" in capsys.readouterr().out
+    assert "Wrote the export of member ballot 'pay-2027' (9 files)" in capsys.readouterr().out
     return out
 
 
@@ -71,7 +72,7 @@ def test_an_exported_ballot_verifies_and_holds_no_personal_data(exported: Path,
     assert code == 0, out
     assert "electorate.jsonl: 9 members, 10 at opening, hash matches member_ballot.opened" in out
     assert "participation.jsonl: 7 members voted, hash matches member_ballot.closed" in out
-    assert "contents.jsonl: 7 votes, every tracker recomputed" in out
+    assert "sealed.jsonl: 7 sealed answers, every proof and tracker checked" in out
     assert "result.json: recount matches" in out and out.rstrip().endswith("verifies.")
     everything = "".join(p.read_text() for p in exported.iterdir())
     assert not any(private in everything for private in ("Member 1", "example.org", "07700", "M1\""))
@@ -89,12 +90,13 @@ def _edit_line(path: Path, line: int, change: Callable[[dict[str, object]], None
     path.write_text("\n".join(lines))
 
 
-def _flip(row: dict[str, object]) -> None:
-    row["choice"] = ["no"] if row["choice"] == ["yes"] else ["yes"]
+def _flip(row: dict[str, Any]) -> None:
+    """Swap the two options' ciphertexts: the other answer, with proofs that no longer hold."""
+    row["slots"].reverse()
 
 
 @pytest.mark.parametrize(("file", "line", "change", "named"), [
-    ("contents.jsonl", 3, _flip, "FAILED: contents.jsonl line 3 (member ballot 1, field choice/tracker): the tracker"),
+    ("sealed.jsonl", 3, _flip, "FAILED: sealed.jsonl line 3 (member ballot 1, field slots/proofs): the sealed answer"),
     ("electorate.jsonl", 9, lambda row: row.update(member=109),
      "FAILED: electorate.jsonl (member ballot 1, field member): the members entitled at opening hash to"),
     ("participation.jsonl", 7, lambda row: row.update(member=10),
@@ -122,10 +124,10 @@ def test_a_changed_result_or_a_dropped_vote_is_caught(exported: Path, tmp_path: 
 
     dropped = tmp_path / "dropped"
     shutil.copytree(exported, dropped)
-    rows = (dropped / "contents.jsonl").read_text().splitlines(keepends=True)
-    (dropped / "contents.jsonl").write_text("".join(rows[1:]))
+    rows = (dropped / "sealed.jsonl").read_text().splitlines(keepends=True)
+    (dropped / "sealed.jsonl").write_text("".join(rows[1:]))
     code, out = _verify(dropped, capsys)
-    assert code == 1 and "FAILED: contents.jsonl (member ballot 1): 6 rows, but the member_ballot.closed entry" in out
+    assert code == 1 and "FAILED: sealed.jsonl (member ballot 1): 6 rows, but the member_ballot.closed entry" in out
 
 
 def test_an_open_ballot_exports_no_votes_and_verifies(database_url: str, tmp_path: Path,
@@ -136,7 +138,7 @@ def test_an_open_ballot_exports_no_votes_and_verifies(database_url: str, tmp_pat
     out = tmp_path / "open"
     assert main(["audit", "export", "--member-ballot", "pay-2027", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["ballot.json", "chain.jsonl", "electorate.jsonl",
-                                                     "manifest.json"]
+                                                     "manifest.json", "sealing.json"]
     capsys.readouterr()
     code, text = _verify(out, capsys)
     assert code == 0, text

@@ -25,7 +25,7 @@ def test_the_independent_member_check_shares_no_code_with_unionvote() -> None:
 
 def test_a_check_written_from_the_page_agrees_with_the_export(exported: Path, tmp_path: Path) -> None:
     assert independent.check(exported) == "OK"
-    for name, old, new in (("contents.jsonl", '"choice":["yes"]', '"choice":["no"]'),
+    for name, old, new in (("sealed.jsonl", '"employer":"Acme"', '"employer":"Globex"'),
                            ("result.json", '"voted":7', '"voted":8'),
                            ("participation.jsonl", '{"member":1}', '{"member":9}')):
         copy = tmp_path / name

@@ -93,8 +93,8 @@ async def test_a_ballot_runs_from_import_to_declared_result(client: AsyncTestCli
     report = await admin.get(f"/member-ballots/{ballot_id}/report.csv")
     assert "Votes cast,4" in report.text and "Spoilt or invalid,0" in report.text and NOTICE in report.text
     actions = [e.action for e in await audit_entries(app, scope=scope_for(ballot_id))]
-    assert actions == ["member_ballot.created", "members.imported", "credentials.issued", "member_ballot.opened",
-                       "member_ballot.closed", "member_ballot.declared"]
+    assert actions == ["member_ballot.created", "members.imported", "credentials.issued", "member_ballot.sealing",
+                       "member_ballot.opened", "member_ballot.closed", "member_ballot.declared"]
 
 
 async def test_the_voting_page_is_small_and_needs_no_script(client: AsyncTestClient[Litestar], app: Litestar) -> None:

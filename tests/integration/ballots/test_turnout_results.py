@@ -6,31 +6,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.integration.ballots.world import make_ballot
+from tests.integration.ballots.world import make_ballot, votes_from
 from unionvote.audit.models import AuditEntry
-from unionvote.ballots.casting import cast_member_vote
-from unionvote.ballots.models import Member, MemberBallot
+from unionvote.ballots.models import MemberBallot
 from unionvote.ballots.results import declare_result, digest, result_document, shown_result
-from unionvote.ballots.services import MemberBallotError, close_ballot, questions_of, scope_for
+from unionvote.ballots.services import MemberBallotError, close_ballot, scope_for
 from unionvote.ballots.turnout import non_voters, turnout
 from unionvote.db import session_scope
-from unionvote.voting.receipts import new_token
-
-
-async def _votes(factory: async_sessionmaker[AsyncSession], ballot_id: int, employer: str, answers: list[str]) -> None:
-    async with session_scope(factory) as db:
-        [question] = await questions_of(db, ballot_id)
-        members = (await db.execute(select(Member.id).where(Member.employer == employer, Member.voted_at.is_(None))
-                                    .order_by(Member.id).limit(len(answers)))).scalars().all()
-        for member_id, answer in zip(members, answers, strict=True):
-            await cast_member_vote(db, ballot_id, member_id, {question.id: [answer]}, new_token())  # type: ignore[dict-item]
 
 
 async def test_an_aggregate_pass_never_marks_a_failing_employer_as_passing(
         factory: async_sessionmaker[AsyncSession]) -> None:
     ballot_id = await make_ballot(factory, {"Acme": 20, "Globex": 10})
-    await _votes(factory, ballot_id, "Acme", ["yes"] * 12)
-    await _votes(factory, ballot_id, "Globex", ["yes"] * 4)
+    await votes_from(factory, ballot_id, "Acme", ["yes"] * 12)
+    await votes_from(factory, ballot_id, "Globex", ["yes"] * 4)
     async with session_scope(factory) as db:
         shown = await turnout(db, await db.get(MemberBallot, ballot_id), "employer")  # type: ignore[arg-type]
     rows = {row.name: row for row in shown.rows}
@@ -44,8 +33,8 @@ async def test_an_aggregate_pass_never_marks_a_failing_employer_as_passing(
 async def test_results_stay_hidden_until_close_then_small_employers_are_suppressed(
         factory: async_sessionmaker[AsyncSession]) -> None:
     ballot_id = await make_ballot(factory, {"Acme": 20, "Tiny": 5}, yes_percent=40)
-    await _votes(factory, ballot_id, "Acme", ["yes"] * 9 + ["no"] * 3)
-    await _votes(factory, ballot_id, "Tiny", ["no"] * 4)
+    await votes_from(factory, ballot_id, "Acme", ["yes"] * 9 + ["no"] * 3)
+    await votes_from(factory, ballot_id, "Tiny", ["no"] * 4)
     async with session_scope(factory) as db:
         ballot = await db.get(MemberBallot, ballot_id)
         with pytest.raises(MemberBallotError, match="hidden from everyone until voting closes"):
@@ -63,8 +52,8 @@ async def test_results_stay_hidden_until_close_then_small_employers_are_suppress
     async with session_scope(factory) as db:
         actions = (await db.execute(select(AuditEntry.action, AuditEntry.payload).where(
             AuditEntry.scope == scope_for(ballot_id)).order_by(AuditEntry.seq))).all()
-    assert [a for a, _ in actions] == ["member_ballot.created", "members.imported", "member_ballot.opened",
-                                       "member_ballot.closed", "member_ballot.declared"]
+    assert [a for a, _ in actions] == ["member_ballot.created", "members.imported", "member_ballot.sealing",
+                                       "member_ballot.opened", "member_ballot.closed", "member_ballot.declared"]
     assert digest(document) in actions[-1][1]
     assert "Member 1" not in "".join(p for _, p in actions)
 
@@ -72,7 +61,7 @@ async def test_results_stay_hidden_until_close_then_small_employers_are_suppress
 async def test_the_reminder_list_holds_only_those_who_have_not_voted(
         factory: async_sessionmaker[AsyncSession]) -> None:
     ballot_id = await make_ballot(factory, {"Acme": 3, "Globex": 2})
-    await _votes(factory, ballot_id, "Acme", ["yes"])
+    await votes_from(factory, ballot_id, "Acme", ["yes"])
     async with session_scope(factory) as db:
         ballot = await db.get(MemberBallot, ballot_id)
         rows = [row async for row in non_voters(db, ballot, "employer", "Acme")]  # type: ignore[arg-type]
@@ -83,7 +72,7 @@ async def test_the_reminder_list_holds_only_those_who_have_not_voted(
 async def test_a_segment_smaller_than_the_minimum_shows_neither_entitled_nor_whether_its_members_voted(
         factory: async_sessionmaker[AsyncSession]) -> None:
     ballot_id = await make_ballot(factory, {"Acme": 12, "Solo": 1}, min_segment=10)
-    await _votes(factory, ballot_id, "Acme", ["yes"] * 11)
+    await votes_from(factory, ballot_id, "Acme", ["yes"] * 11)
     async with session_scope(factory) as db:
         await close_ballot(db, ballot_id, by=None)
         document = await shown_result(db, await declare_result(db, ballot_id, by=None))

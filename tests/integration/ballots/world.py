@@ -5,11 +5,15 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from unionvote.ballots.casting import cast_member_vote
 from unionvote.ballots.members import import_members
-from unionvote.ballots.services import MemberBallotSpec, QuestionSpec, create_member_ballot, open_ballot
+from unionvote.ballots.models import Member
+from unionvote.ballots.services import MemberBallotSpec, QuestionSpec, create_member_ballot, open_ballot, questions_of
 from unionvote.db import session_scope, utcnow
+from unionvote.voting.receipts import new_token
 
 HEADER = "membership number,name,email,mobile,employer,workplace,region,branch\n"
 
@@ -37,3 +41,14 @@ async def make_ballot(factory: async_sessionmaker[AsyncSession], by_employer: di
         if open_now:
             await open_ballot(db, ballot.id, by=None)  # type: ignore[arg-type]
         return ballot.id  # type: ignore[return-value]
+
+
+async def votes_from(factory: async_sessionmaker[AsyncSession], ballot_id: int, employer: str,
+                     answers: list[str]) -> None:
+    """The first members of `employer` who have not voted answer the (one) question, in turn."""
+    async with session_scope(factory) as db:
+        [question] = await questions_of(db, ballot_id)
+        members = (await db.execute(select(Member.id).where(Member.employer == employer, Member.voted_at.is_(None))
+                                    .order_by(Member.id).limit(len(answers)))).scalars().all()
+        for member_id, answer in zip(members, answers, strict=True):
+            await cast_member_vote(db, ballot_id, member_id, {question.id: [answer]}, new_token())  # type: ignore[dict-item]
