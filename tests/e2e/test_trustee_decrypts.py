@@ -47,9 +47,11 @@ def make_and_register_a_key(officer: Journey, cid: int) -> str:
     assert set(pasted) == {"public_key", "proof"} and pasted["public_key"] == key_file["public_key"]
     page.get_by_label("Who holds this key").fill("Returning officer")
     page.get_by_role("button", name="Register this key").click()
-    page.wait_for_url("**/trustees?done=registered")
-    officer.checkpoint("key registered")
+    # Registered without reloading the page, so the key made here is still loaded.
     expect(page.get_by_role("region", name="Registered trustee keys")).to_contain_text(key_file["public_key"])
+    expect(page.locator(".notice")).to_contain_text("The trustee's public key has been registered.")
+    expect(page.locator("#key-status")).to_contain_text("Key loaded (made here)")
+    officer.checkpoint("key registered")
     return str(saved)
 
 

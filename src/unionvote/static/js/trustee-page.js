@@ -56,6 +56,33 @@ function makeKey() {
   $("#register-form button[type=submit]").focus();
 }
 
+/* With a key made or loaded here, registering it does not reload the page (which would forget the key): the
+   form is posted by fetch and the registered keys' list is taken from the page the server answers with. */
+async function registerInPlace(event) {
+  if (!key) return; // nothing to keep: the form submits as it does without JavaScript
+  event.preventDefault();
+  const form = event.target;
+  let answer;
+  try {
+    answer = await fetch(form.action, { method: "POST", body: new FormData(form),
+                                        headers: { "x-csrftoken": csrfToken(), accept: "text/html" } });
+  } catch {
+    form.submit();
+    return;
+  }
+  if (!answer.ok || !answer.redirected) {
+    form.submit(); // refused: show the server's error page as a plain submission would (nothing was changed)
+    return;
+  }
+  const fresh = new DOMParser().parseFromString(await answer.text(), "text/html");
+  const section = 'section[aria-labelledby="registered-heading"]';
+  $(section).replaceWith(fresh.querySelector(section));
+  say($(".notice"), (fresh.querySelector(".notice") || {}).textContent || "");
+  $("#public_key").value = "";
+  $("#registered-heading").setAttribute("tabindex", "-1");
+  $("#registered-heading").focus();
+}
+
 async function refreshBallots(force = false) {
   const box = $("#trustee-ballots");
   const busy = box.contains(document.activeElement) && document.activeElement.matches("input, button, summary, a");
@@ -108,6 +135,7 @@ async function decrypt(button) {
 reveal(document);
 $("#key-file").addEventListener("change", loadKeyFile);
 $("#make-key").addEventListener("click", makeKey);
+$("#register-form").addEventListener("submit", registerInPlace);
 $("#trustee-ballots").addEventListener("click", (event) => {
   const button = event.target.closest("[data-decrypt]");
   if (button) decrypt(button);
