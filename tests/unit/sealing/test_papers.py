@@ -22,6 +22,7 @@ from unionvote.sealing.papers import (
     seal_paper,
 )
 from unionvote.sealing.trustees import TrusteeKey, election_key
+from unionvote.voting.sealed_papers import canonical_papers
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "audit-format.md"
 
@@ -60,6 +61,14 @@ def test_a_paper_opens_only_in_its_own_ballot_and_unchanged() -> None:
     changed = type(paper)(paper.ephemeral, bytes([paper.box[0] ^ 1]) + paper.box[1:])
     with pytest.raises(SealingError, match="does not open"):
         open_paper(key, "ballot:1", changed, shared, 3)
+
+
+def test_opened_papers_are_published_by_encoding_then_weight_never_in_board_order() -> None:
+    rankings = [(2, 0), (1,), (2, 0), (0, 1, 2), (1,)]
+    published = canonical_papers(["a", "b", "c"], rankings, ["10", "3", "9", "1", "1/2"])
+    assert published == [{"choice": ["b"], "weight": "1/2"}, {"choice": ["b"], "weight": "3"},
+                         {"choice": ["c", "a"], "weight": "9"}, {"choice": ["c", "a"], "weight": "10"},
+                         {"choice": ["a", "b", "c"], "weight": "1"}]
 
 
 def test_a_decrypted_paper_must_be_exactly_a_canonical_ranking() -> None:
