@@ -15,7 +15,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -47,9 +46,10 @@ from unionvote.logs import AccessLogMiddleware, configure_logging
 from unionvote.motions.routes import MOTION_ROUTES
 from unionvote.ratelimit import RateLimiter
 from unionvote.sealing.server_key import configure as configure_sealing
+from unionvote.static_files import static, static_file, static_file_head
 from unionvote.voting.live import countdown_closer
 from unionvote.voting.routes import VOTING_ROUTES
-from unionvote.web import STATIC_DIR, TEMPLATES_DIR, error_response, security_headers
+from unionvote.web import TEMPLATES_DIR, error_response, security_headers
 
 CSRF_COOKIE = "uv_csrf"
 CSRF_HEADER = "x-csrftoken"
@@ -74,6 +74,12 @@ ROUTE_HANDLERS: list[Any] = [
     *MEMBER_BALLOT_ROUTES,
     *MOTION_ROUTES, *CONSULT_ROUTES, *ELECTION_ROUTES, *VOTING_ROUTES,
 ]
+
+
+def configure_templates(engine: JinjaTemplateEngine) -> None:
+    """Every template may translate (`_`, see i18n.py) and link a static file by its fingerprinted name."""
+    install_in_templates(engine)
+    engine.engine.globals["static"] = static
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -107,14 +113,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # advanced-alchemy gives each config (each app in one process, as in the tests) its own scope key.
     alchemy.before_send_handler = commit_before_send(alchemy.session_scope_key)
     app = Litestar(
-        route_handlers=[*ROUTE_HANDLERS, create_static_files_router(path="/static", directories=[STATIC_DIR],
-                                                                    guards=[public], include_in_schema=False)],
+        route_handlers=[*ROUTE_HANDLERS, static_file, static_file_head],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],
         middleware=[AccessLogMiddleware, AuthMiddleware, LanguageMiddleware,
                     DefineMiddleware(SessionBoundCSRF, config=csrf)],
         before_send=[security_headers],  # every response, errors and redirects included
         template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine,
-                                       engine_callback=install_in_templates),
+                                       engine_callback=configure_templates),
         openapi_config=OpenAPIConfig(
             title="unionvote API", version=__version__, path="/schema",
             # The JSON description only: an explorer page would load scripts the site's own CSP refuses.

@@ -187,7 +187,7 @@ def choose_language(*, chosen: str | None = None, profile: str | None = None,
 
 def template_callables() -> dict[str, Callable[..., Any]]:
     """What every template may call: the current language, its direction and the offered list."""
-    return {"current_language": current_language, "text_direction": text_direction,
+    return {"current_language": current_language, "text_direction": text_direction, "translated": gettext,
             "languages": lambda: LANGUAGES, "format_number": format_number, "format_when": format_when}
 
 
@@ -244,7 +244,12 @@ class LanguageMiddleware:
 
 
 def install_in_templates(engine: Any) -> None:
-    """Litestar's engine callback: Jinja's i18n extension, translating in the request's language."""
+    """Litestar's engine callback: Jinja's i18n extension, translating in the request's language.
+
+    `_("...")` in a template formats its keyword arguments into the message; for a message that is
+    already text (an error's detail, a notice) use `translated(text)`, which never formats, so a `%`
+    in it is safe.
+    """
     environment = engine.engine
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext)

@@ -70,7 +70,7 @@ def stop_server(server: LiveServer) -> None:
         server.process.wait(timeout=10)
 
 
-def wait_until_healthy(server: LiveServer, within: float = 60) -> None:
+def wait_until_healthy(server: LiveServer, within: float = 180) -> None:
     _wait_until_healthy(server, within)
 
 

@@ -3,6 +3,7 @@ template shows text that is not marked (outside the shrinking work list in langu
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,8 @@ def test_the_catalogue_template_is_current_and_every_language_has_every_message(
 
 def test_a_missing_or_broken_translation_is_reported(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
-    pot.write_text('msgid "A message no catalogue has yet"\nmsgstr ""\n\nmsgid "You have %(n)s votes"\nmsgstr ""\n', encoding="utf-8")
+    pot.write_text('msgid "A message no catalogue has yet"\nmsgstr ""\n\n'
+                   'msgid "You have %(n)s votes"\nmsgstr ""\n', encoding="utf-8")
     found = translations_cli.problems("pl", pot)
     assert "pl: missing 'A message no catalogue has yet'" in found and "pl: missing 'You have %(n)s votes'" in found
 
@@ -74,3 +76,23 @@ def test_a_catalogue_compiles_in_memory_when_its_compiled_file_is_missing() -> N
     compiled = compile_catalogue(po.read_bytes(), "cy")
     assert compiled[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")  # the gettext .mo magic number
     assert translations("cy").gettext("Language") == "Iaith"
+
+
+STYLESHEETS = Path(__file__).resolve().parents[2] / "src" / "unionvote" / "static"
+PHYSICAL_SIDES = re.compile(r"(?:margin|padding|border)-(?:left|right)\b|text-align:\s*(?:left|right)\b|"
+                            r"(?<![-\w])(?:left|right)\s*:|float:\s*(?:left|right)\b")
+FOUR_SIDES = re.compile(r"(?:margin|padding):\s*([^;{}]+)")
+
+
+def test_the_stylesheets_lay_out_by_start_and_end_so_a_right_to_left_language_mirrors() -> None:
+    """A right-to-left catalogue sets dir="rtl"; every side in our CSS must then follow the text's direction."""
+    physical: list[str] = []
+    for sheet in sorted(STYLESHEETS.glob("*.css")):
+        for number, line in enumerate(sheet.read_text(encoding="utf-8").splitlines(), start=1):
+            if PHYSICAL_SIDES.search(line):
+                physical.append(f"{sheet.name}:{number}: {line.strip()}")
+            for value in FOUR_SIDES.findall(line):  # a shorthand whose left and right differ
+                parts = value.split()
+                if len(parts) == 4 and parts[1] != parts[3]:
+                    physical.append(f"{sheet.name}:{number}: {line.strip()}")
+    assert physical == []

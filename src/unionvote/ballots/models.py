@@ -15,9 +15,10 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from unionvote.db import UTCDateTime, utcnow
+from unionvote.i18n import N_
 
 SEGMENTS = ("employer", "workplace", "region", "branch")
-INDICATIVE_NOTICE = "This ballot is indicative: it gives no mandate for industrial action."
+INDICATIVE_NOTICE = N_("This ballot is indicative: it gives no mandate for industrial action.")  # shown with _()
 
 
 class MemberBallotState(StrEnum):

@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.response import Template
 
 from unionvote.ballots.models import INDICATIVE_NOTICE, SEGMENTS, MemberBallot
+from unionvote.i18n import _
 from unionvote.web import page
 
 NOTICES = {
@@ -33,7 +34,7 @@ def ballot_page(template: str, request: Request[Any, Any, Any], ballot: MemberBa
     done = request.query_params.get("done") or ""
     if done in NOTICES:
         context.setdefault("notice", NOTICES[done])
-    return page(template, request, status_code=status_code, ballot=ballot, indicative=INDICATIVE_NOTICE,
+    return page(template, request, status_code=status_code, ballot=ballot, indicative=_(INDICATIVE_NOTICE),
                 segments=SEGMENTS, segment_words=SEGMENT_WORDS, **context)
 
 

@@ -18,12 +18,13 @@ from unionvote.ballots.live_turnout import turnout_changed
 from unionvote.ballots.models import Member, MemberBallot
 from unionvote.ballots.pages_common import ballot_page, text_of
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_, _
 from unionvote.ratelimit import RateLimiter
 from unionvote.voting.receipts import new_token
 
 CODE_ATTEMPTS_PER_MINUTE = 10  # per membership number
 WRONG_CODES_PER_ADDRESS_PER_MINUTE = 200  # a workplace's typos, not a guesser's sweep
-LINK_PROBLEM = ("This voting link does not work. It may have been mistyped, or replaced by a newer one. "
+LINK_PROBLEM = N_("This voting link does not work. It may have been mistyped, or replaced by a newer one. "
                 "Use the most recent message the union sent you, or ask your branch for a new link.")
 
 
@@ -48,8 +49,8 @@ async def _form(request: Request[Any, Any, Any], db: AsyncSession, ballot: Membe
                 member: Member | None = None) -> Template:
     refused = casting.refusal_for(ballot)
     if member is not None and member.voted_at is not None and refused is None:
-        refused = ("A vote has already been cast with this credential. If that was not you, contact your branch "
-                   "straight away.")
+        refused = _("A vote has already been cast with this credential. If that was not you, contact your branch "
+                    "straight away.")
     return ballot_page("ballots/vote.html", request, ballot, status_code=status_code, action=action,
                        questions=[(q, services.labels_of(q)) for q in await services.questions_of(db, ballot.id)],  # type: ignore[arg-type]
                        token=new_token(), error=error, refused=refused, hidden=hidden or {})
@@ -96,7 +97,7 @@ class MemberVotePages(Controller):
     async def link(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
         found = await self._by_link(db_session, token)
         if found is None:
-            return ballot_page("ballots/link_refused.html", request, status_code=404, reason=LINK_PROBLEM)
+            return ballot_page("ballots/link_refused.html", request, status_code=404, reason=_(LINK_PROBLEM))
         ballot, member = found
         return await _form(request, db_session, ballot, f"/vote/{token}", member=member)
 
@@ -104,7 +105,7 @@ class MemberVotePages(Controller):
     async def vote_by_link(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
         member = await credentials.member_for_link(db_session, token)
         if member is None or member.removed_at is not None:
-            return ballot_page("ballots/link_refused.html", request, status_code=404, reason=LINK_PROBLEM)
+            return ballot_page("ballots/link_refused.html", request, status_code=404, reason=_(LINK_PROBLEM))
         # The cast reads the ballot itself, after passing its gate.
         return await _cast(request, db_session, member.ballot_id, member, f"/vote/{token}", {})
 
@@ -121,13 +122,13 @@ class MemberVotePages(Controller):
         # Per credential, every try counts; per address, only wrong ones, with room for a whole
         # workplace (or a phone network) voting from one address.
         if not await limiter.hit(f"mbcode:{ballot.id}:{number.upper()}") or await address.spent(f"mbip:{client}"):
-            return (f"Too many tries. Wait {limiter.retry_after()} seconds and try again, or ask your branch for a "
-                    "new code.")
+            return _("Too many tries. Wait %(seconds)s seconds and try again, or ask your branch for a new code.") % {
+                "seconds": limiter.retry_after()}
         member = await credentials.member_for_code(db, ballot, number, code)
         if member is None:
             await address.hit(f"mbip:{client}")
-            return ("That membership number and code do not match. Check both against the message the union sent "
-                    "you (the code has 10 letters and digits), or ask your branch for a new code.")
+            return _("That membership number and code do not match. Check both against the message the union sent "
+                     "you (the code has 10 letters and digits), or ask your branch for a new code.")
         return member
 
     @post("/ballots/{slug:str}/code")

@@ -17,12 +17,13 @@ from unionvote.consult.models import Consultation, Participant, Report, Response
 from unionvote.consult.participation import random_id, saved
 from unionvote.consult.setup import ConsultError, audit_scope
 from unionvote.consult.star import forget_board
+from unionvote.i18n import N_
 
 REPORT_REASONS = {
-    "abusive": "Abusive or offensive",
-    "personal": "Names or identifies someone",
-    "off-topic": "Not about the question",
-    "spam": "Spam or advertising",
+    "abusive": N_("Abusive or offensive"),
+    "personal": N_("Names or identifies someone"),
+    "off-topic": N_("Not about the question"),
+    "spam": N_("Spam or advertising"),
 }
 HIDE_REASONS = {**REPORT_REASONS, "duplicate": "Repeats another thought"}
 RESTORE_REASONS = {

@@ -14,27 +14,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.consult.models import Consultation, Participant
 from unionvote.consult.participation import Joining, participant_for_key
 from unionvote.consult.setup import PHASE_WORDS, ConsultError, open_phases
+from unionvote.i18n import N_
 from unionvote.web import page
 
 ZONE = ZoneInfo("Europe/London")  # phase times are entered and shown in UK time
 KEY_DAYS = 120
 
 NOTICES = {
-    "joined": "You have joined. Keep your resume code to carry on from another device.",
-    "resumed": "Welcome back: you can carry on where you left off.",
-    "shared": "Thank you: your thought has been shared.",
-    "held": "Thank you: your thought will appear once staff have checked it.",
-    "rated": "Saved.",
-    "reported": "Thank you: staff will review that thought.",
-    "created": "The consultation has been created.",
-    "phases-saved": "The phases have been saved.",
-    "themes-computed": "The themes have been worked out again.",
-    "theme-renamed": "The theme has been renamed.",
-    "thought-moved": "The thought has been moved.",
-    "moderated": "Done, and recorded in the audit trail.",
-    "responded": "Your response is posted.",
-    "analyst-named": "They are now an analyst of this consultation, and it is recorded in the audit trail.",
+    "joined": N_("You have joined. Keep your resume code to carry on from another device."),
+    "resumed": N_("Welcome back: you can carry on where you left off."),
+    "shared": N_("Thank you: your thought has been shared."),
+    "held": N_("Thank you: your thought will appear once staff have checked it."),
+    "rated": N_("Saved."),
+    "reported": N_("Thank you: staff will review that thought."),
+    "created": N_("The consultation has been created."),
+    "phases-saved": N_("The phases have been saved."),
+    "themes-computed": N_("The themes have been worked out again."),
+    "theme-renamed": N_("The theme has been renamed."),
+    "thought-moved": N_("The thought has been moved."),
+    "moderated": N_("Done, and recorded in the audit trail."),
+    "responded": N_("Your response is posted."),
+    "analyst-named": N_("They are now an analyst of this consultation, and it is recorded in the audit trail."),
 }
+
+# The "about you" questions, as a member reads them (shown with _()).
+ATTRIBUTE_WORDS = {"employer": N_("Employer"), "role": N_("Role"), "region": N_("Region"), "shift": N_("Shift")}
 
 
 def key_cookie_name(consultation_id: int) -> str:
@@ -97,7 +101,7 @@ def consult_page(template: str, request: Request[Any, Any, Any], consultation: C
     if consultation is not None:
         context.setdefault("phases", open_phases(consultation))
     return page(template, request, status_code=status_code, consultation=consultation, local=local,
-                phase_words=PHASE_WORDS, **context)
+                phase_words=PHASE_WORDS, attribute_words=ATTRIBUTE_WORDS, **context)
 
 
 def form_text(form: Any, name: str) -> str:

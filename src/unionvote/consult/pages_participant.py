@@ -29,6 +29,7 @@ from unionvote.consult.pages_common import (
 )
 from unionvote.consult.setup import ConsultError
 from unionvote.consult.themes import themes_of
+from unionvote.i18n import _
 from unionvote.web import see_other
 
 
@@ -136,7 +137,7 @@ class ParticipantPages(Controller):
         thought, progress = await star.next_with_progress(db, consultation, participant)
         return consult_page("consult/star.html", request, consultation, status_code=status_code,
                             participant=participant, thought=thought, progress=progress, error=error,
-                            report_reasons=moderation.REPORT_REASONS,
+                            report_reasons={key: _(words) for key, words in moderation.REPORT_REASONS.items()},
                             go_on=request.query_params.get("more") == "1")
 
     @get("/star")

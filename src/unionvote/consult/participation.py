@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.consult.audience import audience_of
 from unionvote.consult.models import ATTRIBUTES, Anonymity, Consultation, Invitation, Joined, Participant
 from unionvote.consult.setup import ConsultError, open_phases
+from unionvote.i18n import _
 from unionvote.security import token_digest
 
 KEY_PREFIX = "uvc_"  # a participant key; also shown to the participant as their resume code
@@ -96,7 +97,7 @@ def _clean_attributes(raw: dict[str, str | None]) -> dict[str, str | None]:
 
 def _require_taking_part(consultation: Consultation) -> None:
     if not open_phases(consultation) & {"share", "star"}:
-        raise ConsultError("This consultation is not taking part now: Share and Star are both closed.", 409)
+        raise ConsultError(_("This consultation is not taking part now: Share and Star are both closed."), 409)
 
 
 async def new_participant(db: AsyncSession, consultation: Consultation, attributes: dict[str, str | None],
@@ -143,16 +144,16 @@ async def join_as_account(db: AsyncSession, consultation: Consultation, user_id:
                           attributes: dict[str, str | None], *, secret: str) -> Joining:
     audience = audience_of(consultation)
     if audience.uses_invitations:
-        raise ConsultError("This consultation is joined through the invitation link you were sent.", 403)
+        raise ConsultError(_("This consultation is joined through the invitation link you were sent."), 403)
     if not await audience.admits_account(db, consultation, user_id):
-        raise ConsultError("This consultation is for the conference's delegates, and you are not on its register.",
+        raise ConsultError(_("This consultation is for the conference's delegates, and you are not on its register."),
                            403)
     try:
         async with db.begin_nested():
             db.add(Joined(consultation_id=consultation.id, user_id=user_id))  # type: ignore[arg-type]
     except IntegrityError:
-        raise ConsultError("You have joined this consultation already. To carry on from another device, "
-                           "enter the resume code you were given.", 409) from None
+        raise ConsultError(_("You have joined this consultation already. To carry on from another device, "
+                             "enter the resume code you were given."), 409) from None
     return await _joining(db, consultation, _clean_attributes(attributes), f"user:{user_id}", secret)
 
 
@@ -162,13 +163,13 @@ async def reader_invitation(db: AsyncSession, token: str) -> Invitation:
     invitation = (await db.execute(select(Invitation).where(Invitation.token_hash == token_digest(token))))\
         .scalar_one_or_none() if len(token) <= 100 else None
     if invitation is None:
-        raise ConsultError("This invitation link is not valid. Check you copied all of it, or ask the union "
-                           "for a new one.", 404)
+        raise ConsultError(_("This invitation link is not valid. Check you copied all of it, or ask the union "
+                             "for a new one."), 404)
     consultation = await db.get(Consultation, invitation.consultation_id)
     assert consultation is not None
     if not await audience_of(consultation).admits_invitation(db, consultation, invitation):
-        raise ConsultError("This invitation link no longer works: you are not in the electorate of the ballot "
-                           "this consultation asks. If you think that is wrong, contact your branch.", 403)
+        raise ConsultError(_("This invitation link no longer works: you are not in the electorate of the ballot "
+                             "this consultation asks. If you think that is wrong, contact your branch."), 403)
     return invitation
 
 
@@ -176,8 +177,8 @@ async def invitation_for(db: AsyncSession, token: str) -> Invitation:
     """The invitation behind a link that can still be used to join."""
     invitation = await reader_invitation(db, token)
     if invitation.used:
-        raise ConsultError("This invitation link has been used already. If that was you, enter your resume "
-                           "code on the consultation's page to carry on.", 409)
+        raise ConsultError(_("This invitation link has been used already. If that was you, enter your resume "
+                             "code on the consultation's page to carry on."), 409)
     return invitation
 
 
@@ -190,7 +191,7 @@ async def join_with_invitation(db: AsyncSession, token: str, attributes: dict[st
     claimed = await db.execute(update(Invitation).where(Invitation.id == invitation.id, Invitation.used.is_(False))
                                .values(used=True))
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise ConsultError("This invitation link has been used already.", 409)
+        raise ConsultError(_("This invitation link has been used already."), 409)
     given = _clean_attributes(attributes)
     # Attributes from the import win; the person may fill in the ones the list left empty.
     merged = {name: getattr(invitation, name) or given[name] for name in ATTRIBUTES}

@@ -22,9 +22,10 @@ from unionvote.consult.audience import AUDIENCES
 from unionvote.consult.models import Anonymity, Consultation, Invitation, Joined, Participant, Thought
 from unionvote.db import utcnow
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_, _
 
 PHASES = ("share", "star", "discover")
-PHASE_WORDS = {"share": "Share", "star": "Star", "discover": "Discover"}
+PHASE_WORDS = {"share": N_("Share"), "star": N_("Star"), "discover": N_("Discover")}  # shown with _()
 
 
 class ConsultError(RuleViolation):
@@ -59,7 +60,8 @@ def open_phases(c: Consultation, now: datetime | None = None) -> set[str]:
 
 def require_phase(c: Consultation, phase: str) -> None:
     if phase not in open_phases(c):
-        raise ConsultError(f"The {PHASE_WORDS[phase]} phase of this consultation is not open now.", 409)
+        raise ConsultError(_("The %(phase)s phase of this consultation is not open now.")
+                           % {"phase": _(PHASE_WORDS[phase])}, 409)
 
 
 @dataclass(frozen=True)

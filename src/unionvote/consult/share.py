@@ -12,6 +12,7 @@ from unionvote.consult.participation import random_id, saved
 from unionvote.consult.setup import ConsultError, require_phase
 from unionvote.consult.similarity import most_similar
 from unionvote.consult.star import forget_board
+from unionvote.i18n import _
 
 MAX_LENGTH = 280
 
@@ -19,9 +20,10 @@ MAX_LENGTH = 280
 def clean_thought(text: str) -> str:
     text = " ".join(text.split())
     if not text:
-        raise ConsultError("Write your thought before sharing it.")
+        raise ConsultError(_("Write your thought before sharing it."))
     if len(text) > MAX_LENGTH:
-        raise ConsultError(f"Your thought is {len(text)} characters long; keep it to {MAX_LENGTH}.")
+        raise ConsultError(_("Your thought is %(length)s characters long; keep it to %(limit)s.")
+                           % {"length": len(text), "limit": MAX_LENGTH})
     return text
 
 
@@ -45,7 +47,7 @@ async def share_thought(db: AsyncSession, consultation: Consultation, participan
                                                            Thought.participant_id == participant.id,
                                                            Thought.text == text))).first()
     if duplicate is not None:
-        raise ConsultError("You have shared this thought already.", 409)
+        raise ConsultError(_("You have shared this thought already."), 409)
     taken = set((await db.execute(select(Thought.number).where(Thought.consultation_id == consultation.id)))
                 .scalars())
     number = secrets.randbelow(900_000) + 100_000  # random, so numbers do not tell the order of sharing

@@ -14,6 +14,7 @@ from unionvote.consult.models import Consultation, Participant, Rating, Thought,
 from unionvote.consult.participation import random_id, saved
 from unionvote.consult.sampler import Board, Totals
 from unionvote.consult.setup import ConsultError, require_phase
+from unionvote.i18n import _
 
 _rng = random.SystemRandom()
 
@@ -135,25 +136,25 @@ def parse_stars(raw: str | None) -> int | None:
         return None
     if raw is not None and raw.strip() in {"1", "2", "3", "4", "5"}:
         return int(raw.strip())
-    raise ConsultError("Choose from 1 to 5 stars, or skip this thought.")
+    raise ConsultError(_("Choose from 1 to 5 stars, or skip this thought."))
 
 
 async def rate(db: AsyncSession, consultation: Consultation, participant: Participant, thought_id: str,
                stars: int | None) -> None:
     require_phase(consultation, "star")
     if stars is not None and not 1 <= stars <= 5:
-        raise ConsultError("Choose from 1 to 5 stars, or skip this thought.")
+        raise ConsultError(_("Choose from 1 to 5 stars, or skip this thought."))
     thought = await db.get(Thought, thought_id) if len(thought_id) <= 32 else None
     if thought is None or thought.consultation_id != consultation.id or thought.status != ThoughtStatus.VISIBLE:
-        raise ConsultError("That thought is not open for rating: it may have been withdrawn for review.", 404)
+        raise ConsultError(_("That thought is not open for rating: it may have been withdrawn for review."), 404)
     if thought.participant_id == participant.id:
-        raise ConsultError("You cannot rate your own thought.")
+        raise ConsultError(_("You cannot rate your own thought."))
     participant = await saved(db, participant)
     try:
         async with db.begin_nested():
             db.add(Rating(id=random_id(), thought_id=thought.id, participant_id=participant.id, stars=stars))
     except IntegrityError:
-        raise ConsultError("You have rated this thought already.", 409) from None
+        raise ConsultError(_("You have rated this thought already."), 409) from None
     # Running totals move in the same transaction, with one atomic UPDATE, so racing raters add up.
     if stars is None:
         values = {"skips": Thought.skips + 1}
