@@ -10,28 +10,17 @@ while voting is still open; Ola's vote is counted on Sam's board as it is cast.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.journey import Journey
 from tests.e2e.people import log_in
-from tests.e2e.server import LiveServer, running_server
 from tests.e2e.voting_people import prepare_ballot, press_and_confirm
 from tests.e2e.voting_world import checked_in
 from tests.e2e.world import World
 
 TITLE = "Motion 9: Sealed and checked"
-
-
-@pytest.fixture(scope="module")
-def server(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A server that seals every secret ballot as it opens."""
-    with running_server(e2e_database_url, Path(tmp_path_factory.mktemp("e2e-sealed-server")),
-                        UNIONVOTE_LOGIN_ATTEMPTS_PER_MINUTE="10000", UNIONVOTE_SEALED_BALLOTS="server") as live:
-        yield live
 
 
 def test_a_voter_challenges_the_sealing_sees_it_check_out_casts_and_finds_her_tracker_on_the_board(

@@ -27,9 +27,8 @@ TRACKER = re.compile(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}")
 
 
 @pytest.fixture(autouse=True)
-def sealed_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def sealing_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UNIONVOTE_SEALING_KEY", "a sealing key for tests, kept out of the database")
-    monkeypatch.setenv("UNIONVOTE_SEALED_BALLOTS", "server")
 
 
 async def cast(f: Floor, number: str, ballot_id: int, choice: str) -> str:

@@ -19,9 +19,8 @@ JSON = {"accept": "application/json"}
 
 
 @pytest.fixture(autouse=True)
-def sealed_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def sealing_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UNIONVOTE_SEALING_KEY", "a sealing key for tests, kept out of the database")
-    monkeypatch.setenv("UNIONVOTE_SEALED_BALLOTS", "server")
 
 
 async def sealed_for(delegate: Visitor, f: Floor, ballot_id: int, *choice: str) -> dict:  # type: ignore[type-arg]
