@@ -8,6 +8,9 @@ into the page (read on their computer, never uploaded) and presses "Decrypt the 
 browser fetches the sealed tally, recomputes it, decrypts it with its proof and sends the partial
 decryption, which the server checks. The chair declares: 2 for, 0 against, carried. No ballot or key
 is made by a fixture or a seed; the returning officer's and delegates' accounts are seeded.
+
+Without JavaScript the same page serves a trustee whose key came from `unionvote trustee keygen`: they
+register the line it printed, download the sealed tally, run `unionvote trustee decrypt` and upload its output.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from tests.e2e.trustee_world import returning_officer
 from tests.e2e.voting_people import press_and_confirm, vote_with_keyboard
 from tests.e2e.voting_world import checked_in
 from tests.e2e.world import World
+from tests.subprocesses import clean_env, unionvote
 from unionvote.sealing.trustees import TrusteeKey
 
 TITLE = "Motion 7: Sealed ballots for every election"
@@ -118,3 +122,82 @@ def test_the_returning_officer_decrypts_the_result_from_their_page(
     expect(chair.page.locator("main")).to_contain_text("Carried")
     result = chair.page.locator(".result")
     expect(result.first).to_contain_text("2")
+
+
+def without_javascript(journey: Journey, who: str) -> Journey:
+    """The same person in a browser with JavaScript turned off, signed in as `journey` is."""
+    browser = journey.context.browser
+    assert browser is not None
+    context = browser.new_context(java_script_enabled=False, storage_state=journey.context.storage_state(),
+                                  viewport=journey.page.viewport_size)
+    context.set_default_timeout(10_000)
+    return Journey(context, journey.base_url, journey.artifacts, who)
+
+
+def visit(journey: Journey, path: str, step: str) -> None:
+    """Go to a page and keep a screenshot (axe needs scripts, so pages without them are checked by the journey
+    above, which passes through the same page with JavaScript on)."""
+    response = journey.page.goto(journey.url(path))
+    assert response is not None and response.status == 200, f"{path} answered {response and response.status}"
+    screenshot(journey, step)
+
+
+def screenshot(journey: Journey, step: str) -> None:
+    journey.artifacts.mkdir(parents=True, exist_ok=True)
+    journey.page.screenshot(path=str(journey.artifacts / f"{journey.who}-{step}.png"), full_page=True)
+
+
+def test_without_javascript_the_officer_decrypts_with_the_command_line_and_uploads_the_result(
+        person: Callable[[str], Journey], world: World, e2e_database_url: str) -> None:
+    """A key from `unionvote trustee keygen`; the tally downloaded from the page, decrypted by `unionvote trustee
+    decrypt` on the officer's computer, and its output uploaded: no script runs in the officer's browser."""
+    checked_in(e2e_database_url, world, world.sam, world.ola)
+    officer_person = returning_officer(e2e_database_url, world)
+    cid = world.conference_id
+    signed_in, chair, sam = (person(who) for who in ("officer", "chair", "sam"))
+    log_in(signed_in, officer_person)
+    officer = without_javascript(signed_in, "officer-no-js")
+    key_file = officer.artifacts / f"{world.tag}-officer.key"
+    made = unionvote("trustee", "keygen", "--out", str(key_file), env=clean_env())
+    assert made.returncode == 0, made.stderr
+
+    visit(officer, f"/conferences/{cid}/trustees", "trustees-page")
+    expect(officer.page.get_by_role("button", name="Make a new key in this browser")).to_be_hidden()
+    officer.page.get_by_label("Public key and its proof").fill(made.stdout.strip())
+    officer.page.get_by_role("button", name="Register this key").click()
+    officer.page.wait_for_url("**/trustees?done=registered")
+    screenshot(officer, "key-registered")
+
+    log_in(chair, world.chair)
+    ballot_id = prepare_sealed_to_trustees(chair, cid)
+    press_and_confirm(chair, "Open voting")
+    log_in(sam, world.sam)
+    sam.goto(f"/conferences/{cid}/vote", "vote page, a sealed ballot open")
+    sam.page.locator(f"#ballot-{ballot_id}").get_by_label("Against", exact=True).check()
+    sam.page.get_by_role("button", name="Cast my vote").click()
+    sam.page.wait_for_url(f"**/vote/{ballot_id}/receipt")
+    press_and_confirm(chair, "Close voting")
+
+    visit(officer, f"/conferences/{cid}/trustees", "a-ballot-to-decrypt")
+    waiting = officer.page.locator(f"#awaiting-{ballot_id}")
+    expect(waiting.get_by_role("button", name="Decrypt the result")).to_be_hidden()
+    waiting.get_by_text("Decrypt on your own computer instead").click()
+    with officer.page.expect_download() as downloading:
+        waiting.get_by_role("link", name=f"Download the sealed tally of ballot {ballot_id}").click()
+    tally = officer.artifacts / f"{world.tag}-tally.json"
+    downloading.value.save_as(tally)
+    partial = officer.artifacts / f"{world.tag}-partial.json"
+    decrypted = unionvote("trustee", "decrypt", "--key", str(key_file), str(tally), "--out", str(partial),
+                          env=clean_env())
+    assert decrypted.returncode == 0, decrypted.stderr
+    waiting.get_by_label(f"Partial decryption of ballot {ballot_id}").set_input_files(str(partial))
+    waiting.get_by_role("button", name="Send the partial decryption").click()
+    officer.page.wait_for_url("**/trustees?done=decrypted")
+    expect(officer.page.locator(f"#awaiting-{ballot_id}")).to_contain_text(
+        "Every trustee has decrypted: the chair can declare the result.")
+    screenshot(officer, "decrypted")
+
+    chair.goto(f"/conferences/{cid}/ballots/{ballot_id}", "console, decrypted")
+    press_and_confirm(chair, "Declare the result")
+    expect(chair.page.locator("main")).to_contain_text("Lost")
+    officer.context.close()
