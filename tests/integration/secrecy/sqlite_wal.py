@@ -59,6 +59,7 @@ class SqliteEvidence:
     wal: bytes
     commits: list[Commit]
     app_log: str
+    checkpointed: bytes = b""  # the database file once the server has stopped (the -wal folded in)
 
 
 def unique_values(values: dict[str, object]) -> list[bytes]:
@@ -146,8 +147,34 @@ def by_access_log(evidence: SqliteEvidence, secret: Secret) -> dict[int, bytes]:
     return linked
 
 
+def by_file_offsets(evidence: SqliteEvidence, secret: Secret) -> dict[int, bytes]:
+    """After the checkpoint, the file alone: a page's cells are laid down from its end as they are inserted, so
+    the rows of each table, by where they sit in the file, beside the voters in the order they voted."""
+    if not evidence.checkpointed:
+        return {}
+
+    def place(row: Row) -> tuple[int, int]:
+        offsets = [evidence.checkpointed.find(v) for v in unique_values(row.values)]
+        found_at = min((o for o in offsets if o >= 0), default=-1)
+        page, within = divmod(found_at, 4096)
+        return page, -within
+
+    voters = [int(r.values[secret.voter_column])  # type: ignore[call-overload]
+              for r in sorted(participations(evidence, secret), key=lambda r: r.values["id"])]  # type: ignore[arg-type,return-value]
+    linked: dict[int, list[str]] = {v: [] for v in dict.fromkeys(voters)}
+    order = list(linked)
+    for table, rows in evidence.rows.items():
+        mine = sorted((r for r in rows if secret.belongs(r.values) and unique_values(r.values)), key=place)
+        if table == secret.participation or not mine or len(mine) % len(order):
+            continue
+        k = len(mine) // len(order)
+        for n, voter in enumerate(order):
+            linked[voter] += [row_text(r.table, r.values) for r in mine[n * k:(n + 1) * k]]
+    return {voter: "\n".join(texts).encode() for voter, texts in linked.items()}
+
+
 def every_join(evidence: SqliteEvidence, secret: Secret) -> dict[str, dict[int, bytes]]:
     rows = {voter: "\n".join(row_text(r.table, r.values) for r in linked).encode()
             for voter, linked in by_commit_rows(evidence, secret).items()}
     return {"wal transaction rows": rows, "wal page changes": by_wal_pages(evidence, secret),
-            "access log": by_access_log(evidence, secret)}
+            "access log": by_access_log(evidence, secret), "file offsets": by_file_offsets(evidence, secret)}

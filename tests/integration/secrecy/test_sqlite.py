@@ -3,8 +3,10 @@ checkpoint) and the application's logs.
 
 The same voters, ballots and votes as on PostgreSQL (world.py), through the real server. SQLite has no
 xmin, but its -wal file is as good: the frames of one transaction are one commit, so the attacker ties
-each voter to the rows their transaction wrote and to what it added to each page. On a sealed ballot
-none of that holds a choice; on an open ballot the same attack recovers every one.
+each voter to the rows their transaction wrote and to what it added to each page; and once the server has
+stopped and everything is checkpointed into the file, the order in which a page's cells were laid down
+still follows the order of voting (mostly). On a sealed ballot none of that holds a choice; on an open ballot the
+same attack recovers every one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.e2e.server import running_server
-from tests.integration.secrecy import sqlite_wal
+from tests.integration.secrecy import attacker, sqlite_wal
 from tests.integration.secrecy.cases import (
     assert_every_choice_recovered,
     assert_no_choice_learned,
@@ -46,6 +48,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
                         UNIONVOTE_LOG_LEVEL="DEBUG") as server:
         cast_all(server.base_url, ground)
         evidence = sqlite_wal.take(database, [server.log], workdir)  # while the server holds it: no checkpoint
+    evidence.checkpointed = database.read_bytes()  # the server has stopped: everything is in the file now
     yield Case(ground, evidence)
 
 
@@ -54,13 +57,19 @@ def assert_nothing_learned(case: Case, kind: str) -> None:
     joins = sqlite_wal.every_join(evidence, secret)
     assert len(joins["wal transaction rows"]) == len(secret.truth), "some votes were not found in the -wal file"
     assert_no_choice_learned(secret, joins, sqlite_wal.by_commit_rows(evidence, secret),
-                             case.ground.tokens[kind].values(), [evidence.app_log, evidence.main, evidence.wal])
+                             case.ground.tokens[kind].values(),
+                             [evidence.app_log, evidence.main, evidence.wal, evidence.checkpointed])
+    assert_no_choice_logged(secret, evidence.app_log)
 
 
 def test_the_attack_recovers_every_choice_of_an_open_ballot(case: Case) -> None:
     secret = secret_of(case.ground, case.evidence.rows, "open")
-    assert_every_choice_recovered(secret, sqlite_wal.every_join(case.evidence, secret),
-                                  sqlite_wal.by_commit_rows(case.evidence, secret))
+    joins = sqlite_wal.every_join(case.evidence, secret)
+    # The file's cell order alone ties some votes, not always all (page splits reorder cells): shown, not asserted.
+    offsets = attacker.learned(secret, joins.pop("file offsets"))
+    right = sum(offsets.get(voter) == {choice} for voter, choice in secret.truth.items())
+    print(f"the checkpointed file's cell order alone tells {right} of {len(secret.truth)} open votes")  # with -rP
+    assert_every_choice_recovered(secret, joins, sqlite_wal.by_commit_rows(case.evidence, secret))
 
 
 def test_a_card_vote_in_split_mode_tells_nothing(case: Case) -> None:
@@ -71,9 +80,8 @@ def test_a_one_of_ballot_tells_nothing(case: Case) -> None:
     assert_nothing_learned(case, "one_of")
 
 
-def test_the_sealing_key_is_nowhere_and_no_choice_is_logged(case: Case) -> None:
+def test_the_sealing_key_is_nowhere(case: Case) -> None:
     evidence = case.evidence
-    assert_no_choice_logged(case.ground, evidence.rows, evidence.app_log)
     assert SEALING_KEY not in evidence.app_log
     assert SEALING_KEY.encode() not in evidence.main and SEALING_KEY.encode() not in evidence.wal
     assert evidence.rows["ballot_sealing"], "the secret ballots were not sealed"

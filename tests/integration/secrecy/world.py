@@ -47,7 +47,10 @@ CARD_CHOICES = ["for", "against", "for", "abstain", "for", "against", "against",
 PLANS = ["Plan Marigold", "Plan Heliotrope", "Plan Juniper"]
 PLAN_KEYS = [key for key, _ in option_keys(PLANS)]
 ONE_OF_CHOICES = [PLAN_KEYS[n] for n in (0, 1, 2, 0, 0, 1, 2, 2, 1)]
-OPEN_CHOICES = ["against", "for", "for", "abstain", "against", "for", "against", "for", "for"]
+# The control, a named ballot: its options are its own, so a choice found in a shared log is known to be its.
+BRANCHES = ["Alder Street branch", "Birch Road branch", "Cedar Lane branch"]
+BRANCH_KEYS = [key for key, _ in option_keys(BRANCHES)]
+OPEN_CHOICES = [BRANCH_KEYS[n] for n in (1, 0, 0, 2, 1, 0, 1, 0, 0)]
 CANDIDATES = ["Ann Smith", "Bob Jones", "Cath Lee"]
 # Rankings (candidate positions, most preferred first): lengths vary, so a paper's size must not.
 RANKINGS = [[0], [1, 0], [2, 1, 0], [0, 2], [1], [2, 0, 1], [0, 1, 2], [1, 2], [2]]
@@ -113,7 +116,8 @@ async def _seed(database_url: str) -> Ground:
             ballots = {}
             for kind, made in (("card", spec("Motion 4 on the strike fund", FOR_AGAINST_OPTIONS, card=True)),
                                ("one_of", spec("Which plan", tuple(option_keys(PLANS)), method=Method.ONE_OF)),
-                               ("open", spec("Motion 5 on the standing orders", FOR_AGAINST_OPTIONS, secret=False))):
+                               ("open", spec("Which branch hosts the next conference", tuple(option_keys(BRANCHES)),
+                                             secret=False, method=Method.ONE_OF))):
                 ballots[kind] = (await create_ballot(db, cid, made, by=None)).id
 
             election = await elections.create_election(db, cid, elections.ElectionSpec(
