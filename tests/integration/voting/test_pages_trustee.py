@@ -25,6 +25,12 @@ async def officer_of(client: AsyncTestClient[Litestar], app: Litestar, f: Floor)
     return await logged_in(client, app, "ro@union.example", f.conference_id, Role.RETURNING_OFFICER)
 
 
+async def floor_with_officer(client: AsyncTestClient[Litestar], app: Litestar) -> tuple[Floor, Visitor, str]:
+    """A floor, its returning officer logged in, and the Trustees page's path."""
+    f = await floor(client, app)
+    return f, await officer_of(client, app, f), f"/conferences/{f.conference_id}/trustees"
+
+
 async def register(officer: Visitor, f: Floor, published: object, holder: str = "Returning officer") -> object:
     return await officer.post(f"/conferences/{f.conference_id}/trustees/keys",
                               data={"holder": holder, "public_key": json.dumps(published)})
@@ -41,9 +47,7 @@ async def sealed_to(app: Litestar, f: Floor, keys: list[TrusteeKey]) -> int:
 
 async def test_keys_are_registered_only_with_a_proof_that_holds(client: AsyncTestClient[Litestar],
                                                                  app: Litestar) -> None:
-    f = await floor(client, app)
-    officer = await officer_of(client, app, f)
-    base = f"/conferences/{f.conference_id}/trustees"
+    f, officer, base = await floor_with_officer(client, app)
     key, other = TrusteeKey.generate(), TrusteeKey.generate()
     forged = key.published().as_dict() | {"public_key": other.public.hex()}
     for published, status, message in [
@@ -74,9 +78,7 @@ async def test_keys_are_registered_only_with_a_proof_that_holds(client: AsyncTes
 
 async def test_the_officer_decrypts_from_the_page_and_the_chair_declares(client: AsyncTestClient[Litestar],
                                                                          app: Litestar) -> None:
-    f = await floor(client, app)
-    officer = await officer_of(client, app, f)
-    base = f"/conferences/{f.conference_id}/trustees"
+    f, officer, base = await floor_with_officer(client, app)
     key, scrutineer = TrusteeKey.generate(), TrusteeKey.generate()
     assert (await register(officer, f, key.published().as_dict())).status_code == 303
     assert (await register(officer, f, scrutineer.published().as_dict(), "A. Scrutineer")).status_code == 303
