@@ -177,3 +177,12 @@ async def test_the_api_shows_turnout_and_no_tally_before_close(client: AsyncTest
     await admin.post(f"/member-ballots/{ballot_id}/close")
     closed = (await admin.get(f"/api/v1/member-ballots/{ballot_id}")).json()
     assert closed["result"]["questions"][0]["totals"] == {"yes": 1, "no": 0}
+
+
+async def test_the_set_up_page_says_in_plain_words_that_answers_are_sealed(
+        client: AsyncTestClient[Litestar], app: Litestar) -> None:
+    admin = await _admin(client, app)
+    page = await admin.get("/member-ballots")
+    assert page.status_code == 200
+    assert "Every answer is sealed (encrypted) as it is cast" in page.text
+    assert "unionvote trustee seal --member-ballot" in page.text
