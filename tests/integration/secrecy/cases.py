@@ -3,13 +3,12 @@ card, one_of and open (conference ballots), election (ranked), member (a member 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 
 from tests.integration.secrecy import attacker
 from tests.integration.secrecy.attacker import Secret, json_needles, ranking_needles
-from tests.integration.secrecy.evidence import Row
+from tests.integration.secrecy.evidence import Row, json_lines
 from tests.integration.secrecy.world import BRANCH_KEYS, PLAN_KEYS, Ground
 
 FOR_AGAINST = ("for", "against", "abstain")
@@ -83,13 +82,5 @@ def assert_no_choice_logged(secret: Secret, app_log: str) -> None:
 
 def decoded_log(log: str) -> str:
     """Every string in the log's JSON lines, unescaped (a logged statement's parameters are escaped twice)."""
-    out = []
-    for line in log.splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        for value in entry.values() if isinstance(entry, dict) else ():
-            if isinstance(value, str):
-                out += [value, value.replace('\\"', '"')]
-    return "\n".join(out)
+    values = [value for entry in json_lines(log) for value in entry.values() if isinstance(value, str)]
+    return "\n".join(text for value in values for text in (value, value.replace('\\"', '"')))

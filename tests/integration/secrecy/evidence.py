@@ -168,13 +168,18 @@ def transactions_in_log(log: str) -> dict[tuple[str, str], str]:
 
 # ---- the application's log --------------------------------------------------------------------
 
-def access_log(app_log: str) -> list[dict[str, object]]:
-    lines = []
+def json_lines(app_log: str) -> list[dict[str, object]]:
+    """The log's entries (one JSON object a line)."""
+    entries = []
     for line in app_log.splitlines():
         try:
             entry = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if isinstance(entry, dict) and entry.get("logger") == "unionvote.access":
-            lines.append(entry)
-    return lines
+        if isinstance(entry, dict):
+            entries.append(entry)
+    return entries
+
+
+def access_log(app_log: str) -> list[dict[str, object]]:
+    return [entry for entry in json_lines(app_log) if entry.get("logger") == "unionvote.access"]
