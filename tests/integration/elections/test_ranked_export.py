@@ -79,7 +79,10 @@ async def cast_election(client: AsyncTestClient[Litestar], app: Litestar,
         fields = rank_fields(form)
         token = re.search(r'name="token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
         data = {"token": token, **{fields[name]: str(rank) for rank, name in enumerate(ranking, start=1)}}
-        assert (await voters[who].post(f"{election}/vote", data=data)).status_code in (200, 303)
+        response = await voters[who].post(f"{election}/vote", data=data)
+        assert response.status_code in (200, 303)
+        assert re.search(r'href="/conferences/\d+/vote/\d+/board\?tracker=[A-Z2-7-]+">Find it on the public board',
+                         response.text), plain(response.text)
     return CastElection(world, election, {name: field.split("-")[1] for name, field in fields.items()})
 
 

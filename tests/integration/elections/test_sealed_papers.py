@@ -56,6 +56,15 @@ async def test_the_database_holds_no_readable_ranking_until_the_papers_are_opene
     ballot_id = (await election_row(app, cast.election)).ballot_id
     rankings = {json.dumps([cast.keys[name] for name in ranking], separators=(",", ":"))
                 for ranking in RANKINGS.values()}
+    # The voter's receipt names the sealed paper, and the public board lists it before the count.
+    form = (await cast.world.ann.get(f"{cast.election}/vote")).text
+    assert "You have voted in this election." in form
+    async with app_db(app) as db:
+        trackers = [row.tracker for row in (await db.execute(
+            select(SealedVote).where(SealedVote.ballot_id == ballot_id))).scalars()]
+    board = await cast.world.ann.get(f"/conferences/{cast.conference_id}/vote/{ballot_id}/board",
+                                     params={"tracker": trackers[0]})
+    assert board.status_code == 200 and "Found" in board.text, board.text[:2000]
     stored = await every_stored_text(app)
     assert not [r for r in rankings if r in stored]
     async with app_db(app) as db:
