@@ -172,7 +172,10 @@ def _check_tally(check: MemberBallotCheck, facts: dict[str, Any], sums: SliceSum
     shares = []
     for trustee in facts["trustees"]:
         if trustee["public_key"] not in documents:
-            raise check.fail(file, "a trustee's partial decryption is missing", what="field decryptions")
+            if "member_ballot.declared" in check.events:
+                raise check.fail(file, "a trustee's partial decryption is missing", what="field decryptions")
+            check.notes.append(f"{file}: {len(stated)} slices recomputed; waiting for the trustees' decryptions")
+            return SealedRecount({}, {})
         i, document = documents[trustee["public_key"]]
         try:
             shares.append(read_sliced_partials(document, facts["label"], labels, stated,

@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.integration.ballots.world import make_ballot, votes_from
 from unionvote.audit.models import AuditEntry
+from unionvote.ballots.export import collect_member_export, write_member_export
 from unionvote.ballots.models import MemberBallot, MemberBallotSealing, MemberContent, MemberSealedVote
 from unionvote.ballots.results import declare_result, shown_result
 from unionvote.ballots.sealed import receive_member_decryption, seal_member_ballot, tally_file
 from unionvote.ballots.services import close_ballot, open_ballot, scope_for
+from unionvote.ballots.verify import verify_member_export
 from unionvote.cli import main
 from unionvote.config import Settings
 from unionvote.db import make_engine, make_session_factory, session_scope
@@ -70,7 +72,7 @@ async def test_a_sealed_member_ballot_decrypts_the_total_and_large_employers_onl
 
 
 async def test_a_member_ballot_sealed_for_two_trustees_waits_for_both_decryptions(
-        factory: async_sessionmaker[AsyncSession]) -> None:
+        factory: async_sessionmaker[AsyncSession], tmp_path: Path) -> None:
     officer, scrutineer = TrusteeKey.generate(), TrusteeKey.generate()
     ballot_id = await make_ballot(factory, {"Acme": 12, "Globex": 3}, open_now=False, min_segment=10)
     async with session_scope(factory) as db:
@@ -85,6 +87,10 @@ async def test_a_member_ballot_sealed_for_two_trustees_waits_for_both_decryption
     async with session_scope(factory) as db:
         with pytest.raises(RuleViolation, match="waiting for 2 trustee"):
             await declare_result(db, ballot_id, by=None)
+    async with session_scope(factory) as db:  # the record of a closed ballot verifies before the trustees decrypt
+        write_member_export(tmp_path / "waiting", ballot_id, await collect_member_export(db, ballot_id))
+    report = verify_member_export(tmp_path / "waiting")
+    assert report.failure is None and any("waiting for the trustees' decryptions" in n for n in report.notes)
     small = json.loads(json.dumps(data))
     small["entries"].append({"question": small["entries"][0]["question"], "segment": ["employer", "Globex"],
                              "votes": 2, "tally": small["entries"][0]["tally"]})
