@@ -6,7 +6,8 @@ record. `unionvote audit verify` reruns the count from the papers and checks tha
 recorded stage record, value for value.
 
 `recount_ranked` does the same for a conference export: the voting verifier hands it an election's
-ranked ballot, its content rows and the declared result document, and compares what it returns
+ranked ballot, its papers (the papers it opened itself from the trustees' shares, for a sealed
+ballot: voting.verify_papers) and the declared result document, and compares what it returns
 with that document byte for byte.
 """
 
@@ -31,7 +32,8 @@ def recount_entry(payload: dict[str, Any]) -> dict[str, Any]:
 
 def recount_ranked(ballot: dict[str, Any], contents: list[dict[str, Any]], hall: list[dict[str, Any]],
                    casting_vote: str | None, *, declared: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Recount an exported ranked ballot from its content rows; the result document it should be declared with.
+    """Recount an exported ranked ballot from its papers ({"choice", "weight"} rows); the result document it
+    should be declared with.
 
     The candidates are the ballot's options; the election, rule and seats are read from the declared
     document, whose hash the ballot's chain holds, so the recount checks the count, not those settings.
