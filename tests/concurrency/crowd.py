@@ -14,7 +14,7 @@ from unionvote.audit.models import AuditEntry
 from unionvote.db import session_scope
 from unionvote.errors import RuleViolation
 from unionvote.voting.casting import Receipt, cast_vote
-from unionvote.voting.models import BallotContent, Participation
+from unionvote.voting.models import BallotContent, Participation, SealedVote
 
 Factory = async_sessionmaker[AsyncSession]
 
@@ -65,16 +65,18 @@ async def storm(factory: Factory, ballot_id: int, attempts: list[Attempt],
 @dataclass(frozen=True)
 class Stored:
     voters: list[int]  # delegate ids with a participation row (one per row, so duplicates would show)
-    trackers: list[str]  # the tracker of every content row
+    trackers: list[str]  # the tracker of every sealed vote (a secret ballot holds no readable content row)
+    sealed: dict[str, str]  # sealed vote id -> its tracker
 
 
 async def stored(factory: Factory, ballot_id: int) -> Stored:
     async with session_scope(factory) as db:
         voters = (await db.execute(select(Participation.delegate_id)
                                    .where(Participation.ballot_id == ballot_id))).scalars().all()
-        trackers = (await db.execute(select(BallotContent.tracker)
-                                     .where(BallotContent.ballot_id == ballot_id))).scalars().all()
-        return Stored(sorted(voters), sorted(trackers))
+        sealed = dict((await db.execute(select(SealedVote.id, SealedVote.tracker)
+                                        .where(SealedVote.ballot_id == ballot_id))).all())
+        assert not (await db.execute(select(BallotContent).where(BallotContent.ballot_id == ballot_id))).all()
+        return Stored(sorted(voters), sorted(sealed.values()), sealed)
 
 
 async def closing_entry(factory: Factory, ballot_id: int) -> dict[str, object]:
