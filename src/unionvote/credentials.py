@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("unionvote.credentials")
 
-CHANNEL = "credentials"  # the live hub's channel for these announcements; no websocket may follow it
 EVERYONE = "*"
 MAX_ENTRIES = 50_000  # per worker: about a conference's delegates, each on a phone and a laptop
 LOG_SECONDS = 300.0  # how long a worker remembers what it was told to forget (for live tickets)
@@ -196,16 +195,38 @@ def token_key(digest: str) -> str:
 
 # ---- announcing --------------------------------------------------------------------------
 _caches: WeakSet[CredentialCache] = WeakSet()  # every cache in this process (tests run several apps at once)
-_hubs: list[Hub] = []  # the live hubs of the apps running in this process
+_hubs: list[tuple[Hub, str]] = []  # where this process announces: the apps' live hubs, or Redis itself
 
 
-def attach_hub(hub: Hub) -> None:
-    _hubs.append(hub)
+def channel_for(namespace: str) -> str:
+    """The hub channel of one deployment's announcements (Redis pub/sub channels are shared by every namespace).
+    No websocket may follow it: its kind has no topic rule."""
+    return f"{namespace}:credentials"
+
+
+def attach_hub(hub: Hub, channel: str) -> None:
+    _hubs.append((hub, channel))
 
 
 def detach_hub(hub: Hub) -> None:
-    if hub in _hubs:
-        _hubs.remove(hub)
+    _hubs[:] = [(h, c) for h, c in _hubs if h is not hub]
+
+
+class RedisAnnouncer:
+    """For a process without a live hub (a command such as `unionvote desk revoke`): straight to Redis."""
+
+    def __init__(self, url: str) -> None:
+        from redis import Redis
+
+        self.redis = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+    def publish(self, data: str, channels: str) -> None:
+        from redis.exceptions import RedisError
+
+        try:
+            self.redis.publish(channels, data)
+        except (RedisError, OSError) as exc:  # the workers' entries still end within their lifetime
+            log.warning("credential change not announced: redis unavailable", extra={"error": type(exc).__name__})
 
 
 def hub_failed_everywhere() -> None:
@@ -219,8 +240,8 @@ def announce(keys: Iterable[str]) -> None:
     for cache in list(_caches):
         cache.forget(keys)
     payload = json.dumps(keys)
-    for hub in _hubs:
-        hub.publish(payload, CHANNEL)
+    for hub, channel in list(_hubs):
+        hub.publish(payload, channel)
 
 
 def forget_after_commit(session: Session, keys: Iterable[str]) -> None:

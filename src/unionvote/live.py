@@ -90,7 +90,8 @@ async def hear_credential_news(app: Litestar) -> None:
     """App startup: this worker forgets a credential the moment any worker announces it changed."""
     channels: ChannelsPlugin = app.state.channels
     cache: credentials.CredentialCache = app.state.credential_cache
-    subscriber = await channels.subscribe([credentials.CHANNEL])
+    channel = credentials.channel_for(app.state.settings.redis_namespace)
+    subscriber = await channels.subscribe([channel])
 
     def heard(payload: bytes | None) -> bool:
         if payload is not None:
@@ -100,7 +101,7 @@ async def hear_credential_news(app: Litestar) -> None:
     # Applied as the hub hands it over: no queue that could overflow and drop a revocation.
     subscriber.put_nowait = heard  # type: ignore[method-assign]
     app.state.credential_news = subscriber
-    credentials.attach_hub(channels)
+    credentials.attach_hub(channels, channel)
 
 
 async def stop_credential_news(app: Litestar) -> None:
@@ -293,7 +294,10 @@ async def _counted(keys: list[tuple[str, int]]) -> AsyncIterator[bool]:
 
 
 def hello_fragment() -> str:
-    return '<p id="live-status" hx-swap-oob="true" class="live-status">Live updates are on.</p>'
+    from unionvote.i18n import gettext  # in the language of the connection (LanguageMiddleware)
+
+    words = gettext("Live updates are on.")
+    return f'<p id="live-status" hx-swap-oob="true" class="live-status">{words}</p>'
 
 
 class SharedText(str):

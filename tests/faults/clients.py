@@ -64,9 +64,9 @@ class LiveFeed:
         name = host or address
         ip, _, port = address.partition(":")
         self.socket: ClientConnection = connect(f"ws://{name}/ws/live?topics={topics}",
-                                                sock=socket.create_connection((ip, int(port)), timeout=10),
+                                                sock=socket.create_connection((ip, int(port)), timeout=60),
                                                 origin=f"http://{name}",  # type: ignore[arg-type]
-                                                additional_headers=headers, open_timeout=10).__enter__()
+                                                additional_headers=headers, open_timeout=60).__enter__()
         self.seen: list[str] = []
         hello = self.next(10)
         assert hello is not None and 'id="live-status"' in hello, hello

@@ -62,7 +62,7 @@ def _wait_until_healthy_as(server: LiveServer, host: str, within: float = 60) ->
         if server.process.poll() is not None:
             raise RuntimeError(f"the server exited with {server.process.returncode}:\n{server.log_text()}")
         try:
-            if httpx.get(f"{server.base_url}/healthz", headers={"host": host}, timeout=2).status_code == 200:
+            if httpx.get(f"{server.base_url}/healthz", headers={"host": host}, timeout=10).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -195,7 +195,7 @@ class PrivateRedis:
                                         stderr=subprocess.STDOUT)
         log.close()
         client = redis.Redis(port=self.port)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # Redis starting on a loaded machine
         while True:
             try:
                 client.ping()

@@ -48,7 +48,7 @@ def _address(server: LiveServer) -> tuple[str, int]:
 def _healthy(server: LiveServer) -> float:
     """Seconds /healthz took to answer 200 (fails the test otherwise)."""
     started = time.monotonic()
-    response = httpx.get(f"{server.base_url}/healthz", timeout=10)
+    response = httpx.get(f"{server.base_url}/healthz", timeout=30)
     assert response.status_code == 200, response.text
     return time.monotonic() - started
 
@@ -77,7 +77,7 @@ def test_a_thousand_half_sent_heads_from_one_client_do_not_stop_healthz(server: 
         took = [_healthy(server) for _ in range(5)]
         assert max(took) < 5, took
         # Every held connection is dropped within seconds (most at once, as the oldest make way).
-        deadline = time.monotonic() + HEAD_SECONDS + 10
+        deadline = time.monotonic() + HEAD_SECONDS + 60  # closed at HEAD_SECONDS; a loaded machine is later
         still_open = [s for s in socks if not _closed_by_server(s, max(deadline - time.monotonic(), 0.01))]
         assert still_open == [], f"{len(still_open)} half-sent heads were still held"
     assert _healthy(server) < 5

@@ -3,10 +3,12 @@ must match in scheme as well as host, and one login cannot hold hundreds of sock
 
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
 from typing import Any
 
 from litestar import Litestar
+from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
 from tests.helpers import app_db, make_conference, make_user
@@ -38,7 +40,7 @@ def test_a_chair_follows_neither_union_wide_news_nor_another_conferences_consult
 
     assert refused(live, f"/ws/live?topics=consultation:{their_consultation}", headers) == 4403
     with live.websocket_connect(f"/ws/live?topics=consultation:{our_consultation}", headers=headers) as ws:
-        assert 'id="live-status"' in ws.receive_text(timeout=5)
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
 
 
 def test_a_chair_who_is_not_union_staff_does_not_hear_of_new_conferences(
@@ -58,7 +60,7 @@ def test_an_origin_with_the_right_host_but_another_scheme_is_refused(
     path = f"/ws/live?topics=user:{user_id}"
     assert refused(live, path, {"origin": ORIGIN.replace("http://", "https://")}) == 4403
     with live.websocket_connect(path, headers={"origin": ORIGIN}) as ws:
-        assert 'id="live-status"' in ws.receive_text(timeout=5)
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
 
 
 def test_one_login_cannot_hold_more_than_a_handful_of_live_sockets(
@@ -71,7 +73,16 @@ def test_one_login_cannot_hold_more_than_a_handful_of_live_sockets(
         sockets: list[Any] = [held.enter_context(live.websocket_connect(path, headers=headers))
                               for _ in range(WEBSOCKETS_PER_LOGIN)]
         for ws in sockets:
-            assert 'id="live-status"' in ws.receive_text(timeout=5)
+            assert 'id="live-status"' in ws.receive_text(timeout=30)
         assert refused(live, path, headers) == 4429
-    with live.websocket_connect(path, headers=headers) as ws:  # once they close, a new one is welcome
-        assert 'id="live-status"' in ws.receive_text(timeout=5)
+    # Once they close, a new one is welcome: as soon as the server has seen them go (on a loaded machine,
+    # a moment after the client closed them).
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with live.websocket_connect(path, headers=headers) as ws:
+                assert 'id="live-status"' in ws.receive_text(timeout=30)
+            break
+        except WebSocketDisconnect as refusal:
+            assert refusal.code == 4429 and time.monotonic() < deadline, refusal
+            time.sleep(0.05)

@@ -101,7 +101,7 @@ def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path, w
         if process.poll() is not None:
             pytest.fail(f"the demo exited with {process.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/healthz", timeout=10).status_code == 200:
                 return
         except httpx.TransportError:
             pass

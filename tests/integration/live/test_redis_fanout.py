@@ -139,7 +139,7 @@ def _wait_healthy(server: Server, timeout: float = 120) -> None:  # CI shares a 
         if server.process.poll() is not None:
             pytest.fail(f"server {server.name} exited with {server.process.returncode}:\n{server.log_tail()}")
         try:
-            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{server.base_url}/healthz", timeout=10).status_code == 200:
                 return
         except httpx.TransportError:
             pass

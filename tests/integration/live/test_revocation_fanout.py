@@ -20,7 +20,7 @@ from tests.helpers import PASSWORD, fresh_totp_code
 from tests.integration.conferences.builders import bodies_csv, delegates_csv, ids, load
 from tests.integration.live.test_redis_fanout import PG_URL, REDIS_URL, Server, _stop, pytestmark, start_servers
 from tests.pg import fresh_postgres_database_sync
-from tests.subprocesses import clean_env
+from tests.subprocesses import clean_env, unionvote
 from unionvote.accounts.models import Role
 from unionvote.accounts.services import create_api_token, create_user, grant_role
 from unionvote.conferences import accreditation
@@ -46,6 +46,7 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)  # email -> API token
     users: dict[str, int] = field(default_factory=dict)  # email -> account id
     delegate_id: int = 0
+    env: dict[str, str] = field(default_factory=dict)  # the servers' environment, for commands
     admin_cookies: dict[str, str] = field(default_factory=dict)
 
 
@@ -53,7 +54,7 @@ def email(case: str) -> str:
     return f"{case}@branch.example"
 
 
-CASES = ("logout", "token", "password", "accreditation", "lock", "totp", "role")
+CASES = ("logout", "token", "password", "accreditation", "lock", "totp", "role", "desk")
 
 
 async def _build(url: str) -> World:
@@ -75,11 +76,13 @@ async def _build(url: str) -> World:
             totp_user = await db.get(type(admin), world.users[email("totp")])
             totp_user.totp_secret, totp_user.totp_enabled = new_totp_secret(), True  # type: ignore[union-attr]
         await load(factory, world.conference_id, bodies=bodies_csv(("B1", 100)),
-                   delegates=delegates_csv(("R1", "B1", "delegate")))
-        world.delegate_id = (await ids(factory, world.conference_id))["R1"]
+                   delegates=delegates_csv(("R1", "B1", "delegate"), ("R2", "B1", "delegate")))
+        register = await ids(factory, world.conference_id)
+        world.delegate_id = register["R1"]
         async with session_scope(factory) as db:
-            await accreditation.link_account(db, world.delegate_id, world.users[email("accreditation")], by=None)
-            await accreditation.accredit(db, world.delegate_id, note="union card seen", by=None)
+            for number, case in (("R1", "accreditation"), ("R2", "desk")):
+                await accreditation.link_account(db, register[number], world.users[email(case)], by=None)
+                await accreditation.accredit(db, register[number], note="union card seen", by=None)
         return world
     finally:
         await engine.dispose()
@@ -99,6 +102,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         try:
             start_servers(tmp_path, env, started)
             built.a, built.b = started
+            built.env = env
             yield built
         finally:
             _stop(started)
@@ -251,3 +255,18 @@ async def test_a_role_withdrawn_on_a_is_refused_on_b(world: World) -> None:
         f"/api/v1/conferences/{world.conference_id}/sessions", headers=headers), withdraw, refused=(403,))
     await admin.aclose()
     print(f"role withdrawn: refused on B after {took:.3f} s")
+
+
+async def test_an_accreditation_revoked_at_the_command_line_ends_the_session_on_b(world: World) -> None:
+    """The desk's command runs no live hub of its own: it announces the change through Redis itself."""
+    delegate = await _session(world.b.base_url, email("desk"))
+    cookie = {"Cookie": f"uv_session={delegate.cookies['uv_session']}"}
+
+    async def revoke_at_the_desk() -> None:
+        done = await asyncio.to_thread(unionvote, "desk", "revoke", "--conference", "rev-2027", "--member", "R2",
+                                       "--reason", "left the hall", env=world.env)
+        assert done.returncode == 0, done.stderr
+
+    took = await _stops_on_b(world, lambda client: client.get("/api/v1/me", headers=cookie), revoke_at_the_desk)
+    await delegate.aclose()
+    print(f"accreditation revoked at the command line: refused on B after {took:.3f} s")
