@@ -96,3 +96,10 @@ def test_the_stylesheets_lay_out_by_start_and_end_so_a_right_to_left_language_mi
                 if len(parts) == 4 and parts[1] != parts[3]:
                     physical.append(f"{sheet.name}:{number}: {line.strip()}")
     assert physical == []
+
+
+def test_no_template_takes_the_name_of_the_translation_function() -> None:
+    """`{% set _ = ... %}` would hide `_()` from the rest of the page (and from what it includes)."""
+    taken = [str(path.relative_to(TEMPLATES)) for path in sorted(TEMPLATES.rglob("*.html"))
+             if re.search(r"{%-?\s*set\s+_\s*=", path.read_text(encoding="utf-8"))]
+    assert taken == []

@@ -22,6 +22,7 @@ from unionvote.conferences.models import Conference
 from unionvote.conferences.quorum import quorum
 from unionvote.db import gate, locked, utcnow
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_
 from unionvote.voting.counting import (
     choices_of,
     contents,
@@ -51,7 +52,8 @@ from unionvote.voting.rules import (
 )
 from unionvote.voting.sealed import close_sealed, count_sealed, seal_at_opening, sealing_for
 
-FOR_AGAINST_OPTIONS = (("for", "For"), ("against", "Against"), ("abstain", "Abstain"))
+# Stored on the ballot in English; pages show them in the reader's language (translated()).
+FOR_AGAINST_OPTIONS = (("for", N_("For")), ("against", N_("Against")), ("abstain", N_("Abstain")))
 MAX_OPTIONS = 50
 MAX_COUNTDOWN = 24 * 3600
 

@@ -13,17 +13,23 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.i18n import N_, _, format_number
 from unionvote.voting.counting import INDICATIVE_NOTE, Turnout, options_of, rule_of, turnout
 from unionvote.voting.models import Ballot, BallotState, Weighting
 from unionvote.voting.receipts import format_tracker
 from unionvote.voting.rules import Majority, Method, fraction_text
 from unionvote.voting.schemas import BallotOut, TurnoutOut
 
-STATE_WORDS = {BallotState.DRAFT: "Not open yet", BallotState.OPEN: "Voting is open",
-               BallotState.CLOSED: "Voting has closed", BallotState.DECLARED: "Result declared",
-               BallotState.VOID: "Void"}
-OUTCOME_WORDS = {"carried": "Carried", "lost": "Lost", "inquorate": "Not quorate: no decision",
-                 "tied": "Tied: no result", "decided": "Decided"}
+STATE_WORDS = {BallotState.DRAFT: N_("Not open yet"), BallotState.OPEN: N_("Voting is open"),
+               BallotState.CLOSED: N_("Voting has closed"), BallotState.DECLARED: N_("Result declared"),
+               BallotState.VOID: N_("Void")}
+OUTCOME_WORDS = {"carried": N_("Carried"), "lost": N_("Lost"), "inquorate": N_("Not quorate: no decision"),
+                 "tied": N_("Tied: no result"), "decided": N_("Decided")}
+# The hall's sentence for a for/against result, by outcome and by whether cards were counted.
+VERDICTS = {("carried", False): N_("Carried by %(for)s votes to %(against)s."),
+            ("lost", False): N_("Lost by %(for)s votes to %(against)s."),
+            ("carried", True): N_("Carried by %(for)s card votes to %(against)s."),
+            ("lost", True): N_("Lost by %(for)s card votes to %(against)s.")}
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class BallotView:
 
     @property
     def state_words(self) -> str:
-        return STATE_WORDS.get(self.ballot.state, self.ballot.state)  # type: ignore[call-overload]
+        return _(STATE_WORDS.get(self.ballot.state, self.ballot.state))  # type: ignore[call-overload]
 
     @property
     def multiple(self) -> bool:
@@ -58,18 +64,19 @@ class BallotView:
     def turnout_text(self) -> str:
         t = self.turnout
         if t is None:
-            return "Voting has not opened."
-        text = f"{t.voters:,} of {t.electorate:,} have voted"
+            return _("Voting has not opened.")
+        counts = {"voters": format_number(t.voters), "electorate": format_number(t.electorate)}
         if self.card:
-            text += f" ({fraction_text(t.weight)} of {fraction_text(t.electorate_weight)} card votes)"
-        return text + "."
+            return _("%(voters)s of %(electorate)s have voted (%(weight)s of %(electorate_weight)s card votes).") % {
+                **counts, "weight": fraction_text(t.weight), "electorate_weight": fraction_text(t.electorate_weight)}
+        return _("%(voters)s of %(electorate)s have voted.") % counts
 
     @property
     def outcome_words(self) -> str:
         if self.result is None:
             return ""
         decision = self.result["decision"]
-        words = OUTCOME_WORDS.get(decision["outcome"], decision["outcome"])
+        words = _(OUTCOME_WORDS.get(decision["outcome"], decision["outcome"]))
         if decision["winners"] and self.ballot.method != Method.FOR_AGAINST:
             labels = dict(self.options)
             words += ": " + ", ".join(labels.get(key, key) for key in decision["winners"])
@@ -80,11 +87,11 @@ class BallotView:
         """The majority needed, as a hall says it: 'a simple majority', 'a two-thirds majority'."""
         rule = rule_of(self.ballot)
         return {
-            Majority.SIMPLE: "a simple majority",
-            Majority.ABSOLUTE: "a majority of all those entitled to vote",
-            Majority.TWO_THIRDS: "a two-thirds majority",
-            Majority.FRACTION: f"at least {rule.fraction} of the votes",
-            Majority.PLURALITY: "the most votes",
+            Majority.SIMPLE: _("a simple majority"),
+            Majority.ABSOLUTE: _("a majority of all those entitled to vote"),
+            Majority.TWO_THIRDS: _("a two-thirds majority"),
+            Majority.FRACTION: _("at least %(fraction)s of the votes") % {"fraction": rule.fraction},
+            Majority.PLURALITY: _("the most votes"),
         }[rule.majority]
 
     @property
@@ -95,8 +102,7 @@ class BallotView:
         decision, combined = self.result["decision"], self.result["combined"]["choices"]
         if self.ballot.method == Method.FOR_AGAINST and decision["outcome"] in ("carried", "lost"):
             votes_for, votes_against = figure(combined.get("for", "0")), figure(combined.get("against", "0"))
-            unit = "card votes" if self.card else "votes"
-            return f"{decision['outcome'].capitalize()} by {votes_for} {unit} to {votes_against}."
+            return _(VERDICTS[(decision["outcome"], self.card)]) % {"for": votes_for, "against": votes_against}
         return self.outcome_words + "."
 
     def label(self, key: str) -> str:
@@ -106,7 +112,7 @@ class BallotView:
 def figure(text: str) -> str:
     """A stored exact figure ('2105', '7/2') with thousands separators where it is whole."""
     value = Fraction(text)
-    return f"{value.numerator:,}" if value.denominator == 1 else fraction_text(value)
+    return format_number(value.numerator) if value.denominator == 1 else fraction_text(value)
 
 
 async def view_of(db: AsyncSession, ballot: Ballot) -> BallotView:
