@@ -157,9 +157,10 @@ def _moment(text: str) -> datetime:
 
 
 def by_timestamps(evidence: Evidence, secret: Secret) -> dict[int, str]:
-    """The logged transaction whose statements are nearest in time to the voter's participation."""
-    entries = [e for e in log_entries(evidence.postgres_log) if e.vxid and not e.vxid.endswith("/0")]
+    """The logged writing transaction whose statements are nearest in time to the voter's participation."""
     transactions = transactions_in_log(evidence.postgres_log)
+    entries = [e for e in log_entries(evidence.postgres_log)  # statements of transactions that wrote something
+               if (e.pid, e.vxid) in transactions and "INSERT INTO" in transactions[(e.pid, e.vxid)]]
     linked = {}
     for row in participations(evidence, secret):
         voted = datetime.fromisoformat(str(row.values["voted_at"])).astimezone(UTC)

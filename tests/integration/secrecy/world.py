@@ -243,9 +243,15 @@ def cast_all(base: str, ground: Ground) -> None:
             ground.tokens.setdefault("member", {})[ground.member_ids[n]] = token
 
 
-def count_the_election(base: str, ground: Ground) -> None:
-    """The committee closes the election's ballot: the papers are opened (server mode) and counted."""
+def close_everything(base: str, ground: Ground) -> None:
+    """Voting ends: the conference ballots close (their tallies decrypted), the election is counted (its papers
+    opened, in server mode) and the member ballot closes (its totals and large enough segments decrypted)."""
+    chair = bearer(ground.chair_token)
     with httpx.Client(base_url=base, timeout=120) as http:
+        for ballot_id in ground.ballots.values():
+            _ok(http.post(f"/api/v1/ballots/{ballot_id}/close", headers=chair))
         path = f"/conferences/{ground.conference_id}/elections/{ground.election_id}/ballot/close"
-        response = _ok(http.post(path, data={}, headers=bearer(ground.chair_token)))
+        response = _ok(http.post(path, data={}, headers=chair))
         assert "result" in response.headers.get("location", ""), response.text[:3000]
+        response = _ok(http.post(f"/member-ballots/{ground.member_ballot_id}/close", data={}, headers=chair))
+        assert "closed" in response.headers.get("location", ""), response.text[:3000]
