@@ -71,6 +71,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/ballots/{slug:str}/code"): EVERYONE,
     ("POST", "/ballots/{slug:str}/vote"): EVERYONE,
     ("GET", "/ballots/{slug:str}/trackers"): EVERYONE,
+    ("GET", "/ballots/{slug:str}/board"): EVERYONE,
     ("GET", "/ballots/{slug:str}/portal"): EVERYONE,  # a signed link from the union's member portal
     # A session that passed the password step.
     ("GET", "/login/totp"): SIGNED_IN,

@@ -25,6 +25,7 @@ from unionvote.ballots.models import Member, MemberBallot, MemberContent
 from unionvote.ballots.sealed import sealed_rows, sealing_export
 from unionvote.ballots.services import get_ballot, labels_of, questions_of, scope_for
 from unionvote.db import is_postgres
+from unionvote.voting.board import board_document
 from unionvote.voting.export import MANIFEST, check_destination, json_file, json_lines
 
 FORMAT = "unionvote-member-ballot-export/1"
@@ -89,6 +90,7 @@ async def collect_member_export(db: AsyncSession, ballot_id: int) -> dict[str, b
                 lines.append(row.line())
                 trackers.append(row.tracker)
             files["sealed.jsonl"] = b"".join(lines)
+            files["board.json"] = json_file(board_document(ballot_id, trackers, "member_ballot"))
         else:
             rows = await _contents(db, questions)
             files["contents.jsonl"] = json_lines(rows)

@@ -14,13 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.auth import public
 from unionvote.ballots import casting, credentials, services
+from unionvote.ballots.board import member_board_trackers
 from unionvote.ballots.live_turnout import turnout_changed
-from unionvote.ballots.models import Member, MemberBallot
+from unionvote.ballots.models import Member, MemberBallot, MemberBallotSealing, MemberBallotState
 from unionvote.ballots.pages_common import ballot_page, text_of
 from unionvote.errors import RuleViolation
 from unionvote.i18n import N_, _
 from unionvote.ratelimit import RateLimiter
-from unionvote.voting.receipts import new_token
+from unionvote.voting.board import read_tracker
+from unionvote.voting.pages_board import recorded_board_hash
+from unionvote.voting.receipts import format_tracker, new_token
 
 CODE_ATTEMPTS_PER_MINUTE = 10  # per membership number
 WRONG_CODES_PER_ADDRESS_PER_MINUTE = 200  # a workplace's typos, not a guesser's sweep
@@ -162,3 +165,23 @@ class MemberVotePages(Controller):
             return ballot_page("ballots/trackers.html", request, ballot, status_code=exc.status_code,
                                trackers=[], error=str(exc))
         return ballot_page("ballots/trackers.html", request, ballot, trackers=listed, error=None)
+
+    @get("/ballots/{slug:str}/board")
+    async def board(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str,
+                    tracker: str | None = None) -> Template:
+        """The public board: every sealed answer's tracker as soon as it is stored, sorted, frozen at close;
+        a plain GET form says whether a tracker is on it."""
+        ballot = await services.ballot_by_slug(db_session, slug)
+        assert ballot.id is not None
+        if ballot.state == MemberBallotState.DRAFT:
+            raise services.MemberBallotError("This ballot has not opened yet.", 404)
+        sealed = await db_session.get(MemberBallotSealing, ballot.id) is not None
+        listed = await member_board_trackers(db_session, ballot.id) if sealed else []
+        asked = (tracker or "").strip()[:40]
+        wanted = read_tracker(asked) if asked else None
+        frozen = ballot.state != MemberBallotState.OPEN
+        return ballot_page(
+            "ballots/board.html", request, ballot, sealed=sealed, frozen=frozen, asked=asked,
+            wanted=format_tracker(wanted) if wanted else None,
+            found=None if wanted is None else wanted in set(listed), trackers=[format_tracker(t) for t in listed],
+            recorded_hash=await recorded_board_hash(db_session, ballot.id, "member_ballot") if frozen else None)

@@ -19,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.audit.chain import canonical_json
 from unionvote.audit.services import actor_of, record, scope_of
+from unionvote.ballots.board import member_board_trackers
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotState, MemberContent, MemberQuestion
 from unionvote.ballots.sealed import close_sealed, seal_at_opening
 from unionvote.db import gate, locked, utcnow
 from unionvote.errors import RuleViolation
+from unionvote.voting.board import board_document, board_hash
 from unionvote.voting.rules import Choices, Method
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
@@ -241,7 +243,8 @@ async def close_ballot(db: AsyncSession, ballot_id: int, *, by: int | None) -> M
     participation, voters = await member_ids_hash(db, ballot_id, voted=True)
     payload = {"contents_sha256": digest, "contents": count, "voters": voters, "participation_sha256": participation}
     if sealed:
-        payload |= {"tally_sha256": sealed.tally_sha256, "slices": sealed.slices}
+        board = board_document(ballot_id, await member_board_trackers(db, ballot_id), "member_ballot")
+        payload |= {"tally_sha256": sealed.tally_sha256, "slices": sealed.slices, "board_hash": board_hash(board)}
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member_ballot.closed", payload=payload)
     return ballot
 

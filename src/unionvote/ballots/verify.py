@@ -34,6 +34,7 @@ CREATED_FIELDS = ("turnout_percent", "yes_percent", "min_segment")
 NEEDS = {"electorate.jsonl": "member_ballot.opened", "participation.jsonl": "member_ballot.closed",
          "contents.jsonl": "member_ballot.closed", "trackers.txt": "member_ballot.closed",
          "sealing.json": "member_ballot.sealing", "sealed.jsonl": "member_ballot.closed",
+         "board.json": "member_ballot.closed",
          "result.json": "member_ballot.declared"}  # a file may be present only after this entry
 
 
@@ -68,6 +69,11 @@ class MemberBallotCheck:
     def fail(self, file: str, why: str, line: int | None = None, what: str | None = None) -> ExportFailure:
         place = file + (f" line {line}" if line else "")
         return ExportFailure(f"{place} (member ballot {self.ballot_id}" + (f", {what})" if what else ")"), why)
+
+    folder = "the export"  # a member-ballot export is one folder: its files' names stand alone
+
+    def name(self, file: str) -> str:
+        return file
 
     def recorded(self, action: str, key: str) -> Any:
         found = self.events.get(action)

@@ -20,6 +20,7 @@ from unionvote.sealing.group import Point, SealingError
 from unionvote.sealing.slices import Slice, SliceSums, combine_slices, entries_hash, read_sliced_partials, tally_entries
 from unionvote.sealing.trustees import TrusteePublic, checked_election_key
 from unionvote.sealing.votes import SealedVote, SumRule, check_sealed
+from unionvote.voting.verify_board import check_board
 from unionvote.voting.verify_files import first_difference
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def check_sealed_answers(check: MemberBallotCheck, facts: dict[str, Any], voters
     sums, digest = SliceSums(SEGMENTS), hashlib.sha256()
     previous: tuple[int, str] = (-1, "")
     per_question: Counter[int] = Counter()
-    trackers = []
+    trackers: dict[str, int] = {}  # each tracker and its line
     for line, row in check.files.rows(file):
         if set(row) != ROW_FIELDS:
             raise check.fail(file, f"a row has exactly the fields {', '.join(sorted(ROW_FIELDS))}", line)
@@ -116,7 +117,7 @@ def check_sealed_answers(check: MemberBallotCheck, facts: dict[str, Any], voters
         digest.update(canonical_json(row) + b"\n")
         sums.add(question, [segments[k] for k in SEGMENTS], vote.slots)
         per_question[question] += 1
-        trackers.append(row["tracker"])
+        trackers[row["tracker"]] = line
     closed = check.at("member_ballot.closed")
     count = sum(per_question.values())
     if count != check.recorded("member_ballot.closed", "contents"):
@@ -129,7 +130,8 @@ def check_sealed_answers(check: MemberBallotCheck, facts: dict[str, Any], voters
         if per_question[question] != voters:
             raise check.fail(file, f"question {question} has {per_question[question]} sealed answers but {voters} "
                              "members voted")
-    check.check_tracker_list(trackers)
+    check.check_tracker_list(list(trackers))
+    check_board(check, trackers, "member_ballot")
     check.notes.append(f"{file}: {count} sealed answers, every proof and tracker checked, hash matches "
                        "member_ballot.closed")
     return _check_tally(check, facts, sums, questions)

@@ -20,12 +20,15 @@ from unionvote.audit.chain import canonical_json
 from unionvote.voting.models import SealedVote, SpentSealing
 
 BOARD_FORMAT = "unionvote-board/1"
+MEMBER_BOARD_FORMAT = "unionvote-member-board/1"
+BOARD_KINDS = {"ballot": BOARD_FORMAT, "member_ballot": MEMBER_BOARD_FORMAT}  # the id's field -> the format
 TRACKER_TEXT = re.compile(r"[A-Z2-7]{12}")
 
 
-def board_document(ballot_id: int, trackers: Iterable[str]) -> dict[str, Any]:
-    """The board as hashed and exported: the format, the ballot and every tracker, sorted."""
-    return {"format": BOARD_FORMAT, "ballot": ballot_id, "trackers": sorted(trackers)}
+def board_document(ballot_id: int, trackers: Iterable[str], kind: str = "ballot") -> dict[str, Any]:
+    """The board as hashed and exported: the format, the ballot and every tracker, sorted. `kind` is
+    "ballot" (a conference ballot) or "member_ballot" (ids are another space, so another format)."""
+    return {"format": BOARD_KINDS[kind], kind: ballot_id, "trackers": sorted(trackers)}
 
 
 def board_hash(document: dict[str, Any]) -> str:

@@ -30,10 +30,11 @@ from unionvote.voting.views import view_of
 PAGE_SIZE = 2000  # trackers listed on one page; the search box finds any of them
 
 
-async def recorded_board_hash(db: AsyncSession, ballot_id: int) -> str | None:
-    """The board hash the ballot.closed entry of the ballot's chain recorded, if any."""
+async def recorded_board_hash(db: AsyncSession, ballot_id: int, kind: str = "ballot") -> str | None:
+    """The board hash the ballot.closed entry of the ballot's chain recorded, if any (kind "member_ballot":
+    the member_ballot.closed entry of a member ballot's chain)."""
     payload = (await db.execute(select(AuditEntry.payload).where(
-        AuditEntry.scope == scope_of("ballot", ballot_id), AuditEntry.action == "ballot.closed"))).scalar()
+        AuditEntry.scope == scope_of(kind, ballot_id), AuditEntry.action == f"{kind}.closed"))).scalar()
     return None if payload is None else json.loads(payload).get("board_hash")
 
 

@@ -7,31 +7,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from unionvote.voting.board import BOARD_FORMAT, TRACKER_TEXT, board_hash
+from unionvote.voting.board import BOARD_KINDS, TRACKER_TEXT, board_hash
 
 if TYPE_CHECKING:
+    from unionvote.ballots.verify import MemberBallotCheck
     from unionvote.voting.verify_ballot import BallotCheck
 
-BOARD_FIELDS = {"format", "ballot", "trackers"}
 
-
-def check_board(check: BallotCheck, lines: dict[str, int]) -> None:
+def check_board(check: BallotCheck | MemberBallotCheck, lines: dict[str, int], kind: str = "ballot") -> None:
     """board.json against the sealed votes' trackers (each with its line of sealed.jsonl) and the board_hash
-    that ballot.closed recorded."""
-    file = "board.json"
-    recorded = check.recorded("ballot.closed", "board_hash")
+    that the close entry (`ballot.closed`, or `member_ballot.closed` for kind "member_ballot") recorded."""
+    file, closed, expected_format = "board.json", f"{kind}.closed", BOARD_KINDS[kind]
+    fields = {"format", kind, "trackers"}
+    recorded = check.recorded(closed, "board_hash")
     if recorded is None:
         if check.files.has(check.name(file)):
-            raise check.fail(file, f"the file is present but {check.at('ballot.closed')} records no board_hash")
+            raise check.fail(file, f"the file is present but {check.at(closed)} records no board_hash")
         check.notes.append(f"{check.folder}: no board was recorded when voting closed")
         return
     board = check.files.document(check.name(file))
-    if set(board) != BOARD_FIELDS:
-        raise check.fail(file, f"the board has exactly the fields {', '.join(sorted(BOARD_FIELDS))}", 1)
-    if board["format"] != BOARD_FORMAT:
-        raise check.fail(file, f"the format is {board['format']!r}, not {BOARD_FORMAT!r}", 1, "field format")
-    if board["ballot"] != check.ballot_id:
-        raise check.fail(file, f"the board is of ballot {board['ballot']!r}", 1, "field ballot")
+    if set(board) != fields:
+        raise check.fail(file, f"the board has exactly the fields {', '.join(sorted(fields))}", 1)
+    if board["format"] != expected_format:
+        raise check.fail(file, f"the format is {board['format']!r}, not {expected_format!r}", 1, "field format")
+    if board[kind] != check.ballot_id:
+        raise check.fail(file, f"the board is of ballot {board[kind]!r}", 1, f"field {kind}")
     listed = board["trackers"]
     if not isinstance(listed, list):
         raise check.fail(file, "trackers is a list", 1, "field trackers")
@@ -50,7 +50,7 @@ def check_board(check: BallotCheck, lines: dict[str, int]) -> None:
                          "board", 1, "field trackers")
     found = board_hash(board)
     if found != recorded:
-        raise check.fail(file, f"the board hashes to {found}, not to the board_hash in {check.at('ballot.closed')}",
+        raise check.fail(file, f"the board hashes to {found}, not to the board_hash in {check.at(closed)}",
                          1, "field trackers")
     check.notes.append(f"{check.name(file)}: {len(listed)} trackers, exactly the sealed votes', hash matches "
-                       "ballot.closed")
+                       f"{closed}")

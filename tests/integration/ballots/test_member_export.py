@@ -57,7 +57,7 @@ def exported(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     asyncio.run(_run_ballot(database_url, close=True))
     out = tmp_path / "pay-2027-export"
     assert main(["audit", "export", "--member-ballot", "pay-2027", "--out", str(out)]) == 0
-    assert "Wrote the export of member ballot 'pay-2027' (9 files)" in capsys.readouterr().out
+    assert "Wrote the export of member ballot 'pay-2027' (10 files)" in capsys.readouterr().out
     return out
 
 
