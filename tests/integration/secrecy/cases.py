@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from tests.integration.secrecy import attacker
 from tests.integration.secrecy.attacker import Secret, json_needles, ranking_needles
 from tests.integration.secrecy.evidence import Row, json_lines
-from tests.integration.secrecy.world import BRANCH_KEYS, PLAN_KEYS, Ground
+from tests.integration.secrecy.world import BRANCH_KEYS, BRANCHES, PLAN_KEYS, PLANS, ROTAS, Ground
 
 FOR_AGAINST = ("for", "against", "abstain")
 
@@ -24,8 +24,9 @@ def secret_of(ground: Ground, rows: dict[str, list[Row]], kind: str) -> Secret:
         options = {"card": FOR_AGAINST, "one_of": PLAN_KEYS, "open": BRANCH_KEYS}[kind]
         needles = json_needles(options)
         if kind != "card":
+            labels = dict(zip(options, PLANS if kind == "one_of" else BRANCHES, strict=True))
             for key in options:
-                needles[key].append(key.encode())  # distinctive words: found bare as well
+                needles[key] += [key.encode(), labels[key].encode()]  # distinctive words: found bare, and the label
         return Secret(kind, "ballot_participation", "delegate_id", lambda r: r.get("ballot_id") == bid,
                       ground.truth[kind], needles, lambda c: {str(c)},
                       re.compile(rf"/api/v1/ballots/{bid}/votes|/conferences/{cid}/vote/{bid}"), users, bid,
@@ -40,8 +41,8 @@ def secret_of(ground: Ground, rows: dict[str, list[Row]], kind: str) -> Secret:
     assert kind == "member"
     mbid, questions = ground.member_ballot_id, set(ground.question_ids)
     needles = json_needles(["yes", "no", *ground.rota_keys])
-    for key in ground.rota_keys:
-        needles[key].append(key.encode())
+    for key, label in zip(ground.rota_keys, ROTAS, strict=True):
+        needles[key] += [key.encode(), label.encode()]
     return Secret(kind, "member_participation", "member_id",
                   lambda r: r.get("ballot_id") == mbid or r.get("question_id") in questions,
                   ground.truth[kind], needles, lambda c: set(c), re.compile(r"/vote/\[token\]"))  # type: ignore[call-overload]
