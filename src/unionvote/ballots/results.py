@@ -5,7 +5,9 @@ ballot's audit chain. The figures of a sealed ballot are its decrypted totals (b
 Segments with fewer voters than the ballot's minimum show turnout only: their choices are
 withheld so no one's vote can be inferred, and in a sealed ballot their sums were never
 decrypted. Segments with fewer members than the minimum show their name only: their turnout
-would say who voted.
+would say who voted. Within each kind, when the withheld segments together hold fewer votes than
+the minimum, the smallest others are withheld too ("complement"), or the totals minus the shown
+segments would tell the withheld ones' votes (sealing.slices.complement_withheld).
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from unionvote.ballots.sealed import Counted, counted
 from unionvote.ballots.services import MemberBallotError, labels_of, lock_ballot, questions_of, scope_for
 from unionvote.ballots.thresholds import analyse, percent_text
 from unionvote.db import utcnow
+from unionvote.sealing.slices import complement_withheld
 
 YES = "yes"
+COMPLEMENT_WORDS = "withheld so a smaller group's votes cannot be worked out"
 
 
 def _check_closed(ballot: MemberBallot) -> None:
@@ -55,6 +59,17 @@ async def _entitled_by(db: AsyncSession, ballot_id: int, segment: str) -> dict[s
     return {value: (entitled, voted) for value, entitled, voted in (await db.execute(
         select(column, func.count(), func.count(Member.voted_at)).where(
             Member.ballot_id == ballot_id, Member.removed_at.is_(None)).group_by(column))).all()}
+
+
+def _complement(by_choice: dict[tuple[str, str], int], members: dict[str, tuple[int, int]],
+                minimum: int) -> set[str]:
+    """A ballot cast in the clear: the segments withheld by the rule the sealed tally follows (complement_withheld)."""
+    votes: dict[str, int] = {}
+    for (value, _), count in by_choice.items():
+        votes[value] = votes.get(value, 0) + count
+    small = [value for value, n in votes.items() if n < minimum or members.get(value, (0, 0))[0] < minimum
+             or members.get(value, (0, 0))[1] < minimum]
+    return complement_withheld(votes, small, minimum)
 
 
 async def result_document(db: AsyncSession, ballot: MemberBallot) -> dict[str, Any]:
@@ -87,8 +102,10 @@ async def result_document(db: AsyncSession, ballot: MemberBallot) -> dict[str, A
             item["yes_met"], item["yes_short_by"] = yes.met, yes.short_by  # type: ignore[union-attr]
         for segment in SEGMENTS:
             by_choice = await _choice_counts(db, question.id, segment, sealed)  # type: ignore[arg-type]
+            members = await _entitled_by(db, ballot.id, segment)  # type: ignore[arg-type]
+            complement = _complement(by_choice, members, ballot.min_segment) if sealed is None else set()
             rows = []
-            for value, (seg_entitled, seg_voted) in sorted((await _entitled_by(db, ballot.id, segment)).items()):  # type: ignore[arg-type]
+            for value, (seg_entitled, seg_voted) in sorted(members.items()):
                 analysis = analyse(value, seg_entitled, seg_voted, turnout_percent=ballot.turnout_percent,
                                    yes_percent=ballot.yes_percent if has_yes else None,
                                    yes_votes=by_choice.get((value, YES), 0) if has_yes else None)
@@ -97,11 +114,13 @@ async def result_document(db: AsyncSession, ballot: MemberBallot) -> dict[str, A
                     rows.append({"name": value, "small": True, "suppressed": True})
                     continue
                 # Sealed: a segment whose sum was not decrypted at close has no figures to show.
-                suppressed = seg_voted < ballot.min_segment or (
+                suppressed = seg_voted < ballot.min_segment or value in complement or (
                     sealed is not None and not sealed.decrypted(question.id, segment, value))  # type: ignore[arg-type]
                 row: dict[str, Any] = {"name": value, "small": False, "entitled": seg_entitled, "voted": seg_voted,
                                        "turnout_met": analysis.turnout.met,
                                        "turnout_short_by": analysis.turnout.short_by, "suppressed": suppressed}
+                if suppressed and seg_voted >= ballot.min_segment:
+                    row["complement"] = True  # large enough, withheld so a smaller group's votes cannot be worked out
                 if not suppressed:
                     row["totals"] = {k: by_choice.get((value, k), 0) for k, _ in options}
                     if analysis.yes is not None:
@@ -170,7 +189,8 @@ def employer_verdicts(document: dict[str, Any], question: dict[str, Any]) -> lis
             rows.append([f"{name}: yes votes {document['yes_percent_required']}% of entitled",
                          f"{yes} ({row['totals']['yes']:,} of {row['entitled']:,})"])
         elif row["suppressed"] and document["yes_percent_required"] is not None:
-            rows.append([f"{name}: yes votes", f"withheld: fewer than {document['minimum_segment']} voted"])
+            rows.append([f"{name}: yes votes", COMPLEMENT_WORDS if row.get("complement")
+                         else f"withheld: fewer than {document['minimum_segment']} voted"])
     return rows
 
 

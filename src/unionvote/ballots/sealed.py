@@ -6,8 +6,9 @@ key that is never in the database) unless trustees were set for it while it was 
 the ciphertexts and proofs, the tracker and the voter's segments; never the choice. At close the
 votes are summed homomorphically per question and per segment value (sealing.slices), and only
 the question's total and the segments with at least `min_segment` votes and members are listed
-for decryption: a smaller segment's sum is never decrypted. docs/audit-format.md, "Sealed member
-ballots", specifies every file and byte.
+for decryption: a smaller segment's sum is never decrypted, nor (complementary suppression) the
+smallest others of its kind until the withheld ones hold at least `min_segment` votes together.
+docs/audit-format.md, "Sealed member ballots", specifies every file and byte.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from unionvote.sealing.slices import (
     Slice,
     SliceSums,
     combine_slices,
+    complement_withheld,
     entries_hash,
     partial_document,
     read_sliced_partials,
@@ -226,16 +228,18 @@ async def _entitled(db: AsyncSession, ballot_id: int) -> dict[tuple[str, str], i
 def choose_slices(questions: Sequence[MemberQuestion], votes: dict[Slice, int], entitled: dict[tuple[str, str], int],
                   minimum: int) -> list[Slice]:
     """Each question's total, then each segment (kinds in order, values in code-point order) with at least
-    `minimum` votes and `minimum` members entitled. No other sum is ever decrypted."""
+    `minimum` votes and `minimum` members entitled, unless it is withheld so that the withheld ones of its kind
+    hold at least `minimum` votes together (complement_withheld). No other sum is ever decrypted."""
     chosen: list[Slice] = []
     for question in questions:
         chosen.append(Slice(question.id))  # type: ignore[arg-type]
         for kind in SEGMENTS:
-            values = sorted(s.segment[1] for s in votes if s.question == question.id and s.segment  # type: ignore[index]
-                            and s.segment[0] == kind)
-            chosen += [Slice(question.id, (kind, value)) for value in values  # type: ignore[arg-type]
-                       if votes[Slice(question.id, (kind, value))] >= minimum  # type: ignore[arg-type]
-                       and entitled.get((kind, value), 0) >= minimum]
+            counts = {s.segment[1]: n for s, n in votes.items()  # type: ignore[index]
+                      if s.question == question.id and s.segment and s.segment[0] == kind}
+            small = [value for value, n in counts.items() if n < minimum or entitled.get((kind, value), 0) < minimum]
+            held = complement_withheld(counts, small, minimum) | set(small)
+            chosen += [Slice(question.id, (kind, value)) for value in sorted(counts)  # type: ignore[arg-type]
+                       if value not in held]
     return chosen
 
 

@@ -1,5 +1,6 @@
 """Checking a sealed member ballot's export: the sealing facts, every sealed answer's proofs, every slice's sum,
-each decryption, and that no segment below the minimum was decrypted. Pure.
+each decryption, and that no segment below the minimum was decrypted, nor a segment whose figures would let
+the withheld ones of its kind be worked out (complementary suppression). Pure.
 
 docs/audit-format.md, "Sealed member ballots", specifies every file and equation checked here.
 """
@@ -17,7 +18,15 @@ from unionvote.audit.chain import canonical_json
 from unionvote.ballots.models import SEGMENTS
 from unionvote.ballots.sealed import ballot_label, question_label
 from unionvote.sealing.group import Point, SealingError
-from unionvote.sealing.slices import Slice, SliceSums, combine_slices, entries_hash, read_sliced_partials, tally_entries
+from unionvote.sealing.slices import (
+    Slice,
+    SliceSums,
+    combine_slices,
+    entries_hash,
+    read_sliced_partials,
+    tally_entries,
+    uncovered_withheld,
+)
 from unionvote.sealing.trustees import TrusteePublic, checked_election_key
 from unionvote.sealing.votes import SealedVote, SumRule, check_sealed
 from unionvote.voting.verify_board import check_board
@@ -166,6 +175,8 @@ def _check_tally(check: MemberBallotCheck, facts: dict[str, Any], sums: SliceSum
             Slice(q) for q in sorted(questions, key=lambda q: questions[q][0])]:
         raise check.fail(file, "the tally lists each question's total once, in order, and no slice twice",
                          what="field tally")
+    if (why := uncovered_withheld({p: n for p, (n, _) in tallies.items()}, pieces, minimum)) is not None:  # type: ignore[arg-type]
+        raise check.fail(file, why, what="field tally")
     if entries_hash(stated) != check.recorded("member_ballot.closed", "tally_sha256"):
         raise check.fail(file, f"the tally hashes to {entries_hash(stated)}, not to the tally_sha256 in "
                          f"{check.at('member_ballot.closed')}", what="field tally")
@@ -195,7 +206,9 @@ def _check_tally(check: MemberBallotCheck, facts: dict[str, Any], sums: SliceSum
                              what=f"field decryptions (tally[{i}])")
         decrypted[piece] = dict(zip(questions[piece.question][3], row, strict=True))
     check.notes.append(f"{file}: {len(stated)} slices recomputed and decrypted by {len(shares)} trustee(s), every "
-                       f"proof checked; no segment below {minimum} answers decrypted")
+                       f"proof checked; no segment below {minimum} answers decrypted, and the "
+                       f"withheld segments of each kind hold at least {minimum} answers together (or all of the kind "
+                       "are withheld)")
     return SealedRecount({q: Counter(decrypted[Slice(q)]) for q in questions}, decrypted)
 
 

@@ -4,7 +4,9 @@ Each vote carries its segments (who-voted facts, such as its voter's employer). 
 question's votes together (`segment` None) or those of one segment value (`segment` = (kind,
 value)). Only the slices listed in the tally are decrypted, and a segment slice must hold at
 least `minimum` votes: the trustee's `decrypt_sliced` and the verifier both refuse a smaller one,
-so a small group's figures are never computed, whatever a page does. docs/audit-format.md,
+so a small group's figures are never computed, whatever a page does. Within each kind the slices
+left out must together hold at least `minimum` votes (complementary suppression,
+`complement_withheld`), or the total minus the listed ones would tell them; both refuse that too. docs/audit-format.md,
 "Sealed member ballots", specifies every byte.
 """
 
@@ -114,6 +116,37 @@ class SliceSums:
         return {piece: (sum(n for n, _ in items),
                         [ciphertext_sum([cts[j] for _, cts in items]) for j in range(len(items[0][1]))])
                 for piece, items in parts.items()}
+
+
+def complement_withheld(votes: dict[str, int], withheld: Iterable[str], minimum: int) -> set[str]:
+    """The segment values of one kind to withhold: `withheld` and, when those together hold fewer than `minimum`
+    votes, the smallest others (fewest votes, then value in code-point order) until they hold at least `minimum`
+    or none is left. Otherwise the question's total minus the published segments would tell the withheld ones'
+    figures. `votes` holds the values that have votes; a value without votes hides nothing."""
+    held = {value for value in withheld if votes.get(value, 0) > 0}
+    rest = sorted((n, value) for value, n in votes.items() if n > 0 and value not in held)
+    while held and rest and sum(votes[value] for value in held) < minimum:
+        held.add(rest.pop(0)[1])
+    return held
+
+
+def uncovered_withheld(votes: dict[Slice, int], listed: Iterable[Slice], minimum: int) -> str | None:
+    """Why the listed slices let a withheld group's figures be worked out (None when they do not): for each
+    question and kind, the values with votes that are not listed must hold at least `minimum` votes together,
+    unless none of that kind is listed or all are."""
+    chosen = set(listed)
+    groups: dict[tuple[int, str], list[Slice]] = {}
+    for piece in votes:
+        if piece.segment is not None and votes[piece] > 0:
+            groups.setdefault((piece.question, piece.segment[0]), []).append(piece)
+    for (question, kind), pieces in sorted(groups.items()):
+        held = [p for p in pieces if p not in chosen]
+        if held and len(held) < len(pieces) and sum(votes[p] for p in held) < minimum:
+            names = ", ".join(sorted(repr(p.segment[1]) for p in held))  # type: ignore[index]
+            return (f"question {question}: the {kind} values left out ({names}) "
+                    f"hold {sum(votes[p] for p in held)} votes together, fewer than the minimum {minimum}, yet other "
+                    f"{kind} values are listed: the question's total minus those would tell the left-out figures")
+    return None
 
 
 def tally_entries(tallies: dict[Slice, tuple[int, list[Ciphertext]]], chosen: Iterable[Slice],
@@ -258,6 +291,8 @@ class SlicedTally:
             if piece.segment is not None and votes < self.minimum:
                 raise SealingError(f"{piece.words()} holds {votes} votes, fewer than the minimum "
                                    f"{self.minimum}: a segment that small is never decrypted")
+        if (why := uncovered_withheld({p: n for p, (n, _) in tallies.items()}, pieces, self.minimum)) is not None:
+            raise SealingError(why)
         recomputed = tally_entries(tallies, pieces, {q.question: len(q.rule.coefficients) for q in self.questions})
         if canonical(recomputed) != canonical(list(self.entries)):
             raise SealingError("The stated slices are not the sums of the votes.")

@@ -147,7 +147,8 @@ def _check_segment(seg: dict[str, Any], result: dict[str, Any], question: dict[s
     if (seg["turnout_met"], seg["turnout_short_by"]) != _threshold(
             result["turnout_percent_required"], seg["voted"], seg["entitled"]):
         raise Disagreement(f"result.json: segment {seg['name']!r} has the wrong turnout verdict")
-    if seg["suppressed"] != (seg["voted"] < minimum) or ("totals" in seg) == seg["suppressed"]:
+    if seg["suppressed"] != (seg["voted"] < minimum or seg.get("complement", False)) or (
+            "totals" in seg) == seg["suppressed"] or seg.get("complement", True) is not True:
         raise Disagreement(f"result.json: segment {seg['name']!r} is suppressed wrongly")
     if not seg["suppressed"] and yes_rule and (seg["yes_met"], seg["yes_short_by"]) != _threshold(
             result["yes_percent_required"], seg["totals"]["yes"], seg["entitled"]):

@@ -77,10 +77,10 @@ def test_the_export_carries_the_board_and_the_verifier_checks_it(
         exported: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     board = json.loads((exported / "board.json").read_text())
     assert board["format"] == "unionvote-member-board/1" and board["member_ballot"] == 1
-    assert len(board["trackers"]) == 15 and board["trackers"] == sorted(board["trackers"])
+    assert len(board["trackers"]) == 25 and board["trackers"] == sorted(board["trackers"])
     code, out = _verify(exported, capsys)
     assert code == 0, out
-    assert "board.json: 15 trackers, exactly the sealed votes', hash matches member_ballot.closed" in out
+    assert "board.json: 25 trackers, exactly the sealed votes', hash matches member_ballot.closed" in out
 
 
 def _drop(doc: dict) -> None:  # type: ignore[type-arg]

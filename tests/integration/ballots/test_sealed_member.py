@@ -28,15 +28,18 @@ from unionvote.sealing.slices import decrypt_sliced
 from unionvote.sealing.trustees import TrusteeKey
 from unionvote.voting.models import SealingMode
 
-# Acme: 12 members, 11 vote (shown); Globex: 12 members, 4 vote (withheld: fewer than 10 voted).
+# Acme: 12 members, 11 vote (shown); Globex: 12 members, 4 vote (withheld: fewer than 10 voted); Initech:
+# 12 members, 10 vote (withheld too, being the smallest other: else Globex = the total minus Acme and Initech).
 ACME = ["yes"] * 8 + ["no"] * 3
 GLOBEX = ["no", "no", "yes", "no"]
+INITECH = ["yes"] * 5 + ["no"] * 5
 
 
 async def _run(factory: async_sessionmaker[AsyncSession], *, declare: bool = True) -> int:
-    ballot_id = await make_ballot(factory, {"Acme": 12, "Globex": 12}, min_segment=10)
+    ballot_id = await make_ballot(factory, {"Acme": 12, "Globex": 12, "Initech": 12}, min_segment=10)
     await votes_from(factory, ballot_id, "Acme", ACME)
     await votes_from(factory, ballot_id, "Globex", GLOBEX)
+    await votes_from(factory, ballot_id, "Initech", INITECH)
     async with session_scope(factory) as db:
         await close_ballot(db, ballot_id, by=None)
     if declare:
@@ -55,32 +58,36 @@ async def test_a_sealed_member_ballot_decrypts_the_total_and_large_employers_onl
         document = await shown_result(db, await db.get(MemberBallot, ballot_id))  # type: ignore[arg-type]
         closed = json.loads((await db.execute(select(AuditEntry.payload).where(
             AuditEntry.scope == scope_for(ballot_id), AuditEntry.action == "member_ballot.closed"))).scalar_one())
-    assert len(rows) == 15 and all('"yes"' not in r.slots + r.proofs and '"no"' not in r.slots + r.proofs
+    assert len(rows) == 25 and all('"yes"' not in r.slots + r.proofs and '"no"' not in r.slots + r.proofs
                                    for r in rows)
     assert sealing.mode == "server" and sealing.wrapped_key  # type: ignore[union-attr]
     slices = [(e["segment"], e["votes"]) for e in json.loads(sealing.tally)]  # type: ignore[union-attr,arg-type]
-    # The total, then Acme by employer, workplace and branch (region "North" holds everyone: 15 answers).
-    assert slices == [(None, 15), (["employer", "Acme"], 11), (["workplace", "Acme depot"], 11),
-                      (["region", "North"], 15), (["branch", "Acm branch"], 11)]
+    # The total, then Acme by employer, workplace and branch (region "North" holds everyone: 25 answers).
+    assert slices == [(None, 25), (["employer", "Acme"], 11), (["workplace", "Acme depot"], 11),
+                      (["region", "North"], 25), (["branch", "Acm branch"], 11)]
     assert closed["tally_sha256"] and closed["slices"] == 5
     [question] = document["questions"]
-    assert question["totals"] == {"yes": 9, "no": 6} and question["cast"] == 15
+    assert question["totals"] == {"yes": 14, "no": 11} and question["cast"] == 25
     employers = {row["name"]: row for row in question["segments"]["employer"]}
     assert employers["Acme"]["totals"] == {"yes": 8, "no": 3}
     assert employers["Globex"]["suppressed"] and "totals" not in employers["Globex"]
     assert employers["Globex"]["voted"] == 4  # turnout is participation: still shown
+    assert employers["Initech"]["suppressed"] and employers["Initech"]["complement"]
+    assert "totals" not in employers["Initech"]  # 10 voted, but Globex would be the total minus the rest
 
 
 async def test_a_member_ballot_sealed_for_two_trustees_waits_for_both_decryptions(
         factory: async_sessionmaker[AsyncSession], tmp_path: Path) -> None:
     officer, scrutineer = TrusteeKey.generate(), TrusteeKey.generate()
-    ballot_id = await make_ballot(factory, {"Acme": 12, "Globex": 3}, open_now=False, min_segment=10)
+    ballot_id = await make_ballot(factory, {"Acme": 12, "Globex": 3, "Initech": 12}, open_now=False,
+                                  min_segment=10)
     async with session_scope(factory) as db:
         await seal_member_ballot(db, await db.get(MemberBallot, ballot_id), mode=SealingMode.TRUSTEES,  # type: ignore[arg-type]
                                  trustees=[officer.published(), scrutineer.published()])
         await open_ballot(db, ballot_id, by=None)
     await votes_from(factory, ballot_id, "Acme", ACME[:10])
     await votes_from(factory, ballot_id, "Globex", ["yes", "no"])
+    await votes_from(factory, ballot_id, "Initech", INITECH)
     async with session_scope(factory) as db:
         await close_ballot(db, ballot_id, by=None)
         data = await tally_file(db, await db.get(MemberBallot, ballot_id))  # type: ignore[arg-type]
@@ -106,9 +113,10 @@ async def test_a_member_ballot_sealed_for_two_trustees_waits_for_both_decryption
         await receive_member_decryption(db, ballot, decrypt_sliced(scrutineer, data), by=None)  # type: ignore[arg-type]
     async with session_scope(factory) as db:
         result = json.loads((await declare_result(db, ballot_id, by=None)).result or "{}")
-    assert result["questions"][0]["totals"] == {"yes": 9, "no": 3}
+    assert result["questions"][0]["totals"] == {"yes": 14, "no": 8}
     employers = {row["name"]: row for row in result["questions"][0]["segments"]["employer"]}
-    assert employers["Acme"]["totals"] == {"yes": 8, "no": 2} and employers["Globex"]["small"]
+    assert employers["Initech"]["totals"] == {"yes": 5, "no": 5} and employers["Globex"]["small"]
+    assert employers["Acme"]["complement"]  # as large as Initech and first by name: withheld with Globex
 
 
 async def _exported(url: str, out: Path) -> None:
@@ -138,7 +146,7 @@ def _verify(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
 def test_the_export_of_a_sealed_member_ballot_verifies(exported: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _verify(exported, capsys)
     assert code == 0, out
-    assert "sealed.jsonl: 15 sealed answers, every proof and tracker checked" in out
+    assert "sealed.jsonl: 25 sealed answers, every proof and tracker checked" in out
     assert "sealing.json: 5 slices recomputed and decrypted by 1 trustee(s)" in out
     assert not (exported / "contents.jsonl").exists()
     assert '"yes"' not in (exported / "sealed.jsonl").read_text()

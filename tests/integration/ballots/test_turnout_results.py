@@ -32,8 +32,9 @@ async def test_an_aggregate_pass_never_marks_a_failing_employer_as_passing(
 
 async def test_results_stay_hidden_until_close_then_small_employers_are_suppressed(
         factory: async_sessionmaker[AsyncSession]) -> None:
-    ballot_id = await make_ballot(factory, {"Acme": 20, "Tiny": 5}, yes_percent=40)
+    ballot_id = await make_ballot(factory, {"Acme": 20, "Beta": 20, "Tiny": 5}, yes_percent=40)
     await votes_from(factory, ballot_id, "Acme", ["yes"] * 9 + ["no"] * 3)
+    await votes_from(factory, ballot_id, "Beta", ["yes"] * 5 + ["no"] * 5)
     await votes_from(factory, ballot_id, "Tiny", ["no"] * 4)
     async with session_scope(factory) as db:
         ballot = await db.get(MemberBallot, ballot_id)
@@ -43,12 +44,14 @@ async def test_results_stay_hidden_until_close_then_small_employers_are_suppress
         declared = await declare_result(db, ballot_id, by=None)
         document = await shown_result(db, declared)
     [question] = document["questions"]
-    assert question["totals"] == {"yes": 9, "no": 7}
-    assert document["entitled"] == 25 and document["voted"] == 16 and document["turnout_met"]
-    assert question["yes_met"] is False and question["yes_short_by"] == 1  # 9 of 25; 40% needs 10
+    assert question["totals"] == {"yes": 14, "no": 12}
+    assert document["entitled"] == 45 and document["voted"] == 26 and document["turnout_met"]
+    assert question["yes_met"] is False and question["yes_short_by"] == 4  # 14 of 45; 40% needs 18
     employers = {row["name"]: row for row in question["segments"]["employer"]}
     assert employers["Acme"]["totals"] == {"yes": 9, "no": 3}
     assert employers["Tiny"] == {"name": "Tiny", "small": True, "suppressed": True}  # 5 members: name only
+    # Beta (10 voted) is withheld too, or Tiny's 4 votes would be the totals minus Acme and Beta.
+    assert employers["Beta"]["suppressed"] and employers["Beta"]["complement"] and "totals" not in employers["Beta"]
     async with session_scope(factory) as db:
         actions = (await db.execute(select(AuditEntry.action, AuditEntry.payload).where(
             AuditEntry.scope == scope_for(ballot_id)).order_by(AuditEntry.seq))).all()

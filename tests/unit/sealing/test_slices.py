@@ -9,10 +9,12 @@ from unionvote.sealing.slices import (
     Slice,
     SliceSums,
     combine_slices,
+    complement_withheld,
     decrypt_sliced,
     partial_document,
     read_sliced_partials,
     tally_entries,
+    uncovered_withheld,
 )
 from unionvote.sealing.trustees import TrusteeKey
 from unionvote.sealing.votes import SumRule, seal
@@ -66,8 +68,12 @@ def test_a_trustee_refuses_to_decrypt_a_segment_below_the_minimum() -> None:
             "kinds": ["employer", "workplace"], "minimum": 2,
             "questions": [{"question": 7, "label": LABEL, "rule": RULE.as_dict(),
                            "votes": [{"sealed": v.as_dict(), "segments": list(s)} for s, v in votes]}],  # type: ignore[attr-defined]
-            "entries": tally_entries(tallies, [Slice(7), Slice(7, ("employer", "Acme"))], {7: 2})}
+            "entries": tally_entries(tallies, [Slice(7), Slice(7, ("workplace", "Depot")),
+                                               Slice(7, ("workplace", "Yard"))], {7: 2})}
     assert decrypt_sliced(key, data)["public_key"] == key.public.hex()
+    data["entries"] = tally_entries(tallies, [Slice(7), Slice(7, ("employer", "Acme"))], {7: 2})
+    with pytest.raises(SealingError, match=r"employer values left out \('Tiny'\) hold 1 votes together"):
+        decrypt_sliced(key, data)  # Tiny's one vote would be the total minus Acme's
     data["entries"] = tally_entries(tallies, [Slice(7), Slice(7, ("employer", "Tiny"))], {7: 2})
     with pytest.raises(SealingError, match="employer 'Tiny' holds 1 votes, fewer than the minimum 2"):
         decrypt_sliced(key, data)
@@ -75,3 +81,25 @@ def test_a_trustee_refuses_to_decrypt_a_segment_below_the_minimum() -> None:
     data["entries"][0]["votes"] = 4
     with pytest.raises(SealingError, match="not the sums of the votes"):
         decrypt_sliced(key, data)
+
+
+def test_one_withheld_segment_takes_the_smallest_other_with_it() -> None:
+    votes = {"Acme": 12, "Beta": 30, "Solo": 1}
+    assert complement_withheld(votes, ["Solo"], 10) == {"Solo", "Acme"}  # Solo alone would be total - the rest
+    assert complement_withheld({"A": 3, "B": 3, "C": 50, "D": 3}, ["A"], 10) == {"A", "B", "D", "C"}
+    assert complement_withheld({"A": 4, "B": 12, "C": 12}, ["A"], 10) == {"A", "B"}  # ties: code-point order
+
+
+def test_nothing_more_is_withheld_when_the_withheld_already_reach_the_minimum() -> None:
+    assert complement_withheld({"A": 6, "B": 5, "C": 40}, ["A", "B"], 10) == {"A", "B"}
+    assert complement_withheld({"A": 40, "B": 50}, [], 10) == set()
+
+
+def test_when_every_segment_is_tiny_only_the_total_is_decrypted() -> None:
+    votes = {"A": 2, "B": 3, "C": 4}
+    assert complement_withheld(votes, ["A", "B", "C"], 10) == {"A", "B", "C"}
+    counts = {Slice(7): 9, **{Slice(7, ("employer", v)): n for v, n in votes.items()}}
+    assert uncovered_withheld(counts, [Slice(7)], 10) is None  # all withheld: only the total
+    counts[Slice(7, ("employer", "D"))] = 30
+    listed = [Slice(7), Slice(7, ("employer", "D"))]  # A, B and C (9 votes) would be the total minus D
+    assert "hold 9 votes together, fewer than the minimum 10" in (uncovered_withheld(counts, listed, 10) or "")
