@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.integration.ballots.world import make_ballot, votes_from
 from unionvote.audit.models import AuditEntry
 from unionvote.ballots.export import collect_member_export, write_member_export
-from unionvote.ballots.models import MemberBallot, MemberBallotSealing, MemberContent, MemberSealedVote
+from unionvote.ballots.models import SEGMENTS, MemberBallot, MemberBallotSealing, MemberContent, MemberSealedVote
 from unionvote.ballots.results import declare_result, shown_result
 from unionvote.ballots.sealed import receive_member_decryption, seal_member_ballot, tally_file
 from unionvote.ballots.services import close_ballot, open_ballot, scope_for
@@ -24,7 +24,7 @@ from unionvote.cli import main
 from unionvote.config import Settings
 from unionvote.db import make_engine, make_session_factory, session_scope
 from unionvote.errors import RuleViolation
-from unionvote.sealing.slices import decrypt_sliced
+from unionvote.sealing.slices import Slice, SliceSums, decrypt_sliced, tally_entries
 from unionvote.sealing.trustees import TrusteeKey
 from unionvote.voting.models import SealingMode
 
@@ -189,6 +189,17 @@ def _decrypted_small(doc: dict) -> None:  # type: ignore[type-arg]
     doc["tally"].append({**doc["tally"][1], "segment": ["employer", "Globex"]})
 
 
+def _decrypted_complement(root: Path) -> None:
+    """List Initech (10 answers, its sum recomputed correctly) for decryption: Globex = total - Acme - Initech."""
+    sums = SliceSums(SEGMENTS)
+    for line in (root / "sealed.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        sums.add_slots(row["question"], [row["segments"][k] for k in SEGMENTS], row["slots"], "slots")
+    question = json.loads((root / "sealing.json").read_text())["tally"][0]["question"]
+    entry = tally_entries(sums.tallies(), [Slice(question, ("employer", "Initech"))], {question: 2})
+    _edit_document("sealing.json", lambda doc: doc["tally"].extend(entry))(root)
+
+
 def _figure(doc: dict) -> None:  # type: ignore[type-arg]
     doc["questions"][0]["segments"]["employer"][0]["totals"]["yes"] += 1
 
@@ -200,6 +211,8 @@ def _figure(doc: dict) -> None:  # type: ignore[type-arg]
      "sealed.jsonl line 2 (member ballot 1, field tracker)"),
     (_edit_document("sealing.json", _swap_share), "sealing.json (member ballot 1, field decryptions[0])"),
     (_edit_document("sealing.json", _decrypted_small), "sealing.json (member ballot 1, field tally[5])"),
+    (_decrypted_complement, "sealing.json (member ballot 1, field tally): question 1: the employer values left "
+                            "out ('Globex') hold 4 votes together"),
     (_edit_document("result.json", _figure), "result.json (member ballot 1)"),
 ])
 def test_tampering_with_a_sealed_answer_proof_share_or_figure_fails_there(
