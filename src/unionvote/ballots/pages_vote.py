@@ -21,7 +21,7 @@ from unionvote.ballots.pages_common import ballot_page, text_of
 from unionvote.errors import RuleViolation
 from unionvote.i18n import N_, _
 from unionvote.ratelimit import RateLimiter
-from unionvote.voting.board import read_tracker
+from unionvote.voting.board import board_page, read_tracker
 from unionvote.voting.pages_board import recorded_board_hash
 from unionvote.voting.receipts import format_tracker, new_token
 
@@ -168,7 +168,7 @@ class MemberVotePages(Controller):
 
     @get("/ballots/{slug:str}/board")
     async def board(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str,
-                    tracker: str | None = None) -> Template:
+                    tracker: str | None = None, page: int = 1) -> Template:
         """The public board: every sealed answer's tracker as soon as it is stored, sorted, frozen at close;
         a plain GET form says whether a tracker is on it."""
         ballot = await services.ballot_by_slug(db_session, slug)
@@ -180,8 +180,10 @@ class MemberVotePages(Controller):
         asked = (tracker or "").strip()[:40]
         wanted = read_tracker(asked) if asked else None
         frozen = ballot.state != MemberBallotState.OPEN
+        on_page, page, pages, first = board_page(listed, page)
         return ballot_page(
             "ballots/board.html", request, ballot, sealed=sealed, frozen=frozen, asked=asked,
-            wanted=format_tracker(wanted) if wanted else None,
-            found=None if wanted is None else wanted in set(listed), trackers=[format_tracker(t) for t in listed],
+            wanted=format_tracker(wanted) if wanted else None, count=len(listed), page=page, pages=pages,
+            first=first, found=None if wanted is None else wanted in set(listed),
+            trackers=[format_tracker(t) for t in on_page],
             recorded_hash=await recorded_board_hash(db_session, ballot.id, "member_ballot") if frozen else None)

@@ -23,6 +23,7 @@ BOARD_FORMAT = "unionvote-board/1"
 MEMBER_BOARD_FORMAT = "unionvote-member-board/1"
 BOARD_KINDS = {"ballot": BOARD_FORMAT, "member_ballot": MEMBER_BOARD_FORMAT}  # the id's field -> the format
 TRACKER_TEXT = re.compile(r"[A-Z2-7]{12}")
+PAGE_SIZE = 2000  # trackers listed on one page of a board; the search box finds any of them
 
 
 def board_document(ballot_id: int, trackers: Iterable[str], kind: str = "ballot") -> dict[str, Any]:
@@ -45,6 +46,15 @@ async def board_trackers(db: AsyncSession, ballot_id: int) -> list[str]:
     """Every sealed vote's tracker in this ballot, in tracker order."""
     return list((await db.execute(select(SealedVote.tracker).where(SealedVote.ballot_id == ballot_id)
                                   .order_by(SealedVote.tracker))).scalars())
+
+
+def board_page(listed: list[str], page: int) -> tuple[list[str], int, int, int]:
+    """One page of a board: its trackers, the page number (kept within range), the number of pages, and the
+    position of its first tracker."""
+    size = PAGE_SIZE
+    pages = max(1, -(-len(listed) // size))
+    page = min(max(page, 1), pages)
+    return listed[(page - 1) * size:page * size], page, pages, (page - 1) * size + 1
 
 
 def read_tracker(text: str) -> str | None:

@@ -21,13 +21,11 @@ from unionvote.conferences.access import anyone_in_conference
 from unionvote.conferences.pages_common import conference_page, load_conference
 from unionvote.errors import RuleViolation
 from unionvote.voting import casting, services
-from unionvote.voting.board import board_document, board_hash, board_trackers, read_tracker
+from unionvote.voting.board import board_document, board_hash, board_page, board_trackers, read_tracker
 from unionvote.voting.models import Ballot, BallotSealing, BallotState
 from unionvote.voting.pages_delegate import my_place
 from unionvote.voting.receipts import format_tracker
 from unionvote.voting.views import view_of
-
-PAGE_SIZE = 2000  # trackers listed on one page; the search box finds any of them
 
 
 async def recorded_board_hash(db: AsyncSession, ballot_id: int, kind: str = "ballot") -> str | None:
@@ -70,14 +68,13 @@ class BoardPages(Controller):
         asked = tracker.strip() if tracker else (me.tracker or "")
         wanted = read_tracker(asked) if asked else None
         found = None if listed is None or wanted is None else wanted in set(listed)
-        pages = max(1, -(-len(listed or []) // PAGE_SIZE))
-        page = min(max(page, 1), pages)
-        shown = [format_tracker(t) for t in (listed or [])[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
+        on_page, page, pages, first = board_page(listed or [], page)
+        shown = [format_tracker(t) for t in on_page]
         frozen = ballot.state != BallotState.OPEN
         return conference_page(
             "voting/board.html", request, conference, v=await view_of(db_session, ballot), me=me, sealed=sealed,
             listed=listed is not None, count=len(listed or []), trackers=shown, page=page, pages=pages,
-            first=(page - 1) * PAGE_SIZE + 1, asked=asked, wanted=format_tracker(wanted) if wanted else None,
+            first=first, asked=asked, wanted=format_tracker(wanted) if wanted else None,
             found=found, frozen=frozen,
             recorded_hash=await recorded_board_hash(db_session, ballot_id) if frozen and sealed else None)
 
