@@ -90,6 +90,8 @@ async def test_a_ballot_runs_from_import_to_declared_result(client: AsyncTestCli
     assert (await admin.post(f"/member-ballots/{ballot_id}/declare")).status_code == 303
     results = await admin.get(f"/member-ballots/{ballot_id}/results")
     assert results.status_code == 200 and NOTICE in results.text
+    # Globex's one vote would be the total minus Acme's: Acme's figures are withheld too, and the page says why.
+    assert "Withheld so a smaller group" in results.text and "votes cannot be worked out" in results.text
     report = await admin.get(f"/member-ballots/{ballot_id}/report.csv")
     assert "Votes cast,4" in report.text and "Spoilt or invalid,0" in report.text and NOTICE in report.text
     actions = [e.action for e in await audit_entries(app, scope=scope_for(ballot_id))]
