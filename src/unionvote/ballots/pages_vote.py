@@ -168,7 +168,7 @@ class MemberVotePages(Controller):
 
     @get("/ballots/{slug:str}/board")
     async def board(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str,
-                    tracker: str | None = None, page: int = 1) -> Template:
+                    tracker: str | None = None, page: int | None = None) -> Template:
         """The public board: every sealed answer's tracker as soon as it is stored, sorted, frozen at close;
         a plain GET form says whether a tracker is on it."""
         ballot = await services.ballot_by_slug(db_session, slug)
@@ -180,10 +180,10 @@ class MemberVotePages(Controller):
         asked = (tracker or "").strip()[:40]
         wanted = read_tracker(asked) if asked else None
         frozen = ballot.state != MemberBallotState.OPEN
-        on_page, page, pages, first = board_page(listed, page)
+        on_page, shown_page, pages, first = board_page(listed, page, wanted)
         return ballot_page(
             "ballots/board.html", request, ballot, sealed=sealed, frozen=frozen, asked=asked,
-            wanted=format_tracker(wanted) if wanted else None, count=len(listed), page=page, pages=pages,
+            wanted=format_tracker(wanted) if wanted else None, count=len(listed), page=shown_page, pages=pages,
             first=first, found=None if wanted is None else wanted in set(listed),
             trackers=[format_tracker(t) for t in on_page],
             recorded_hash=await recorded_board_hash(db_session, ballot.id, "member_ballot") if frozen else None)

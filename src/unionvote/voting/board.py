@@ -8,6 +8,7 @@ the export carries `board.json`; docs/audit-format.md ("The board") specifies bo
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Iterable
@@ -48,10 +49,13 @@ async def board_trackers(db: AsyncSession, ballot_id: int) -> list[str]:
                                   .order_by(SealedVote.tracker))).scalars())
 
 
-def board_page(listed: list[str], page: int) -> tuple[list[str], int, int, int]:
-    """One page of a board: its trackers, the page number (kept within range), the number of pages, and the
-    position of its first tracker."""
+def board_page(listed: list[str], page: int | None, wanted: str | None = None) -> tuple[list[str], int, int, int]:
+    """One page of the sorted board: its trackers, the page number (kept within range; with no page asked for,
+    the page holding `wanted` if it is listed), the number of pages, and the position of its first tracker."""
     size = PAGE_SIZE
+    if page is None:
+        at = bisect.bisect_left(listed, wanted) if wanted else len(listed)
+        page = at // size + 1 if at < len(listed) and listed[at] == wanted else 1
     pages = max(1, -(-len(listed) // size))
     page = min(max(page, 1), pages)
     return listed[(page - 1) * size:page * size], page, pages, (page - 1) * size + 1

@@ -57,8 +57,9 @@ async def test_the_board_lists_each_vote_as_cast_finds_it_and_freezes_at_close(
     assert "Page 2 of 2:" in second.text and _board_trackers(second.text) == sorted(mine)[2:]
     assert 'href="/ballots/pay-2027/board?page=1"' in second.text
 
-    found = await visitor.get("/ballots/pay-2027/board", params={"tracker": mine[0].lower().replace("-", " ")})
-    assert "Found." in found.text and f'class="tracker--mine">{mine[0]}<' in found.text
+    for tracker in mine:  # the answer, and the page that lists it
+        found = await visitor.get("/ballots/pay-2027/board", params={"tracker": tracker.lower().replace("-", " ")})
+        assert "Found." in found.text and f'class="tracker--mine">{tracker}<' in found.text
     assert "counted when voting closes" in found.text
     missing = await visitor.get("/ballots/pay-2027/board", params={"tracker": "AAAA-AAAA-AAAA"})
     assert "Not found." in missing.text and "AAAA-AAAA-AAAA" in missing.text
@@ -69,7 +70,7 @@ async def test_the_board_lists_each_vote_as_cast_finds_it_and_freezes_at_close(
     assert "Voting in this ballot has closed" in (await _vote(client, links["M4"]["voting link"], "no"))[1]
     frozen = await visitor.get("/ballots/pay-2027/board", params={"tracker": mine[2]})
     assert "the board is frozen" in frozen.text and "That vote is in the count." in frozen.text
-    assert _board_trackers(frozen.text) == sorted(mine)[:2] and "3 trackers" in frozen.text
+    assert mine[2] in _board_trackers(frozen.text) and "3 trackers" in frozen.text
     [closed] = [e for e in await audit_entries(app, scope=scope_for(ballot_id)) if e.action == "member_ballot.closed"]
     recorded = json.loads(closed.payload)["board_hash"]
     expected = board_document(ballot_id, [t.replace("-", "") for t in mine], "member_ballot")
