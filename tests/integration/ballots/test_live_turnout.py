@@ -44,7 +44,7 @@ def test_the_dashboard_count_moves_when_a_member_votes(live: TestClient[Litestar
     _, secret = on_app_loop(live, make_user, app, "admin@union.example", admin=True)
     log_in(live, "admin@union.example", secret)
     dashboard = live.get(f"/member-ballots/{ballot_id}/turnout")
-    assert f'ws-connect="/ws/live?topics=member_ballot%3A{ballot_id}"' in dashboard.text
+    assert f'ws-connect="/ws/live?topics=member_ballot%3A{ballot_id}' in dashboard.text
     with live.websocket_connect(f"/ws/live?topics=member_ballot:{ballot_id}", headers={"origin": ORIGIN}) as ws:
         assert 'id="live-status"' in ws.receive_text(timeout=30)
         form = live.get(f"/vote/{link}")

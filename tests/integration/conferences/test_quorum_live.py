@@ -57,7 +57,7 @@ def chair_watching(live: TestClient[Litestar], app: Litestar, world: World) -> N
     log_in(live, "chair@union.example", secret)
     panel = live.get(f"/conferences/{world.conference_id}/quorum")
     assert panel.status_code == 200
-    assert f'ws-connect="/ws/live?topics=conference%3A{world.conference_id}"' in panel.text
+    assert f'ws-connect="/ws/live?topics=conference%3A{world.conference_id}' in panel.text
     assert 'id="quorum-verdict" role="status" aria-live="polite"' in panel.text
 
 

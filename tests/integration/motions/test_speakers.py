@@ -84,7 +84,7 @@ def test_asking_to_speak_reaches_everyone_following_the_floor(live: TestClient[L
     conference_id, item_id = on_app_loop(live, _delegate_world, app)
     log_in(live, "a1@branch.example")
     page = live.get(f"/conferences/{conference_id}/agenda")
-    assert f'ws-connect="/ws/live?topics=floor%3A{conference_id}"' in page.text
+    assert f'ws-connect="/ws/live?topics=floor%3A{conference_id}' in page.text
     with live.websocket_connect(f"/ws/live?topics=floor:{conference_id}", headers={"origin": ORIGIN}) as ws:
         assert 'id="live-status"' in ws.receive_text(timeout=30)
         response = live.post(f"/conferences/{conference_id}/agenda/items/{item_id}/speakers",
