@@ -22,6 +22,7 @@ from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.exceptions import WebSocketDisconnect
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeout
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,7 +109,10 @@ async def stop_credential_news(app: Litestar) -> None:
     credentials.detach_hub(app.state.channels)
     subscriber = app.state.get("credential_news")
     if subscriber is not None:
-        await app.state.channels.unsubscribe(subscriber)
+        try:
+            await app.state.channels.unsubscribe(subscriber)
+        except (RedisError, OSError):  # shutting down while Redis is away: nothing left to unsubscribe from
+            log.warning("redis unavailable at shutdown: credential news not unsubscribed")
 
 
 def render_fragment(app: Litestar, template: str, **context: Any) -> str:
