@@ -1,0 +1,57 @@
+"""Where each person's navigation leads them for consultations and member ballots."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.helpers import Visitor, make_conference, make_user
+from tests.integration.consult.world import consultation, staff
+from unionvote.accounts.models import Role
+
+
+def nav_links(html: str) -> str:
+    return html[html.index('<nav class="site-nav"'):html.index("</nav>")]
+
+
+async def test_an_administrator_reaches_consultations_and_member_ballots_from_the_navigation(
+    app: Litestar, client: AsyncTestClient[Litestar],
+) -> None:
+    admin, _ = await staff(app, client)
+    nav = nav_links((await admin.get("/account")).text)
+    assert '<a href="/consultations">Consultations</a>' in nav
+    assert '<a href="/member-ballots">Member ballots</a>' in nav
+    assert (await admin.get("/consultations")).status_code == 200
+    assert (await admin.get("/member-ballots")).status_code == 200
+
+
+async def test_a_conference_chair_is_led_to_the_consultations_they_can_read_not_to_a_list_they_cannot_run(
+    app: Litestar, client: AsyncTestClient[Litestar],
+) -> None:
+    """A chair must use two-factor like staff, but does not run consultations: their link is the readers' list."""
+    conference_id = await make_conference(app, slug="chair-conf")
+    _, admin_id = await staff(app, client)
+    cid = await consultation(app, admin_id, conference_id=conference_id, phases="discover")
+    _, secret = await make_user(app, "chair@union.example", roles=[(conference_id, Role.CHAIR)])
+    chair = Visitor(client)
+    await chair.log_in("chair@union.example", totp_secret=secret)
+    page = await chair.get("/my-consultations")
+    nav = nav_links(page.text)
+    assert '<a href="/my-consultations" aria-current="page">Consultations</a>' in nav
+    assert 'href="/consultations"' not in nav and "Consultations you run" not in page.text
+    assert f'<a href="/consult/{cid}">' in page.text
+
+
+async def test_union_staff_of_a_conference_reach_the_consultations_they_run(
+    app: Litestar, client: AsyncTestClient[Litestar],
+) -> None:
+
+    conference_id = await make_conference(app, slug="staff-conf")
+    _, admin_id = await staff(app, client)
+    cid = await consultation(app, admin_id, conference_id=conference_id, phases="share")
+    _, secret = await make_user(app, "organiser@union.example", roles=[(conference_id, Role.STAFF)])
+    organiser = Visitor(client)
+    await organiser.log_in("organiser@union.example", totp_secret=secret)
+    page = await organiser.get("/consultations")
+    assert '<a href="/consultations" aria-current="page">Consultations</a>' in nav_links(page.text)
+    assert f'href="/consultations/{cid}"' in page.text
