@@ -62,6 +62,11 @@ class MemberBallot(SQLModel, table=True):
     erased_at: datetime | None = _when()
     # While credentials are being emailed: when the current run last reported progress (see ballots.sending).
     emailing_since: datetime | None = _when()
+    # Languages (issue 21): the default for visitors who chose none, and the second language shown beside it.
+    language: str | None = Field(default=None, max_length=8)
+    bilingual_language: str | None = Field(default=None, max_length=8)
+    # {"cy": {"title": ..., "description": ...}}: kept out of the audit chain (docs/translating.md).
+    translations: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class MemberQuestion(SQLModel, table=True):
@@ -73,6 +78,8 @@ class MemberQuestion(SQLModel, table=True):
     position: int
     text: str = Field(sa_column=Column(Text, nullable=False))
     options: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON: [[key, label], ...]
+    # {"cy": {"text": ..., "options": {key: label}}}: the wording in other languages (unionvote.bilingual).
+    translations: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Member(SQLModel, table=True):

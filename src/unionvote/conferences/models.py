@@ -47,6 +47,9 @@ class Conference(SQLModel, table=True):
     quorum_value: str | None = Field(default=None, max_length=32)
     card_vote_mode: str = Field(default=CardVoteMode.BLOCK, max_length=8)
     retention_days: int = 365
+    # Languages (issue 21): the default for visitors who chose none, and the second language shown beside it.
+    language: str | None = Field(default=None, max_length=8)
+    bilingual_language: str | None = Field(default=None, max_length=8)
 
 
 class BusinessSession(SQLModel, table=True):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from unionvote.db import UTCDateTime, utcnow
@@ -56,6 +56,10 @@ class Consultation(SQLModel, table=True):
     star_closes_at: datetime | None = _when(nullable=True)
     discover_opens_at: datetime | None = _when(nullable=True)
     created_at: datetime = _when()
+    # Languages (issue 21): the default for visitors who chose none, and the second language shown beside it.
+    language: str | None = Field(default=None, max_length=8)
+    bilingual_language: str | None = Field(default=None, max_length=8)
+    translations: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # {"cy": {"question": ...}}
 
 
 class Joined(SQLModel, table=True):

@@ -129,6 +129,7 @@ class Motion(SQLModel, table=True):
     debate_order: int = 0
     ballot_id: int | None = None  # the ballot that decided it, when one did
     submitted_at: datetime = _moment()
+    translations: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # {"cy": {"title": ...}}
 
 
 class MotionSupporter(SQLModel, table=True):
