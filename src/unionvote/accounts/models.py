@@ -59,7 +59,6 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = _when()
-    language: str | None = Field(default=None, max_length=8)  # the language they chose on their account page
 
 
 class RecoveryCode(SQLModel, table=True):
@@ -113,3 +112,18 @@ class RoleGrant(SQLModel, table=True):
     role: str = Field(max_length=32)
     granted_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     granted_at: datetime = _when()
+
+
+class OidcIdentity(SQLModel, table=True):
+    """An account at the union's OpenID provider (issuer and subject) linked, deliberately, to one of ours."""
+
+    __tablename__ = "oidc_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_oidc_identity_subject"),
+                      UniqueConstraint("user_id", "issuer", name="uq_oidc_identity_user_issuer"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    issuer: str = Field(max_length=500)
+    subject: str = Field(max_length=255)
+    linked_at: datetime = _when()
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
