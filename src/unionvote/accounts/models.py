@@ -59,6 +59,7 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = _when()
+    language: str | None = Field(default=None, max_length=8)  # the language they chose on their account page
 
 
 class RecoveryCode(SQLModel, table=True):
