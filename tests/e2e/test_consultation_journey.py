@@ -125,7 +125,7 @@ def test_a_member_shares_rates_and_sees_what_members_rated_highest(person: Calla
     page.get_by_text("Every thought, with how sure each estimate is").click()
     member.checkpoint("every thought, with the ranges")
     ranking = page.get_by_role("table", name="Thoughts, highest rated first")
-    for heading in ("Rank", "Thought", "Estimate (stars)", "95% range", "Ratings", "Theme"):
+    for heading in ("Rank", "Thought", "Estimate (stars)", "Likely range", "Ratings", "Theme"):
         expect(ranking.get_by_role("columnheader", name=heading, exact=True)).to_be_visible()
     rows = ranking.locator("tbody tr")
     expect(rows).to_have_count(len(TIPS) + 1)  # the crowd's tips and the member's own

@@ -125,3 +125,37 @@ async def test_fifty_members_choosing_at_once_do_not_all_get_one_thought(
     finally:
         await engine.dispose()
     assert len(picks) >= 6 and max(picks.values()) <= 25, picks  # one board, no single thought takes half
+
+
+async def test_a_polish_member_reads_the_results_and_their_detail_in_polish(
+    app: Litestar, client: AsyncTestClient[Litestar],
+) -> None:
+    """The plain summary and the detail on demand (the ranked table, each group's view) are both translated."""
+    admin, admin_id = await staff(app, client)
+    cid = await consultation(app, admin_id, conference_id=None, audience="invited", phases="share,star")
+    issued = await admin.post(f"/consultations/{cid}/invitations", files={"file": (
+        "people.csv", b"reference,employer\nann@example.org,Acme\n", "text/csv")})
+    [link] = (row["link"].split("127.0.0.1:8000", 1)[1]
+              for row in csv.DictReader(io.StringIO(issued.content.decode("utf-8-sig"))))
+    async with app_db(app) as db:
+        c = await load(db, cid)
+        crowd = [(await participation.new_participant(db, c, {"employer": "Acme"}, f"m{i}")).participant
+                 for i in range(12)]
+        for i in range(3):
+            await share_thought(db, c, crowd[i], f"{TIP}, number {i}")
+        for member in crowd:
+            for _ in range(3):
+                thought = await star.next_thought(db, c, member)
+                if thought is not None:
+                    await star.rate(db, c, member, thought.id, 4)
+    await open_discover(app, cid, admin_id)
+
+    polish = await Visitor(client).get(link + "/results", headers={"accept-language": "pl"})
+    assert polish.status_code == 200
+    page = polish.text
+    assert "najwyżej" in page[:page.index("<details")]  # the plain summary, first
+    detail = page[page.index("<details"):]
+    for english in ("Thoughts, highest rated first", "Likely range", "Estimate (stars)", "Ratings", "Employer",
+                    "Union response", "too few ratings", "Common ground", "group by group"):
+        assert english not in detail, f"'{english}' is shown in English to a Polish reader"
+    assert "Pomysły, od najwyżej ocenionych" in detail and "Pracodawca" in detail
