@@ -34,6 +34,10 @@ def browser() -> Iterator[object]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         missing("playwright is not installed: pip install -e '.[test]'")
+    from playwright.sync_api import expect
+
+    # A loaded CI machine can take far longer than Playwright's 5 s default to show a page's change.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -78,7 +82,7 @@ def person(server: LiveServer, browser: object, viewport: str, request: pytest.F
 
     def open_browser(who: str) -> Journey:
         context = browser.new_context(**VIEWPORTS[viewport])  # type: ignore[attr-defined]
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # generous: CI shares the machine
         contexts.append(context)
         return Journey(context, server.base_url, artifacts, who)
 

@@ -15,10 +15,10 @@ import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,8 @@ from unionvote.voting.models import (
 )
 from unionvote.voting.rules import Method, Tally
 from unionvote.voting.trustee_keys import registered_trustees
+
+T = TypeVar("T")
 
 
 def label_of(ballot_id: int) -> str:
@@ -295,15 +297,8 @@ async def count_sealed(db: AsyncSession, ballot: Ballot, digest: Any) -> SealedC
     tally = sealed.tally()
     stored = {d.public_key: json.loads(d.document) for d in (await db.execute(
         select(TrusteeDecryption).where(TrusteeDecryption.ballot_id == ballot.id))).scalars()}
-    shares = []
-    for i, trustee in enumerate(facts["trustees"], start=1):
-        document = stored.get(trustee["public_key"])
-        if document is None:
-            raise RuleViolation(f"Trustee {i} has not yet sent their partial decryption of this ballot's tally.", 409)
-        try:
-            shares.append(read_partials(document, facts["label"], tally, Point.from_hex(trustee["public_key"])))
-        except SealingError as exc:
-            raise RuleViolation(f"Trustee {i}'s partial decryption does not check: {exc}.", 409) from None
+    shares = trustee_shares(facts, stored, lambda document, key: read_partials(document, facts["label"], tally, key),
+                            "partial decryption", "of this ballot's tally")
     try:
         totals = combine(tally, shares, sealed.bound)
     except SealingError as exc:
@@ -374,3 +369,19 @@ async def seal_at_opening(db: AsyncSession, ballot: Ballot, by: int | None) -> N
                             "a key for this conference yet. The returning officer registers one on the trustees' "
                             "page; or prepare the ballot again, sealed by the server.", 409)
     await seal_ballot(db, ballot, mode=SealingMode.TRUSTEES, trustees=trustees, by=by)
+
+
+def trustee_shares(facts: dict[str, Any], stored: dict[str, Any], read: Callable[[Any, Point], T],
+                   what: str, of: str) -> list[T]:
+    """Each trustee's stored `what` (e.g. "partial decryption"), in the trustees' order, read and checked by
+    `read(document, trustee key)`; a RuleViolation names the first trustee whose share is missing or wrong."""
+    shares = []
+    for i, trustee in enumerate(facts["trustees"], start=1):
+        document = stored.get(trustee["public_key"])
+        if document is None:
+            raise RuleViolation(f"Trustee {i} has not yet sent their {what} {of}.", 409)
+        try:
+            shares.append(read(document, Point.from_hex(trustee["public_key"])))
+        except SealingError as exc:
+            raise RuleViolation(f"Trustee {i}'s {what} does not check: {exc}.", 409) from None
+    return shares

@@ -43,6 +43,7 @@ from unionvote.voting.sealed import (
     sealed_rows_document,
     sealing_document,
     store_decryption,
+    trustee_shares,
 )
 
 
@@ -129,15 +130,8 @@ async def opened_papers(db: AsyncSession, ballot: Ballot) -> list[dict[str, Any]
     rows = sealed_rows_document(await sealed_rows(db, ballot.id))
     papers = sealed_papers_of(facts, rows)
     stored = await _decryptions(db, ballot.id)
-    shares = []
-    for i, trustee in enumerate(facts["trustees"], start=1):
-        document = stored.get(trustee["public_key"])
-        if document is None:
-            raise RuleViolation(f"Trustee {i} has not yet sent their decryption of this ballot's papers.", 409)
-        try:
-            shares.append(read_decryption(document, facts["label"], papers, Point.from_hex(trustee["public_key"])))
-        except SealingError as exc:
-            raise RuleViolation(f"Trustee {i}'s decryption does not check: {exc}", 409) from None
+    shares = trustee_shares(facts, stored, lambda document, key: read_decryption(document, facts["label"], papers, key),
+                            "decryption", "of this ballot's papers")
     try:
         rankings = open_papers(Point.from_hex(facts["election_key"]), facts["label"], papers, shares,
                                facts["paper"]["candidates"])

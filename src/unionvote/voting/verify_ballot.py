@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -29,7 +28,7 @@ from unionvote.voting.verify_files import (
     value_at,
     weight_of,
 )
-from unionvote.voting.verify_sealed import SealedRecount, check_sealed_votes, check_sealing
+from unionvote.voting.verify_sealed import SealedRecount, check_rows_against_close, check_sealed_votes, check_sealing
 
 CONTENT_FIELDS = {"id", "choice", "weight", "tracker"}
 HALL_FIELDS = {"section", "counts", "papers", "invalid", "teller"}
@@ -202,19 +201,7 @@ class BallotCheck:
                                     f"{row['weight']}, or voted twice", line, "field delegate")
                 voted.append(delegate)
             rows.append({key: row[key] for key in ("id", "choice", "weight", "tracker")})
-        if secret:
-            spare = Counter(electorate.values())
-            spare.subtract(Fraction(r["weight"]) for r in rows)
-            if any(n < 0 for n in spare.values()):
-                raise self.fail(file, "the rows carry weights that the electorate's voters do not hold",
-                                what="field weight")
-        closed = self.events["ballot.closed"][1]["payload"]
-        if len(rows) != closed.get("turnout"):
-            raise self.fail(file, f"{len(rows)} rows, but {self.at('ballot.closed')} records a turnout of "
-                            f"{closed.get('turnout')}")
-        if digest(rows) != closed.get("contents_hash"):
-            raise self.fail(file, f"the contents hash {digest(rows)} differs from the one in "
-                            f"{self.at('ballot.closed')}: a row was changed, added or removed")
+        closed = check_rows_against_close(self, file, electorate if secret else None, rows, "rows", "a row")
         if not secret and digest({"ballot": self.ballot_id, "voted": sorted(voted)}) != closed.get(
                 "participation_hash"):
             raise self.fail(file, f"the delegates who voted do not hash to the participation_hash in "

@@ -7,18 +7,16 @@ recount then runs on them. docs/audit-format.md, "Sealed ranked papers", specifi
 
 from __future__ import annotations
 
-from collections import Counter
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from unionvote.errors import RuleViolation
 from unionvote.sealing.group import Point, SealingError
 from unionvote.sealing.papers import SealedPaper, encode_paper, open_papers, paper_rule, papers_hash, read_decryption
-from unionvote.voting.sealed import sealed_tracker
 from unionvote.voting.sealed_papers import canonical_papers
 from unionvote.voting.verify_board import check_board
 from unionvote.voting.verify_files import choices_of, digest, weight_of
-from unionvote.voting.verify_sealed import SEALED_FIELDS, SealedRecount, sealing_facts
+from unionvote.voting.verify_sealed import SealedRecount, check_rows_against_close, read_sealed_rows, sealing_facts
 
 if TYPE_CHECKING:
     from unionvote.voting.verify_ballot import BallotCheck
@@ -40,35 +38,13 @@ def check_paper_sealing(check: BallotCheck) -> dict[str, Any]:
 def _sealed_rows(check: BallotCheck, facts: dict[str, Any], electorate: dict[int, Fraction]
                  ) -> tuple[list[dict[str, Any]], list[SealedPaper]]:
     file, candidates = "sealed.jsonl", facts["paper"]["candidates"]
-    rows: list[dict[str, Any]] = []
     papers: list[SealedPaper] = []
-    lines: dict[str, int] = {}
-    for line, row in check.files.rows(check.name(file)):
-        if set(row) != SEALED_FIELDS:
-            raise check.fail(file, f"a row has exactly the fields {', '.join(sorted(SEALED_FIELDS))}", line)
-        if rows and (not isinstance(row["id"], str) or row["id"] <= rows[-1]["id"]):
-            raise check.fail(file, "rows are in increasing id order, each id once", line, "field id")
-        weight_of(row["weight"], check.where(file, line, "field weight"))
-        try:
-            papers.append(SealedPaper.from_dict(row["sealed"], candidates, "sealed"))
-        except SealingError as exc:
-            raise check.fail(file, f"the sealed paper is malformed: {exc}", line, "field sealed") from None
-        if sealed_tracker(check.ballot_id, row["id"], row["sealed"], row["weight"]) != row["tracker"]:
-            raise check.fail(file, f"the tracker {row['tracker']!r} is not the hash of this row: its sealed paper, "
-                             "weight or id was changed (or the tracker)", line, "field sealed/weight/tracker")
-        rows.append(row)
-        lines[row["tracker"]] = line
-    spare = Counter(electorate.values())
-    spare.subtract(Fraction(r["weight"]) for r in rows)
-    if any(n < 0 for n in spare.values()):
-        raise check.fail(file, "the rows carry weights that the electorate's voters do not hold", what="field weight")
-    closed = check.events["ballot.closed"][1]["payload"]
-    if len(rows) != closed.get("turnout"):
-        raise check.fail(file, f"{len(rows)} sealed papers, but {check.at('ballot.closed')} records a turnout of "
-                         f"{closed.get('turnout')}")
-    if digest(rows) != closed.get("contents_hash"):
-        raise check.fail(file, f"the sealed papers hash to {digest(rows)}, not to the contents_hash in "
-                         f"{check.at('ballot.closed')}: a paper was changed, added or removed")
+
+    def open_paper(row: dict[str, Any]) -> None:
+        papers.append(SealedPaper.from_dict(row["sealed"], candidates, "sealed"))
+
+    rows, lines = read_sealed_rows(check, file, open_paper, "the sealed paper is malformed")
+    closed = check_rows_against_close(check, file, electorate, rows, "sealed papers", "a paper")
     if papers_hash(papers) != closed.get("tally_hash"):
         raise check.fail(file, f"the papers hash to {papers_hash(papers)}, not to the tally_hash in "
                          f"{check.at('ballot.closed')}")

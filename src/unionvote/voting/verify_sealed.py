@@ -22,6 +22,8 @@ from unionvote.voting.verify_board import check_board
 from unionvote.voting.verify_files import digest, weight_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from unionvote.voting.verify_ballot import BallotCheck
 
 SEALED_FIELDS = {"id", "sealed", "weight", "tracker"}
@@ -77,38 +79,15 @@ def sealing_facts(check: BallotCheck, rule_key: str) -> dict[str, Any]:
 
 def check_sealed_votes(check: BallotCheck, facts: dict[str, Any], electorate: dict[int, Fraction]
                        ) -> SealedRecount:
-    file = "sealed.jsonl"
     rule = SumRule.from_dict(facts["sum_rule"])
     key = Point.from_hex(facts["election_key"])
-    rows: list[dict[str, Any]] = []
-    lines: dict[str, int] = {}  # tracker -> its line, for the board
-    for line, row in check.files.rows(check.name(file)):
-        if set(row) != SEALED_FIELDS:
-            raise check.fail(file, f"a row has exactly the fields {', '.join(sorted(SEALED_FIELDS))}", line)
-        if rows and (not isinstance(row["id"], str) or row["id"] <= rows[-1]["id"]):
-            raise check.fail(file, "rows are in increasing id order, each id once", line, "field id")
-        weight_of(row["weight"], check.where(file, line, "field weight"))
-        try:
-            vote = SealedVote.from_dict(row["sealed"], rule, "sealed")
-            check_sealed(key, facts["label"], vote, rule)
-        except SealingError as exc:
-            raise check.fail(file, f"the sealed vote does not verify: {exc}", line, "field sealed") from None
-        if sealed_tracker(check.ballot_id, row["id"], row["sealed"], row["weight"]) != row["tracker"]:
-            raise check.fail(file, f"the tracker {row['tracker']!r} is not the hash of this row", line,
-                             "field tracker")
-        rows.append(row)
-        lines[row["tracker"]] = line
-    spare = Counter(electorate.values())
-    spare.subtract(Fraction(r["weight"]) for r in rows)
-    if any(n < 0 for n in spare.values()):
-        raise check.fail(file, "the rows carry weights that the electorate's voters do not hold", what="field weight")
-    closed = check.events["ballot.closed"][1]["payload"]
-    if len(rows) != closed.get("turnout"):
-        raise check.fail(file, f"{len(rows)} sealed votes, but {check.at('ballot.closed')} records a turnout of "
-                         f"{closed.get('turnout')}")
-    if digest(rows) != closed.get("contents_hash"):
-        raise check.fail(file, f"the sealed votes hash to {digest(rows)}, not to the contents_hash in "
-                         f"{check.at('ballot.closed')}: a vote was changed, added or removed")
+
+    def open_vote(row: dict[str, Any]) -> None:
+        check_sealed(key, facts["label"], SealedVote.from_dict(row["sealed"], rule, "sealed"), rule)
+
+    file = "sealed.jsonl"
+    rows, lines = read_sealed_rows(check, file, open_vote, "the sealed vote does not verify")
+    closed = check_rows_against_close(check, file, electorate, rows, "sealed votes", "a vote")
     sealed = tally_of(facts, rows)
     tally = sealed.tally()
     if tally_hash(tally) != closed.get("tally_hash"):
@@ -139,3 +118,48 @@ def check_sealed_votes(check: BallotCheck, facts: dict[str, Any], electorate: di
     check.notes.append(f"{check.name('sealing.json')}: {len(shares)} trustee decryption(s) checked, totals "
                        f"{json.dumps(totals)} (scale {sealed.scale})")
     return SealedRecount(online, digest(rows), sealed_summary(facts, sealed, totals))
+
+
+def read_sealed_rows(check: BallotCheck, file: str, open_sealed: Callable[[dict[str, Any]], None], failure: str
+                     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Each row of `file`: its fields, id order, weight and tracker; `open_sealed` checks its sealed content
+    (raising SealingError, reported as `failure`). Returns the rows and each tracker's line, for the board."""
+    rows: list[dict[str, Any]] = []
+    lines: dict[str, int] = {}
+    for line, row in check.files.rows(check.name(file)):
+        if set(row) != SEALED_FIELDS:
+            raise check.fail(file, f"a row has exactly the fields {', '.join(sorted(SEALED_FIELDS))}", line)
+        if rows and (not isinstance(row["id"], str) or row["id"] <= rows[-1]["id"]):
+            raise check.fail(file, "rows are in increasing id order, each id once", line, "field id")
+        weight_of(row["weight"], check.where(file, line, "field weight"))
+        try:
+            open_sealed(row)
+        except SealingError as exc:
+            raise check.fail(file, f"{failure}: {exc}", line, "field sealed") from None
+        if sealed_tracker(check.ballot_id, row["id"], row["sealed"], row["weight"]) != row["tracker"]:
+            raise check.fail(file, f"the tracker {row['tracker']!r} is not the hash of this row: its sealed content, "
+                             "weight or id was changed (or the tracker)", line, "field sealed/weight/tracker")
+        rows.append(row)
+        lines[row["tracker"]] = line
+    return rows, lines
+
+
+def check_rows_against_close(check: BallotCheck, file: str, electorate: dict[int, Fraction] | None,
+                             rows: list[dict[str, Any]], noun: str, one: str) -> dict[str, Any]:
+    """The rows' weights are the electorate's (unless `electorate` is None: rows that name their voter are
+    checked one by one elsewhere), and their number and hash are those ballot.closed records (`noun` names
+    the rows in messages, `one` a single row). Returns ballot.closed's payload."""
+    if electorate is not None:
+        spare = Counter(electorate.values())
+        spare.subtract(Fraction(r["weight"]) for r in rows)
+        if any(n < 0 for n in spare.values()):
+            raise check.fail(file, "the rows carry weights that the electorate's voters do not hold",
+                             what="field weight")
+    closed: dict[str, Any] = check.events["ballot.closed"][1]["payload"]
+    if len(rows) != closed.get("turnout"):
+        raise check.fail(file, f"{len(rows)} {noun}, but {check.at('ballot.closed')} records a turnout of "
+                         f"{closed.get('turnout')}")
+    if digest(rows) != closed.get("contents_hash"):
+        raise check.fail(file, f"the {noun} hash to {digest(rows)}, not to the contents_hash in "
+                         f"{check.at('ballot.closed')}: {one} was changed, added or removed")
+    return closed
