@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from unionvote.ballots.import_mappings import MAPPINGS
 from unionvote.config import DEFAULT_DATABASE_URL, Settings, normalise_database_url
 
 
@@ -28,7 +29,7 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-async def _import(slug: str, path: Path) -> int:
+async def _import(slug: str, path: Path, mapping_key: str) -> int:
     from unionvote.ballots.members import MembersFileRejected, import_members
     from unionvote.ballots.services import ballot_by_slug
     from unionvote.db import session_scope
@@ -39,7 +40,8 @@ async def _import(slug: str, path: Path) -> int:
         async with session_scope(factory) as db:
             ballot = await ballot_by_slug(db, slug)
             with path.open("rb") as stream:
-                imported = await import_members(db, ballot.id, stream, by=None)  # type: ignore[arg-type]
+                imported = await import_members(db, ballot.id, stream, by=None,  # type: ignore[arg-type]
+                                                mapping=MAPPINGS.get(mapping_key))
     except MembersFileRejected as exc:
         print(exc.args[0].split("\n", 1)[0], file=sys.stderr)
         for problem in exc.problems:  # every bad row, not only those a page would show
@@ -49,7 +51,7 @@ async def _import(slug: str, path: Path) -> int:
         return _fail(str(exc))
     finally:
         await engine.dispose()
-    print(f"Members of {slug}: {imported.added:,} imported.")
+    print(f"Members of {slug}: {imported.added:,} imported (columns read with the {imported.mapping.key} mapping).")
     return 0
 
 
@@ -57,7 +59,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"{path} does not exist.")
-    return asyncio.run(_import(args.ballot, path))
+    return asyncio.run(_import(args.ballot, path, args.mapping))
 
 
 async def _send(args: argparse.Namespace) -> int:
@@ -153,6 +155,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     imp.add_argument("--ballot", required=True, help="the ballot's short name, e.g. pay-2027")
     imp.add_argument("file", help="CSV with membership number, name, email, mobile, employer, workplace, region, "
                                   "branch and any extra columns")
+    imp.add_argument("--mapping", choices=["detect", *MAPPINGS], default="detect",
+                     help="which column headings the file uses (default: detected from its first row)")
     imp.set_defaults(func=cmd_import)
     send = ballots.add_parser("send-credentials", help="email each member not emailed yet a new voting link and "
                                                        "code (throttled by UNIONVOTE_SMTP_PER_SECOND; resumable)")

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.services import EMAIL_RE
 from unionvote.audit.services import actor_of, record
+from unionvote.ballots.import_mappings import NAME_PARTS, ColumnMapping, closest, detect
 from unionvote.ballots.models import SEGMENTS, Member, MemberBallotState, MemberTurnout
 from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
 from unionvote.conferences.csvtable import CONTROL_RE, MOBILE_RE, RowProblem, phone_number
@@ -42,21 +43,22 @@ SHOWN_PROBLEMS = 200  # a page lists this many bad rows; the CLI lists every one
 
 @dataclass(frozen=True)
 class MemberColumn:
+    """A column of the member table; the headings it may have in a file are in ballots.import_mappings."""
+
     name: str
-    aliases: tuple[str, ...] = ()
     required: bool = False
     max_length: int = 200
 
 
 COLUMNS = (
-    MemberColumn("membership number", ("member number", "membership no", "number"), required=True, max_length=32),
-    MemberColumn("name", ("full name", "member name")),
-    MemberColumn("email", ("email address", "e-mail")),
-    MemberColumn("mobile", ("mobile number", "phone", "mobile phone")),
-    MemberColumn("employer", ("employer name",), required=True),
-    MemberColumn("workplace", ("site", "workplace name")),
-    MemberColumn("region", ()),
-    MemberColumn("branch", ("branch name",)),
+    MemberColumn("membership number", required=True, max_length=32),
+    MemberColumn("name"),
+    MemberColumn("email"),
+    MemberColumn("mobile"),
+    MemberColumn("employer", required=True),
+    MemberColumn("workplace"),
+    MemberColumn("region"),
+    MemberColumn("branch"),
 )
 FIELD_OF = {"membership number": "membership_number", "name": "name", "email": "email", "mobile": "mobile",
             "employer": "employer", "workplace": "workplace", "region": "region", "branch": "branch"}
@@ -76,22 +78,52 @@ class MembersFileRejected(MemberBallotError):
 class ImportedMembers:
     added: int
     file_sha256: str
+    mapping: ColumnMapping
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+BY_NAME = {col.name: col for col in COLUMNS}
+REQUIRED = tuple(col.name for col in COLUMNS if col.required)
 
 
-LOOKUP = {_key(alias): col for col in COLUMNS for alias in (col.name, *col.aliases)}
+def _header_problems(header: list[str], targets: list[str | None], mapping: ColumnMapping, *, chosen: bool
+                     ) -> list[str]:
+    """What is wrong with the first row under `mapping`: repeated or missing columns, said in the file's words."""
+    counted = Counter(target for target in targets if target is not None)
+    problems = [f"column '{name}' appears twice" for name, n in counted.items() if n > 1]
+    extra_names = [cell.strip() for cell, target in zip(header, targets, strict=True) if target is None]
+    if len(set(extra_names)) != len(extra_names) or "" in extra_names:
+        problems.append("every extra column needs a heading of its own")
+    missing = [name for name in REQUIRED if name not in counted]
+    problems += [f"the header lacks '{name}' (the {mapping.key} mapping reads it from a column headed "
+                 f"{mapping.headings_words(name)})" for name in missing]
+    if missing:
+        fits = detect(header, REQUIRED)
+        if chosen and fits is not None:
+            problems.append(f"the headings fit the mapping '{fits.label}': choose that one, or detection")
+        elif fits is None:
+            problems.append("no column mapping finds every required column in these headings")
+    if problems:
+        known = ", ".join(_column_words(mapping, target) for target in mapping.headings)
+        problems.append(f"the columns the {mapping.key} mapping reads are: {known}, plus any extra columns you "
+                        "want to count turnout by")
+    return problems
+
+
+def _column_words(mapping: ColumnMapping, target: str) -> str:
+    """'Member No' (membership number), or 'name' (optional) where the heading says what it is."""
+    heading = mapping.headings[target][0]
+    notes = ([] if heading.lower() == target else [target]) + ([] if target in REQUIRED else ["optional"])
+    return f"'{heading}'" + (f" ({', '.join(notes)})" if notes else "")
 
 
 class _Reader:
     """One pass over the file: (line, cells, None) per non-blank row or (line, None, why) for a broken one.
 
-    Also hashes the file as it goes, and knows where each known column and each extra column sits.
+    Also hashes the file as it goes, and knows where each known column and each extra column sits,
+    under the chosen column mapping (or the one detected from the headings when none was chosen).
     """
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], mapping: ColumnMapping | None = None) -> None:
         stream.seek(0)
         self.digest = hashlib.sha256()
         self.text = io.TextIOWrapper(io.BufferedReader(_Hashing(stream, self.digest), 1 << 16),
@@ -102,26 +134,19 @@ class _Reader:
         counts = {d: first.count(d) for d in (",", ";", "\t")}
         self.delimiter = max(counts, key=lambda d: (counts[d], d == ","))
         header = next(csv.reader([first], delimiter=self.delimiter))
-        self.header = [LOOKUP.get(_key(cell)) for cell in header]
-        self.extra_names = [cell.strip() for cell, col in zip(header, self.header, strict=True) if col is None]
-        problems = [f"column '{n}' appears twice" for n in {c.name for c in self.header if c}
-                    if sum(1 for c in self.header if c and c.name == n) > 1]
-        if len(set(self.extra_names)) != len(self.extra_names) or "" in self.extra_names:
-            problems.append("every extra column needs a heading of its own")
-        present = {c.name for c in self.header if c}
-        missing = [c.name for c in COLUMNS if c.required and c.name not in present]
-        if missing:
-            problems.append("the header lacks " + ", ".join(f"'{m}'" for m in missing))
+        self.mapping = mapping or closest(header, REQUIRED)[0]
+        targets = self.mapping.targets(header)
+        problems = _header_problems(header, targets, self.mapping, chosen=mapping is not None)
         if problems:
-            known = ", ".join(c.name + ("" if c.required else " (optional)") for c in COLUMNS)
-            raise MembersFileRejected([RowProblem(1, (*problems, f"the columns are: {known}, plus any "
-                                                                 "extra columns you want to count turnout by"))])
-        where = {col.name: i for i, col in enumerate(self.header) if col is not None}
+            raise MembersFileRejected([RowProblem(1, tuple(problems))])
+        self.header = [BY_NAME.get(target) if target else None for target in targets]
+        where = {target: i for i, target in enumerate(targets) if target is not None}
         # Each known column's cell; a column the file lacks reads the empty cell rows() adds after the last.
         self._known = itemgetter(*(where.get(col.name, len(self.header)) for col in COLUMNS))
+        self._name_parts = tuple(where[part] for part in NAME_PARTS if part in where)
         # Extra columns in sorted order, with their JSON keys made once: the stored JSON has sorted keys.
         self.extra_at = sorted((json.dumps(cell.strip(), ensure_ascii=False), i)
-                               for i, (cell, col) in enumerate(zip(header, self.header, strict=True)) if col is None)
+                               for i, (cell, target) in enumerate(zip(header, targets, strict=True)) if target is None)
 
     def rows(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
         reader = csv.reader(self.text, delimiter=self.delimiter, strict=True)
@@ -152,6 +177,8 @@ class _Reader:
     def values(self, cells: list[str]) -> list[str]:
         """The known columns' values in COLUMNS order, '' where the file has no such column."""
         values = list(self._known(cells))
+        if self._name_parts:  # a forename and a surname column make the one name
+            values[NAME] = " ".join(filter(None, (cells[i] for i in self._name_parts)))
         if '="' in "".join(values):
             values = [_unwrap(value) for value in values]
         return values
@@ -187,7 +214,7 @@ def _unwrap(value: str) -> str:
 
 _json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # what json.dumps uses for str
 _LIMITS = [(col.name, col.max_length, col.required) for col in COLUMNS]
-NUMBER, EMAIL, MOBILE, EMPLOYER = 0, 2, 3, 4  # positions in COLUMNS
+NUMBER, NAME, EMAIL, MOBILE, EMPLOYER = 0, 1, 2, 3, 4  # positions in COLUMNS
 NUMBER_LIMIT = COLUMNS[NUMBER].max_length
 SHORTEST_LIMIT = min(col.max_length for col in COLUMNS[1:])
 
@@ -239,9 +266,10 @@ async def _existing_numbers(db: AsyncSession, ballot_id: int) -> set[str]:
     return set((await db.execute(select(Member.membership_number).where(Member.ballot_id == ballot_id))).scalars())
 
 
-def validate(stream: IO[bytes], existing: set[str]) -> tuple[int, str]:
-    """First pass: every problem in the file, or (rows, file hash) when it is clean."""
-    reader = _Reader(stream)
+def validate(stream: IO[bytes], existing: set[str], mapping: ColumnMapping | None = None
+             ) -> tuple[int, str, ColumnMapping]:
+    """First pass: every problem in the file, or (rows, file hash, the mapping read with) when it is clean."""
+    reader = _Reader(stream, mapping)
     seen: dict[str, int] = {}
     problems: list[RowProblem] = []
     rows = 0
@@ -267,20 +295,20 @@ def validate(stream: IO[bytes], existing: set[str]) -> tuple[int, str]:
         raise MembersFileRejected(problems)
     if rows == 0:
         raise MembersFileRejected([RowProblem(1, ("the file has a header but no rows below it",))])
-    return rows, reader.digest.hexdigest()
+    return rows, reader.digest.hexdigest(), reader.mapping
 
 
 COPY_COLUMNS = ("ballot_id", "membership_number", "name", "email", "mobile", "employer", "workplace", "region",
                 "branch", "extra")
 
 
-def _checked_rows(stream: IO[bytes], ballot_id: int, segments: Counter[tuple[str, ...]]
+def _checked_rows(stream: IO[bytes], ballot_id: int, segments: Counter[tuple[str, ...]], mapping: ColumnMapping
                   ) -> Iterator[tuple[Any, ...]]:
     """Second pass over a file the first pass found clean: each row as stored, without checking it again.
 
     Counts the members of each (employer, workplace, region, branch) as it goes, for member_turnout.
     """
-    reader = _Reader(stream)
+    reader = _Reader(stream, mapping)
     for _line, cells, _broken in reader.rows():
         values = reader.values(cells)  # type: ignore[arg-type]
         segments[tuple(values[EMPLOYER:])] += 1
@@ -321,19 +349,23 @@ async def _load(db: AsyncSession, rows: Iterator[tuple[Any, ...]]) -> None:
         await db.execute(insert(Member), batch)
 
 
-async def import_members(db: AsyncSession, ballot_id: int, stream: IO[bytes], *, by: int | None) -> ImportedMembers:
-    """All rows or none. Only before the ballot opens; later joiners are added one by one."""
+async def import_members(db: AsyncSession, ballot_id: int, stream: IO[bytes], *, by: int | None,
+                         mapping: ColumnMapping | None = None) -> ImportedMembers:
+    """All rows or none. Only before the ballot opens; later joiners are added one by one.
+
+    The headings are read with `mapping`, or with the mapping detected from them when it is None.
+    """
     ballot = await lock_ballot(db, ballot_id)
     if ballot.state != MemberBallotState.DRAFT:
         raise MemberBallotError("Members can be imported only before the ballot opens. Add later joiners one by "
                                 "one on the members page.", 409)
-    rows, digest = validate(stream, await _existing_numbers(db, ballot_id))
+    rows, digest, mapping = validate(stream, await _existing_numbers(db, ballot_id), mapping)
     segments: Counter[tuple[str, ...]] = Counter()
-    await _load(db, _checked_rows(stream, ballot_id, segments))
+    await _load(db, _checked_rows(stream, ballot_id, segments, mapping))
     await count_entitled(db, ballot_id, segments)
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="members.imported",
                  payload={"file_sha256": digest, "added": rows})
-    return ImportedMembers(rows, digest)
+    return ImportedMembers(rows, digest, mapping)
 
 
 async def add_member(db: AsyncSession, ballot_id: int, values: dict[str, str], *, by: int | None) -> Member:

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.auth import requires_admin
-from unionvote.ballots import credentials, members, organisers, sending, services
+from unionvote.ballots import credentials, import_mappings, members, organisers, sending, services
 from unionvote.ballots.erasure import erase_personal_data
 from unionvote.ballots.models import INDICATIVE_NOTICE
 from unionvote.ballots.pages_common import ballot_page, day_of, moment_of, text_of
@@ -85,9 +85,15 @@ class MemberBallotAdminPages(Controller):
         ballot = await services.get_ballot(db, ballot_id)
         context.setdefault("error", None)
         context.setdefault("problems", [])
+        context.setdefault("chosen_mapping", import_mappings.DETECT)
+        used = import_mappings.MAPPINGS.get(request.query_params.get("mapping") or "")
+        if used is not None and request.query_params.get("done") == "imported":
+            context.setdefault("notice", f"The members have been imported. Their columns were read with the "
+                                         f"mapping '{used.label}'.")
         return ballot_page("ballots/overview.html", request, ballot, status_code=status_code,
                            questions=await services.questions_of(db, ballot_id),
-                           figures=await overall(db, ballot), columns=members.COLUMNS,
+                           figures=await overall(db, ballot), mappings=import_mappings.MAPPINGS,
+                           mapping_choices=import_mappings.mapping_choices(),
                            emailing=await sending.email_status(db, ballot),
                            smtp_configured=request.app.state.settings.smtp_configured,
                            organisers=await organisers.organisers_of(db, ballot_id), **context)
@@ -112,15 +118,26 @@ class MemberBallotAdminPages(Controller):
         form = await request.form()
         upload = form.get("file")
         by = request.scope["user"].id
+        chosen = text_of(form, "mapping", 40) or import_mappings.DETECT
+        mapping = import_mappings.MAPPINGS.get(chosen)
+        if mapping is None and chosen != import_mappings.DETECT:
+            return await self._overview(request, db_session, ballot_id, status_code=400, chosen_mapping=chosen,
+                                        error="Choose which column headings the file uses, or detection.")
         if not isinstance(upload, UploadFile):
-            return await self._overview(request, db_session, ballot_id, status_code=400,
+            return await self._overview(request, db_session, ballot_id, status_code=400, chosen_mapping=chosen,
                                         error="Choose the CSV file of members to upload.")
         with tempfile.SpooledTemporaryFile(max_size=8 * UPLOAD_CHUNK) as spool:
             while chunk := await upload.read(UPLOAD_CHUNK):
                 spool.write(chunk)
-            return await self._act(request, db_session, ballot_id,
-                                   lambda: members.import_members(db_session, ballot_id, spool, by=by),  # type: ignore[arg-type]
-                                   "imported")
+            try:
+                imported = await members.import_members(db_session, ballot_id, spool, by=by,  # type: ignore[arg-type]
+                                                        mapping=mapping)
+            except RuleViolation as exc:
+                await db_session.rollback()
+                return await self._overview(request, db_session, ballot_id, status_code=exc.status_code,
+                                            error=str(exc), chosen_mapping=chosen,
+                                            problems=getattr(exc, "problems", [])[:members.SHOWN_PROBLEMS])
+        return see_other(f"/member-ballots/{ballot_id}?done=imported&mapping={imported.mapping.key}")
 
     @post("/{ballot_id:int}/members/add")
     async def add_member(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int
