@@ -1,5 +1,5 @@
-"""A member opens their consultation link, shares a thought, rates others' and, once Discover opens, sees results;
-a member who never joined reads the same results from their link.
+"""A member opens their consultation link, shares a thought, rates others' and, once Discover opens, sees results.
+(A member who never joined reads them too: test_consultation_latecomer.py, from nothing, through the pages.)
 
 The member has no account: the single-use invitation link is the way in, and the consultation
 recognises them afterwards by the key their browser keeps. On the way they are offered similar
@@ -135,39 +135,6 @@ def test_a_member_shares_rates_and_sees_what_members_rated_highest(person: Calla
     assert first.locator("td").nth(4).inner_text().strip(), "the top thought has no theme"
     # The member's own tip has had at most one rating: it says so rather than ranking by luck.
     expect(ranking.get_by_role("row").filter(has_text=MY_TIP)).to_contain_text("too few ratings to rank")
-
-
-def test_a_member_who_never_joined_reads_the_results_on_a_phone(person: Callable[[str], Journey], viewport: str,
-                                                                e2e_database_url: str) -> None:
-    """Once Discover opens, the invitation link leads to the results, whoever took part: a short plain
-    list first, the statistics on demand."""
-    seeded = consultation_in_star(e2e_database_url)
-    open_discover(e2e_database_url, seeded)
-    reader = person("member who never joined")
-    page = reader.page
-    reader.goto(f"/invited/{seeded.latecomer_token}", "invitation after the results opened")
-    expect(page.get_by_role("button", name="Join the consultation")).to_have_count(0)
-    page.get_by_role("link", name="Read the results").click()
-    page.wait_for_url("**/results")
-    reader.checkpoint("results for a member who never joined")
-    summary = page.get_by_role("region", name="Members rated these ten highest")
-    expect(summary.get_by_role("listitem")).to_have_count(10)
-    first = summary.get_by_role("listitem").first.inner_text().strip()
-    assert first in dict(TIPS), first
-    expect(page.get_by_role("table", name="Thoughts, highest rated first")).not_to_be_visible()
-    box = summary.bounding_box()
-    assert box is not None and box["y"] < 844, "the plain summary is not on the first screen"
-    if viewport == "phone":
-        height = page.evaluate("document.documentElement.scrollHeight")
-        assert height < 3000, f"the results page is {height} px tall on a phone"
-
-    page.get_by_text("Every thought, with how sure each estimate is").click()
-    ranking = page.get_by_role("table", name="Thoughts, highest rated first")
-    expect(ranking).to_be_visible()
-    expect(ranking.locator("tbody tr").first).to_contain_text(first)  # the summary is the ranking's top, in words
-    reader.checkpoint("every thought, opened on demand")
-    page.get_by_role("link", name="Your invitation").click()
-    page.wait_for_url(f"**/invited/{seeded.latecomer_token}")
 
 
 def test_a_member_removed_from_the_ballot_finds_their_consultation_link_refused(
