@@ -66,6 +66,7 @@ class CurrentUser:
     totp_required_by_conference: bool = False  # a conference of theirs asks delegates for two-factor
     organises: frozenset[int] = frozenset()  # member ballots they watch as an organiser
     token_scopes: frozenset[str] = frozenset()  # an API token's scopes (empty for a session)
+    language: str | None = None  # the language chosen on their account page (unionvote.i18n)
 
     def organiser_of(self, member_ballot_id: int) -> bool:
         return member_ballot_id in self.organises
@@ -135,6 +136,7 @@ async def _load_user(db: AsyncSession, user: User | int | None, *, mfa_verified:
         totp_enabled=user.totp_enabled, mfa_verified=mfa_verified, via=via,
         roles={k: frozenset(v) for k, v in roles.items()}, conference_scope=conference_id,
         totp_required_by_conference=totp_required, organises=organises, token_scopes=token_scopes,
+        language=user.language,
     )
 
 

@@ -52,7 +52,7 @@ _TOUCH_COLUMNS = frozenset({"last_seen_at", "last_used_at", "expires_at"})
 # What an answer holds of the account itself (and its password, whose change ends logins): counting failed
 # logins or the last authenticator step used is no news, so a login does not spoil its own first page's ticket.
 _ACCOUNT_COLUMNS = frozenset({"id", "email", "display_name", "is_admin", "is_active", "totp_enabled",
-                              "totp_secret", "password_hash"})
+                              "totp_secret", "password_hash", "language"})
 
 
 @dataclass(frozen=True)

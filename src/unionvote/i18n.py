@@ -8,8 +8,9 @@ to `.mo` when the package is built (hatch_build.py) or, if a `.po` is newer than
 memory when first needed, so a checkout always serves what its catalogues say.
 
 The language of a request is chosen, in this order, by: the language switch (the `uv_lang`
-cookie), the person's profile, a language other than English that the browser asks for
-(Accept-Language), the event's own default, and English.
+cookie), the person's profile (their account page), a language other than English that the
+browser asks for (Accept-Language), the default of the event the page belongs to (a conference,
+member ballot or consultation: `follow_event_language`), and English (docs/translating.md says why).
 """
 
 from __future__ import annotations
@@ -174,7 +175,10 @@ def offered(tag: str | None) -> str | None:
 
 def choose_language(*, chosen: str | None = None, profile: str | None = None,
                     accept_language: str = "", event_default: str | None = None) -> str:
-    """The language of a page, from what the person chose, their browser, and the event."""
+    """The language of a page: what the person chose (switch, then profile), a browser asking for a language
+    other than English, the event's default, English. A browser asking for English comes after the event's
+    default: most phones in Britain ask for English because that is how they were sold, while a browser
+    set to Polish says something about its owner, and so does a union that set its event to Welsh."""
     for preference in (chosen, profile):
         if offered(preference):
             return offered(preference)  # type: ignore[return-value]
@@ -183,6 +187,19 @@ def choose_language(*, chosen: str | None = None, profile: str | None = None,
     if first and first != SOURCE_LANGUAGE:
         return first
     return offered(event_default) or first or SOURCE_LANGUAGE
+
+
+def follow_event_language(request: Any, event_default: str | None) -> str:
+    """A page of an event: its default language applies as `choose_language` says (not over a person's own
+    choice, nor over a browser asking for another language than English).
+
+    Called by the event's pages before rendering; returns the language the page is in."""
+    state = request.scope.setdefault("state", {})
+    if not state.get("language_chosen") and offered(event_default):
+        state["language"] = choose_language(accept_language=state.get("accept_language", ""),
+                                            event_default=event_default)
+        _current.set(state["language"])
+    return str(state.get("language") or _current.get())
 
 
 def template_callables() -> dict[str, Callable[..., Any]]:
@@ -222,19 +239,22 @@ class LanguageMiddleware:
             return
         headers = scope.get("headers", [])
         chosen = _cookie(headers, LANGUAGE_COOKIE)
+        profile = getattr(scope.get("user"), "language", None)
+        accept = next((value.decode("latin-1") for key, value in headers if key == b"accept-language"), "")
         if chosen in PSEUDO_DIRECTIONS:
             language = chosen
         else:
-            user = scope.get("user")
-            accept = next((value.decode("latin-1") for key, value in headers if key == b"accept-language"), "")
-            language = choose_language(chosen=chosen, profile=getattr(user, "language", None), accept_language=accept)
-        scope.setdefault("state", {})["language"] = language
+            language = choose_language(chosen=chosen, profile=profile, accept_language=accept)
+        state = scope.setdefault("state", {})
+        state["language"] = language
+        state["language_chosen"] = bool(offered(chosen) or offered(profile) or chosen in PSEUDO_DIRECTIONS)
+        state["accept_language"] = accept
         token = _current.set(language)
 
         async def say_language(message: Any) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start":  # an event's page may have changed it meanwhile
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"content-language", language.encode())]
+                message["headers"] = [*message["headers"], (b"content-language", str(state["language"]).encode())]
             await send(message)
 
         try:

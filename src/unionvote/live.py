@@ -32,6 +32,7 @@ from unionvote import credentials
 from unionvote.auth import CurrentUser
 from unionvote.config import Settings
 from unionvote.db import session_scope
+from unionvote.i18n import LANGUAGES, SOURCE_LANGUAGE, gettext, offered, speaking
 from unionvote.live_tickets import Ticket, Verdict, issue, wanted_topics
 from unionvote.outages import service_unavailable
 
@@ -115,13 +116,36 @@ async def stop_credential_news(app: Litestar) -> None:
             log.warning("redis unavailable at shutdown: credential news not unsubscribed")
 
 
-def render_fragment(app: Litestar, template: str, **context: Any) -> str:
-    """Render a server-side fragment for the websocket (templates named `_*.html`)."""
-    return app.template_engine.get_template(template).render(**context)  # type: ignore[union-attr]
+class Fragment(dict[str, str]):
+    """A live fragment rendered once in each offered language: each socket is sent the one in its own."""
+
+
+def render_fragment(app: Litestar, template: str, **context: Any) -> Fragment:
+    """Render a server-side fragment for the websocket (templates named `_*.html`), once per language."""
+    compiled = app.template_engine.get_template(template)  # type: ignore[union-attr]
+    rendered = Fragment()
+    for language in LANGUAGES:
+        with speaking(language):
+            rendered[language] = compiled.render(**context)
+    return rendered
+
+
+def language_topic(topic: str, language: str) -> str:
+    """The channel a topic's fragments in one language go out on ("conference:4~cy")."""
+    return f"{topic}~{language}"
+
+
+def send_fragment(channels: Any, html: str | Fragment, topic: str) -> None:
+    """A Fragment goes out once per language; plain text (no words to translate) on the topic itself."""
+    if isinstance(html, Fragment):
+        for language, text in html.items():
+            channels.publish(text, language_topic(topic, language))
+    else:
+        channels.publish(html, topic)
 
 
 def publish_after_commit(db: AsyncSession, channels: ChannelsPlugin | Coalescer, topic: str,
-                         html: str | Render) -> None:
+                         html: str | Fragment | Render) -> None:
     """Queue a fragment for `topic`; it is sent only if and when `db` commits (through a Coalescer: soon after)."""
     db.info.setdefault(_PENDING, []).append((channels, topic, html))
 
@@ -129,7 +153,10 @@ def publish_after_commit(db: AsyncSession, channels: ChannelsPlugin | Coalescer,
 @event.listens_for(Session, "after_commit")
 def _send_pending(session: Session) -> None:
     for channels, topic, html in session.info.pop(_PENDING, []):
-        channels.publish(html, topic)
+        if isinstance(channels, Coalescer):
+            channels.publish(html, topic)
+        else:
+            send_fragment(channels, html, topic)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -149,15 +176,15 @@ class Coalescer:
 
     def __init__(self, channels: ChannelsPlugin, interval: float = 0.25) -> None:
         self.channels, self.interval = channels, interval
-        self._latest: dict[str, tuple[str, str | Render]] = {}
+        self._latest: dict[str, tuple[str, str | Fragment | Render]] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def offer(self, key: str, topic: str, html: str | Render) -> None:
+    def offer(self, key: str, topic: str, html: str | Fragment | Render) -> None:
         self._latest[key] = (topic, html)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._flush_soon())
 
-    def publish(self, data: str | Render, channels: str) -> None:
+    def publish(self, data: str | Fragment | Render, channels: str) -> None:
         """ChannelsPlugin.publish's shape, one topic, keyed by it: what publish_after_commit calls."""
         self.offer(channels, channels, data)
 
@@ -168,7 +195,7 @@ class Coalescer:
             latest, self._latest = self._latest, {}
             for topic, html in latest.values():
                 try:
-                    text = html if isinstance(html, str) else await html()
+                    text = html if isinstance(html, str | Fragment) else await html()
                 except Exception as exc:  # noqa: BLE001 - a failed render must not stop later updates
                     if service_unavailable(exc):  # the next committed change renders it again
                         log.warning("live update not rendered: database unavailable",
@@ -176,7 +203,7 @@ class Coalescer:
                     else:
                         log.exception("live update not rendered", extra={"topic": topic})
                     continue
-                self.channels.publish(text, topic)
+                send_fragment(self.channels, text, topic)
 
 
 # ---- who may follow which topic -----------------------------------------------------------
@@ -298,10 +325,14 @@ async def _counted(keys: list[tuple[str, int]]) -> AsyncIterator[bool]:
 
 
 def hello_fragment() -> str:
-    from unionvote.i18n import gettext  # in the language of the connection (LanguageMiddleware)
-
-    words = gettext("Live updates are on.")
+    words = gettext("Live updates are on.")  # in the language of the connection (socket_language)
     return f'<p id="live-status" hx-swap-oob="true" class="live-status">{words}</p>'
+
+
+def socket_language(socket: WebSocket[Any, Any, Any], lang: str) -> str:
+    """The page says which language it is in (`lang=`: an event's default may have chosen it); without
+    that, the connection's own (the switch's cookie, the profile, the browser: LanguageMiddleware)."""
+    return offered(lang) or str(socket.scope.get("state", {}).get("language") or SOURCE_LANGUAGE)
 
 
 class SharedText(str):
@@ -321,18 +352,25 @@ class SharedText(str):
         return str(self).encode(encoding, errors)
 
 
-_last_frame: list[Any] = [None, None]  # the last payload and its send message, shared by every socket
+_last_frames: list[tuple[bytes, dict[str, Any]]] = []  # the latest payloads (one per language) and their messages
+_FRAMES_KEPT = 8
 
 
 def shared_message(payload: bytes) -> dict[str, Any]:
-    """The hub hands the same bytes to every subscriber of a topic: one message for all of them."""
-    if _last_frame[0] is not payload:
-        _last_frame[:] = [payload, {"type": "websocket.send", "text": SharedText(payload)}]
-    return _last_frame[1]  # type: ignore[no-any-return]
+    """The hub hands the same bytes to every subscriber of a topic in one language: one message for all of them.
+    A few are kept, as the languages of one update reach the sockets interleaved."""
+    for held, message in _last_frames:
+        if held is payload:
+            return message
+    message = {"type": "websocket.send", "text": SharedText(payload)}
+    _last_frames.insert(0, (payload, message))
+    del _last_frames[_FRAMES_KEPT:]
+    return message
 
 
 @websocket("/ws/live", name="live", opt={"access": "session"})
-async def live_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, topics: str = "") -> None:
+async def live_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, topics: str = "",
+                      lang: str = "") -> None:
     settings: Settings = socket.app.state.settings
     user: CurrentUser | None = socket.scope.get("user")
     wanted = wanted_topics(topics)
@@ -366,8 +404,11 @@ async def live_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin
         async def send(payload: bytes) -> None:
             await socket.send(shared_message(payload))
 
-        async with channels.start_subscription(wanted) as subscriber, subscriber.run_in_background(send):
-            await socket.send_text(hello_fragment())
+        language = socket_language(socket, lang)
+        followed = wanted + [language_topic(topic, language) for topic in wanted]
+        async with channels.start_subscription(followed) as subscriber, subscriber.run_in_background(send):
+            with speaking(language):
+                await socket.send_text(hello_fragment())
             try:
                 while True:
                     await socket.receive_data(mode="text")  # the client never needs to talk; wait for close

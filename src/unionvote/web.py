@@ -39,6 +39,7 @@ NOTICES = {
     "logged-out-everywhere": "You have been logged out on every device.",
     "password-changed": "Your password has been changed. Other devices have been logged out.",
     "totp-enabled": "Two-factor authentication is on.",
+    "language-saved": "Your language has been saved. You will see unionvote in it wherever you sign in.",
     "codes-regenerated": "New recovery codes have been made. The old ones no longer work.",
     "user-created": "The account has been created.",
     "role-granted": "The role has been granted.",

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,7 @@ from unionvote.accounts.flows import (
     start_session,
 )
 from unionvote.accounts.models import ROLE_LABELS
+from unionvote.accounts.oidc_links import linked_identity
 from unionvote.accounts.services import AccountError
 from unionvote.auth import (
     SESSION_ONLY,
@@ -30,6 +32,7 @@ from unionvote.auth import (
     requires_password_step,
 )
 from unionvote.csrf import adopt_session_token
+from unionvote.i18n import LANGUAGE_COOKIE
 from unionvote.security import totp_qr_svg, totp_uri
 from unionvote.web import _safe_next, page, see_other
 
@@ -112,6 +115,7 @@ class AccountPages(Controller):
                     roles=await services.roles_of(db_session, user.id),
                     tokens=await services.api_tokens_of(db_session, user.id),
                     codes_left=await services.unused_recovery_codes(db_session, user.id),
+                    oidc_link=await linked_identity(db_session, request.app.state.settings, user.id),
                     role_labels=ROLE_LABELS)
 
     @get("/totp", guards=[requires_login_allow_enrolment])
@@ -158,6 +162,19 @@ class AccountPages(Controller):
                         detail=str(exc), back="/account")
         cookies = await rotate_after_password_change(request, db_session, user.id)
         return Redirect(path="/account?done=password-changed", status_code=303, cookies=cookies)
+
+    @post("/language", guards=[requires_login_allow_enrolment])
+    async def choose_language(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Response[Any]:
+        """The account's own language: it follows the person to every device they sign in on."""
+        form = await request.form()
+        try:
+            await services.set_language(db_session, request.scope["user"].id, str(form.get("language", "")))
+        except AccountError as exc:
+            return page("errors/error.html", request, status_code=exc.status_code, status=exc.status_code,
+                        detail=str(exc), back="/account")
+        # The switch's cookie would otherwise go on overriding the profile on this device.
+        return Redirect(path="/account?done=language-saved", status_code=303,
+                        cookies=[Cookie(key=LANGUAGE_COOKIE, value="", max_age=0, path="/")])
 
     @post("/tokens", guards=[requires_login])
     async def create_token(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:

@@ -19,6 +19,7 @@ from unionvote.conferences.models import Conference
 from unionvote.config import Settings
 from unionvote.db import locked, utcnow
 from unionvote.errors import RuleViolation
+from unionvote.i18n import LANGUAGES, _
 from unionvote.security import (
     digest_matches,
     hash_password,
@@ -336,6 +337,18 @@ async def revoke_api_token(db: AsyncSession, *, user_id: int, token_id: int) -> 
 async def api_tokens_of(db: AsyncSession, user_id: int) -> list[ApiToken]:
     return list((await db.execute(select(ApiToken).where(ApiToken.user_id == user_id)
                                   .order_by(ApiToken.id))).scalars())
+
+
+async def set_language(db: AsyncSession, user_id: int, language: str) -> str | None:
+    """The language a person reads unionvote in, wherever they sign in ("" = as their browser asks)."""
+    language = language.strip()
+    if language and language not in LANGUAGES:
+        raise AccountError(_("Choose one of the languages offered, or \"As my browser asks\"."))
+    user = await db.get(User, user_id)
+    if user is None:
+        raise AccountError(_("This account no longer exists."), 404)
+    user.language = language or None
+    return user.language
 
 
 async def list_users(db: AsyncSession) -> list[User]:

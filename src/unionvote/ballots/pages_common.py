@@ -8,8 +8,9 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
+from unionvote.ballots.languages import ballot_wording, question_wordings
 from unionvote.ballots.models import INDICATIVE_NOTICE, SEGMENTS, MemberBallot
-from unionvote.i18n import _
+from unionvote.i18n import _, follow_event_language
 from unionvote.web import page
 
 NOTICES = {
@@ -34,6 +35,10 @@ def ballot_page(template: str, request: Request[Any, Any, Any], ballot: MemberBa
     done = request.query_params.get("done") or ""
     if done in NOTICES:
         context.setdefault("notice", NOTICES[done])
+    if ballot is not None:  # the ballot's own language for a reader who chose none; its wording in theirs
+        language = follow_event_language(request, ballot.language)
+        context.setdefault("ballot_says", lambda field: ballot_wording(ballot, field, language))
+        context.setdefault("question_words", lambda pairs: question_wordings(ballot, [q for q, _o in pairs], language))
     return page(template, request, status_code=status_code, ballot=ballot, indicative=_(INDICATIVE_NOTICE),
                 segments=SEGMENTS, segment_words=SEGMENT_WORDS, **context)
 
