@@ -38,7 +38,7 @@ def _wait_until_healthy(server: LiveServer, within: float) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"the server exited with {server.process.returncode}:\n{server.log_text()}")
         try:
-            if httpx.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{server.base_url}/healthz", timeout=10).status_code == 200:  # a loaded machine answers late
                 return
         except httpx.TransportError:
             pass

@@ -90,7 +90,7 @@ class LiveFeed:
                 return message
         return None
 
-    def is_cut_off(self, within: float = 5) -> bool:
+    def is_cut_off(self, within: float = 30) -> bool:
         """True once the server end has gone (the worker died)."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:

@@ -56,7 +56,7 @@ def cluster(database_url: str, redis_url: str, workdir: Path, *, workers: int = 
             stop_server(server)
 
 
-def _wait_until_healthy_as(server: LiveServer, host: str, within: float = 60) -> None:
+def _wait_until_healthy_as(server: LiveServer, host: str, within: float = 180) -> None:  # on readiness, generously
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

@@ -97,7 +97,7 @@ def test_every_acknowledged_vote_is_counted_when_a_worker_is_killed_mid_storm(po
             closed = httpx.post(f"{survivor.base_url}/api/v1/ballots/{floor.ballot_id}/close", headers=chair,
                                 timeout=30)
             assert closed.status_code == 200, closed.text
-            news = reconnected.wait_for("Voting has closed", within=10)
+            news = reconnected.wait_for("Voting has closed", within=60)  # returns on arrival; a loaded machine is slow
             assert news is not None, f"no live news of the close on the survivor; saw {reconnected.seen}"
             assert f"{DELEGATES} of {DELEGATES}" in news or str(DELEGATES) in news
 
