@@ -22,6 +22,8 @@ from sqlalchemy import text
 from unionvote import __version__
 from unionvote.accounts.admin import AdminPages, HomePages
 from unionvote.accounts.api import MeApi, SessionApi, UsersApi
+from unionvote.accounts.oidc import OpenIdProvider
+from unionvote.accounts.oidc_pages import OidcPages
 from unionvote.accounts.pages import AccountPages, LoginPages
 from unionvote.accounts.sessions import DatabaseSessionStore, RedisSessionStore, ResilientSessionStore
 from unionvote.api_refusals import document_refusals
@@ -68,7 +70,7 @@ async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
 
 ROUTE_HANDLERS: list[Any] = [
     healthz, live_socket,
-    HomePages, LoginPages, AccountPages, AdminPages, AuditPages,
+    HomePages, LoginPages, OidcPages, AccountPages, AdminPages, AuditPages,
     SessionApi, MeApi, UsersApi, ConferencesApi, AuditApi, *CONFERENCE_ROUTES,
     EnrolmentPages, CodeLoginPages, InvitationPages, InvitationsApi, LanguagePages,
     *MEMBER_BALLOT_ROUTES,
@@ -153,6 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.on_startup.append(hear_credential_news)  # after the channels plugin has started
     app.on_shutdown.insert(0, stop_credential_news)
     app.template_engine.register_template_callable("live_ticket", ticket_for_page)  # type: ignore[union-attr]
+    app.state.oidc = OpenIdProvider(settings) if settings.oidc_configured else None
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60, redis, settings.redis_namespace)
     return app
 

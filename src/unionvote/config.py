@@ -83,6 +83,20 @@ class Settings:
     smtp_per_second: int = 5  # stay under the mail provider's sending limits
     # How long a worker answers "who is this?" from memory (unionvote.credentials); 0 asks the database each time.
     credential_cache_seconds: float = 30.0
+    # Sign-in with the union's own OpenID Connect provider (unionvote.accounts.oidc); off unless an issuer is set.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "your union account"  # the button says "Sign in with <this>"
+    oidc_scopes: str = "openid email profile"
+    oidc_trust_mfa: bool = False  # the provider's word that it asked for a second factor replaces ours
+    oidc_mfa_acr: tuple[str, ...] = ()  # acr values that also count as a second factor, when trusted
+    oidc_roles: tuple[str, ...] = ("delegate", "observer")  # who may sign in that way ("admin" for admins)
+    oidc_auto_link: bool = False  # link by a verified email address matching an account's
+
+    @property
+    def oidc_configured(self) -> bool:
+        return bool(self.oidc_issuer)
 
     @property
     def smtp_configured(self) -> bool:
@@ -140,4 +154,38 @@ class Settings:
             smtp_starttls=_flag("UNIONVOTE_SMTP_STARTTLS", True),
             smtp_per_second=int(os.environ.get("UNIONVOTE_SMTP_PER_SECOND", "5")),
             credential_cache_seconds=float(os.environ.get("UNIONVOTE_CREDENTIAL_CACHE_SECONDS", "30")),
+            **_oidc_from_env(),
         )
+
+
+OIDC_ROLE_NAMES = frozenset({"admin", "staff", "cac", "chair", "returning_officer", "teller", "delegate", "observer"})
+
+
+def _oidc_from_env() -> dict[str, object]:
+    issuer = os.environ.get("UNIONVOTE_OIDC_ISSUER", "").strip().rstrip("/") or None
+    values: dict[str, object] = dict(
+        oidc_issuer=issuer,
+        oidc_client_id=os.environ.get("UNIONVOTE_OIDC_CLIENT_ID", "").strip(),
+        oidc_client_secret=os.environ.get("UNIONVOTE_OIDC_CLIENT_SECRET", ""),
+        oidc_name=os.environ.get("UNIONVOTE_OIDC_NAME", "").strip() or "your union account",
+        oidc_scopes=os.environ.get("UNIONVOTE_OIDC_SCOPES", "").strip() or "openid email profile",
+        oidc_trust_mfa=_flag("UNIONVOTE_OIDC_TRUST_MFA", False),
+        oidc_mfa_acr=tuple(_list("UNIONVOTE_OIDC_MFA_ACR", [])),
+        oidc_roles=tuple(role.lower() for role in _list("UNIONVOTE_OIDC_ROLES", ["delegate", "observer"])),
+        oidc_auto_link=_flag("UNIONVOTE_OIDC_AUTO_LINK", False),
+    )
+    if issuer is None:
+        return values
+    local = issuer.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]"))
+    if not issuer.startswith("https://") and not local:
+        raise ConfigError("UNIONVOTE_OIDC_ISSUER must be an https:// address (the provider's issuer URL).")
+    if not values["oidc_client_id"] or not values["oidc_client_secret"]:
+        raise ConfigError("UNIONVOTE_OIDC_ISSUER is set: set UNIONVOTE_OIDC_CLIENT_ID and UNIONVOTE_OIDC_CLIENT_SECRET "
+                          "too, as the provider gave them when you registered unionvote.")
+    if "openid" not in str(values["oidc_scopes"]).split():
+        raise ConfigError("UNIONVOTE_OIDC_SCOPES must include 'openid'.")
+    unknown = sorted(set(values["oidc_roles"]) - OIDC_ROLE_NAMES)  # type: ignore[arg-type]
+    if unknown:
+        raise ConfigError(f"UNIONVOTE_OIDC_ROLES: unknown role {', '.join(unknown)}; "
+                          f"choose from {', '.join(sorted(OIDC_ROLE_NAMES))}.")
+    return values

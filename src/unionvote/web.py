@@ -52,6 +52,8 @@ NOTICES = {
     "no-links-needed": "Nobody chosen needs a link: they have all enrolled already.",
     "links-emailing": "The links are being emailed now. Reload this page in a minute to see who they reached.",
     "no-codes-needed": "Everyone has a voting code already. Tick delegates to give them new codes.",
+    "oidc-linked": "Your sign-in elsewhere is linked: you can use it on the login page now.",
+    "oidc-unlinked": "Your sign-in elsewhere is unlinked: it no longer logs you in here.",
 }
 
 

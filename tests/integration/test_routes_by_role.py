@@ -73,6 +73,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/ballots/{slug:str}/trackers"): EVERYONE,
     ("GET", "/ballots/{slug:str}/board"): EVERYONE,
     ("GET", "/ballots/{slug:str}/portal"): EVERYONE,  # a signed link from the union's member portal
+    # Signing in with the union's OpenID provider (404 where none is set up), and its answer coming back.
+    ("GET", "/login/oidc"): EVERYONE,
+    ("GET", "/login/oidc/callback"): EVERYONE,
     # A session that passed the password step.
     ("GET", "/login/totp"): SIGNED_IN,
     ("POST", "/login/totp"): SIGNED_IN,
@@ -86,6 +89,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/account/tokens"): SIGNED_IN,
     ("POST", "/account/tokens/{token_id:int}/revoke"): SIGNED_IN,
     ("POST", "/account/recovery-codes"): SIGNED_IN,
+    ("POST", "/account/sign-in-elsewhere"): SIGNED_IN,
+    ("POST", "/account/sign-in-elsewhere/unlink"): SIGNED_IN,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("POST", "/api/v1/me/totp"): SIGNED_IN,
     ("POST", "/api/v1/me/totp/confirm"): SIGNED_IN,

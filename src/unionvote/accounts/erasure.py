@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.accounts.models import ApiToken, RecoveryCode, RoleGrant, User, UserSession
+from unionvote.accounts.models import ApiToken, OidcIdentity, RecoveryCode, RoleGrant, User, UserSession
 
 ERASED_EMAIL_DOMAIN = "invalid"  # RFC 2606: never a real address
 
@@ -59,6 +59,8 @@ async def _pending(db: AsyncSession, user_ids: Collection[int]) -> list[User]:
     with_tokens = set((await db.execute(select(ApiToken.user_id).where(ApiToken.user_id.in_(user_ids)))).scalars())
     with_codes = set((await db.execute(select(RecoveryCode.user_id).where(RecoveryCode.user_id.in_(user_ids))
                       )).scalars())
+    with_codes |= set((await db.execute(select(OidcIdentity.user_id).where(OidcIdentity.user_id.in_(user_ids))
+                       )).scalars())  # a sign-in elsewhere still linked is a way in, like a recovery code
     return [user for user in users if user.id is not None and (
         user.email != erased_email(user.id) or user.display_name != erased_name(user.id)
         or user.password_hash is not None or user.totp_secret is not None or user.totp_enabled or user.is_active
@@ -79,6 +81,7 @@ async def anonymise_accounts(db: AsyncSession, user_ids: Collection[int]) -> Acc
     tokens = await db.execute(delete(ApiToken).where(ApiToken.user_id.in_(ids)))
     codes = await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id.in_(ids)))
     sessions = await db.execute(delete(UserSession).where(UserSession.user_id.in_(ids)))
+    await db.execute(delete(OidcIdentity).where(OidcIdentity.user_id.in_(ids)))
     for user in users:
         assert user.id is not None
         user.email, user.display_name = erased_email(user.id), erased_name(user.id)
