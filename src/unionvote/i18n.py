@@ -16,7 +16,7 @@ member ballot or consultation: `follow_event_language`), and English (docs/trans
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -108,6 +108,25 @@ _ = gettext
 def N_(message: str) -> str:  # noqa: N802 - the conventional name for "marked, translated later"
     """Marks a message for extraction where it is defined; translate it with `_()` where it is shown."""
     return message
+
+
+class TranslatedWords(Mapping[Any, str]):
+    """A table of words marked with `N_()` (a state, a kind), read in the language of the moment.
+
+    Pages get this; CSV and JSON exports read the table itself, so their values stay in English.
+    """
+
+    def __init__(self, words: Mapping[Any, str]) -> None:
+        self.words = words
+
+    def __getitem__(self, key: Any) -> str:
+        return gettext(self.words[key])
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.words)
+
+    def __len__(self) -> int:
+        return len(self.words)
 
 
 def lazy_gettext(message: str) -> Any:

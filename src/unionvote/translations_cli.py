@@ -173,7 +173,7 @@ def unmarked_text(source: str) -> list[tuple[int, str]]:
 
 
 _ATTRIBUTE_FRAGMENT = re.compile(r'\s[\w:-]+="[^"<>]*"?')
-_LIVE_TOPIC = re.compile(r"^\s*(?:[a-z_]+:[^\s,]*,?)+\s*$")
+_LIVE_TOPIC = re.compile(r"^\s*,?(?:[a-z_]+:[^\s,]*,?)+\s*$")
 TRANSLATING = {"_", "gettext", "ngettext", "pgettext"}
 # A string literal people read: words with a space between, or a capitalised word ("Password").
 _PROSE = re.compile(r"[A-Za-z]{2,}[^{}]* [A-Za-z]{2,}|^[A-Z][a-z]+[.:?!]?$")

@@ -14,23 +14,26 @@ from unionvote.conferences import lookup
 from unionvote.conferences.register import AccreditationStatus, DelegateRole
 from unionvote.db import is_postgres, locked
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_, _
 from unionvote.motions.models import Amendment, Motion, MotionKind, MotionsSettings, MotionState
 
 MAX_REASON = 2000
 
 STATE_WORDS = {
-    MotionState.SUBMITTED: "Submitted", MotionState.ADMITTED: "Admitted", MotionState.RULED_OUT: "Ruled out of order",
-    MotionState.COMPOSITED: "Composited", MotionState.SCHEDULED: "Scheduled", MotionState.MOVED: "Moved",
-    MotionState.CARRIED: "Carried", MotionState.CARRIED_AS_AMENDED: "Carried as amended", MotionState.LOST: "Lost",
-    MotionState.REMITTED: "Remitted", MotionState.WITHDRAWN: "Withdrawn (with consent)", MotionState.FELL: "Fell",
-    MotionState.NOT_REACHED: "Not reached",
-    "accepted": "Accepted by the mover", "ruled_out": "Ruled out of order", "carried": "Carried", "lost": "Lost",
-    "withdrawn": "Withdrawn", "fell": "Fell", "submitted": "Submitted", "admitted": "Admitted",
+    MotionState.SUBMITTED: N_("Submitted"), MotionState.ADMITTED: N_("Admitted"),
+    MotionState.RULED_OUT: N_("Ruled out of order"), MotionState.COMPOSITED: N_("Composited"),
+    MotionState.SCHEDULED: N_("Scheduled"), MotionState.MOVED: N_("Moved"), MotionState.CARRIED: N_("Carried"),
+    MotionState.CARRIED_AS_AMENDED: N_("Carried as amended"), MotionState.LOST: N_("Lost"),
+    MotionState.REMITTED: N_("Remitted"), MotionState.WITHDRAWN: N_("Withdrawn (with consent)"),
+    MotionState.FELL: N_("Fell"), MotionState.NOT_REACHED: N_("Not reached"),
+    "accepted": N_("Accepted by the mover"), "ruled_out": N_("Ruled out of order"), "carried": N_("Carried"),
+    "lost": N_("Lost"), "withdrawn": N_("Withdrawn"), "fell": N_("Fell"), "submitted": N_("Submitted"),
+    "admitted": N_("Admitted"),
 }
-KIND_WORDS = {MotionKind.ORDINARY: "Motion", MotionKind.EMERGENCY: "Emergency motion",
-              MotionKind.RULE_CHANGE: "Rule change", MotionKind.COMPOSITE: "Composite motion"}
-RECOMMENDATION_WORDS = {"support": "Support", "oppose": "Oppose", "remit": "Remit",
-                        "support_with_qualification": "Support with qualification"}
+KIND_WORDS = {MotionKind.ORDINARY: N_("Motion"), MotionKind.EMERGENCY: N_("Emergency motion"),
+              MotionKind.RULE_CHANGE: N_("Rule change"), MotionKind.COMPOSITE: N_("Composite motion")}
+RECOMMENDATION_WORDS = {"support": N_("Support"), "oppose": N_("Oppose"), "remit": N_("Remit"),
+                        "support_with_qualification": N_("Support with qualification")}
 
 
 class MotionError(RuleViolation):
@@ -42,11 +45,11 @@ async def audit(db: AsyncSession, conference_id: int, by: int | None, action: st
 
 
 def motion_label(motion: Motion) -> str:
-    return f"{KIND_WORDS.get(motion.kind, 'Motion')} {motion.number}"
+    return f"{_(KIND_WORDS.get(motion.kind, N_('Motion')))} {motion.number}"
 
 
 def amendment_label(motion: Motion, amendment: Amendment) -> str:
-    return f"Amendment {motion.number}.{amendment.number}"
+    return _("Amendment %(motion)s.%(amendment)s") % {"motion": motion.number, "amendment": amendment.number}
 
 
 def clean_reason(text: str, *, what: str = "the reason", required: bool = True) -> str | None:

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.conferences.eligibility import session_at
 from unionvote.db import utcnow
+from unionvote.i18n import N_, _
 from unionvote.motions.amendments import LIVE, PART_OF_MOTION, amendments_of, change_of
-from unionvote.motions.common import MotionError, amendment_label, audit, motion_label, settings_of
+from unionvote.motions.common import STATE_WORDS, MotionError, amendment_label, audit, motion_label, settings_of
 from unionvote.motions.lines import overlaps
 from unionvote.motions.models import Amendment, AmendmentState, FloorDecision, Motion, MotionState
 
@@ -35,8 +36,14 @@ AMENDMENT_ACTIONS: dict[str, str] = {
     "accepted": AmendmentState.ACCEPTED, "carried": AmendmentState.CARRIED, "lost": AmendmentState.LOST,
     "withdrawn": AmendmentState.WITHDRAWN, "fell": AmendmentState.FELL,
 }
-ACTION_WORDS = {"move": "moved", "carried": "carried", "lost": "lost", "remitted": "remitted",
-                "withdrawn": "withdrawn", "fell": "fell", "not_reached": "not reached", "accepted": "accepted"}
+ACTION_WORDS = {"move": N_("moved"), "carried": N_("carried"), "lost": N_("lost"), "remitted": N_("remitted"),
+                "withdrawn": N_("withdrawn"), "fell": N_("fell"), "not_reached": N_("not reached"),
+                "accepted": N_("accepted")}
+
+
+def state_word(state: str) -> str:
+    """A motion's or amendment's state as a reader says it, in their language ('carried as amended')."""
+    return _(STATE_WORDS.get(state, state)).lower()
 
 
 def actions_open(motion: Motion) -> list[str]:
@@ -52,19 +59,20 @@ async def pending_amendments(db: AsyncSession, motion: Motion) -> list[Amendment
 async def decide_motion(db: AsyncSession, motion: Motion, *, action: str, by: int | None,
                         ballot_id: int | None = None) -> str:
     if action not in MOTION_ACTIONS:
-        raise MotionError("Choose what happened to the motion: moved, carried, lost, remitted, withdrawn, fell "
-                          "or not reached.")
+        raise MotionError(_("Choose what happened to the motion: moved, carried, lost, remitted, withdrawn, fell "
+                            "or not reached."))
     allowed, state = MOTION_ACTIONS[action]
     if motion.state not in allowed:
-        raise MotionError(f"{motion_label(motion)} is {motion.state.replace('_', ' ')}, so \"{ACTION_WORDS[action]}\" "
-                          "cannot be recorded for it now.", 409)
+        raise MotionError(_('%(label)s is %(state)s, so "%(action)s" cannot be recorded for it now.')
+                          % {"label": motion_label(motion), "state": state_word(motion.state),
+                             "action": _(ACTION_WORDS[action])}, 409)
     amendments = await amendments_of(db, motion.id)  # type: ignore[arg-type]
     if action == "carried" or action == "lost":
         waiting = [a for a in amendments if a.state == AmendmentState.ADMITTED]
         if waiting:
             names = ", ".join(amendment_label(motion, a) for a in waiting)
-            raise MotionError(f"Decide the amendments first ({names}): amendments are voted on before the motion.",
-                              409)
+            raise MotionError(_("Decide the amendments first (%(names)s): amendments are voted on before the "
+                                "motion.") % {"names": names}, 409)
         if action == "carried" and any(a.state in PART_OF_MOTION for a in amendments):
             state = MotionState.CARRIED_AS_AMENDED
     fallen: list[Amendment] = []
@@ -90,17 +98,17 @@ async def decide_amendment(db: AsyncSession, motion: Motion, amendment: Amendmen
     Returns the amendments that fell because of it.
     """
     if action not in AMENDMENT_ACTIONS:
-        raise MotionError("Choose what happened to the amendment: accepted by the mover, carried, lost, "
-                          "withdrawn or fell.")
+        raise MotionError(_("Choose what happened to the amendment: accepted by the mover, carried, lost, "
+                            "withdrawn or fell."))
     label = amendment_label(motion, amendment)
     if amendment.state != AmendmentState.ADMITTED:
-        raise MotionError(f"{label} is {amendment.state.replace('_', ' ')}: only an admitted amendment not yet "
-                          "decided can be.", 409)
+        raise MotionError(_("%(label)s is %(state)s: only an admitted amendment not yet decided can be.")
+                          % {"label": label, "state": state_word(amendment.state)}, 409)
     if action in ("carried", "lost") and motion.state != MotionState.MOVED:
-        raise MotionError(f"{motion_label(motion)} has not been moved yet, so its amendments cannot be voted on.",
-                          409)
+        raise MotionError(_("%(label)s has not been moved yet, so its amendments cannot be voted on.")
+                          % {"label": motion_label(motion)}, 409)
     if action == "accepted" and motion.state not in OPEN_TO_AMENDMENT:
-        raise MotionError(f"{motion_label(motion)} is no longer open to amendment.", 409)
+        raise MotionError(_("%(label)s is no longer open to amendment.") % {"label": motion_label(motion)}, 409)
     before = amendment.state
     amendment.state = AMENDMENT_ACTIONS[action]
     if ballot_id is not None:
@@ -138,7 +146,7 @@ async def put_to_vote(db: AsyncSession, conference_id: int, *, motion_id: int | 
     else:
         subject = await voting_subject(db, motion_id=motion_id, amendment_id=amendment_id)
         if subject.conference_id != conference_id:
-            raise MotionError("There is no such motion in this conference.", 404)
+            raise MotionError(_("There is no such motion in this conference."), 404)
         settings.deciding_motion_id = None if amendment_id is not None else motion_id
         settings.deciding_amendment_id = amendment_id
     await audit(db, conference_id, by, "floor.deciding", motion_id=settings.deciding_motion_id,
@@ -208,27 +216,28 @@ async def correct_decision(db: AsyncSession, motion: Motion, amendment: Amendmen
     label = amendment_label(motion, amendment) if amendment else motion_label(motion)
     reason = reason.strip()
     if not reason:
-        raise MotionError("Give the reason for the correction; it is recorded with it.")
+        raise MotionError(_("Give the reason for the correction; it is recorded with it."))
     if len(reason) > MAX_REASON:
-        raise MotionError(f"The reason is longer than {MAX_REASON} characters.")
+        raise MotionError(_("The reason is longer than %(most)s characters.") % {"most": MAX_REASON})
     if amendment is not None and motion.state not in OPEN_TO_AMENDMENT:
-        raise MotionError(f"{motion_label(motion)} has been decided with {label} as it stood then, so {label} "
-                          "can no longer be corrected.", 409)
+        raise MotionError(_("%(motion)s has been decided with %(label)s as it stood then, so %(label)s can no "
+                            "longer be corrected.") % {"motion": motion_label(motion), "label": label}, 409)
     last = await last_decision(db, motion, amendment)
     current = amendment.state if amendment else motion.state
     if last is None or last.to_state != current:
-        raise MotionError(f"Nothing the chair recorded for {label} can be corrected.", 409)
+        raise MotionError(_("Nothing the chair recorded for %(label)s can be corrected.") % {"label": label}, 409)
     if last.ballot_id is not None:
-        raise MotionError(f"{label} was decided by the declared result of ballot {last.ballot_id}: declare that "
-                          "ballot void and take the vote again instead.", 409)
+        raise MotionError(_("%(label)s was decided by the declared result of ballot %(ballot)s: declare that "
+                            "ballot void and take the vote again instead.")
+                          % {"label": label, "ballot": last.ballot_id}, 409)
     sitting = await session_at(db, motion.conference_id, utcnow())
     if last.business_session_id is not None and (sitting is None or sitting.id != last.business_session_id):
-        raise MotionError(f"{label} was recorded in an earlier session; only conference can now change it "
-                          "(for example on a motion to rescind).", 409)
+        raise MotionError(_("%(label)s was recorded in an earlier session; only conference can now change it "
+                            "(for example on a motion to rescind).") % {"label": label}, 409)
     allowed = correction_targets(last, amendment is not None)
     if to_state not in allowed:
-        words = ", ".join(s.replace("_", " ") for s in allowed)
-        raise MotionError(f"{label} can be corrected to: {words}.")
+        words = ", ".join(state_word(s) for s in allowed)
+        raise MotionError(_("%(label)s can be corrected to: %(states)s.") % {"label": label, "states": words})
     restored: list[Amendment] = []
     if to_state == last.from_state:  # going back: what fell with the mistake comes back into the debate
         for amendment_id in json.loads(last.fell):

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.auth import CurrentUser
 from unionvote.db import utcnow
 from unionvote.errors import RuleViolation
+from unionvote.i18n import TranslatedWords
 from unionvote.live import publish_after_commit, render_fragment, topic_rule
 from unionvote.motions.agenda import item_in
 from unionvote.motions.common import settings_of
@@ -104,7 +105,7 @@ async def floor_now(db: AsyncSession, conference_id: int) -> FloorNow:
 
 
 def floor_context(now: FloorNow) -> dict[str, Any]:
-    return {"floor": now, "stance_words": STANCE_WORDS}
+    return {"floor": now, "stance_words": TranslatedWords(STANCE_WORDS)}
 
 
 async def floor_changed(request: Request[Any, Any, Any], db: AsyncSession, conference_id: int) -> None:

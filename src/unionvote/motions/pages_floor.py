@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_, _
 from unionvote.motions import floor, speakers
 from unionvote.motions.access import chair
 from unionvote.motions.agenda import agenda_of
@@ -24,9 +25,17 @@ from unionvote.motions.voting_link import in_voting_order, votable_items
 from unionvote.web import see_other
 
 # What the confirmation asks, after the motion's or amendment's name: "Record that Motion 3: ... fell?"
-CONFIRM_WORDS = {"carried": "was carried", "lost": "was lost", "remitted": "was remitted",
-                 "withdrawn": "was withdrawn", "fell": "fell", "not_reached": "was not reached",
-                 "accepted": "was accepted by the mover"}
+# Each outcome's question and button, whole sentences so each language can order its own words.
+CONFIRM_WORDS = {
+    "carried": (N_("Record that %(label)s was carried?"), N_("Yes, record that it was carried")),
+    "lost": (N_("Record that %(label)s was lost?"), N_("Yes, record that it was lost")),
+    "remitted": (N_("Record that %(label)s was remitted?"), N_("Yes, record that it was remitted")),
+    "withdrawn": (N_("Record that %(label)s was withdrawn?"), N_("Yes, record that it was withdrawn")),
+    "fell": (N_("Record that %(label)s fell?"), N_("Yes, record that it fell")),
+    "not_reached": (N_("Record that %(label)s was not reached?"), N_("Yes, record that it was not reached")),
+    "accepted": (N_("Record that %(label)s was accepted by the mover?"),
+                 N_("Yes, record that it was accepted by the mover")),
+}
 
 
 def minutes_to_seconds(raw: str, what: str) -> int | None:
@@ -37,9 +46,11 @@ def minutes_to_seconds(raw: str, what: str) -> int | None:
     try:
         minutes = Fraction(raw)
     except (ValueError, ZeroDivisionError):
-        raise RuleViolation(f"{what}: enter minutes as a number such as 3 or 1.5, not {raw!r}.") from None
+        raise RuleViolation(_("%(what)s: enter minutes as a number such as 3 or 1.5, not '%(raw)s'.")
+                            % {"what": what, "raw": raw}) from None
     if len(raw) > 8 or minutes <= 0:
-        raise RuleViolation(f"{what}: enter minutes as a number such as 3 or 1.5, not {raw!r}.")
+        raise RuleViolation(_("%(what)s: enter minutes as a number such as 3 or 1.5, not '%(raw)s'.")
+                            % {"what": what, "raw": raw})
     return round(minutes * 60)
 
 
@@ -113,7 +124,7 @@ class FloorPages(Controller):
         async def act(form: Any, by: int) -> None:
             item_id = number_or_none(form, "item_id")
             if item_id is None and text_of(form, "item_id") != "none":
-                raise RuleViolation("Choose the agenda item conference is on now.")
+                raise RuleViolation(_("Choose the agenda item conference is on now."))
             await floor.set_current_item(db_session, conference_id, item_id, by=by)
         return await self._act(request, db_session, conference_id, act)
 
@@ -123,10 +134,11 @@ class FloorPages(Controller):
         conference = await conference_of(db, conference_id)
         words = CONFIRM_WORDS.get(action)
         if words is None:
-            raise RuleViolation("Choose what happened: moved, carried, lost, remitted, withdrawn, fell or not "
-                                "reached.")
-        return motions_page("motions/floor_confirm.html", request, conference, label=label, action=action,
-                            words=words, record_path=path)
+            raise RuleViolation(_("Choose what happened: moved, carried, lost, remitted, withdrawn, fell or not "
+                                  "reached."))
+        question, button = words
+        return motions_page("motions/floor_confirm.html", request, conference, action=action,
+                            question=_(question) % {"label": label}, button=_(button), record_path=path)
 
     @post("/motions/{motion_id:int}")
     async def motion_action(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int,
@@ -150,8 +162,9 @@ class FloorPages(Controller):
         action = text_of(form, "action")
         if text_of(form, "confirm") != "yes":
             motion, amendment = await amendment_in(db_session, conference_id, amendment_id)
-            return await self._confirm(request, db_session, conference_id, action,
-                                       f"{amendment_label(motion, amendment)} to {motion_label(motion)}",
+            label = _("%(amendment)s to %(motion)s") % {"amendment": amendment_label(motion, amendment),
+                                                        "motion": motion_label(motion)}
+            return await self._confirm(request, db_session, conference_id, action, label,
                                        f"floor/amendments/{amendment_id}")
 
         async def act(form: Any, by: int) -> None:
@@ -191,7 +204,7 @@ class FloorPages(Controller):
         async def act(form: Any, by: int) -> None:
             item_id = number_or_none(form, "item_id")
             if item_id is None:
-                raise RuleViolation("Open an agenda item before calling speakers.")
+                raise RuleViolation(_("Open an agenda item before calling speakers."))
             await speakers.call_next(db_session, conference_id, item_id, by=by)
         return await self._act(request, db_session, conference_id, act, "called")
 
@@ -201,7 +214,7 @@ class FloorPages(Controller):
         async def act(form: Any, by: int) -> None:
             item_id = number_or_none(form, "item_id")
             if item_id is None:
-                raise RuleViolation("Open an agenda item first.")
+                raise RuleViolation(_("Open an agenda item first."))
             await speakers.finish_speech(db_session, conference_id, item_id, by=by)
         return await self._act(request, db_session, conference_id, act)
 
@@ -211,12 +224,12 @@ class FloorPages(Controller):
         async def act(form: Any, by: int) -> None:
             item_id = number_or_none(form, "item_id")
             if item_id is None:
-                raise RuleViolation("Open an agenda item first.")
+                raise RuleViolation(_("Open an agenda item first."))
             await speakers.set_time_limits(db_session, conference_id, item_id, by=by,
                                            speech_seconds=minutes_to_seconds(text_of(form, "speech_minutes"),
-                                                                             "Each speech"),
+                                                                             _("Each speech")),
                                            item_seconds=minutes_to_seconds(text_of(form, "item_minutes"),
-                                                                           "The item's speaking time"))
+                                                                           _("The item's speaking time")))
         return await self._act(request, db_session, conference_id, act, "limits")
 
     @post("/speakers/{request_id:int}")

@@ -12,30 +12,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.conferences import lookup
 from unionvote.conferences.register import AccreditationStatus, DelegateRole
 from unionvote.db import locked, utcnow
+from unionvote.i18n import N_, _
 from unionvote.motions.agenda import item_in
 from unionvote.motions.common import MotionError, audit, body_names
 from unionvote.motions.models import SpeakerRequest, SpeakerStance, SpeakerState
 
-STANCE_WORDS = {SpeakerStance.FOR: "For", SpeakerStance.AGAINST: "Against",
-                SpeakerStance.POINT_OF_ORDER: "Point of order"}
+STANCE_WORDS = {SpeakerStance.FOR: N_("For"), SpeakerStance.AGAINST: N_("Against"),
+                SpeakerStance.POINT_OF_ORDER: N_("Point of order")}
 
 
 async def ask_to_speak(db: AsyncSession, conference_id: int, item_id: int, *, user_id: int, stance: str
                        ) -> SpeakerRequest:
     if stance not in set(SpeakerStance):
-        raise MotionError("Choose whether you want to speak for, against, or on a point of order.")
+        raise MotionError(_("Choose whether you want to speak for, against, or on a point of order."))
     await item_in(db, conference_id, item_id)
     delegate = await lookup.delegate_for_user(db, conference_id, user_id)
     if delegate is None or delegate.role not in (DelegateRole.DELEGATE, DelegateRole.SUBSTITUTE):
-        raise MotionError("Only delegates on the register can ask to speak.", 403)
+        raise MotionError(_("Only delegates on the register can ask to speak."), 403)
     if delegate.status != AccreditationStatus.ACCREDITED:
-        raise MotionError("You need to be accredited before you can ask to speak. Go to the accreditation desk.",
+        raise MotionError(_("You need to be accredited before you can ask to speak. Go to the accreditation desk."),
                           409)
     waiting = (await locked(db, select(SpeakerRequest).where(
         SpeakerRequest.agenda_item_id == item_id, SpeakerRequest.delegate_id == delegate.id,
         SpeakerRequest.state == SpeakerState.WAITING))).scalar_one_or_none()
     if waiting is not None:
-        raise MotionError("You are already on the speakers list for this item. Withdraw first to change why.", 409)
+        raise MotionError(_("You are already on the speakers list for this item. Withdraw first to change why."), 409)
     last = (await db.execute(select(func.max(SpeakerRequest.position)).where(
         SpeakerRequest.agenda_item_id == item_id))).scalar_one_or_none() or 0
     request = SpeakerRequest(agenda_item_id=item_id, delegate_id=delegate.id, stance=stance,  # type: ignore[arg-type]
@@ -50,7 +51,7 @@ async def ask_to_speak(db: AsyncSession, conference_id: int, item_id: int, *, us
 async def _request_in(db: AsyncSession, conference_id: int, request_id: int) -> SpeakerRequest:
     request = (await locked(db, select(SpeakerRequest).where(SpeakerRequest.id == request_id))).scalar_one_or_none()
     if request is None:
-        raise MotionError("There is no such request to speak.", 404)
+        raise MotionError(_("There is no such request to speak."), 404)
     await item_in(db, conference_id, request.agenda_item_id)
     return request
 
@@ -59,9 +60,9 @@ async def withdraw_request(db: AsyncSession, conference_id: int, request_id: int
     request = await _request_in(db, conference_id, request_id)
     mine = await lookup.delegate_id_for_user(db, conference_id, user_id)
     if request.delegate_id != mine:
-        raise MotionError("You can only withdraw your own request to speak.", 403)
+        raise MotionError(_("You can only withdraw your own request to speak."), 403)
     if request.state != SpeakerState.WAITING:
-        raise MotionError("You have been called already, so there is nothing to withdraw.", 409)
+        raise MotionError(_("You have been called already, so there is nothing to withdraw."), 409)
     request.state = SpeakerState.WITHDRAWN
     await audit(db, conference_id, user_id, "speaker.withdrawn", request_id=request_id)
 
@@ -70,7 +71,7 @@ async def call_speaker(db: AsyncSession, conference_id: int, request_id: int, *,
     """The chair calls a speaker; whoever was speaking before has finished."""
     request = await _request_in(db, conference_id, request_id)
     if request.state != SpeakerState.WAITING:
-        raise MotionError("That delegate is not waiting to speak.", 409)
+        raise MotionError(_("That delegate is not waiting to speak."), 409)
     now = utcnow()
     for speaking in (await db.execute(select(SpeakerRequest).where(
             SpeakerRequest.agenda_item_id == request.agenda_item_id,
@@ -111,7 +112,7 @@ async def speakers_list(db: AsyncSession, conference_id: int, item_id: int) -> l
 async def call_next(db: AsyncSession, conference_id: int, item_id: int, *, by: int) -> None:
     waiting = [row for row in await speakers_list(db, conference_id, item_id) if row.state == SpeakerState.WAITING]
     if not waiting:
-        raise MotionError("Nobody is waiting to speak on this item.", 409)
+        raise MotionError(_("Nobody is waiting to speak on this item."), 409)
     await call_speaker(db, conference_id, waiting[0].id, by=by)
 
 
@@ -122,7 +123,7 @@ async def finish_speech(db: AsyncSession, conference_id: int, item_id: int, *, b
                                                               SpeakerRequest.state == SpeakerState.CALLED))
                 ).scalars().all()
     if not speaking:
-        raise MotionError("Nobody is speaking now.", 409)
+        raise MotionError(_("Nobody is speaking now."), 409)
     for row in speaking:
         row.state, row.finished_at = SpeakerState.DONE, utcnow()
         await audit(db, conference_id, by, "speaker.finished", request_id=row.id, item_id=item_id)
@@ -132,7 +133,7 @@ async def remove_request(db: AsyncSession, conference_id: int, request_id: int, 
     """The chair takes a request off the list (a duplicate, a delegate who has left the hall)."""
     request = await _request_in(db, conference_id, request_id)
     if request.state != SpeakerState.WAITING:
-        raise MotionError("Only a delegate who is waiting can be taken off the list.", 409)
+        raise MotionError(_("Only a delegate who is waiting can be taken off the list."), 409)
     request.state = SpeakerState.REMOVED
     await audit(db, conference_id, by, "speaker.removed", request_id=request_id, item_id=request.agenda_item_id)
 
@@ -140,10 +141,10 @@ async def remove_request(db: AsyncSession, conference_id: int, request_id: int, 
 async def move_request(db: AsyncSession, conference_id: int, request_id: int, *, direction: str, by: int) -> None:
     """The chair moves a waiting speaker one place up or down (points of order stay first, among themselves)."""
     if direction not in ("up", "down"):
-        raise MotionError("Move a speaker up or down.")
+        raise MotionError(_("Move a speaker up or down."))
     request = await _request_in(db, conference_id, request_id)
     if request.state != SpeakerState.WAITING:
-        raise MotionError("Only a delegate who is waiting can be moved.", 409)
+        raise MotionError(_("Only a delegate who is waiting can be moved."), 409)
     rows = [r for r in await speakers_list(db, conference_id, request.agenda_item_id)
             if r.state == SpeakerState.WAITING
             and (r.stance == SpeakerStance.POINT_OF_ORDER) == (request.stance == SpeakerStance.POINT_OF_ORDER)]
@@ -151,7 +152,8 @@ async def move_request(db: AsyncSession, conference_id: int, request_id: int, *,
     at = ids.index(request_id)
     to = at - 1 if direction == "up" else at + 1
     if not 0 <= to < len(ids):
-        raise MotionError(f"That speaker is already {'first' if direction == 'up' else 'last'} in the list.", 409)
+        raise MotionError(_("That speaker is already first in the list.") if direction == "up"
+                          else _("That speaker is already last in the list."), 409)
     ids[at], ids[to] = ids[to], ids[at]
     for position, ident in enumerate(ids, start=1):
         row = await db.get(SpeakerRequest, ident)
