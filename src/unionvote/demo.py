@@ -105,20 +105,27 @@ def _print_logins(url: str, ctx: DemoContext | None) -> None:
     print("  unionvote demo-code admin@demo.unionvote.test\n")
 
 
+def _link_host(host: str) -> str:
+    """The host a link names: this machine when the demo listens on every address; IPv6 in brackets."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
 def run_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("UNIONVOTE_DEV", "1")
     os.environ.setdefault("UNIONVOTE_DATABASE_URL", DEMO_DATABASE_URL)
     os.environ.setdefault("UNIONVOTE_COOKIE_SECURE", "0")
     os.environ.setdefault("UNIONVOTE_LOG_JSON", "0")
     # Links the app makes (code login, member links, invitations) point where the demo listens.
-    os.environ.setdefault("UNIONVOTE_PUBLIC_URL", f"http://{args.host}:{args.port}")
+    url = f"http://{_link_host(args.host)}:{args.port}"
+    os.environ.setdefault("UNIONVOTE_PUBLIC_URL", url)
     database_url = normalise_database_url(os.environ["UNIONVOTE_DATABASE_URL"])
     from unionvote.migrate import upgrade
 
     upgrade(database_url)
     ctx = asyncio.run(prepare(database_url))
-    url = f"http://{args.host}:{args.port}/"
-    _print_logins(url, ctx)
+    _print_logins(url + "/", ctx)
     if args.no_serve:
         return 0
     import uvicorn

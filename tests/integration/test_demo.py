@@ -109,6 +109,25 @@ def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path, w
     pytest.fail(f"the demo did not answer /healthz within {within} s:\n{log.read_text(errors='replace')}")
 
 
+def assert_links_point_at_the_demo(browser: httpx.Client, base: str, staff_page: str) -> None:
+    """A member's new voting link (the last member, who has not voted) and a delegate's invitation name the
+    demo's port."""
+    csrf = {"x-csrftoken": browser.cookies["uv_csrf"]}  # a fresh token since the login
+    ballots = browser.get("/member-ballots")
+    ballot_id = re.search(r'href="/member-ballots/(\d+)"', ballots.text).group(1)  # type: ignore[union-attr]
+    reissued = browser.post(f"/member-ballots/{ballot_id}/credentials/reissue",
+                            data={"membership_number": "D103000"}, headers=csrf)
+    assert reissued.status_code == 200, reissued.text
+    assert re.search(rf'<code class="secret">{re.escape(base)}/vote/[\w-]+</code>', reissued.text), reissued.text
+    conference_id = re.search(r'href="/conferences/(\d+)', staff_page).group(1)  # type: ignore[union-attr]
+    invitations = browser.get(f"/conferences/{conference_id}/invitations")
+    delegate_id = re.search(r'/invitations/(\d+)/issue', invitations.text).group(1)  # type: ignore[union-attr]
+    issued = browser.post(f"/conferences/{conference_id}/invitations/{delegate_id}/issue", headers=csrf)
+    assert issued.status_code == 200, issued.text
+    assert f"{base}/enrol/" in issued.text
+    assert "127.0.0.1:8000" not in reissued.text + issued.text
+
+
 def test_the_served_demo_lets_the_administrator_log_in(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -133,6 +152,7 @@ def test_the_served_demo_lets_the_administrator_log_in(tmp_path: Path) -> None:
             staff = browser.get("/staff")
             assert staff.status_code == 200
             assert "Annual Delegate Conference 2027" in staff.text
+            assert_links_point_at_the_demo(browser, base, staff.text)
         # Logged in once, the secret is sealed and this half-minute's code is spent: demo-code still gives
         # a code that works, at once, in a second browser.
         with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as second:
