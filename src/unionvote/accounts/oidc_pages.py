@@ -104,8 +104,11 @@ class OidcPages(Controller):
         return Redirect(path=url, status_code=303, cookies=[pending_cookie(request, pending, next_path, link="")])
 
     @post("/account/sign-in-elsewhere", guards=[requires_login], opt=SESSION_ONLY)
-    async def start_link(self, request: Request[Any, Any, Any]) -> Redirect | Template:
-        """Linking needs this login (password, and second factor where the account has one) to ask for it."""
+    async def start_link(self, request: Request[Any, Any, Any]) -> Template:
+        """Linking needs this login (password, and second factor where the account has one) to ask for it.
+
+        The answer is a page with a link onwards, not a redirect: the site's form-action 'self' policy stops a
+        browser following a form's redirect to another site."""
         provider = _provider(request)
         pending = new_pending_sign_in()
         try:
@@ -113,7 +116,9 @@ class OidcPages(Controller):
         except OidcError as exc:
             return _problem(request, provider, exc, linking=True)
         link = token_digest(request.cookies[COOKIE_NAME])
-        return Redirect(path=url, status_code=303, cookies=[pending_cookie(request, pending, "/account", link=link)])
+        response = page("accounts/oidc_continue.html", request, provider_name=provider.name, url=url)
+        response.cookies.append(pending_cookie(request, pending, "/account", link=link))
+        return response
 
     @post("/account/sign-in-elsewhere/unlink", guards=[requires_login], opt=SESSION_ONLY)
     async def unlink(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
