@@ -39,7 +39,7 @@ def from_form(form: Any, questions: list[MemberQuestion]) -> BallotLanguages:
     ballot = bilingual.from_form(form, "ballot", BALLOT_FIELDS, what=_("The ballot's title or description"))
     wording: dict[int, bilingual.Translations] = {}
     for question in questions:
-        what = _("Question %(n)d") % {"n": question.position}
+        what = _("Question %(n)s") % {"n": question.position}
         found = bilingual.from_form(form, f"q{question.id}", QUESTION_FIELDS, what=what)
         keys = [key for key, _label in labels_of(question)]
         for language, labels in bilingual.labels_from_form(form, f"q{question.id}_options", keys, what=what).items():
