@@ -19,7 +19,7 @@ from unionvote.db import utcnow
 
 
 def not_linked_message(name: str) -> str:
-    return (f"Your {name} sign-in is not linked to an account here, so nothing was signed in. Log in below with "
+    return (f"Your {name} sign-in is not linked to an account here, so nothing was signed in. Log in with "
             f"your email address and password once, then choose \"Link {name}\" on your account page. If you "
             "have no account here, ask union staff.")
 
