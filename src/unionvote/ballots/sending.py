@@ -27,11 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from unionvote.audit.services import actor_of, record
 from unionvote.ballots.credentials import _check_issuable, _store_hashes, code_hash, format_code, link_hash, new_code
+from unionvote.ballots.languages import ballot_wording
 from unionvote.ballots.models import INDICATIVE_NOTICE, Member, MemberBallot
 from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
+from unionvote.bilingual import Wording
 from unionvote.conferences.mailer import Throttle, send_each
 from unionvote.config import Settings
 from unionvote.db import session_scope, utcnow
+from unionvote.i18n import SOURCE_LANGUAGE, current_language, speaking
 
 log = logging.getLogger("unionvote.ballots")
 
@@ -72,15 +75,25 @@ class EmailStatus:
 
 
 def compose(settings: Settings, ballot: MemberBallot, item: VotingEmail) -> EmailMessage:
+    """The voting email, its title and description in the ballot's own language (the other language of a
+    bilingual ballot after them): members have no account, so nothing else says which they read."""
+    with speaking(ballot.language or SOURCE_LANGUAGE):
+        return _compose(settings, ballot, item, ballot_wording(ballot, "title", current_language()),
+                        ballot_wording(ballot, "description", current_language()))
+
+
+def _compose(settings: Settings, ballot: MemberBallot, item: VotingEmail, title: Wording, description: Wording
+             ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = item.to
-    message["Subject"] = f"Your vote: {ballot.title}"
+    message["Subject"] = f"Your vote: {title.text}" + (f" / {title.beside}" if title.beside else "")
     message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
+    beside = "".join(f"{text}\n\n" for text in (title.beside, description.beside) if text)
     message.set_content(
         f"Dear {item.first_name},\n\n"
-        f"You can vote in the union's ballot \"{ballot.title}\" until {ballot.closes_at:%d %B %Y at %H:%M} UTC.\n\n"
-        f"{ballot.description}\n\n"
+        f"You can vote in the union's ballot \"{title.text}\" until {ballot.closes_at:%d %B %Y at %H:%M} UTC.\n\n"
+        f"{description.text}\n\n{beside}"
         "To vote, open this link (it works once, for you only):\n\n"
         f"{item.link}\n\n"
         f"Or go to {settings.public_url}/ballots/{ballot.slug}/code and enter your membership number "
