@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import Role
 from unionvote.auth import CurrentUser
+from unionvote.bilingual import Wording, read, wording
 from unionvote.conferences.lookup import STATUS_WORDS
 from unionvote.conferences.models import Conference
 from unionvote.conferences.services import ConferenceError
+from unionvote.i18n import follow_event_language
 from unionvote.web import page
 
 # Shown after a redirect (?done=key): never text from the request itself.
@@ -74,6 +76,15 @@ def conference_page(template: str, request: Request[Any, Any, Any], conference: 
     done = request.query_params.get("done") or ""
     if done in NOTICES:
         context.setdefault("notice", NOTICES[done])
+    language = follow_event_language(request, conference.language)  # for a delegate who chose none
+
+    def words_of(row: Any, field: str = "title") -> Wording:
+        """A text staff wrote (a motion's title) in the reader's language, the other one beside it if bilingual."""
+        return wording(getattr(row, field), read(row.translations), field, language=language,
+                       bilingual=conference.bilingual_language)
+
+    context.setdefault("words_of", words_of)
+    context.setdefault("translations_of", lambda row: read(row.translations))
     return page(template, request, status_code=status_code, conference=conference, local=local_clock(conference),
                 can=may_see(request.scope["user"], conference.id), status_words=STATUS_WORDS,
                 role_words=ROLE_WORDS, **context)
