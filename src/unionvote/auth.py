@@ -84,6 +84,11 @@ class CurrentUser:
         return self.is_admin or any(Role.STAFF in held for held in self.roles.values())
 
     @property
+    def is_returning_officer(self) -> bool:
+        """An administrator, or a returning officer at some conference: member ballots' officers too."""
+        return self.is_admin or any(Role.RETURNING_OFFICER in held for held in self.roles.values())
+
+    @property
     def needs_second_factor(self) -> bool:
         """Logged in with a password, but the TOTP challenge is still to be answered."""
         return self.totp_enabled and not self.mfa_verified
@@ -399,6 +404,27 @@ def requires_member_ballot_watcher(connection: ASGIConnection[Any, Any, Any, Any
     ballot_id = connection.path_params.get("ballot_id")
     if not (user.is_admin or (ballot_id is not None and user.organiser_of(int(ballot_id)))):
         raise PermissionDeniedException("Only administrators and this ballot's organisers can see this.")
+
+
+def requires_member_ballot_reader(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """What a member ballot's watchers see (ballots' turnout, results, reconciliation), and the returning
+    officer too: read-only over every member ballot, as over every audit chain."""
+    requires_login(connection, handler)
+    user = current_user(connection)
+    assert user is not None
+    ballot_id = connection.path_params.get("ballot_id")
+    if not (user.is_returning_officer or (ballot_id is not None and user.organiser_of(int(ballot_id)))):
+        raise PermissionDeniedException("Only administrators, this ballot's organisers and returning officers can "
+                                        "see this.")
+
+
+def requires_returning_officer(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Admins and returning officers (of any conference): member ballots belong to no conference."""
+    requires_login(connection, handler)
+    user = current_user(connection)
+    assert user is not None
+    if not user.is_returning_officer:
+        raise PermissionDeniedException("Only returning officers and administrators can do this.")
 
 
 def requires_conference_role(*roles: Role) -> Guard:

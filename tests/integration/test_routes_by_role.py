@@ -73,6 +73,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/ballots/{slug:str}/trackers"): EVERYONE,
     ("GET", "/ballots/{slug:str}/board"): EVERYONE,
     ("GET", "/ballots/{slug:str}/portal"): EVERYONE,  # a signed link from the union's member portal
+    # A voter's complaint about a member ballot, and the decision on it read back by its reference.
+    ("GET", "/ballots/{slug:str}/complaints"): EVERYONE,
+    ("POST", "/ballots/{slug:str}/complaints"): EVERYONE,
+    ("GET", "/ballots/{slug:str}/complaints/{reference:str}"): EVERYONE,
     # Signing in with the union's OpenID provider (404 where none is set up), and its answer coming back.
     ("GET", "/login/oidc"): EVERYONE,
     ("GET", "/login/oidc/callback"): EVERYONE,
@@ -102,11 +106,15 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # Staff roles in any conference (not delegates, observers or tellers).
     ("GET", "/staff"): STAFF,
     ("GET", "/api/v1/conferences"): STAFF,
-    # Member ballots: turnout, reminder lists and results for administrators and that ballot's organisers
-    # (nobody here organises one: tests/integration/ballots/test_organisers.py); conference staff roles give none.
-    **{("GET", "/member-ballots/{ballot_id:int}" + path): ADMIN for path in [
+    # Member ballots: turnout, reminder lists and results for administrators, that ballot's organisers
+    # (nobody here organises one: tests/integration/ballots/test_organisers.py) and returning officers, who
+    # read every member ballot; other conference staff roles give none.
+    **{("GET", "/member-ballots/{ballot_id:int}" + path): AUDIT_READERS for path in [
         "/turnout", "/turnout.csv", "/non-voters.csv", "/results", "/report", "/report.csv", "/reconciliation",
-        "/reconciliation.csv"]},
+        "/reconciliation.csv", "/officer", "/electorate"]},
+    ("GET", "/member-ballots/officer"): AUDIT_READERS,
+    **{("POST", "/member-ballots/{ballot_id:int}/officer" + path): AUDIT_READERS for path in [
+        "/complaints/{complaint_id:int}", "/{step:str}"]},
     ("GET", "/api/v1/member-ballots/{ballot_id:int}"): ADMIN,
     ("GET", "/api/v1/member-ballots/{ballot_id:int}/turnout"): ADMIN,
     ("GET", "/my-member-ballots"): SIGNED_IN,  # the ballots one organises (none, for most)
@@ -359,7 +367,8 @@ async def make_cast(app: Litestar) -> tuple[dict[str, int], dict[str, str], int]
                    "consultation_id": "999", "filename": "comments.csv",
                    "motion_id": "999", "amendment_id": "999", "item_id": "999", "request_id": "999",
                    "election_id": "999", "nomination_id": "999", "ballot_id": str(ballot.id),
-                   "trustee_id": "999"}
+                   "trustee_id": "999", "complaint_id": "999", "reference": "no-such-complaint",
+                   "step": "certify"}
     return user_ids, path_values, conference_b
 
 

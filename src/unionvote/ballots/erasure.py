@@ -1,4 +1,5 @@
-"""Erasing members' personal data after the retention date: names, emails, mobiles and extra columns go;
+"""Erasing members' personal data after the retention date: names, emails, mobiles, extra columns and the words
+of complaints go;
 membership numbers, segments, votes, results and the audit chain stay, so every export still verifies."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.audit.services import actor_of, record
+from unionvote.ballots.complaints import erase_complaint_words
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotState
 from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
 from unionvote.db import utcnow
@@ -30,6 +32,7 @@ async def erase_personal_data(db: AsyncSession, ballot_id: int, *, by: int | Non
              ).scalar_one()
     await db.execute(update(Member).where(Member.ballot_id == ballot_id).values(
         name=None, email=None, mobile=None, extra=None, removed_reason=None, link_hash=None, code_hash=None))
+    await erase_complaint_words(db, ballot_id)  # a complaint may name people; the chain keeps its hash
     ballot.erased_at = utcnow()
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="members.personal_data_erased",
                  payload={"members": count})

@@ -62,6 +62,9 @@ class MemberBallot(SQLModel, table=True):
     erased_at: datetime | None = _when()
     # While credentials are being emailed: when the current run last reported progress (see ballots.sending).
     emailing_since: datetime | None = _when()
+    # The objection period after close: complaints may be lodged and the result waits (ballots.complaints).
+    objection_hours: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    objections_closed_at: datetime | None = _when()  # the returning officer ended the period early
     # Languages (issue 21): the default for visitors who chose none, and the second language shown beside it.
     language: str | None = Field(default=None, max_length=8)
     bilingual_language: str | None = Field(default=None, max_length=8)
@@ -238,3 +241,37 @@ class MemberDecryption(SQLModel, table=True):
     public_key: str = Field(primary_key=True, max_length=66)
     document: str = Field(sa_column=Column(Text, nullable=False))
     received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class MemberComplaint(SQLModel, table=True):
+    """A voter's complaint about a member ballot, and the returning officer's decision on it.
+
+    `reference` is the complainant's own way back to the decision (shown once, kept here so the page finds
+    it). The text may name people: it is erased with the ballot's personal data; the chain holds its hash.
+    """
+
+    __tablename__ = "member_complaint"
+    __table_args__ = (Index("ix_member_complaint_ballot", "ballot_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="member_ballot.id", ondelete="CASCADE")
+    reference: str = Field(max_length=32, unique=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    tracker: str | None = Field(default=None, max_length=16)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    lodged_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    decision: str | None = Field(default=None, max_length=12)  # "upheld" or "rejected"
+    response: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    decided_at: datetime | None = _when()
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+
+
+class MemberBallotCertificate(SQLModel, table=True):
+    """The returning officer's certificate that a member ballot's declared result is the count of its votes."""
+
+    __tablename__ = "member_ballot_certificate"
+
+    ballot_id: int = Field(foreign_key="member_ballot.id", primary_key=True, ondelete="CASCADE")
+    result_hash: str = Field(max_length=64)
+    certified_by: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    certified_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

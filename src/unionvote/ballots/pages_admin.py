@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.auth import requires_admin
 from unionvote.ballots import credentials, import_mappings, members, organisers, sending, services
+from unionvote.ballots.complaints import DEFAULT_OBJECTION_HOURS
 from unionvote.ballots.erasure import erase_personal_data
 from unionvote.ballots.models import INDICATIVE_NOTICE
 from unionvote.ballots.pages_common import ballot_page, day_of, moment_of, text_of
@@ -36,6 +37,10 @@ def _spec(form: Any) -> tuple[services.MemberBallotSpec | None, str | None]:
     turnout, minimum = text_of(form, "turnout_percent") or "50", text_of(form, "min_segment") or "10"
     if not all(PERCENT_RE.match(v) for v in (turnout, minimum, *([yes] if yes else []))):
         return None, "Thresholds and the smallest group shown are whole numbers, such as 50 and 10."
+    objection = text_of(form, "objection_hours") or str(DEFAULT_OBJECTION_HOURS)
+    if not objection.isdigit() or len(objection) > 4:
+        return None, (f"The objection period is a whole number of hours, such as {DEFAULT_OBJECTION_HOURS}, "
+                      "or 0 for none.")
     retention = text_of(form, "retention_until")
     if retention and day_of(retention) is None:
         return None, f"'{retention}' is not a date: write it as 2027-12-31."
@@ -51,7 +56,7 @@ def _spec(form: Any) -> tuple[services.MemberBallotSpec | None, str | None]:
         slug=text_of(form, "slug", 64).lower(), title=text_of(form, "title", 200),
         description=text_of(form, "description"), opens_at=opens, closes_at=closes, questions=questions,
         turnout_percent=int(turnout), yes_percent=int(yes) if yes else None, min_segment=int(minimum),
-        retention_until=day_of(retention) if retention else None,
+        retention_until=day_of(retention) if retention else None, objection_hours=int(objection),
         join_cutoff=moment_of(text_of(form, "join_cutoff")) if text_of(form, "join_cutoff") else None), None
 
 

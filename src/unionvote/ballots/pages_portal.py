@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.auth import public, requires_admin
 from unionvote.ballots import services
 from unionvote.ballots.pages_common import ballot_page, text_of
+from unionvote.ballots.pages_vote import second_attempt
 from unionvote.ballots.portal import member_from_portal, set_portal_secret
 from unionvote.errors import RuleViolation
 from unionvote.web import see_other
@@ -26,10 +27,11 @@ class MemberPortalPages(Controller):
                      at: str = "", sig: str = "") -> Template | Redirect:
         ballot = await services.ballot_by_slug(db_session, slug)
         try:
-            _, token = await member_from_portal(db_session, ballot, member, at, sig)
+            found, token = await member_from_portal(db_session, ballot, member, at, sig)
         except RuleViolation as exc:
             await db_session.rollback()
             return ballot_page("ballots/link_refused.html", request, status_code=exc.status_code, reason=str(exc))
+        await second_attempt(request, db_session, found, "portal")
         return see_other(f"/vote/{token}")
 
 

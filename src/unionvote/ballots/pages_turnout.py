@@ -1,6 +1,6 @@
 """The turnout dashboard, its exports and the reminder lists; results after close.
 
-For administrators and the ballot's own organisers (ballots.organisers), not staff of conferences.
+For administrators, the ballot's own organisers (ballots.organisers) and returning officers, not other staff.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.auth import requires_member_ballot_watcher
+from unionvote.auth import requires_member_ballot_reader
 from unionvote.ballots import services
 from unionvote.ballots.chart import turnout_svg
 from unionvote.ballots.live_turnout import ballot_topic
@@ -30,7 +30,7 @@ TURNOUT_HEADER = ("segment", "entitled", "voted", "turnout", "threshold met", "v
 
 class MemberBallotTurnoutPages(Controller):
     path = "/member-ballots/{ballot_id:int}"
-    guards = [requires_member_ballot_watcher]
+    guards = [requires_member_ballot_reader]
     include_in_schema = False
 
     @get("/turnout")

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.auth import public
 from unionvote.ballots import casting, credentials, services
 from unionvote.ballots.board import member_board_trackers
+from unionvote.ballots.complaints import record_second_attempt
 from unionvote.ballots.live_turnout import turnout_changed
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotSealing, MemberBallotState
 from unionvote.ballots.pages_common import ballot_page, text_of
@@ -27,6 +28,7 @@ from unionvote.voting.receipts import format_tracker, new_token
 
 CODE_ATTEMPTS_PER_MINUTE = 10  # per membership number
 WRONG_CODES_PER_ADDRESS_PER_MINUTE = 200  # a workplace's typos, not a guesser's sweep
+ATTEMPTS_RECORDED_PER_MINUTE = 5  # per member: attempts to vote again after voting that go into the chain
 LINK_PROBLEM = N_("This voting link does not work. It may have been mistyped, or replaced by a newer one. "
                 "Use the most recent message the union sent you, or ask your branch for a new link.")
 
@@ -63,8 +65,18 @@ def _answers(form: Any, questions: list[Any]) -> dict[int, list[str]]:
     return {q.id: [text_of(form, f"q{q.id}", 60)] if text_of(form, f"q{q.id}", 60) else [] for q in questions}
 
 
+async def second_attempt(request: Request[Any, Any, Any], db: AsyncSession, member: Member, channel: str) -> None:
+    """A credential used again after its member voted goes into the chain (a few a minute per member at most,
+    so a replayed link cannot flood it), committed even though the vote is refused."""
+    if member.voted_at is None or not await _limiter(request, "member_again_limiter", ATTEMPTS_RECORDED_PER_MINUTE
+                                                     ).hit(f"mbagain:{member.id}"):
+        return
+    await record_second_attempt(db, member.ballot_id, member.id, channel)  # type: ignore[arg-type]
+    await db.commit()
+
+
 async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int, member: Member,
-                action: str, hidden: dict[str, str]) -> Template:
+                action: str, hidden: dict[str, str], channel: str) -> Template:
     form = await request.form()
     member_id = member.id  # a rollback expires the loaded rows
     questions = await services.questions_of(db, ballot_id)
@@ -73,8 +85,9 @@ async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot_id: in
                                                 text_of(form, "token", 200), questions=questions)
     except RuleViolation as exc:
         await db.rollback()
-        ballot = await services.get_ballot(db, ballot_id)
         member = await db.get(Member, member_id)  # type: ignore[assignment]
+        await second_attempt(request, db, member, channel)
+        ballot = await services.get_ballot(db, ballot_id)
         return await _form(request, db, ballot, action, exc.status_code, str(exc), hidden, member)
     turnout_changed(request.app, db, ballot_id)
     ballot = await services.get_ballot(db, ballot_id)  # read by the cast, after its gate: no second query
@@ -110,7 +123,7 @@ class MemberVotePages(Controller):
         if member is None or member.removed_at is not None:
             return ballot_page("ballots/link_refused.html", request, status_code=404, reason=_(LINK_PROBLEM))
         # The cast reads the ballot itself, after passing its gate.
-        return await _cast(request, db_session, member.ballot_id, member, f"/vote/{token}", {})
+        return await _cast(request, db_session, member.ballot_id, member, f"/vote/{token}", {}, "link")
 
     @get("/ballots/{slug:str}/code")
     async def code_form(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
@@ -143,6 +156,7 @@ class MemberVotePages(Controller):
             return ballot_page("ballots/code.html", request, ballot, status_code=400, error=found,
                                number=text_of(form, "membership_number", 40))
         hidden = {"membership_number": found.membership_number, "code": text_of(form, "code", 40)}
+        await second_attempt(request, db_session, found, "code")
         return await _form(request, db_session, ballot, f"/ballots/{slug}/vote", hidden=hidden, member=found)
 
     @post("/ballots/{slug:str}/vote")
@@ -154,7 +168,7 @@ class MemberVotePages(Controller):
             return ballot_page("ballots/code.html", request, ballot, status_code=400, error=found,
                                number=text_of(form, "membership_number", 40))
         hidden = {"membership_number": found.membership_number, "code": text_of(form, "code", 40)}
-        return await _cast(request, db_session, ballot.id, found, f"/ballots/{slug}/vote", hidden)  # type: ignore[arg-type]
+        return await _cast(request, db_session, ballot.id, found, f"/ballots/{slug}/vote", hidden, "code")  # type: ignore[arg-type]
 
     @get("/ballots/{slug:str}/trackers")
     async def trackers(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:

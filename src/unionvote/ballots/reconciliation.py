@@ -3,7 +3,8 @@ employer, with each threshold's verdict per employer.
 
 Register = entitled + removed; entitled = credentials issued + never issued; issued = used + unused;
 votes cast = used credentials (a vote is the only use); papers per question = votes cast; spoilt = 0 (an
-online paper cannot be spoilt). Reissues are counted from the ballot's audit chain. Each line says
+online paper cannot be spoilt). Reissues, and attempts to vote again with a credential already used, are
+counted from the ballot's audit chain (they are not votes, so nothing else adds them up). Each line says
 whether it adds up, so a scrutineer sees at once where it does not.
 """
 
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.audit.models import AuditEntry
+from unionvote.ballots.complaints import SECOND_ATTEMPT
 from unionvote.ballots.models import Member, MemberBallot, MemberContent, MemberSealedVote
 from unionvote.ballots.services import questions_of, scope_for
 from unionvote.ballots.thresholds import analyse, percent_text
@@ -32,6 +34,7 @@ class Reconciliation:
     reissued: int = 0
     used: int = 0
     voted: int = 0
+    attempts: int = 0  # a credential used again after its member voted (complaints.record_second_attempt)
     papers: dict[int, int] = field(default_factory=dict)  # question id -> content rows
     turnout_verdict: str = ""
 
@@ -78,7 +81,7 @@ async def reconcile(db: AsyncSession, ballot: MemberBallot) -> tuple[Reconciliat
     for part in employers.values():
         for attr in ("register", "removed", "issued", "used", "voted"):
             setattr(everyone, attr, getattr(everyone, attr) + getattr(part, attr))
-    await _reissues(db, ballot, employers, everyone)
+    await _from_chain(db, ballot, employers, everyone)
     for question in await questions_of(db, ballot.id):  # type: ignore[arg-type]
         counted = [row for table in (MemberSealedVote, MemberContent) for row in (await db.execute(  # sealed, or
             select(table.employer, func.count()).where(  # cast in the clear before sealing
@@ -95,28 +98,34 @@ async def reconcile(db: AsyncSession, ballot: MemberBallot) -> tuple[Reconciliat
     return everyone, [employers[name] for name in sorted(employers)]
 
 
-async def _reissues(db: AsyncSession, ballot: MemberBallot, employers: dict[str, Reconciliation],
-                    everyone: Reconciliation) -> None:
-    payloads = (await db.execute(select(AuditEntry.payload).where(
-        AuditEntry.scope == scope_for(ballot.id), AuditEntry.action == "credential.reissued"))).scalars()  # type: ignore[arg-type]
-    member_ids = [json.loads(p).get("member_id") for p in payloads]
-    if not member_ids:
+async def _from_chain(db: AsyncSession, ballot: MemberBallot, employers: dict[str, Reconciliation],
+                      everyone: Reconciliation) -> None:
+    """Reissued credentials and attempts to vote again, each counted for the member's employer."""
+    rows = (await db.execute(select(AuditEntry.action, AuditEntry.payload).where(
+        AuditEntry.scope == scope_for(ballot.id),  # type: ignore[arg-type]
+        AuditEntry.action.in_(("credential.reissued", SECOND_ATTEMPT))))).all()
+    counted = [("reissued" if action == "credential.reissued" else "attempts", json.loads(payload).get("member_id"))
+               for action, payload in rows]
+    if not counted:
         return
     employer_of = dict((await db.execute(select(Member.id, Member.employer).where(
-        Member.ballot_id == ballot.id, Member.id.in_(member_ids)))).all())  # type: ignore[union-attr]
-    for member_id in member_ids:
-        everyone.reissued += 1
+        Member.ballot_id == ballot.id, Member.id.in_({member for _, member in counted})))).all())  # type: ignore[union-attr]
+    for figure, member_id in counted:
+        setattr(everyone, figure, getattr(everyone, figure) + 1)
         if member_id in employer_of:
-            employers[employer_of[member_id]].reissued += 1
+            part = employers[employer_of[member_id]]
+            setattr(part, figure, getattr(part, figure) + 1)
 
 
 HEADER = ("employer", "on the register", "removed", "entitled", "credentials issued", "reissued", "never issued",
-          "used", "unused", "votes cast", "spoilt", "turnout", "turnout verdict", "reconciled")
+          "used", "unused", "votes cast", "spoilt", "attempts to vote again", "turnout", "turnout verdict",
+          "reconciled")
 
 
 def statement_rows(everyone: Reconciliation, employers: list[Reconciliation]) -> list[list[object]]:
     """One row per employer and one for everyone, for the printable statement and its CSV."""
     return [[part.name or "(not given)", part.register, part.removed, part.entitled, part.issued, part.reissued,
-             part.not_issued, part.used, part.unused, part.voted, 0, percent_text(part.voted, part.entitled),
+             part.not_issued, part.used, part.unused, part.voted, 0, part.attempts,
+             percent_text(part.voted, part.entitled),
              part.turnout_verdict, "yes" if part.reconciled else "NO: " + "; ".join(part.problems)]
             for part in [*employers, everyone]]

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.audit.chain import canonical_json
 from unionvote.audit.services import actor_of, record
+from unionvote.ballots.complaints import check_declarable
 from unionvote.ballots.models import INDICATIVE_NOTICE, SEGMENTS, Member, MemberBallot, MemberBallotState, MemberContent
 from unionvote.ballots.sealed import Counted, counted
 from unionvote.ballots.services import MemberBallotError, labels_of, lock_ballot, questions_of, scope_for
@@ -140,6 +141,7 @@ async def declare_result(db: AsyncSession, ballot_id: int, *, by: int | None) ->
     if ballot.state != MemberBallotState.CLOSED:
         raise MemberBallotError("Close the ballot before declaring its result." if ballot.state != "declared"
                                 else "The result has been declared already.", 409)
+    await check_declarable(db, ballot)
     document = await result_document(db, ballot)
     ballot.result, ballot.result_hash = canonical_json(document).decode(), digest(document)
     ballot.state, ballot.declared_at = MemberBallotState.DECLARED, utcnow()

@@ -57,6 +57,7 @@ class MemberBallotSpec:
     retention_until: date | None = None
     join_cutoff: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    objection_hours: int = 0  # the set-up page offers complaints.DEFAULT_OBJECTION_HOURS
 
 
 def scope_for(ballot_id: int) -> str:
@@ -101,6 +102,8 @@ def _check_spec(spec: MemberBallotSpec) -> None:
         raise MemberBallotError("The yes-vote threshold is a whole percentage from 1 to 100.")
     if spec.min_segment < 1:
         raise MemberBallotError("The smallest group shown in results must be at least 1 voter.")
+    if not 0 <= spec.objection_hours <= 24 * 28:
+        raise MemberBallotError("The objection period is a whole number of hours from 0 to 672 (four weeks).")
 
 
 async def create_member_ballot(db: AsyncSession, spec: MemberBallotSpec, *, by: int | None) -> MemberBallot:
@@ -111,7 +114,7 @@ async def create_member_ballot(db: AsyncSession, spec: MemberBallotSpec, *, by: 
                           opens_at=spec.opens_at, closes_at=spec.closes_at, join_cutoff=spec.join_cutoff,
                           turnout_percent=spec.turnout_percent, yes_percent=spec.yes_percent,
                           min_segment=spec.min_segment, retention_until=spec.retention_until,
-                          code_salt=secrets.token_hex(16), created_by=by)
+                          objection_hours=spec.objection_hours, code_salt=secrets.token_hex(16), created_by=by)
     db.add(ballot)
     await db.flush()
     for position, question in enumerate(spec.questions, start=1):
@@ -121,7 +124,8 @@ async def create_member_ballot(db: AsyncSession, spec: MemberBallotSpec, *, by: 
     await record(db, scope=scope_for(ballot.id), actor=actor_of(by), action="member_ballot.created",  # type: ignore[arg-type]
                  payload={"questions": len(spec.questions), "opens_at": spec.opens_at.isoformat(),
                           "closes_at": spec.closes_at.isoformat(), "turnout_percent": spec.turnout_percent,
-                          "yes_percent": spec.yes_percent, "min_segment": spec.min_segment})
+                          "yes_percent": spec.yes_percent, "min_segment": spec.min_segment,
+                          "objection_hours": spec.objection_hours})
     return ballot
 
 

@@ -26,11 +26,13 @@ async def _admin(client: AsyncTestClient[Litestar], app: Litestar) -> Visitor:
     return admin
 
 
-async def _set_up(admin: Visitor, members: bytes) -> int:
+async def _set_up(admin: Visitor, members: bytes, objection_hours: str | None = "0") -> int:
+    """objection_hours None: the set-up page's own default objection period."""
     response = await admin.post("/member-ballots", data={
         "title": "Pay offer 2027", "slug": "pay-2027", "description": "The employers have offered 3%.",
         "question": "Do you accept the offer?", "opens_at": "2020-01-01T09:00", "closes_at": "2099-01-01T09:00",
-        "turnout_percent": "50", "yes_percent": "40", "min_segment": "2"})
+        "turnout_percent": "50", "yes_percent": "40", "min_segment": "2",
+        **({"objection_hours": objection_hours} if objection_hours is not None else {})})
     assert response.status_code == 303, response.text
     ballot_id = int(response.headers["location"].split("/")[2].split("?")[0])
     response = await admin.post(f"/member-ballots/{ballot_id}/members/import",
