@@ -23,7 +23,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.accounts.flows import start_session
+from unionvote.accounts.flows import TOO_MANY_MESSAGE, client_ip, start_session
 from unionvote.accounts.oidc import CALLBACK_PATH, OidcError, OpenIdProvider, PendingSignIn, new_pending_sign_in
 from unionvote.accounts.oidc_links import account_for, link_identity, record_refusal, record_sign_in, unlink_identity
 from unionvote.accounts.sessions import COOKIE_NAME
@@ -130,7 +130,10 @@ class OidcPages(Controller):
     async def callback(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect | Template:
         provider, settings = _provider(request), request.app.state.settings
         next_path, link = "/", ""
+        limiter, address = request.app.state.login_limiter, f"ip:{client_ip(request)}"
         try:
+            if await limiter.spent(address):  # failed sign-ins share the password login's budget per address
+                raise OidcError("too_many", TOO_MANY_MESSAGE, 429)
             pending, next_path, link = read_pending(request, provider.name)
             query = request.query_params
             if not hmac.compare_digest(str(query.get("state", "")), pending.state):
@@ -147,6 +150,8 @@ class OidcPages(Controller):
                 return await self._link(request, db_session, provider, identity, link)
             user = await account_for(db_session, settings, identity)
         except OidcError as exc:
+            if exc.reason != "too_many":
+                await limiter.hit(address)
             if exc.reason in REFUSALS_AUDITED:
                 await record_refusal(db_session, exc.reason, exc.user_id)
                 await db_session.commit()  # kept although the answer is a refusal

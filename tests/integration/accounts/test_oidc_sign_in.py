@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -20,11 +21,13 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 
 from tests.conftest import make_settings
-from tests.helpers import Visitor, audit_entries, fresh_totp_code, make_conference, make_user
+from tests.helpers import Visitor, app_db, audit_entries, fresh_totp_code, make_conference, make_user
 from tests.integration.accounts.oidc_provider import CLIENT_ID, CLIENT_SECRET, RunningProvider, StandInProvider
-from unionvote.accounts.models import Role
+from unionvote.accounts.erasure import anonymise_accounts
+from unionvote.accounts.models import OidcIdentity, Role
 from unionvote.app import create_app
 from unionvote.audit.services import SYSTEM_SCOPE
 from unionvote.config import Settings
@@ -119,8 +122,9 @@ async def test_the_login_page_offers_the_provider_as_a_plain_link(client: AsyncT
 
 
 async def test_a_linked_delegate_signs_in_and_reaches_their_conference_pages(
-    app: Litestar, client: AsyncTestClient[Litestar], provider: StandInProvider,
+    app: Litestar, client: AsyncTestClient[Litestar], provider: StandInProvider, caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     conference_id, user_id = await a_linked_delegate(app, client, provider)
 
     dee = Visitor(client)
@@ -134,6 +138,9 @@ async def test_a_linked_delegate_signs_in_and_reaches_their_conference_pages(
     [login] = await audit_entries(app, scope=SYSTEM_SCOPE, action="login.oidc")
     assert json.loads(login.payload) == {"user_id": user_id, "second_factor": "not needed"}
     assert "sub-dee-1" not in linked.payload + login.payload  # the provider's id for the person stays out
+    app_log = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records if r.name.startswith("unionvote"))
+    for secret in (CLIENT_SECRET, "sub-dee-1", *(grant_code for grant_code in provider.grants)):
+        assert secret not in app_log
 
     # Unlinked, the same sign-in no longer gets in.
     await dee.post("/account/sign-in-elsewhere/unlink")
@@ -305,3 +312,26 @@ async def test_auto_linking_by_verified_email_when_the_deployment_allows_it(
         assert not await signed_in(chair)
     [linked] = await audit_entries(app, scope=SYSTEM_SCOPE, action="oidc.linked")
     assert json.loads(linked.payload) == {"user_id": dee_id, "how": "verified email"}
+
+
+async def test_erasing_an_accounts_personal_data_removes_its_link(
+    app: Litestar, client: AsyncTestClient[Litestar], provider: StandInProvider,
+) -> None:
+    _, user_id = await a_linked_delegate(app, client, provider)
+    async with app_db(app) as db:
+        await anonymise_accounts(db, [user_id])
+    async with app_db(app) as db:
+        assert (await db.execute(select(OidcIdentity).where(OidcIdentity.user_id == user_id))).first() is None
+    visitor = Visitor(client)
+    assert (await sign_in(visitor)).status_code == 403 and not await signed_in(visitor)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_failed_sign_ins_from_one_address_are_slowed_like_wrong_passwords(
+    app: Litestar, client: AsyncTestClient[Litestar], provider: StandInProvider,
+) -> None:
+    provider.sign_in_as("sub-nobody")
+    for _ in range(app.state.settings.login_attempts_per_minute):
+        assert (await sign_in(Visitor(client))).status_code == 403
+    slowed = await sign_in(Visitor(client))
+    assert slowed.status_code == 429 and "Too many login attempts from here" in slowed.text
