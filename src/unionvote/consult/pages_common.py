@@ -11,10 +11,12 @@ from litestar.datastructures import Cookie
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.bilingual import read
+from unionvote.consult.languages import question_wording
 from unionvote.consult.models import Consultation, Participant
 from unionvote.consult.participation import Joining, participant_for_key
 from unionvote.consult.setup import PHASE_WORDS, ConsultError, open_phases
-from unionvote.i18n import N_
+from unionvote.i18n import N_, current_language, follow_event_language
 from unionvote.web import page
 
 ZONE = ZoneInfo("Europe/London")  # phase times are entered and shown in UK time
@@ -100,6 +102,9 @@ def consult_page(template: str, request: Request[Any, Any, Any], consultation: C
         context.setdefault("notice", NOTICES[done])
     if consultation is not None:
         context.setdefault("phases", open_phases(consultation))
+        follow_event_language(request, consultation.language)  # for a member who chose none
+    context.setdefault("question_of", lambda c: question_wording(c, current_language()))
+    context.setdefault("translations_of", lambda c: read(c.translations))
     return page(template, request, status_code=status_code, consultation=consultation, local=local,
                 phase_words=PHASE_WORDS, attribute_words=ATTRIBUTE_WORDS, **context)
 
