@@ -19,6 +19,7 @@ from unionvote.conferences.models import Conference, QuorumKind
 from unionvote.conferences.register import Body
 from unionvote.conferences.services import ConferenceError
 from unionvote.db import utcnow
+from unionvote.i18n import _, format_number, ngettext
 
 SHARE_RE = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$", re.ASCII)
 MAX_DELEGATES = 1_000_000
@@ -82,12 +83,16 @@ def share_in_words(p: int, q: int) -> str:
 
 def rule_in_words(rule: QuorumRule) -> str:
     if rule.kind is QuorumKind.NONE:
-        return "No quorum rule is set."
+        return _("No quorum rule is set.")
     if rule.kind is QuorumKind.DELEGATES:
-        return f"At least {rule.delegates:,} voting delegate{'s' if rule.delegates != 1 else ''} must be present."
+        return ngettext("At least %(n)s voting delegate must be present.",
+                        "At least %(n)s voting delegates must be present.",
+                        rule.delegates) % {"n": format_number(rule.delegates)}
     if rule.kind is QuorumKind.BODIES_SHARE:
-        return f"At least {rule.share_text} of the bodies must be represented by a present delegate."
-    return f"Bodies holding at least {rule.share_text} of the total card vote (membership) must be represented."
+        return _("At least %(share)s of the bodies must be represented by a present delegate.") % {
+            "share": rule.share_text}
+    return _("Bodies holding at least %(share)s of the total card vote (membership) must be represented.") % {
+        "share": rule.share_text}
 
 
 def share_needed(share: Fraction, total: int) -> int:
@@ -110,15 +115,21 @@ class QuorumStatus:
 
     @property
     def summary(self) -> str:
-        delegates = f"{self.present:,} voting delegate{'s' if self.present != 1 else ''} present"
-        counted = {
-            QuorumKind.NONE: delegates,
-            QuorumKind.DELEGATES: delegates,
-            QuorumKind.BODIES_SHARE: f"{self.bodies_represented:,} of {self.bodies_total:,} bodies represented",
-            QuorumKind.WEIGHT_SHARE: f"{self.weight_present:,} of {self.weight_total:,} members represented",
-        }[self.rule.kind]
-        needed = f", {self.required:,} needed" if self.required is not None else ""
-        return f"{'Quorate' if self.met else 'Not quorate'}: {counted}{needed}."
+        n = format_number
+        if self.rule.kind is QuorumKind.BODIES_SHARE:
+            counted = _("%(present)s of %(total)s bodies represented") % {
+                "present": n(self.bodies_represented), "total": n(self.bodies_total)}
+        elif self.rule.kind is QuorumKind.WEIGHT_SHARE:
+            counted = _("%(present)s of %(total)s members represented") % {
+                "present": n(self.weight_present), "total": n(self.weight_total)}
+        else:
+            counted = ngettext("%(n)s voting delegate present", "%(n)s voting delegates present",
+                               self.present) % {"n": n(self.present)}
+        verdict = _("Quorate") if self.met else _("Not quorate")
+        if self.required is None:
+            return _("%(verdict)s: %(counted)s.") % {"verdict": verdict, "counted": counted}
+        return _("%(verdict)s: %(counted)s, %(needed)s needed.") % {
+            "verdict": verdict, "counted": counted, "needed": n(self.required)}
 
 
 async def quorum(db: AsyncSession, conference_id: int, at: datetime | None = None) -> QuorumStatus:

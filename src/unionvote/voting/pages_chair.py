@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.conferences.pages_common import conference_page, load_conference, text_of
 from unionvote.conferences.quorum_panel import panel_context
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_, TranslatedWords, _
 from unionvote.motions.voting_link import in_voting_order, votable_items
 from unionvote.voting import services
 from unionvote.voting.access import ballot_runners, hall_counters
@@ -41,16 +42,21 @@ from unionvote.voting.views import view_of
 from unionvote.web import see_other
 
 NOTICES = {
-    "created": "The ballot has been prepared. Open it when the conference is ready to vote.",
-    "opened": "Voting is open.",
-    "closed": "Voting has closed.",
-    "declared": "The result has been declared.",
-    "voided": "The ballot is void.",
-    "follow-up": "A new ballot has been prepared from the last one. Open it when ready.",
-    "hall-count": "The hall count has been recorded.",
+    "created": N_("The ballot has been prepared. Open it when the conference is ready to vote."),
+    "opened": N_("Voting is open."),
+    "closed": N_("Voting has closed."),
+    "declared": N_("The result has been declared."),
+    "voided": N_("The ballot is void."),
+    "follow-up": N_("A new ballot has been prepared from the last one. Open it when ready."),
+    "hall-count": N_("The hall count has been recorded."),
 }
 WORDS = {"methods": METHOD_WORDS, "majorities": MAJORITY_WORDS, "bases": BASE_WORDS, "quorums": QUORUM_WORDS,
          "ties": TIE_WORDS}
+
+
+def words_in_language() -> dict[str, TranslatedWords]:
+    """The rule's choices as the console's form shows them, in the reader's language."""
+    return {name: TranslatedWords(words) for name, words in WORDS.items()}
 
 
 def console_path(conference_id: int, ballot_id: int | None = None) -> str:
@@ -90,7 +96,7 @@ class BallotConsolePages(Controller):
             except RuleViolation as exc:
                 return await self._list(request, db, conference_id, str(exc), exc.status_code)
         return conference_page("voting/console_new.html", request, conference, status_code=status_code,
-                               draft=draft, subject=subject, error=error, words=WORDS,
+                               draft=draft, subject=subject, error=error, words=words_in_language(),
                                trustees=len(await conference_trustees(db, conference_id)))
 
     @get("/new")
@@ -238,8 +244,8 @@ class HallCountPages(Controller):
             papers = submitted.get("papers", "")
             await services.record_hall_count(
                 db_session, ballot_id, section=submitted.get("section", ""), counts=counts,
-                invalid=_count(submitted.get("invalid", ""), "Invalid papers"),
-                papers=_count(papers, "Valid papers") if ballot.method == Method.UP_TO else None,
+                invalid=_count(submitted.get("invalid", ""), _("Invalid papers")),
+                papers=_count(papers, _("Valid papers")) if ballot.method == Method.UP_TO else None,
                 by=request.scope["user"].id, conference_id=conference_id)
         except RuleViolation as exc:
             await db_session.rollback()
@@ -252,5 +258,6 @@ def _count(raw: str, what: str) -> int:
     if not raw:
         return 0
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
-        raise services.BallotError(f"{what}: enter a whole number, zero or more (not {raw!r}).")
+        raise services.BallotError(_("%(what)s: enter a whole number, zero or more (not '%(raw)s').")
+                                   % {"what": what, "raw": raw})
     return int(raw)

@@ -10,6 +10,7 @@ import dataclasses
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.i18n import _
 from unionvote.motions import floor as floor_rules
 from unionvote.motions.voting_link import VotingSubject, voting_subject
 from unionvote.voting import services
@@ -22,7 +23,7 @@ async def subject_in(db: AsyncSession, conference_id: int, *, motion_id: int | N
                      ) -> VotingSubject:
     subject = await voting_subject(db, motion_id=motion_id, amendment_id=amendment_id)
     if subject.conference_id != conference_id:
-        raise BallotError("There is no such motion in this conference.", 404)
+        raise BallotError(_("There is no such motion in this conference."), 404)
     return subject
 
 
@@ -50,12 +51,12 @@ async def put_question(db: AsyncSession, conference_id: int, draft: BallotDraft,
                        override_reason: str | None = None) -> Ballot:
     """The chair's one step: the ballot is made from the motion or amendment, opened, and shown to delegates."""
     if draft.motion_id is None and draft.amendment_id is None:
-        raise BallotError("Choose the motion or amendment to put to the vote.")
+        raise BallotError(_("Choose the motion or amendment to put to the vote."))
     subject = await subject_in(db, conference_id, motion_id=draft.motion_id, amendment_id=draft.amendment_id)
     running = await live_ballot_on(db, subject)
     if running is not None:
-        raise BallotError(f"{subject.title} is already being voted on (ballot {running.id}); close and declare "
-                          "that ballot first.", 409)
+        raise BallotError(_("%(title)s is already being voted on (ballot %(ballot)s); close and declare that ballot "
+                            "first.") % {"title": subject.title, "ballot": running.id}, 409)
     ballot = await services.create_ballot(db, conference_id, await spec_from_draft(db, conference_id, draft), by=by)
     assert ballot.id is not None
     await services.open_ballot(db, ballot.id, by=by, conference_id=conference_id, override_reason=override_reason)

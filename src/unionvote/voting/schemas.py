@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from unionvote.i18n import N_, _
 from unionvote.voting.models import SealingMode, Secrecy, Weighting
 from unionvote.voting.rules import Base, Majority, Method, Quorum, Rule, TieRule, parse_fraction
 from unionvote.voting.services import FOR_AGAINST_OPTIONS, BallotError, BallotSpec
@@ -20,16 +21,16 @@ Text = Annotated[str, msgspec.Meta(max_length=20_000)]
 Short = Annotated[str, msgspec.Meta(max_length=500)]
 OptionKey = Annotated[str, msgspec.Meta(max_length=100)]
 
-METHOD_WORDS = {Method.FOR_AGAINST: "For, against or abstain", Method.ONE_OF: "One of several options",
-                Method.UP_TO: "Up to K of several options"}
-MAJORITY_WORDS = {Majority.SIMPLE: "Simple majority (more than half)", Majority.ABSOLUTE:
-                  "Absolute majority (more than half of all entitled)", Majority.TWO_THIRDS: "Two thirds",
-                  Majority.FRACTION: "A custom fraction", Majority.PLURALITY: "Most votes (options only)"}
-BASE_WORDS = {Base.VALID: "Valid votes", Base.CAST: "All votes cast", Base.PRESENT: "Those present when it opened",
-              Base.ENTITLED: "All those entitled to vote"}
-QUORUM_WORDS = {Quorum.NONE: "No quorum for this ballot", Quorum.VOTERS: "At least this many voters",
-                Quorum.SHARE: "Votes cast carry at least this share of the entitled vote"}
-TIE_WORDS = {TieRule.FALLS: "A tie falls", TieRule.CASTING_VOTE: "The chair's casting vote decides a tie"}
+METHOD_WORDS = {Method.FOR_AGAINST: N_("For, against or abstain"), Method.ONE_OF: N_("One of several options"),
+                Method.UP_TO: N_("Up to K of several options")}
+MAJORITY_WORDS = {Majority.SIMPLE: N_("Simple majority (more than half)"), Majority.ABSOLUTE:
+                  N_("Absolute majority (more than half of all entitled)"), Majority.TWO_THIRDS: N_("Two thirds"),
+                  Majority.FRACTION: N_("A custom fraction"), Majority.PLURALITY: N_("Most votes (options only)")}
+BASE_WORDS = {Base.VALID: N_("Valid votes"), Base.CAST: N_("All votes cast"),
+              Base.PRESENT: N_("Those present when it opened"), Base.ENTITLED: N_("All those entitled to vote")}
+QUORUM_WORDS = {Quorum.NONE: N_("No quorum for this ballot"), Quorum.VOTERS: N_("At least this many voters"),
+                Quorum.SHARE: N_("Votes cast carry at least this share of the entitled vote")}
+TIE_WORDS = {TieRule.FALLS: N_("A tie falls"), TieRule.CASTING_VOTE: N_("The chair's casting vote decides a tie")}
 
 
 class BallotDraft(msgspec.Struct, forbid_unknown_fields=True):
@@ -99,7 +100,7 @@ def to_spec(draft: BallotDraft, *, title: str | None = None, question: str | Non
     needs two thirds by default when it changes the rules)."""
     method = _choice(draft.method, Method, "The method")
     if method is Method.RANKED:
-        raise BallotError("Ranked ballots are run as elections, not from the chair's console.")
+        raise BallotError(_("Ranked ballots are run as elections, not from the chair's console."))
     options = FOR_AGAINST_OPTIONS if method is Method.FOR_AGAINST else tuple(
         option_keys([label for label in draft.options if label.strip()]))
     return BallotSpec(

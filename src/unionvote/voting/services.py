@@ -22,7 +22,7 @@ from unionvote.conferences.models import Conference
 from unionvote.conferences.quorum import quorum
 from unionvote.db import gate, locked, utcnow
 from unionvote.errors import RuleViolation
-from unionvote.i18n import N_
+from unionvote.i18n import N_, _
 from unionvote.voting.counting import (
     choices_of,
     contents,
@@ -58,8 +58,18 @@ MAX_OPTIONS = 50
 MAX_COUNTDOWN = 24 * 3600
 
 
+# A ballot's state within a sentence ("this one is closed"), in the reader's language.
+STATE_IN_A_SENTENCE = {BallotState.DRAFT: N_("not open yet"), BallotState.OPEN: N_("open"),
+                       BallotState.CLOSED: N_("closed"), BallotState.DECLARED: N_("declared"),
+                       BallotState.VOID: N_("void")}
+
+
 class BallotError(RuleViolation):
     """A ballot request the rules refuse."""
+
+
+def state_word(ballot: Ballot) -> str:
+    return _(STATE_IN_A_SENTENCE.get(ballot.state, ballot.state))  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -82,29 +92,29 @@ class BallotSpec:
 
     def __post_init__(self) -> None:
         if not self.title.strip():
-            raise BallotError("Give the ballot a title.")
+            raise BallotError(_("Give the ballot a title."))
         if len(self.title) > 200:
-            raise BallotError("The title is longer than 200 characters.")
+            raise BallotError(_("The title is longer than 200 characters."))
         if not self.question.strip():
-            raise BallotError("Say what is being decided: the question is empty.")
+            raise BallotError(_("Say what is being decided: the question is empty."))
         keys = [key for key, _ in self.options]
         if self.method is Method.FOR_AGAINST and tuple(keys) != FOR_AGAINST_KEYS:
-            raise BallotError("A for/against ballot has exactly the options for, against and abstain.")
+            raise BallotError(_("A for/against ballot has exactly the options for, against and abstain."))
         if self.method is not Method.FOR_AGAINST:
             if len(keys) < 2:
-                raise BallotError("A choice between options needs at least two options.")
+                raise BallotError(_("A choice between options needs at least two options."))
             if len(keys) > MAX_OPTIONS:
-                raise BallotError(f"A ballot has at most {MAX_OPTIONS} options.")
+                raise BallotError(_("A ballot has at most %(most)s options.") % {"most": MAX_OPTIONS})
             if len(set(keys)) != len(keys) or any(not key.strip() for key in keys):
-                raise BallotError("Option keys must be present and different from each other.")
+                raise BallotError(_("Option keys must be present and different from each other."))
             if any(not label.strip() for _, label in self.options):
-                raise BallotError("Every option needs a label.")
+                raise BallotError(_("Every option needs a label."))
         if self.method is Method.UP_TO and not 1 <= self.max_choices <= len(keys):
-            raise BallotError(f"'Up to K' needs K between 1 and the number of options ({len(keys)}).")
+            raise BallotError(_("'Up to K' needs K between 1 and the number of options (%(n)s).") % {"n": len(keys)})
         if self.rule.majority is Majority.PLURALITY and self.method is Method.FOR_AGAINST:
-            raise BallotError("'Most votes' applies to choices between options, not to for/against votes.")
+            raise BallotError(_("'Most votes' applies to choices between options, not to for/against votes."))
         if self.countdown_seconds is not None and not 10 <= self.countdown_seconds <= MAX_COUNTDOWN:
-            raise BallotError("A countdown runs between 10 seconds and 24 hours.")
+            raise BallotError(_("A countdown runs between 10 seconds and 24 hours."))
 
 
 def _audit(db: AsyncSession, ballot: Ballot, by: int | None, action: str, **payload: Any) -> Any:
@@ -116,7 +126,7 @@ def _audit(db: AsyncSession, ballot: Ballot, by: int | None, action: str, **payl
 async def _conference(db: AsyncSession, conference_id: int) -> Conference:
     conference = await db.get(Conference, conference_id)
     if conference is None:
-        raise BallotError("No such conference.", 404)
+        raise BallotError(_("No such conference."), 404)
     return conference
 
 
@@ -124,7 +134,7 @@ async def get_ballot(db: AsyncSession, ballot_id: int, conference_id: int | None
     """The ballot, refusing ids of another conference with the same 404 as unknown ones."""
     ballot = await db.get(Ballot, ballot_id)
     if ballot is None or (conference_id is not None and ballot.conference_id != conference_id):
-        raise BallotError("No such ballot.", 404)
+        raise BallotError(_("No such ballot."), 404)
     return ballot
 
 
@@ -134,7 +144,7 @@ async def _locked_ballot(db: AsyncSession, ballot_id: int, conference_id: int | 
     ballot = (await locked(db, select(Ballot).where(Ballot.id == ballot_id)
                            .execution_options(populate_existing=True))).scalar_one_or_none()
     if ballot is None or (conference_id is not None and ballot.conference_id != conference_id):
-        raise BallotError("No such ballot.", 404)
+        raise BallotError(_("No such ballot."), 404)
     return ballot
 
 
@@ -168,9 +178,9 @@ async def create_follow_up(db: AsyncSession, ballot_id: int, relation: Relation,
     """A re-vote (ballots never re-open), or the card vote after a show of hands, as a new draft."""
     old = await get_ballot(db, ballot_id, conference_id)
     if old.state in (BallotState.DRAFT, BallotState.OPEN):
-        raise BallotError("A ballot can be taken again only once it has closed (or been declared void).", 409)
+        raise BallotError(_("A ballot can be taken again only once it has closed (or been declared void)."), 409)
     if relation is Relation.CARD_VOTE and old.weighting == Weighting.CARD:
-        raise BallotError("This ballot was already a card vote.", 409)
+        raise BallotError(_("This ballot was already a card vote."), 409)
     spec = BallotSpec(
         title=old.title, question=old.question, method=Method(old.method), options=options_of(old),
         max_choices=old.max_choices, secrecy=Secrecy(old.secrecy),
@@ -191,10 +201,10 @@ async def quorum_at_opening(db: AsyncSession, conference_id: int, override_reaso
     status = await quorum(db, conference_id)
     reason = (override_reason or "").strip() or None
     if reason is not None and len(reason) > 500:
-        raise BallotError("The reason for opening without a quorum is longer than 500 characters.")
+        raise BallotError(_("The reason for opening without a quorum is longer than 500 characters."))
     if not status.met and reason is None:
-        raise BallotError(f"{status.summary} The conference is not quorate: the vote cannot open unless the chair "
-                          "records why standing orders allow it.", 409)
+        raise BallotError(_("%(summary)s The conference is not quorate: the vote cannot open unless the chair "
+                            "records why standing orders allow it.") % {"summary": status.summary}, 409)
     return {"met": status.met, "present": status.present, "required": status.required,
             "rule": str(status.rule.kind), "rule_value": status.rule.value,
             "overridden": not status.met, "reason": reason if not status.met else None}
@@ -207,8 +217,8 @@ async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, confe
     The conference's quorum is checked and recorded; an inquorate conference needs `override_reason`."""
     ballot = await _locked_ballot(db, ballot_id, conference_id)
     if ballot.state != BallotState.DRAFT:
-        raise BallotError(f"Only a draft ballot can be opened; this one is {ballot.state}."
-                          + (" Create a re-vote instead." if ballot.state != BallotState.OPEN else ""), 409)
+        raise BallotError(_("Only a draft ballot can be opened; this one is %(state)s.") % {"state": state_word(ballot)}
+                          + (" " + _("Create a re-vote instead.") if ballot.state != BallotState.OPEN else ""), 409)
     conference = await _conference(db, ballot.conference_id)
     quorum_record = await quorum_at_opening(db, ballot.conference_id, override_reason)
     await seal_at_opening(db, ballot, by)  # a secret ballot is always sealed (invariant 2)
@@ -216,7 +226,7 @@ async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, confe
     now = utcnow()
     voters = await eligible_voters(db, ballot.conference_id, now, card_vote=card)
     if not voters:
-        raise BallotError("No one can vote: no accredited delegate is checked in to the session running now.", 409)
+        raise BallotError(_("No one can vote: no accredited delegate is checked in to the session running now."), 409)
     assert ballot.id is not None
     await db.execute(insert(ElectorateEntry), [
         {"ballot_id": ballot.id, "delegate_id": v.delegate_id, "user_id": v.user_id, "body_id": v.body_id,
@@ -248,13 +258,14 @@ async def close_ballot(db: AsyncSession, ballot_id: int, *, by: int | None, conf
     """Stop voting. Casts that committed before this are counted; later ones are refused."""
     ballot = await _locked_ballot(db, ballot_id, conference_id)
     if ballot.state != BallotState.OPEN:
-        raise BallotError(f"Only an open ballot can be closed; this one is {ballot.state}.", 409)
+        raise BallotError(_("Only an open ballot can be closed; this one is %(state)s.")
+                          % {"state": state_word(ballot)}, 409)
     assert ballot.id is not None
     rows = await contents(db, ballot.id)
     voted, who_hash = await participation_hash(db, ballot.id)
     sealed = await close_sealed(db, ballot, digest)  # None unless the ballot is sealed
     if voted != len(rows) + (sealed.count if sealed else 0):  # both halves are written in one transaction
-        raise BallotError("The ballot's records disagree (votes and voters); it was not closed.", 500)
+        raise BallotError(_("The ballot's records disagree (votes and voters); it was not closed."), 500)
     ballot.state, ballot.closed_at = BallotState.CLOSED, utcnow()
     sealed_fields = {} if sealed is None else sealed.recorded()
     await _audit(db, ballot, by, "ballot.closed", turnout=voted, participation_hash=who_hash,
@@ -282,29 +293,29 @@ async def record_hall_count(db: AsyncSession, ballot_id: int, *, section: str, c
     ballot = await _locked_ballot(db, ballot_id, conference_id)
     if ballot.state != BallotState.CLOSED:
         # Not while voting runs: a partial hall count of a secret vote would be a running tally.
-        raise BallotError("Hall counts are entered once voting has closed, before the result is declared.", 409)
+        raise BallotError(_("Hall counts are entered once voting has closed, before the result is declared."), 409)
     if ballot.method == Method.RANKED:
-        raise BallotError("A ranked ballot takes no hall counts: every paper is ranked and counted by the "
-                          "election's count.", 409)
+        raise BallotError(_("A ranked ballot takes no hall counts: every paper is ranked and counted by the "
+                            "election's count."), 409)
     if ballot.weighting == Weighting.CARD:
         # Hands and heads cannot be added to card weights; every card is cast as its delegation's weight.
-        raise BallotError("A card vote takes no hall counts: each delegation casts its card, carrying the "
-                          "weight frozen when the vote opened.", 409)
+        raise BallotError(_("A card vote takes no hall counts: each delegation casts its card, carrying the "
+                            "weight frozen when the vote opened."), 409)
     section = section.strip()
     if not section or len(section) > 100:
-        raise BallotError("Name the section of the hall (up to 100 characters).")
+        raise BallotError(_("Name the section of the hall (up to 100 characters)."))
     choices = choices_of(ballot)
     unknown = sorted(set(counts) - set(choices.options))
     if unknown:
-        raise BallotError(f"{unknown[0]!r} is not an option on this ballot.")
+        raise BallotError(_("'%(key)s' is not an option on this ballot.") % {"key": unknown[0]})
     if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in [*counts.values(), invalid]):
-        raise BallotError("Counts are whole numbers, zero or more.")
+        raise BallotError(_("Counts are whole numbers, zero or more."))
     clean = {key: counts.get(key, 0) for key in choices.options}
     if choices.method is Method.UP_TO:
         if papers is None or papers < 0:
-            raise BallotError("For an 'up to K' vote, enter the number of valid papers as well.")
+            raise BallotError(_("For an 'up to K' vote, enter the number of valid papers as well."))
         if any(n > papers for n in clean.values()):
-            raise BallotError("No option can have more votes than there were valid papers.")
+            raise BallotError(_("No option can have more votes than there were valid papers."))
     else:
         papers = sum(clean.values())
     existing = (await db.execute(select(HallCount).where(HallCount.ballot_id == ballot_id,
@@ -327,7 +338,7 @@ async def declare_result(db: AsyncSession, ballot_id: int, *, by: int | None, ca
         raise BallotError("A result can be declared only for a closed ballot"
                           + (" (close it first)." if ballot.state == BallotState.OPEN else "."), 409)
     if ballot.method == Method.RANKED:
-        raise BallotError("A ranked ballot is declared through its election's count.", 409)
+        raise BallotError(_("A ranked ballot is declared through its election's count."), 409)
     assert ballot.id is not None
     casting_vote = (casting_vote or "").strip() or None
     sealed = await count_sealed(db, ballot, digest)  # the decrypted totals of a sealed ballot
@@ -349,9 +360,9 @@ async def declare_ranked_result(db: AsyncSession, ballot_id: int, document: dict
     """Declare a ranked ballot with the result its election counted (the count lives in elections)."""
     ballot = await _locked_ballot(db, ballot_id, None)
     if ballot.method != Method.RANKED:
-        raise BallotError("Only a ranked ballot takes a result counted elsewhere.", 409)
+        raise BallotError(_("Only a ranked ballot takes a result counted elsewhere."), 409)
     if ballot.state != BallotState.CLOSED:
-        raise BallotError("A result can be declared only for a closed ballot.", 409)
+        raise BallotError(_("A result can be declared only for a closed ballot."), 409)
     ballot.result, ballot.result_hash = json.dumps(document, sort_keys=True), digest(document)
     ballot.state, ballot.declared_at = BallotState.DECLARED, utcnow()
     await _audit(db, ballot, by, "ballot.declared", result_hash=ballot.result_hash, outcome="counted",
@@ -375,13 +386,13 @@ async def void_ballot(db: AsyncSession, ballot_id: int, *, reason: str, by: int 
     ballot = await _locked_ballot(db, ballot_id, conference_id)
     reason = reason.strip()
     if not reason:
-        raise BallotError("Give the reason the ballot is void; it is published with it.")
+        raise BallotError(_("Give the reason the ballot is void; it is published with it."))
     if len(reason) > 500:
-        raise BallotError("The reason is longer than 500 characters.")
+        raise BallotError(_("The reason is longer than 500 characters."))
     if ballot.state == BallotState.VOID:
-        raise BallotError("This ballot is already void.", 409)
+        raise BallotError(_("This ballot is already void."), 409)
     if ballot.certified_at is not None:
-        raise BallotError("A certified result cannot be made void.", 409)
+        raise BallotError(_("A certified result cannot be made void."), 409)
     before = ballot.state
     ballot.state, ballot.void_reason = BallotState.VOID, reason
     await _audit(db, ballot, by, "ballot.voided", previous_state=before, reason=reason)
@@ -392,9 +403,9 @@ async def certify_result(db: AsyncSession, ballot_id: int, *, by: int, conferenc
     """The returning officer's certificate that the declared result is the count of the recorded votes."""
     ballot = await _locked_ballot(db, ballot_id, conference_id)
     if ballot.state != BallotState.DECLARED:
-        raise BallotError("Only a declared result can be certified.", 409)
+        raise BallotError(_("Only a declared result can be certified."), 409)
     if ballot.certified_at is not None:
-        raise BallotError("This result is already certified.", 409)
+        raise BallotError(_("This result is already certified."), 409)
     ballot.certified_at, ballot.certified_by = utcnow(), by
     await _audit(db, ballot, by, "ballot.certified", result_hash=ballot.result_hash)
     return ballot
