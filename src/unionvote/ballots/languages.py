@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote import bilingual
 from unionvote.ballots.models import MemberBallot, MemberBallotState, MemberQuestion
 from unionvote.ballots.services import MemberBallotError, labels_of, lock_ballot, questions_of
-from unionvote.i18n import _
+from unionvote.i18n import SOURCE_LANGUAGE, _
 
 BALLOT_FIELDS = {"title": 200, "description": 5000}
 QUESTION_FIELDS = {"text": 2000}
@@ -73,6 +73,13 @@ class QuestionWording:
     question: MemberQuestion
     text: bilingual.Wording
     options: list[tuple[str, bilingual.Wording]]
+
+    def answer(self, label: str) -> bilingual.Wording:
+        """The wording of the answer whose English label is `label` (as a receipt names it)."""
+        for (_key, source), (_same, shown) in zip(labels_of(self.question), self.options, strict=True):
+            if source == label:
+                return shown
+        return bilingual.Wording(label, SOURCE_LANGUAGE)
 
 
 def ballot_wording(ballot: MemberBallot, field: str, language: str) -> bilingual.Wording:

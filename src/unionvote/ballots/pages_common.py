@@ -38,7 +38,7 @@ def ballot_page(template: str, request: Request[Any, Any, Any], ballot: MemberBa
     if ballot is not None:  # the ballot's own language for a reader who chose none; its wording in theirs
         language = follow_event_language(request, ballot.language)
         context.setdefault("ballot_says", lambda field: ballot_wording(ballot, field, language))
-        context.setdefault("question_words", lambda pairs: question_wordings(ballot, [q for q, _o in pairs], language))
+        context.setdefault("question_words", lambda rows: question_wordings(ballot, [row[0] for row in rows], language))
     return page(template, request, status_code=status_code, ballot=ballot, indicative=_(INDICATIVE_NOTICE),
                 segments=SEGMENTS, segment_words=SEGMENT_WORDS, **context)
 

@@ -74,6 +74,8 @@ async def test_a_bilingual_ballot_shows_welsh_and_english_side_by_side(client: A
     token = re.search(r'name="token" value="([^"]+)"', english.text).group(1)  # type: ignore[union-attr]
     voted = await member.post(links[0], data={"token": token, f"q{question_id}": "yes"})
     assert voted.status_code == 201
+    assert ('<span class="bilingual__main" lang="en">Yes</span> <span class="bilingual__beside" lang="cy">Ydw</span>'
+            in voted.text)  # the receipt names the answer in both languages too
     # The record keeps the English wording and keys; the translations are not in the chain.
     created = (await audit_entries(app, scope=scope_for(ballot_id), action="member_ballot.created"))[0]
     assert "Ydw" not in str(created.payload) and "Cynnig" not in str(created.payload)
