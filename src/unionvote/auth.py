@@ -234,6 +234,17 @@ async def _authenticate(state: Any, db: AsyncSession, credential: Presented) -> 
     return Answer(user, info, writes, info.expires_at)
 
 
+# A route handler's `opt` key: False where the request must not write a "last seen" or "last used" time.
+# That write names the person, and in a transaction next to the handler's it would tie them to what the
+# handler writes (consultation pages: a pseudonym's thought or rating). Their session just ages unseen.
+SESSION_BOOKKEEPING = "session_bookkeeping"
+
+
+def _bookkeeping(scope: Scope, writes: list[Executable]) -> list[Executable]:
+    handler = scope.get("route_handler")
+    return writes if handler is None or handler.opt.get(SESSION_BOOKKEEPING, True) else []
+
+
 class AuthMiddleware:
     """Sets scope['user'] (CurrentUser or None) and scope['auth'] (SessionInfo or None)."""
 
@@ -269,9 +280,9 @@ class AuthMiddleware:
                 set_aa_scope_state(scope, state.db_session_scope_key, db)
                 read_at = cache.generation
                 answer = await _authenticate(state, db, credential)
-                if answer.writes:
+                if writes := _bookkeeping(scope, answer.writes):
                     async with session_scope(state.session_factory) as own:
-                        for write in answer.writes:
+                        for write in writes:
                             await own.execute(write)
                 _remember(cache, read_at, credential, answer, read_wall)
             elif credential is not None:
@@ -280,7 +291,7 @@ class AuthMiddleware:
                 read_at = cache.generation
                 async with session_scope(state.session_factory) as db:
                     answer = await _authenticate(state, db, credential)
-                    for write in answer.writes:
+                    for write in _bookkeeping(scope, answer.writes):
                         await db.execute(write)
                 _remember(cache, read_at, credential, answer, read_wall)
             else:

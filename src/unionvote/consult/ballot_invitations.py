@@ -65,7 +65,7 @@ async def issue_ballot_invitations(db: AsyncSession, consultation: Consultation,
     await db.execute(insert(Invitation), [
         {"consultation_id": consultation.id, "reference": link.reference, "token_hash": token_digest(link.token),
          "employer": _attribute(link.employer), "role": _attribute(link.role), "region": _attribute(link.region),
-         "shift": None, "used": False} for link in issued])
+         "shift": None} for link in issued])
     await record(db, scope=audit_scope(consultation.id), actor=actor_of(by), action="invitations.issued",  # type: ignore[arg-type]
                  payload={"consultation": consultation.id, "ballot": consultation.ballot_id, "count": len(issued)})
     return issued

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.services import actor_of, record
 from unionvote.conferences.csvtable import Column, RegisterFileRejected, RowCheck, RowProblem, read_table
 from unionvote.consult.audience import audience_of
-from unionvote.consult.models import ATTRIBUTES, Consultation, Invitation
+from unionvote.consult.models import ATTRIBUTES, Claim, Consultation, Invitation
 from unionvote.consult.setup import ConsultError, audit_scope
 from unionvote.security import token_digest
 
@@ -60,7 +60,7 @@ async def import_invitations(db: AsyncSession, consultation: Consultation, data:
         raise RegisterFileRejected(repeated)
     issued = [(row, "uvi_" + secrets.token_urlsafe(24)) for row in rows]
     await db.execute(insert(Invitation), [
-        {"consultation_id": consultation.id, "token_hash": token_digest(token), "used": False,
+        {"consultation_id": consultation.id, "token_hash": token_digest(token),
          **{k: (v or None) for k, v in row.items()}} for row, token in issued])
     await record(db, scope=audit_scope(consultation.id), actor=actor_of(by), action="invitations.imported",  # type: ignore[arg-type]
                  payload={"consultation": consultation.id, "count": len(issued)})
@@ -69,6 +69,8 @@ async def import_invitations(db: AsyncSession, consultation: Consultation, data:
 
 async def invitation_counts(db: AsyncSession, consultation_id: int) -> tuple[int, int]:
     """(invitations issued, invitations used)."""
-    issued, used = (await db.execute(select(func.count(), func.count().filter(Invitation.used.is_(True)))
-                                     .where(Invitation.consultation_id == consultation_id))).one()
+    issued = (await db.execute(select(func.count()).where(Invitation.consultation_id == consultation_id))
+              ).scalar_one()
+    used = (await db.execute(select(func.count()).select_from(Claim).where(Claim.consultation_id == consultation_id))
+            ).scalar_one()
     return issued, used

@@ -1,12 +1,13 @@
 """Consultation tables.
 
-Anonymity is a property of the schema: "who has joined" (consult_joined, consult_invitation.used)
-and "what was said or rated" (consult_participant, consult_thought, consult_rating) share no key,
-and the content side has random ids and no timestamps, so nothing but the participant's own
-secret key (held by their browser) ties the two together; the two sides are never written in
-one transaction (participation.py). What timing could still tell someone holding the database:
-docs/consultation-anonymity.md. In confidential mode only, consult_participant.person_ref names
-the person, for the named analysts.
+Anonymity is a property of the schema: "who has joined" (consult_claim) and "what was said or
+rated" (consult_participant, consult_thought, consult_rating) share no key, and the content side
+has random ids and no timestamps. A claim names nobody to a reader of the database: its mark is
+keyed by the server's secret key, which the database never holds, so joining changes no row
+that says who someone is (no invitation, account or session row is written by it). The
+participant row is written later, by their first thought, rating or report (participation.py).
+What timing and the server's secret key could still tell: docs/consultation-anonymity.md. In
+confidential mode only, consult_participant.person_ref names the person, for the named analysts.
 """
 
 from __future__ import annotations
@@ -62,19 +63,8 @@ class Consultation(SQLModel, table=True):
     translations: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # {"cy": {"question": ...}}
 
 
-class Joined(SQLModel, table=True):
-    """A delegate has joined: who, never which participant they became."""
-
-    __tablename__ = "consult_joined"
-    __table_args__ = (UniqueConstraint("consultation_id", "user_id", name="uq_consult_joined"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    consultation_id: int = Field(foreign_key="consult_consultation.id", ondelete="CASCADE")
-    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE", index=True)
-
-
 class Invitation(SQLModel, table=True):
-    """One single-use link for a person on an imported list. `used` says they joined, not as whom."""
+    """One single-use link for a person on an imported list. Using it writes a claim, never to this row."""
 
     __tablename__ = "consult_invitation"
 
@@ -86,11 +76,24 @@ class Invitation(SQLModel, table=True):
     role: str | None = Field(default=None, max_length=100)
     region: str | None = Field(default=None, max_length=100)
     shift: str | None = Field(default=None, max_length=100)
-    used: bool = False
 
 
 # SQLite would otherwise keep a hidden rowid counting up in insertion order on these tables.
 NO_ROWID = {"sqlite_with_rowid": False}
+
+
+class Claim(SQLModel, table=True):
+    """Someone has joined: an invitation link was used, or a delegate joined. Never which person, or as whom.
+
+    `mark` is an HMAC under the server's secret key of the invitation or the account (participation.py),
+    so the server can refuse a second join while the database alone cannot tell whose claim it is.
+    """
+
+    __tablename__ = "consult_claim"
+    __table_args__ = (NO_ROWID,)
+
+    mark: str = Field(primary_key=True, max_length=64)
+    consultation_id: int = Field(foreign_key="consult_consultation.id", ondelete="CASCADE", index=True)
 
 
 class Participant(SQLModel, table=True):

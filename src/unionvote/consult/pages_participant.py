@@ -12,7 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.auth import public, requires_login
+from unionvote.auth import SESSION_BOOKKEEPING, public, requires_login
 from unionvote.consult import moderation, participation, ranking, setup, share, star
 from unionvote.consult.audience import audience_of
 from unionvote.consult.live import counts_changed
@@ -32,10 +32,15 @@ from unionvote.consult.themes import themes_of
 from unionvote.i18n import _
 from unionvote.web import see_other
 
+# A signed-in person's "last seen" write, in a transaction of its own just before the handler's, would sit
+# beside their first thought or rating in transaction order: these pages leave the session row alone.
+NO_SESSION_BOOKKEEPING = {SESSION_BOOKKEEPING: False}
+
 
 class ParticipantPages(Controller):
     path = "/consult/{consultation_id:int}"
     guards = [public]  # recognised by the participant's key; joining checks the audience itself
+    opt = NO_SESSION_BOOKKEEPING
     include_in_schema = False
 
     async def _home(self, request: Request[Any, Any, Any], db: AsyncSession, consultation_id: int,
@@ -43,7 +48,8 @@ class ParticipantPages(Controller):
         consultation = await setup.load(db, consultation_id)
         participant = await participant_of(request, db, consultation_id)
         user = request.scope.get("user")
-        joined = user is not None and await participation.has_joined(db, consultation_id, user.id)
+        joined = user is not None and await participation.has_joined(db, consultation_id, user.id,
+                                                                      secret=server_secret(request))
         progress = await star.progress(db, consultation, participant) if participant else None
         mine = await share.own_thoughts(db, participant) if participant else []
         return consult_page("consult/home.html", request, consultation, status_code=status_code,
@@ -235,6 +241,7 @@ class ConsultationsForMe(Controller):
 class InvitationPages(Controller):
     path = "/invited/{token:str}"
     guards = [public]  # the link itself is the credential
+    opt = NO_SESSION_BOOKKEEPING
     include_in_schema = False
 
     async def _page(self, request: Request[Any, Any, Any], db: AsyncSession, token: str) -> Template:
@@ -242,13 +249,14 @@ class InvitationPages(Controller):
             invitation = await participation.reader_invitation(db, token)
             consultation = await setup.load(db, invitation.consultation_id)
             results = "discover" in setup.open_phases(consultation)
+            used = await participation.invitation_used(db, invitation, secret=server_secret(request))
             if not results:
-                await participation.invitation_for(db, token)  # not used yet, or it says so
+                await participation.invitation_for(db, token, secret=server_secret(request))  # or it says why not
         except ConsultError as exc:
             return consult_page("consult/invited.html", request, None, status_code=exc.status_code, error=str(exc),
                                 invitation=None)
         return consult_page("consult/invited.html", request, consultation, invitation=invitation, error=None,
-                            attributes=ATTRIBUTES, results=results, invitation_token=token)
+                            attributes=ATTRIBUTES, results=results, invitation_token=token, used=used)
 
     @get("/results")
     async def results(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:

@@ -1,13 +1,15 @@
 """Joining a consultation and being recognised again, without the server learning who is who.
 
-In anonymous mode, joining writes one thing only: "this person has joined" (a consult_joined
-row, or the invitation's `used` flag), and commits. The person's browser gets a random key
-(a cookie, and a resume code to keep) that carries a MAC under the server's secret, so the
-server can tell later that it issued the key for this consultation without storing anything
-about it. The pseudonymous participant row (a random id and the hash of the key) is written
-later, in the transaction of the participant's first thought, rating or report: never in the
-join's transaction, so no transaction id or row order written by the join names it. Their
-segment attributes travel with the key in a second signed cookie until then.
+In anonymous mode, joining writes one thing only: a claim (consult_claim) whose mark is an HMAC,
+under the server's secret key, of the invitation or the account. It refuses a second join, and
+to someone reading the database it says "someone joined", never who: no row that names the
+person (their invitation, account or session) is written by joining. The person's browser gets
+a random key (a cookie, and a resume code to keep) that carries a MAC under the server's
+secret, so the server can tell later that it issued the key for this consultation without
+storing anything about it. The pseudonymous participant row (a random id and the hash of the
+key) is written later, in the transaction of the participant's first thought, rating or report:
+never in the join's transaction. Their segment attributes travel with the key in a second
+signed cookie until then.
 
 In confidential mode the participant row names the person, for the named analysts, and is
 written when they join.
@@ -22,12 +24,12 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.consult.audience import audience_of
-from unionvote.consult.models import ATTRIBUTES, Anonymity, Consultation, Invitation, Joined, Participant
+from unionvote.consult.models import ATTRIBUTES, Anonymity, Claim, Consultation, Invitation, Participant
 from unionvote.consult.setup import ConsultError, open_phases
 from unionvote.i18n import _
 from unionvote.security import token_digest
@@ -83,6 +85,36 @@ def open_attributes(secret: str, consultation_id: int, key: str, sealed: str | N
     except ValueError:
         return {}
     return {name: str(given[name])[:100] if given.get(name) else None for name in ATTRIBUTES}
+
+
+def _marks(secret: str, consultation_id: int, who: str) -> tuple[str, str]:
+    """The claim mark for `who` ("user:5", "invitation:7"), and the plain one joins made before marks were keyed."""
+    keyed = hmac.new(secret.encode(), f"consult-claim:{consultation_id}:{who}".encode(), hashlib.sha256).hexdigest()
+    legacy = f"legacy-{who}" if who.startswith("invitation:") else f"legacy-user:{consultation_id}:{who[5:]}"
+    return keyed, legacy
+
+
+async def has_claimed(db: AsyncSession, consultation_id: int, who: str, *, secret: str) -> bool:
+    return (await db.execute(select(Claim.mark).where(Claim.mark.in_(_marks(secret, consultation_id, who)))))\
+        .first() is not None
+
+
+async def _claim(db: AsyncSession, consultation_id: int, who: str, *, secret: str) -> bool:
+    """Write the claim, or say it was there already: of two joins at once, the database lets one win."""
+    if await has_claimed(db, consultation_id, who, secret=secret):
+        return False
+    try:
+        async with db.begin_nested():
+            db.add(Claim(mark=_marks(secret, consultation_id, who)[0], consultation_id=consultation_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def claims(db: AsyncSession, consultation_id: int) -> int:
+    """How many have joined (links used, or delegates joined)."""
+    return (await db.execute(select(func.count()).select_from(Claim).where(Claim.consultation_id == consultation_id))
+            ).scalar_one()
 
 
 def _clean_attributes(raw: dict[str, str | None]) -> dict[str, str | None]:
@@ -148,12 +180,9 @@ async def join_as_account(db: AsyncSession, consultation: Consultation, user_id:
     if not await audience.admits_account(db, consultation, user_id):
         raise ConsultError(_("This consultation is for the conference's delegates, and you are not on its register."),
                            403)
-    try:
-        async with db.begin_nested():
-            db.add(Joined(consultation_id=consultation.id, user_id=user_id))  # type: ignore[arg-type]
-    except IntegrityError:
+    if not await _claim(db, consultation.id, f"user:{user_id}", secret=secret):  # type: ignore[arg-type]
         raise ConsultError(_("You have joined this consultation already. To carry on from another device, "
-                             "enter the resume code you were given."), 409) from None
+                             "enter the resume code you were given."), 409)
     return await _joining(db, consultation, _clean_attributes(attributes), f"user:{user_id}", secret)
 
 
@@ -173,10 +202,14 @@ async def reader_invitation(db: AsyncSession, token: str) -> Invitation:
     return invitation
 
 
-async def invitation_for(db: AsyncSession, token: str) -> Invitation:
+async def invitation_used(db: AsyncSession, invitation: Invitation, *, secret: str) -> bool:
+    return await has_claimed(db, invitation.consultation_id, f"invitation:{invitation.id}", secret=secret)
+
+
+async def invitation_for(db: AsyncSession, token: str, *, secret: str) -> Invitation:
     """The invitation behind a link that can still be used to join."""
     invitation = await reader_invitation(db, token)
-    if invitation.used:
+    if await invitation_used(db, invitation, secret=secret):
         raise ConsultError(_("This invitation link has been used already. If that was you, enter your resume "
                              "code on the consultation's page to carry on."), 409)
     return invitation
@@ -184,13 +217,11 @@ async def invitation_for(db: AsyncSession, token: str) -> Invitation:
 
 async def join_with_invitation(db: AsyncSession, token: str, attributes: dict[str, str | None], *,
                                secret: str) -> Joining:
-    invitation = await invitation_for(db, token)
+    invitation = await invitation_for(db, token, secret=secret)
     consultation = await db.get(Consultation, invitation.consultation_id)
     assert consultation is not None
-    # Claim the link atomically: of two clicks at once, one wins.
-    claimed = await db.execute(update(Invitation).where(Invitation.id == invitation.id, Invitation.used.is_(False))
-                               .values(used=True))
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    # The claim, never the invitation's row: that row names the member, and nothing written now may.
+    if not await _claim(db, consultation.id, f"invitation:{invitation.id}", secret=secret):  # type: ignore[arg-type]
         raise ConsultError(_("This invitation link has been used already."), 409)
     given = _clean_attributes(attributes)
     # Attributes from the import win; the person may fill in the ones the list left empty.
@@ -212,6 +243,5 @@ async def participant_for_key(db: AsyncSession, consultation_id: int, key: str |
     return _unsaved(consultation_id, key, open_attributes(secret, consultation_id, key, about))
 
 
-async def has_joined(db: AsyncSession, consultation_id: int, user_id: int) -> bool:
-    return (await db.execute(select(Joined.id).where(Joined.consultation_id == consultation_id,
-                                                     Joined.user_id == user_id))).first() is not None
+async def has_joined(db: AsyncSession, consultation_id: int, user_id: int, *, secret: str) -> bool:
+    return await has_claimed(db, consultation_id, f"user:{user_id}", secret=secret)

@@ -19,7 +19,7 @@ from unionvote.auth import CurrentUser
 from unionvote.ballots.for_consultation import ballot_title
 from unionvote.conferences.models import Conference
 from unionvote.consult.audience import AUDIENCES
-from unionvote.consult.models import Anonymity, Consultation, Invitation, Joined, Participant, Thought
+from unionvote.consult.models import Anonymity, Claim, Consultation, Participant, Thought
 from unionvote.db import utcnow
 from unionvote.errors import RuleViolation
 from unionvote.i18n import N_, _
@@ -174,14 +174,11 @@ class Counts:
 
 async def counts(db: AsyncSession, consultation_id: int) -> Counts:
     # Counted on the join side too: a participant row appears only with its first thought or rating.
-    joined = (await db.execute(select(func.count()).select_from(Joined)
-                               .where(Joined.consultation_id == consultation_id))).scalar_one()
-    invited = (await db.execute(select(func.count()).select_from(Invitation)
-                                .where(Invitation.consultation_id == consultation_id, Invitation.used.is_(True)))
-               ).scalar_one()
+    joined = (await db.execute(select(func.count()).select_from(Claim)
+                               .where(Claim.consultation_id == consultation_id))).scalar_one()
     rows = (await db.execute(select(func.count()).select_from(Participant)
                              .where(Participant.consultation_id == consultation_id))).scalar_one()
-    participants = max(joined + invited, rows)  # rows alone: a seeded demonstration crowd never joined
+    participants = max(joined, rows)  # rows alone: a seeded demonstration crowd never joined
     thoughts, ratings = (await db.execute(
         select(func.count(), func.coalesce(func.sum(Thought.ratings + Thought.skips), 0))
         .where(Thought.consultation_id == consultation_id))).one()

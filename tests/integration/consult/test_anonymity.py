@@ -15,14 +15,15 @@ from sqlalchemy.exc import OperationalError
 
 from tests.helpers import Visitor, app_db, audit_entries
 from tests.integration.consult.world import consultation, delegates, join, share, staff, thought_on_page
+from tests.integration.secrecy.evidence import Row
 from unionvote.consult.models import Participant, Rating, Thought
 from unionvote.security import token_digest
 
 # "What was said or rated": none of these may point at a person, a login or a join, or carry a time.
 CONTENT_TABLES = ("consult_participant", "consult_thought", "consult_rating", "consult_report")
 # "Who has joined": these may not point at the content side.
-JOIN_TABLES = ("consult_joined", "consult_invitation")
-PEOPLE_TABLES = {"user_account", "consult_joined", "consult_invitation", "delegate"}
+JOIN_TABLES = ("consult_claim", "consult_invitation")
+PEOPLE_TABLES = {"user_account", "consult_claim", "consult_invitation", "delegate", "user_session"}
 
 
 class Collect(logging.Handler):
@@ -65,6 +66,9 @@ async def test_the_schema_keeps_who_joined_apart_from_what_they_said(app: Litest
             for table in CONTENT_TABLES:
                 with pytest.raises(OperationalError, match="no such column: rowid"):
                     await db.execute(text(f"SELECT rowid FROM {table}"))  # noqa: S608 - our own table names
+    # A claim says "someone joined": a keyed mark and the consultation, nothing that names or orders anyone.
+    assert {c["name"] for c in tables["consult_claim"][0]} == {"mark", "consultation_id"}
+    assert tables["consult_claim"][2]["constrained_columns"] == ["mark"]
     for table in JOIN_TABLES:
         columns, keys, _ = tables[table]
         assert {k["referred_table"] for k in keys}.isdisjoint(set(CONTENT_TABLES)), table
@@ -112,56 +116,94 @@ async def test_in_confidential_mode_the_participant_row_names_the_person(
     assert participant.person_ref == f"user:{user_ids[0]}"
 
 
-def _xmin_pairs(join_table: str, person: str) -> str:
-    """Each join-side row beside every participant row whose transaction id is the same or next to it."""
-    return (f"SELECT j.{person}, p.key_hash FROM {join_table} j JOIN consult_participant p "  # noqa: S608
-            "ON abs(j.xmin::text::bigint - p.xmin::text::bigint) <= 1 WHERE j.consultation_id = :cid")
+def _participant_of(table: str, values: dict[str, object]) -> str | None:
+    """Whose pseudonym a content row carries (a participant row is its own)."""
+    return str(values["id"]) if table == "consult_participant" else values.get("participant_id")  # type: ignore[return-value]
 
 
-async def test_on_postgresql_neither_the_xmin_join_nor_the_order_join_pairs_a_person_with_their_participant(
-    app: Litestar, client: AsyncTestClient[Litestar],
+async def _every_row(db: object) -> list[Row]:
+    """Every row of every table, with its transaction id and physical place, as a database reader has them."""
+    tables = (await db.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars()  # type: ignore[attr-defined]
+    rows = []
+    for table in list(tables):
+        for values, xmin, ctid in await db.execute(text(  # type: ignore[attr-defined]
+                f'SELECT row_to_json(t), t.xmin::text::bigint, t.ctid::text FROM "{table}" t')):  # noqa: S608
+            block, offset = ctid.strip("()").split(",")
+            rows.append(Row(table, values, xmin, (int(block), int(offset))))
+    return rows
+
+
+def _names(person: tuple[str, object], row: Row) -> bool:
+    """Does this row say who the person is (their account, session, register entry, link or join)?"""
+    kind, who = person
+    if kind == "member":
+        return row.table == "consult_invitation" and row.values["reference"] == who
+    return (row.table == "user_account" and row.values["id"] == who) or (
+        row.table not in CONTENT_TABLES and row.values.get("user_id") == who)
+
+
+async def test_on_postgresql_no_transaction_id_or_row_order_ties_a_person_to_their_participant(
+    app: Litestar, client: AsyncTestClient[Litestar], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Members join one after another and take part later in another order, as links sent by email are used.
+    """The worst case for the joins: each person joins and shares at once, one after another, while nobody
+    else does anything; the delegates logged in a while before and come back to share after a pause.
 
-    The join writes only "has joined"; the participant row is written by the member's first thought or
-    rating, in its own transaction, so neither `xmin = xmin` nor `xmin - 1 = xmin` names anyone. (Timing
-    still can when one person joins and acts while nobody else does: docs/consultation-anonymity.md says so.)
+    A database reader tries every row that names a person (their invitation, account, session, register
+    entry) against every content row (participant, thought) written in the same transaction or up to two
+    either side; and the order joins: the people in each table's transaction-id and physical order, beside
+    the participants in theirs. None of them pairs anyone with their own participant. (What timing still
+    tells is in docs/consultation-anonymity.md.)
     """
     async with app_db(app) as db:
         if db.get_bind().dialect.name != "postgresql":
-            pytest.skip("xmin is PostgreSQL's")
+            pytest.skip("xmin and ctid are PostgreSQL's")
     conference_id, people, user_ids = await delegates(app, client, 3)
     admin, admin_id = await staff(app, client)
     delegate_cid = await consultation(app, admin_id, conference_id=conference_id)
     invited_cid = await consultation(app, admin_id, conference_id=None, audience="invited")
-    listing = "reference\n" + "".join(f"m{i}@example.org\n" for i in range(4))
+    listing = "reference\n" + "".join(f"m{i}@example.org\n" for i in range(6))
     issued = await admin.post(f"/consultations/{invited_cid}/invitations",
                               files={"file": ("people.csv", listing.encode(), "text/csv")})
     links = [row["link"].split("127.0.0.1:8000", 1)[1]
              for row in csv.DictReader(io.StringIO(issued.content.decode("utf-8-sig")))]
-    members = [Visitor(client) for _ in links]
 
-    for member, link in zip(members, links, strict=True):
-        assert (await member.post(link, data={})).status_code == 303
-    for person in people:
-        await join(person, delegate_cid)
-    async with app_db(app) as db:  # joining wrote no participant at all
-        assert (await db.execute(select(Participant))).first() is None
-
-    truth: dict[str, str] = {}  # key hash -> the person, from the keys their browsers hold
-    for n in (2, 0, 3, 1):
-        assert (await share(members[n], invited_cid, f"Member {n}: staff the night shift properly")).status_code == 303
-        truth[token_digest(members[n].jar[f"uv_consult_{invited_cid}"])] = f"m{n}@example.org"
     for n in (1, 2, 0):
-        assert (await share(people[n], delegate_cid, f"Delegate {n}: crèche at conference")).status_code == 303
-        truth[token_digest(people[n].jar[f"uv_consult_{delegate_cid}"])] = str(user_ids[n])
+        await join(people[n], delegate_cid)
+    async with app_db(app) as db:  # the delegates will come back after a few minutes
+        await db.execute(text("UPDATE user_session SET last_seen_at = last_seen_at - interval '5 minutes'"))
+    truth: dict[tuple[str, object], str] = {}  # person -> the key hash their browser holds
+    for n in (3, 5, 0, 4, 1, 2):  # links are used in any order, not the list's
+        member = Visitor(client)
+        assert (await member.post(links[n], data={})).status_code == 303
+        assert (await share(member, invited_cid, f"Member {n}: staff the night shift properly")).status_code == 303
+        truth[("member", f"m{n}@example.org")] = token_digest(member.jar[f"uv_consult_{invited_cid}"])
+    # Back: their sessions are due a "last seen" write, and no worker remembers their login any more.
+    monkeypatch.setattr(app.state.credential_cache, "seconds", 0)
+    for n in (2, 0, 1):
+        assert (await share(people[n], delegate_cid, f"Delegate {n}: a crèche at conference")).status_code == 303
+        truth[("delegate", user_ids[n])] = token_digest(people[n].jar[f"uv_consult_{delegate_cid}"])
 
     async with app_db(app) as db:
-        assert len((await db.execute(select(Participant))).all()) == 7
-        paired = [*(await db.execute(text(_xmin_pairs("consult_invitation", "reference")), {"cid": invited_cid})),
-                  *(await db.execute(text(_xmin_pairs("consult_joined", "user_id")), {"cid": delegate_cid}))]
-        same = (await db.execute(text(
-            "SELECT count(*) FROM consult_participant p WHERE p.xmin IN "
-            "(SELECT xmin FROM consult_invitation UNION SELECT xmin FROM consult_joined)"))).scalar_one()
-    assert same == 0
-    assert not [(person, key) for person, key in paired if truth[key] == str(person)]
+        rows = await _every_row(db)
+    pseudonym = {r.values["key_hash"]: r.values["id"] for r in rows if r.table == "consult_participant"}
+    own = {person: pseudonym[key] for person, key in truth.items()}
+    content = [r for r in rows if r.table in CONTENT_TABLES]
+    for person, participant in own.items():
+        named = [r for r in rows if _names(person, r)]
+        assert named, person
+        near = {_participant_of(c.table, c.values) for r in named for c in content if abs(c.xmin - r.xmin) <= 2}
+        assert participant not in near, f"{person} is tied to their participant by transaction id"
+
+    for cid, kind in ((invited_cid, "member"), (delegate_cid, "delegate")):
+        persons = [p for p in own if p[0] == kind]
+        participants = [r for r in rows if r.table == "consult_participant" and r.values["consultation_id"] == cid]
+        for order in (lambda r: (r.xmin, r.ctid), lambda r: r.ctid):  # rows written together: in physical order
+            ranked_participants = [r.values["id"] for r in sorted(participants, key=order)]
+            for table in {r.table for p in persons for r in rows if _names(p, r)}:
+                first = {p: min((r for r in rows if r.table == table and _names(p, r)), key=order, default=None)
+                         for p in persons}
+                if None in first.values():
+                    continue
+                ranked_people = sorted(persons, key=lambda p: order(first[p]))  # type: ignore[arg-type]
+                paired = [p for p, pid in zip(ranked_people, ranked_participants, strict=True) if own[p] == pid]
+                assert paired == [], f"{table}'s row order pairs {paired} with their participants"
