@@ -252,9 +252,15 @@ def test_a_rep_chases_their_workplace_and_watches_a_member_vote_from_a_reminder_
     assert page.evaluate("window.stillTheSamePage === true"), "the rep's page was reloaded"
     rep.checkpoint("list after the member voted")
 
-    # The organiser watches turnout from the same small phone.
+    # The organiser watches turnout from the same small phone, by each kind of group.
     organiser.goto(f"/member-ballots/{ballot_id}/turnout?by=workplace", "turnout by workplace")
     dashboard_reads_on_a_small_phone(organiser)
+    expect(organiser.page.get_by_text("employers meet the threshold")).to_have_count(0)  # 2 rows, 1 employer
+    for segment in ("employer", "region", "branch"):
+        organiser.goto(f"/member-ballots/{ballot_id}/turnout?by={segment}", f"turnout by {segment}")
+        fits_the_phone(organiser)
+    organiser.goto(f"/member-ballots/{ballot_id}/turnout", "turnout")
+    expect(organiser.page.get_by_text("0 of 1 employers meet the threshold on their own figures.")).to_be_visible()
 
 
 def dashboard_reads_on_a_small_phone(organiser: Journey) -> None:
