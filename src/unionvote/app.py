@@ -49,7 +49,7 @@ from unionvote.motions.routes import MOTION_ROUTES
 from unionvote.ratelimit import RateLimiter
 from unionvote.sealing.server_key import configure as configure_sealing
 from unionvote.static_files import static, static_file, static_file_head
-from unionvote.voting.live import countdown_closer
+from unionvote.voting.live import countdown_closer, hear_ballot_news
 from unionvote.voting.routes import VOTING_ROUTES
 from unionvote.web import TEMPLATES_DIR, error_response, security_headers
 
@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.credential_cache = CredentialCache(settings.credential_cache_seconds)
     app.on_startup.append(hear_credential_news)  # after the channels plugin has started
     app.on_shutdown.insert(0, stop_credential_news)
+    app.on_startup.append(hear_ballot_news)  # casts forget a ballot any worker changed
     app.template_engine.register_template_callable("live_ticket", ticket_for_page)  # type: ignore[union-attr]
     app.state.oidc = OpenIdProvider(settings) if settings.oidc_configured else None
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60, redis, settings.redis_namespace)

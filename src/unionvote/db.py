@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Select, event, text
+from sqlalchemy import DateTime, Integer, Select, event, func, literal, select
 from sqlalchemy.engine import Result
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -143,9 +143,13 @@ async def gate(session: AsyncSession, name: str, ident: int, *, shared: bool) ->
     of newcomers starve it). SQLite: nothing to do, the write lock already serialises.
     """
     if is_postgres(session):
-        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-        await session.execute(text(f"SELECT {function}(:space, :ident)"),
-                              {"space": zlib.crc32(name.encode()) & 0x7FFFFFFF, "ident": ident})
+        await session.execute(select(gate_lock(name, ident, shared=shared)))
+
+
+def gate_lock(name: str, ident: Any, *, shared: bool) -> Any:
+    """The PostgreSQL function call that passes `gate`, for a statement that passes it among other work."""
+    function = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+    return function(literal(zlib.crc32(name.encode()) & 0x7FFFFFFF, Integer), ident)
 
 
 def commit_before_send(session_scope_key: str) -> Any:

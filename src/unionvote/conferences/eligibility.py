@@ -14,8 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Exists, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -131,5 +132,9 @@ async def entitled_weight(db: AsyncSession, conference_id: int, *, card_vote: bo
 
 async def still_accredited(db: AsyncSession, delegate_id: int) -> bool:
     """False once a delegate's accreditation is revoked (or the record erased): they may no longer vote."""
-    status = (await db.execute(select(Delegate.status).where(Delegate.id == delegate_id))).scalar_one_or_none()
-    return status == AccreditationStatus.ACCREDITED
+    return bool((await db.execute(select(accredited_now(delegate_id)))).scalar())
+
+
+def accredited_now(delegate_id: Any) -> Exists:
+    """still_accredited as a condition, for a statement that checks it among its other work (a cast)."""
+    return exists().where(Delegate.id == delegate_id, Delegate.status == AccreditationStatus.ACCREDITED)

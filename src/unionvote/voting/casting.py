@@ -2,6 +2,8 @@
 
 Both halves of a vote (participation and content) are written in the caller's one
 transaction. Nothing here logs, and nothing links the two halves of a secret vote.
+On PostgreSQL a vote is first tried in one statement (voting.cast_statement); what that does
+not store (a refusal, a retry) comes here, to the longer road that says why.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from unionvote.audit.chain import canonical_json
 from unionvote.conferences.eligibility import still_accredited
 from unionvote.db import gate, is_postgres, utcnow
 from unionvote.sealing.group import SealingError
+from unionvote.voting.cast_statement import cast_in_one_statement
 from unionvote.voting.counting import choices_of
 from unionvote.voting.models import (
     Ballot,
@@ -63,6 +66,10 @@ async def cast_vote(db: AsyncSession, ballot_id: int, *, user_id: int, choice: S
     """Record `user_id`'s vote. The same token and choice again returns the same receipt. `prepared` casts a
     sealed vote the voter had the server seal beforehand to check it (voting.audit_challenge.prepared_vote)."""
     token = check_token(token)
+    if prepared is None and is_postgres(db):  # the usual cast: one statement (voting.cast_statement)
+        stored = await cast_in_one_statement(db, ballot_id, user_id, list(choice), token, conference_id)
+        if stored is not None:
+            return Receipt(ballot_id, stored.tracker, stored.choice, repeated=False)
     # Casts pass the ballot's gate side by side; a close waits for those in flight and holds back the rest.
     await gate(db, "ballot", ballot_id, shared=True)
     found = (await db.execute(

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.db import session_scope
 from unionvote.live import Coalescer, publish_after_commit, render_fragment
 from unionvote.outages import service_unavailable
-from unionvote.voting.models import Ballot
+from unionvote.voting.models import Ballot, BallotState
+from unionvote.voting.open_ballots import ballot_changed_here
 from unionvote.voting.services import close_due_ballots, get_ballot
 from unionvote.voting.views import view_of
 
@@ -42,10 +43,31 @@ def conference_topic(conference_id: int) -> str:
 
 
 async def ballot_changed(app: Litestar, db: AsyncSession, ballot: Ballot) -> None:
-    """Queue the fragments for a ballot's new state (opened, closed, declared, void) until `db` commits."""
+    """Queue the fragments for a ballot's new state (opened, closed, declared, void) until `db` commits; then
+    every worker forgets what its casts remembered of a ballot no longer open (voting.open_ballots)."""
     view = await view_of(db, ballot)
     html = render_fragment(app, EVENTS, v=view, event=ballot.state)
     publish_after_commit(db, app.state.channels, conference_topic(ballot.conference_id), html)
+    if ballot.state != BallotState.OPEN:  # only open ballots are remembered
+        publish_after_commit(db, app.state.channels, ballot_news_channel(app), str(ballot.id))
+
+
+def ballot_news_channel(app: Litestar) -> str:
+    """The hub channel that tells every worker a ballot changed. No websocket may follow it (no topic rule)."""
+    return f"{app.state.settings.redis_namespace}:ballot-changes"
+
+
+async def hear_ballot_news(app: Litestar) -> None:
+    """App startup (after the hub's): a ballot changed on any worker is forgotten by this one's casts at once."""
+    subscriber = await app.state.channels.subscribe([ballot_news_channel(app)])
+
+    def heard(payload: bytes | None) -> bool:
+        if payload is not None and payload.isdigit():
+            ballot_changed_here(int(payload))
+        return True
+
+    subscriber.put_nowait = heard  # applied as the hub hands it over, as credential news is
+    app.state.ballot_news = subscriber
 
 
 class _TurnoutFeed:

@@ -114,6 +114,19 @@ async def test_revoked_and_checked_out_delegates_cannot_vote(factory: Factory, h
     assert await rows(factory, ballot_id) == (0, 0)
 
 
+async def test_a_worker_that_remembers_the_ballot_open_still_refuses_the_revoked_and_the_late(
+        factory: Factory, hall: Floor) -> None:
+    ballot_id = await open_new(factory, hall.conference_id)
+    await cast(factory, ballot_id, hall.users["D1"], ["for"])  # on PostgreSQL this worker now remembers the ballot
+    async with session_scope(factory) as db:
+        await accreditation.revoke(db, hall.delegates["D2"], reason="credential passed to someone else", by=STAFF)
+    assert "withdrawn" in await refused(factory, ballot_id, hall.users["D2"], ["for"])
+    async with session_scope(factory) as db:  # closed with no news to this worker: the database refuses
+        await close_ballot(db, ballot_id, by=STAFF)
+    assert "closed" in await refused(factory, ballot_id, hall.users["D3"], ["for"])
+    assert await rows(factory, ballot_id) == (1, 1)
+
+
 async def test_turnout_counts_voters_and_a_declared_result_follows_the_rule(factory: Factory, hall: Floor) -> None:
     ballot_id = await open_new(factory, hall.conference_id)
     for number, choice in (("D1", "for"), ("D2", "for"), ("D3", "against"), ("D4", "abstain")):
