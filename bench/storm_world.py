@@ -113,7 +113,7 @@ class Server:
             [sys.executable, "-m", "unionvote.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
             env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
 
-    async def ready(self, within: float = 60) -> None:
+    async def ready(self, within: float = 180) -> None:  # on readiness: a loaded machine starts a server slowly
         deadline = time.monotonic() + within
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:

@@ -1,7 +1,7 @@
 """Vote storm: N delegates, each with a live websocket, all voting over HTTP the moment the ballot opens.
 
     .venv/bin/python bench/vote_storm.py [--delegates 1000[,5000]] [--workers 1,2] [--sealing on,off]
-                                         [--http-connections 200]
+                                         [--http-connections 200] [--profile]
 
 Needs PostgreSQL (UNIONVOTE_TEST_POSTGRES_URL, default postgresql+asyncpg://postgres@127.0.0.1:5432/test)
 and, for several workers, Redis (UNIONVOTE_TEST_REDIS_URL, default redis://127.0.0.1:6379/0). For each
@@ -14,7 +14,8 @@ soon as its socket shows the ballot; the chair closes and declares; we time the 
 socket and check the count against what was sent. The server's CPU per cast comes from its processes' CPU
 time (/proc), so other programs on the machine move it little. Last, the floor: the same writes from a
 bare asyncpg loop on another ballot, and our casts per second over the floor's. Prints one JSON object,
-with `cat /proc/loadavg` before and after every storm.
+with `cat /proc/loadavg` before and after every storm. `--profile` attaches py-spy to the server from the
+opening to the last receipt of each storm and adds the top of the profile (bench/storm_profile.py).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import httpx  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 from storm_clients import Cast, cast_when_open, close_listeners, connect_listeners, percentile  # noqa: E402
 from storm_floor import floor_casts  # noqa: E402
+from storm_profile import Profile  # noqa: E402
 from storm_world import Floor, Server, build_floor  # noqa: E402
 from tests.pg import fresh_postgres_database  # noqa: E402
 
@@ -168,7 +170,8 @@ async def floor_run(url: str, conference_id: int, choices: list[str], connection
 
 
 async def one_ballot(client: httpx.AsyncClient, server: Server, url: str, floor: Floor, listeners: list[Any],
-                     sealed: bool, choices: list[str], http_connections: int) -> dict[str, Any]:
+                     sealed: bool, choices: list[str], http_connections: int, profile_to: Path | None = None
+                     ) -> dict[str, Any]:
     """One storm on the floor: open a ballot, every delegate votes, close, declare, the result reaches every socket."""
     for listener in listeners:
         listener.reset()
@@ -180,6 +183,7 @@ async def one_ballot(client: httpx.AsyncClient, server: Server, url: str, floor:
     casting = [asyncio.create_task(cast_when_open(client, li, ballot_id, c, new_token(), in_flight))
                for li, c in zip(listeners, choices, strict=True)]
     transactions_before = await transactions_so_far(url, settle=11)
+    profile = None if profile_to is None else Profile(server.process.pid, profile_to)
     opened, cpu_before = time.perf_counter(), server.cpu_seconds()
     try:
         await chair(client, floor, "POST", f"/api/v1/ballots/{ballot_id}/open")
@@ -189,6 +193,8 @@ async def one_ballot(client: httpx.AsyncClient, server: Server, url: str, floor:
             task.cancel()
         raise
     cpu_used = server.cpu_seconds() - cpu_before
+    if profile is not None:
+        out["profile"] = profile.stop()
     out["sealed"] = await is_sealed(url, ballot_id)
     out.update(storm_figures(casts, listeners, opened, len(listeners)))
     # The server's own CPU (every worker, live updates included) per acknowledged vote.
@@ -210,7 +216,7 @@ async def one_ballot(client: httpx.AsyncClient, server: Server, url: str, floor:
 
 
 async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http_connections: int,
-                log_dir: Path, sealing: list[str]) -> dict[str, Any]:
+                log_dir: Path, sealing: list[str], profile: bool = False) -> dict[str, Any]:
     rng = random.Random(n * 10 + workers)
     choices = [rng.choice(CHOICES) for _ in range(n)]
     out: dict[str, Any] = {"workers": workers, "redis": bool(redis_url), "delegates": n,
@@ -233,7 +239,8 @@ async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http
                 out["ballots"] = {}
                 for mode in sealing:
                     out["ballots"][f"sealing_{mode}"] = await one_ballot(
-                        client, server, url, floor, listeners, mode == "on", choices, http_connections)
+                        client, server, url, floor, listeners, mode == "on", choices, http_connections,
+                        log_dir / f"profile-{n}-{workers}-sealing-{mode}.txt" if profile else None)
                 out["sockets_dropped_by_server"] = sum(li.lost for li in listeners)  # before we close them
         finally:
             await close_listeners(listeners)
@@ -303,7 +310,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         for workers in args.workers:
             redis_url = args.redis if workers > 1 or args.redis_for_one else None
             result["runs"].append(await storm(args.postgres, delegates, workers, redis_url,
-                                              args.http_connections, logs, args.sealing))
+                                              args.http_connections, logs, args.sealing, args.profile))
     result["summary"] = [summary_row(run) for run in result["runs"]]
     return result
 
@@ -339,6 +346,8 @@ def main() -> int:
     parser.add_argument("--postgres", default=os.environ.get("UNIONVOTE_TEST_POSTGRES_URL",
                                                              "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--redis", default=os.environ.get("UNIONVOTE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the server with py-spy during each storm and add the profile's top")
     parser.add_argument("--redis-for-one", action="store_true", help="give the one-worker run Redis as well")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(main_async(args))))
