@@ -23,6 +23,7 @@ from typing import Any
 
 from unionvote.audit.anchors import AnchorCheck, NotedHeads
 from unionvote.audit.chain import canonical_json
+from unionvote.ballots.verify_objections import check_objections
 from unionvote.ballots.verify_sealed import check_sealed_answers, check_sealing, check_segments
 from unionvote.voting.receipts import tracker_of
 from unionvote.voting.verify import Report, _check_heads, _check_manifest, check_signatures
@@ -134,6 +135,9 @@ class MemberBallotCheck:
             self.events.setdefault(action, (line, entry))
         if "member_ballot.created" not in self.events:
             raise self.fail("chain.jsonl", "the chain has no member_ballot.created entry")
+        complaints = check_objections(rows, lambda why, line: self.fail("chain.jsonl", why, line))
+        if complaints:
+            self.notes.append(f"chain.jsonl: {complaints} complaint(s), each decided before the declaration")
         self.notes.append(f"chain.jsonl: {len(rows)} entries, head {rows[-1][1]['hash']}")
 
     def check_ballot_document(self) -> None:

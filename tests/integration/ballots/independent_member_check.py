@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ def check(root: Path) -> str:
     if not ok:
         raise Disagreement(f"chain.jsonl: {message}")
     chain = _lines(root / "chain.jsonl")
+    _check_objections(chain)
     first = {}
     for entry in chain:
         first.setdefault(entry["action"], entry)
@@ -155,3 +157,44 @@ def _check_segment(seg: dict[str, Any], result: dict[str, Any], question: dict[s
         raise Disagreement(f"result.json: segment {seg['name']!r} has the wrong yes verdict")
     if not seg["suppressed"] and set(seg["totals"]) != {key for key, _ in question["options"]}:
         raise Disagreement(f"result.json: segment {seg['name']!r} lacks an option")
+
+
+def _when(entry: dict[str, Any]) -> datetime:
+    return datetime.strptime(entry["at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _check_objections(chain: list[dict[str, Any]]) -> None:
+    """"The objection period, complaints, attempts to vote again and the certificate", rule by rule."""
+    created = next(e for e in chain if e["action"] == "member_ballot.created")
+    period = timedelta(hours=created["payload"].get("objection_hours", 0))
+    closed, ended, declared = None, False, None
+    lodged: list[int] = []
+    decided: list[int] = []
+    for entry in chain:
+        action, payload = entry["action"], entry["payload"]
+        waiting = [c for c in lodged if c not in decided]
+        if action == "member_ballot.closed":
+            closed = entry
+        elif action == "complaint.lodged":
+            if payload["complaint"] in lodged:
+                raise Disagreement(f"chain.jsonl: complaint {payload['complaint']} lodged twice")
+            lodged.append(payload["complaint"])
+        elif action == "complaint.decided":
+            if payload["complaint"] not in waiting or payload["decision"] not in ("upheld", "rejected"):
+                raise Disagreement(f"chain.jsonl: a wrong decision on complaint {payload['complaint']}")
+            decided.append(payload["complaint"])
+        elif action == "objections.closed":
+            if waiting or closed is None or payload["complaints"] != len(lodged):
+                raise Disagreement("chain.jsonl: the objection period was ended wrongly")
+            ended = True
+        elif action == "member_ballot.declared":
+            if waiting:
+                raise Disagreement(f"chain.jsonl: declared with complaint {waiting[0]} undecided")
+            if closed is None or not ended and _when(entry) < _when(closed) + period:
+                raise Disagreement("chain.jsonl: declared within the objection period")
+            declared = payload["result_sha256"]
+        elif action == "member_ballot.second_attempt":
+            if sorted(payload) != ["channel", "member_id"] or payload["channel"] not in ("link", "code", "portal"):
+                raise Disagreement("chain.jsonl: an attempt to vote again says more than member and channel")
+        elif action == "member_ballot.certified" and payload["result_sha256"] != declared:
+            raise Disagreement("chain.jsonl: the certificate is not of the declared result")
