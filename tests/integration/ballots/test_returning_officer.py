@@ -172,6 +172,7 @@ async def test_the_officer_sees_every_member_ballot_and_its_electorate_by_name_t
     chair = await _person(client, app, "chair@union.example", Role.CHAIR)
     listing = await officer.get("/member-ballots/officer")
     assert listing.status_code == 200 and f'href="/member-ballots/{ballot_id}/officer"' in listing.text
+    assert 'href="/member-ballots/officer" aria-current="page">Member ballots</a>' in listing.text  # in the menu
     for path in ("/turnout", "/reconciliation", "/electorate"):
         assert (await officer.get(f"/member-ballots/{ballot_id}{path}")).status_code == 200, path
         assert (await chair.get(f"/member-ballots/{ballot_id}{path}")).status_code == 403, path
