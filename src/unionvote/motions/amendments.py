@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.db import utcnow
+from unionvote.i18n import N_, _
 from unionvote.motions.common import (
     MotionError,
     amendment_label,
@@ -100,8 +101,8 @@ class AmendmentView:
 
 
 def describe(amendment: Amendment) -> str:
-    words = {"delete": "Delete", "insert": "Insert", "replace": "Replace"}[amendment.kind]
-    return f"{words} {change_of(amendment).describe()}"
+    words = {"delete": N_("Delete %(where)s"), "insert": N_("Insert %(where)s"), "replace": N_("Replace %(where)s")}
+    return _(words[amendment.kind]) % {"where": change_of(amendment).describe()}
 
 
 async def amendment_views(db: AsyncSession, motion: Motion) -> list[AmendmentView]:

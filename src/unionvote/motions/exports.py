@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.csvexport import csv_bytes
+from unionvote.i18n import SOURCE_LANGUAGE, _, speaking
 from unionvote.motions.agenda import agenda_of
 from unionvote.motions.amendments import AmendmentView, AsAmended, amendment_views, motion_as_amended
 from unionvote.motions.common import RECOMMENDATION_WORDS, STATE_WORDS, body_names, motion_label
@@ -32,7 +33,8 @@ async def motions_csv(db: AsyncSession, conference_id: int) -> bytes:
         AgendaItem.conference_id == conference_id))).scalars()}
     rows: list[list[Any]] = []
     for motion in await motions_of(db, conference_id):
-        amended = await motion_as_amended(db, motion)
+        with speaking(SOURCE_LANGUAGE):  # a machine-read file: amendment labels in English, whoever downloads it
+            amended = await motion_as_amended(db, motion)
         rows.append([motion.number, motion.kind, motion.title,
                      bodies.get(motion.body_id, "") if motion.body_id else "the committee",  # type: ignore[arg-type]
                      STATE_WORDS.get(motion.state, motion.state),
@@ -55,7 +57,7 @@ class BookEntry:
 
 async def book_entry(db: AsyncSession, motion: Motion, bodies: dict[int, str]) -> BookEntry:
     lines = numbered(parse_text((await current_version(db, motion)).text))
-    by = bodies.get(motion.body_id, "") if motion.body_id else "The committee"  # type: ignore[arg-type]
+    by = bodies.get(motion.body_id, "") if motion.body_id else _("The committee")  # type: ignore[arg-type]
     return BookEntry(motion, motion_label(motion), by, lines, await amendment_views(db, motion),
                      await motion_as_amended(db, motion))
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from unionvote.i18n import _
+
 BREAK = None  # a paragraph break between lines
 Line = str | None
 MAX_LINE = 500
@@ -91,8 +93,10 @@ class LineChange:
 
     def describe(self) -> str:
         if self.kind == "insert":
-            return "at the start" if self.first == 0 else f"after line {self.first}"
-        return f"line {self.first}" if self.first == self.last else f"lines {self.first}–{self.last}"
+            return _("at the start") if self.first == 0 else _("after line %(n)s") % {"n": self.first}
+        if self.first == self.last:
+            return _("line %(n)s") % {"n": self.first}
+        return _("lines %(first)s–%(last)s") % {"first": self.first, "last": self.last}
 
 
 def check_change(change: LineChange, count: int) -> None:
@@ -155,7 +159,7 @@ def apply_changes(lines: Sequence[Line], changes: Sequence[LineChange]) -> list[
             out.append((line, None, change.ref, source) if line is not BREAK else (None, None, None, ""))
 
     if 0 in inserts:
-        put_new(inserts[0], "inserted at the start")
+        put_new(inserts[0], _("inserted at the start"))
     skip_to = 0
     n = 0
     for line in lines:
@@ -166,12 +170,12 @@ def apply_changes(lines: Sequence[Line], changes: Sequence[LineChange]) -> list[
         change = starts.get(n)
         if change is not None:
             if change.kind == "replace":
-                put_new(change, f"replaces {change.describe()}")
+                put_new(change, _("replaces %(where)s") % {"where": change.describe()})
             skip_to = change.last  # lines n..last are gone
         elif n > skip_to:
-            out.append((line, n, None, f"line {n}"))
+            out.append((line, n, None, _("line %(n)s") % {"n": n}))
         if n in inserts:
-            put_new(inserts[n], f"inserted after line {n}")
+            put_new(inserts[n], _("inserted after line %(n)s") % {"n": n})
     return _renumber(out)
 
 
