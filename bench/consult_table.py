@@ -24,18 +24,25 @@ def difference(entry: dict[str, object]) -> str:
 
 
 def table(track: dict[str, dict[str, object]], label: str) -> list[str]:
+    plain = any("precision_at_10_plain_mean_truth" in r["ours"]  # type: ignore[index, operator]
+                for budgets in track.values() for b, r in budgets.items() if b.startswith("budget_"))
     lines = [f"| {label} | ratings per member | sampler | precision@10 | recall of top 10 in top 20 | Kendall tau | "
-             "least-shown thought (members) | exposure Gini |",
-             "| --- | ---: | --- | --- | --- | --- | ---: | ---: |"]
+             + ("precision@10, plain-mean truth | " if plain else "")
+             + "least / median seen | share seen by < 5 | late: least seen, share < 5 |",
+             "| --- | ---: | --- | --- | --- | --- | " + ("--- | " if plain else "") + "---: | ---: | ---: |"]
     for name, budgets in track.items():
         for budget, result in budgets.items():
             if not budget.startswith("budget_"):
                 continue
             for sampler in SAMPLERS:
                 m = result[sampler]  # type: ignore[index]
+                late = (f"{m['late_least_seen']['mean']:.1f}, {m['late_share_seen_by_under_5']['mean']:.2f}"
+                        if "late_least_seen" in m else "–")
                 lines.append(f"| {name} | {budget[7:]} | {sampler} | {figure(m['precision_at_10'])} | "
                              f"{figure(m['recall_top_10_in_20'])} | {figure(m['kendall_tau'])} | "
-                             f"{m['least_seen_thought']['mean']:.1f} | {m['exposure_gini']['mean']:.2f} |")
+                             + (f"{figure(m['precision_at_10_plain_mean_truth'])} | " if plain else "")
+                             + f"{m['least_seen']['mean']:.1f} / {m['median_seen']['mean']:.1f} | "
+                             f"{m['share_seen_by_under_5']['mean']:.2f} | {late} |")
     return lines
 
 

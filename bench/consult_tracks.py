@@ -4,6 +4,11 @@ Both feed ratings to a sampler one choice at a time and score the ranking that r
 Every sampler is scored with the same estimator (the Bayesian average the Discover page
 uses), so only the choice of what to show differs.
 
+A sampler is built the way the service builds its board: from the running totals as they
+stood when a member started (the service's board is up to a second old), then asked
+`pick(blocked, rng)` for each of that member's ratings, with what they have already rated
+blocked. "ours" is `unionvote.consult.sampler.Board` itself.
+
 The replay's truth never comes from the votes a sampler reads: each run splits the
 participants at random into two halves, builds the true ranking from one half's votes
 and replays the other half.
@@ -12,61 +17,76 @@ and replays the other half.
 from __future__ import annotations
 
 import csv
+import heapq
 import random
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from unionvote.consult.sampler import PRIOR_RATINGS, Board, Totals, overall, posterior
+from unionvote.consult.sampler import MIN_RATINGS, PRIOR_RATINGS, Board, Totals, overall, posterior
 
-Sampler = Callable[[list[Totals], list[int], random.Random], "int | None"]
 TOP = 10  # precision@10, recall of the top 10
+FEW = MIN_RATINGS  # a thought seen by fewer members than this is "too few ratings" on the Discover page
 
 
-def uniform(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
-    return rng.choice(allowed) if allowed else None
+class Chooser(Protocol):
+    def pick(self, blocked: set[int], rng: random.Random) -> int | None: ...
 
 
-def least_rated(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
+Sampler = Callable[[Sequence[Totals]], Chooser]
+
+
+def _open(totals: Sequence[Totals], blocked: set[int]) -> list[int]:
+    return [i for i in range(len(totals)) if i not in blocked]
+
+
+@dataclass(frozen=True)
+class Uniform:
+    totals: Sequence[Totals]
+
+    def pick(self, blocked: set[int], rng: random.Random) -> int | None:
+        allowed = _open(self.totals, blocked)
+        return rng.choice(allowed) if allowed else None
+
+
+@dataclass(frozen=True)
+class LeastRated:
     """What commercial tools do: the thought with the fewest ratings, ties at random."""
-    if not allowed:
-        return None
-    fewest = min(totals[i].ratings for i in allowed)
-    return rng.choice([i for i in allowed if totals[i].ratings == fewest])
+
+    totals: Sequence[Totals]
+
+    def pick(self, blocked: set[int], rng: random.Random) -> int | None:
+        allowed = _open(self.totals, blocked)
+        if not allowed:
+            return None
+        fewest = min(self.totals[i].ratings for i in allowed)
+        return rng.choice([i for i in allowed if self.totals[i].ratings == fewest])
 
 
-def thompson_top_two(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
-    """Top-two Thompson sampling: one Normal draw per thought from its posterior; show the
-    highest draw or, half the time, the second highest."""
-    if not allowed:
-        return None
-    if len(allowed) == 1:
-        return allowed[0]
-    mean0, variance = overall(totals)
-    draws = []
-    for i in allowed:
-        mean, sd = posterior(totals[i], mean0, variance)
-        draws.append((rng.gauss(mean, sd), i))
-    draws.sort(reverse=True)
-    return draws[0][1] if rng.random() < 0.5 else draws[1][1]
+class ThompsonTopTwo:
+    """Top-two Thompson sampling: one Normal draw per thought from its posterior (the Bayesian
+    average and its sd); show the highest draw or, half the time, the second highest."""
+
+    def __init__(self, totals: Sequence[Totals]) -> None:
+        mean0, variance = overall(totals)
+        self.totals, self.posteriors = totals, [posterior(t, mean0, variance) for t in totals]
+
+    def pick(self, blocked: set[int], rng: random.Random) -> int | None:
+        draws = heapq.nlargest(2, ((rng.gauss(*self.posteriors[i]), i) for i in _open(self.totals, blocked)))
+        if not draws:
+            return None
+        return draws[0][1] if len(draws) == 1 or rng.random() < 0.5 else draws[1][1]
 
 
-def ours(totals: list[Totals], allowed: list[int], rng: random.Random) -> int | None:
-    """Exactly what the service runs: a Board over the totals, asked with this participant's blocked set.
-    The service keeps no arrival order for thoughts, so neither does this."""
-    allowed_set = set(allowed)
-    board = Board([Totals(t.ratings, t.star_sum, t.star_squares) for t in totals])
-    return board.pick({i for i in range(len(totals)) if i not in allowed_set}, rng)
-
-
-SAMPLERS: dict[str, Sampler] = {"uniform": uniform, "least_rated": least_rated,
-                                "thompson_top_two": thompson_top_two, "ours": ours}
+SAMPLERS: dict[str, Sampler] = {"uniform": Uniform, "least_rated": LeastRated,
+                                "thompson_top_two": ThompsonTopTwo, "ours": Board}
 
 
 @dataclass
 class Tally:
     totals: list[Totals] = field(default_factory=list)
-    seen_by: list[int] = field(default_factory=list)  # members shown each thought (ratings, as nobody skips here)
 
     def add_thought(self, arrival: int) -> None:
         self.totals.append(Totals(0, 0, 0, arrival))
@@ -74,6 +94,20 @@ class Tally:
     def add(self, i: int, stars: int) -> None:
         t = self.totals[i]
         self.totals[i] = Totals(t.ratings + 1, t.star_sum + stars, t.star_squares + stars * stars, t.arrival)
+
+
+def rate_as_member(tally: Tally, sampler: Sampler, allowed: Sequence[int], budget: int, rng: random.Random,
+                   stars_for: Callable[[int], int]) -> None:
+    """One member's turn: a board from the totals as they stand, then up to `budget` picks among `allowed`.
+    The board gets the totals as the service reads them: no arrival rank, as thoughts carry no order."""
+    chooser = sampler([Totals(t.ratings, t.star_sum, t.star_squares) for t in tally.totals])
+    blocked = set(range(len(tally.totals))) - set(allowed)
+    for _ in range(min(budget, len(allowed))):
+        pick = chooser.pick(blocked, rng)
+        if pick is None:
+            break
+        blocked.add(pick)
+        tally.add(pick, stars_for(pick))
 
 
 def estimates(totals: Sequence[Totals]) -> list[float]:
@@ -90,8 +124,9 @@ def kendall_tau(a: Sequence[float], b: Sequence[float]) -> float:
     concordant = discordant = 0
     n = len(a)
     for i in range(n):
+        ai, bi = a[i], b[i]
         for j in range(i + 1, n):
-            s = (a[i] - a[j]) * (b[i] - b[j])
+            s = (ai - a[j]) * (bi - b[j])
             if s > 0:
                 concordant += 1
             elif s < 0:
@@ -100,24 +135,24 @@ def kendall_tau(a: Sequence[float], b: Sequence[float]) -> float:
     return (concordant - discordant) / pairs if pairs else 0.0
 
 
-def gini(values: Sequence[float]) -> float:
-    """0 when every thought is seen by as many members, towards 1 when a few take all the views."""
-    ordered, n = sorted(values), len(values)
-    total = sum(ordered)
-    if not n or not total:
-        return 0.0
-    return sum((2 * (r + 1) - n - 1) * v for r, v in enumerate(ordered)) / (n * total)
+def exposure(seen: Sequence[int], prefix: str = "") -> dict[str, float]:
+    """How many members were shown each thought: the least, the median, and the share below FEW."""
+    if not seen:
+        return {}
+    return {f"{prefix}least_seen": float(min(seen)), f"{prefix}median_seen": float(statistics.median(seen)),
+            f"{prefix}share_seen_by_under_{FEW}": sum(1 for s in seen if s < FEW) / len(seen)}
 
 
-def scores(truth: Sequence[float], estimate: Sequence[float], seen: Sequence[int]) -> dict[str, float]:
+def scores(truth: Sequence[float], estimate: Sequence[float], seen: Sequence[int], late: Sequence[bool]
+           ) -> dict[str, float]:
     """precision@10: share of the shown top 10 that is truly top 10. Recall of the top 10: share of the
-    true top 10 that a shortlist of the top 20 catches. Exposure: members shown the least-shown thought,
-    and the Gini coefficient of views over thoughts."""
+    true top 10 that a shortlist of the top 20 catches. Kendall tau over the whole list. Exposure over
+    every thought, and over the late-arriving ones alone."""
     true_top, shown = ranking(truth), ranking(estimate)
     return {"precision_at_10": len(set(true_top[:TOP]) & set(shown[:TOP])) / TOP,
             "recall_top_10_in_20": len(set(true_top[:TOP]) & set(shown[:2 * TOP])) / TOP,
             "kendall_tau": kendall_tau(truth, estimate),
-            "least_seen_thought": float(min(seen)), "exposure_gini": gini(seen)}
+            **exposure(seen), **exposure([s for s, is_late in zip(seen, late, strict=True) if is_late], "late_")}
 
 
 # ---- synthetic track ----------------------------------------------------------------------
@@ -149,7 +184,7 @@ def make_world(rng: random.Random, thoughts: int = 80, members: int = 200) -> Wo
 
 def run_synthetic(world: World, sampler: Sampler, budget: int, rng: random.Random) -> dict[str, float]:
     """Members take part one after another; a thought's arrival is the coarse rank the service
-    keeps (how many had joined when it appeared), never a time."""
+    could keep (how many had joined when it appeared), never a time."""
     n = len(world.truth)
     order = sorted(range(n), key=lambda i: world.arrives_after[i])
     tally, shown, index_of = Tally(), [], {}
@@ -159,22 +194,22 @@ def run_synthetic(world: World, sampler: Sampler, budget: int, rng: random.Rando
             index_of[thought] = len(shown)
             shown.append(thought)
             tally.add_thought(member)
-        allowed = list(range(len(shown)))
-        for _ in range(min(budget, len(allowed))):
-            pick = sampler(tally.totals, allowed, rng)
-            if pick is None:
-                break
-            allowed.remove(pick)
-            noisy = world.quality[group][shown[pick]] + world.bias[member] + rng.gauss(0, 1.0)
-            tally.add(pick, min(5, max(1, round(noisy))))
+
+        def stars_for(slot: int, group: int = group, member: int = member) -> int:
+            noisy = world.quality[group][shown[slot]] + world.bias[member] + rng.gauss(0, 1.0)
+            return min(5, max(1, round(noisy)))
+
+        rate_as_member(tally, sampler, range(len(shown)), budget, rng, stars_for)
     by_slot = estimates(tally.totals)
     estimate = [by_slot[index_of[t]] for t in range(n)]
     seen = [tally.totals[index_of[t]].ratings for t in range(n)]
-    late = [t for t in range(n) if world.arrives_after[t] > 0]
+    late = [world.arrives_after[t] > 0 for t in range(n)]
     true_rank = {t: r for r, t in enumerate(ranking(world.truth))}
     est_rank = {t: r for r, t in enumerate(ranking(estimate))}
-    result = scores(world.truth, estimate, seen)
-    result["late_arrival_rank_shift"] = sum(true_rank[t] - est_rank[t] for t in late) / len(late) if late else 0.0
+    result = scores(world.truth, estimate, seen, late)
+    late_ones = [t for t in range(n) if late[t]]
+    result["late_arrival_rank_shift"] = (sum(true_rank[t] - est_rank[t] for t in late_ones) / len(late_ones)
+                                         if late_ones else 0.0)
     return result
 
 
@@ -210,48 +245,56 @@ def split(conversation: Conversation, rng: random.Random) -> tuple[list[int], li
     return sorted(truth), [v for v in everyone if v not in truth]
 
 
-def truth_from(conversation: Conversation, voters: Sequence[int]) -> list[float]:
+@dataclass(frozen=True)
+class Truth:
+    bayesian: list[float]  # the Bayesian average of the truth half's votes: what Discover would show them
+    plain: list[float]  # their plain mean, for statements with at least FEW of their votes (others last)
+
+
+def truth_from(conversation: Conversation, voters: Sequence[int]) -> Truth:
     tally = Tally()
     for _ in conversation.statements:
         tally.add_thought(0)
     for v in voters:
         for s, stars in conversation.voters[v].items():
             tally.add(s, stars)
-    return estimates(tally.totals)
+    plain = [t.star_sum / t.ratings if t.ratings >= FEW else -1.0 for t in tally.totals]
+    return Truth(estimates(tally.totals), plain)
 
 
-def replay(conversation: Conversation, truth: Sequence[float], voters: Sequence[int], sampler: Sampler,
+def replay(conversation: Conversation, truth: Truth, voters: Sequence[int], sampler: Sampler,
            budget: int, rng: random.Random) -> dict[str, float]:
     """Replay `voters` in order: a sampler may choose only statements that participant voted on and
-    sees the logged vote. A statement enters the board when the first replayed participant voted on it."""
+    sees the logged vote. A statement enters the board when the first replayed participant voted on it;
+    it is late if that was after the first quarter of them."""
     n = len(conversation.statements)
-    tally, slot_of = Tally(), [-1] * n
+    tally, slot_of, entered = Tally(), [-1] * n, [0] * n
     for position, v in enumerate(voters):
         votes = conversation.voters[v]
         for s in sorted(votes):
             if slot_of[s] < 0:
-                slot_of[s] = len(tally.totals)
+                slot_of[s], entered[s] = len(tally.totals), position
                 tally.add_thought(position)
         statement_at = {slot_of[s]: s for s in votes}
-        allowed = sorted(statement_at)
-        for _ in range(min(budget, len(allowed))):
-            pick = sampler(tally.totals, allowed, rng)
-            if pick is None:
-                break
-            allowed.remove(pick)
-            tally.add(pick, votes[statement_at[pick]])
+        rate_as_member(tally, sampler, sorted(statement_at), budget, rng,
+                       lambda slot, votes=votes, statement_at=statement_at: votes[statement_at[slot]])
     # Statements no replayed participant voted on cannot be ranked by any sampler: scored on the rest.
     present = [s for s in range(n) if slot_of[s] >= 0]
     by_slot = estimates(tally.totals)
-    return scores([truth[s] for s in present], [by_slot[slot_of[s]] for s in present],
-                  [tally.totals[slot_of[s]].ratings for s in present])
+    estimate = [by_slot[slot_of[s]] for s in present]
+    result = scores([truth.bayesian[s] for s in present], estimate,
+                    [tally.totals[slot_of[s]].ratings for s in present],
+                    [entered[s] > len(voters) // 4 for s in present])
+    plain_top = set(ranking([truth.plain[s] for s in present])[:TOP])
+    result["precision_at_10_plain_mean_truth"] = len(plain_top & set(ranking(estimate)[:TOP])) / TOP
+    return result
 
 
-def replay_runs(conversation: Conversation, samplers: dict[str, Sampler], budget: int, splits: int, seeds: int
-                ) -> dict[str, list[dict[str, float]]]:
+def replay_runs(conversation: Conversation, samplers: dict[str, Sampler], budget: int, splits: Sequence[int],
+                seeds: int) -> dict[str, list[dict[str, float]]]:
     """Every sampler over the same splits and seeds, so differences can be paired run by run."""
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in samplers}
-    for s in range(splits):
+    for s in splits:
         truth_half, replay_half = split(conversation, random.Random(1_000 + s))
         truth = truth_from(conversation, truth_half)
         for seed in range(seeds):
@@ -259,4 +302,3 @@ def replay_runs(conversation: Conversation, samplers: dict[str, Sampler], budget
                 runs[name].append(replay(conversation, truth, replay_half, sampler, budget,
                                          random.Random(100 * s + seed)))
     return runs
-

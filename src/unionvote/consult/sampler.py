@@ -1,23 +1,28 @@
 """Which thought a participant rates next: the adaptive sampler.
 
-1. Coverage: while a thought the participant may rate has fewer than MIN_RATINGS ratings,
-   the least-rated goes first (newest first among equals, by a coarse arrival rank), so late
-   arrivals catch up. Equals are drawn at random.
-2. Otherwise the rating goes where the top-k boundary is least settled, judged on a Thompson
-   draw: each thought's standardised distance from the boundary, (posterior mean - boundary) / sd,
-   is drawn again with Normal noise, and the thought nearest the boundary in that draw is shown.
-   The boundary is the midpoint between the k-th and (k+1)-th posterior means. Only the
-   CANDIDATES thoughts nearest the boundary (that the participant may rate) are drawn, so a
-   choice costs the same at 50 thoughts or 5,000.
+A Thompson draw at the edge of the top k. Each thought has a posterior: its Bayesian average
+(what Discover shows) and that estimate's standard deviation. For every choice the board draws
+each thought's value once from its posterior, puts the boundary midway between the k-th and
+(k+1)-th highest draws, and shows the thought the participant may rate whose draw lies nearest
+that boundary (in stars): in effect the thought drawn k-th or the one drawn (k+1)-th, which is
+top-two Thompson sampling moved from the top place to the edge of the top k. A thought whose
+place in the top k is unsettled is drawn near the boundary often, one clearly in or clearly
+out seldom, and one with few ratings has a wide posterior, so it gets its chance. One choice
+in ten (COVER_SHARE) goes instead to the least-rated thought the participant may rate (newest
+first among equals when a coarse arrival rank is known, otherwise at random), so late and
+unpopular thoughts are still seen.
 
-The draw is what makes many members choosing at once from the same board get different
-thoughts, and it spreads ratings over every thought that might still cross the boundary.
+The draw is random per choice, so many members choosing at once from the same board (the
+service's board is up to a second old) are sent to different thoughts.
 
-`Board` holds everything that does not depend on the participant (posterior means, the
-coverage order, the order by distance from the boundary), worked out once per board of
-totals; `pick` then walks only as far as it must. ConsultBench's "ours" is this class, called
-exactly as the service calls it. Floats are fine here: the sampler only decides what to show;
-results are computed exactly in ranking.py.
+Only the CANDIDATES thoughts nearest the boundary of posterior means (in standard deviations)
+are drawn for the boundary; the others keep the side of it their means are on. The choice walks
+the same order and draws for at most CANDIDATES thoughts the participant may rate, so a choice
+costs the same at 50 thoughts or 5,000.
+
+ConsultBench (bench/consultbench.py) measures this class, built and asked exactly as the
+service builds and asks it (star.py). Floats are fine here: the sampler only decides what to
+show; results are computed exactly in ranking.py.
 """
 
 from __future__ import annotations
@@ -29,12 +34,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-MIN_RATINGS = 5
+MIN_RATINGS = 5  # fewer ratings than this: "too few ratings" on the Discover page
 TOP_K = 10
 PRIOR_RATINGS = 2  # pseudo-ratings at the overall mean: the shrinkage of the Bayesian average
 PRIOR_VARIANCE = 1.5  # star variance assumed before any ratings arrive
-FAR = 4.5  # a Normal draw beyond this many sds is too rare (1 in 300,000) to be worth walking for
 CANDIDATES = 64
+COVER_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -66,52 +71,70 @@ def posterior(t: Totals, mean0: float, variance: float) -> tuple[float, float]:
 
 
 class Board:
-    """The sampler's rules over one board of totals, with the participant-independent work done once.
+    """The sampler over one board of totals, with the participant-independent work done once.
 
     `pick(blocked, rng)` chooses among every index not in `blocked` (one's own, already rated or
     skipped); None when nothing is left.
     """
 
-    def __init__(self, totals: Sequence[Totals], *, top_k: int = TOP_K, min_ratings: int = MIN_RATINGS) -> None:
-        self.totals, self.min_ratings = totals, min_ratings
+    def __init__(self, totals: Sequence[Totals], *, top_k: int = TOP_K) -> None:
+        self.totals = totals
         self.by_coverage = sorted(range(len(totals)), key=lambda i: (totals[i].ratings, -totals[i].arrival))
         mean0, variance = overall(totals)
-        means = [posterior(t, mean0, variance) for t in totals]
+        self.posteriors = [posterior(t, mean0, variance) for t in totals]
+        means = [m for m, _ in self.posteriors]
         if len(totals) > top_k:
-            kth, next_ = heapq.nlargest(top_k + 1, (m for m, _ in means))[-2:]
+            kth, next_ = heapq.nlargest(top_k + 1, means)[-2:]
             boundary = (kth + next_) / 2
         else:  # everyone is in the top k: sharpen the order among them from below
-            boundary = min((m for m, _ in means), default=0.0) - 1.0
-        self.distance = [(m - boundary) / sd for m, sd in means]
+            boundary = min(means, default=0.0) - 1.0
+        self.distance = [(m - boundary) / sd for m, sd in self.posteriors]
         self.by_distance = sorted(range(len(totals)), key=lambda i: abs(self.distance[i]))
+        drawn = self.by_distance[:CANDIDATES]
+        # The boundary's draw is the midpoint of the `rank`-th and next highest candidate draws:
+        # the thoughts left undrawn above the boundary keep their places ahead of them.
+        undrawn_above = sum(1 for i in self.by_distance[CANDIDATES:] if self.distance[i] > 0)
+        self.drawn, self.rank = drawn, top_k - undrawn_above if len(totals) > top_k else 0
+
+    def _boundary(self, draws: dict[int, float]) -> float:
+        if self.rank <= 0 or self.rank >= len(draws):
+            return min(draws.values(), default=0.0) - 1.0
+        kth, next_ = heapq.nlargest(self.rank + 1, draws.values())[-2:]
+        return (kth + next_) / 2
 
     def pick(self, blocked: set[int] | frozenset[int], rng: random.Random) -> int | None:
-        totals = self.totals
-        position, first = next(((n, i) for n, i in enumerate(self.by_coverage) if i not in blocked), (0, None))
-        if first is None:
-            return None
-        if totals[first].ratings < self.min_ratings:
-            key = (totals[first].ratings, totals[first].arrival)
-            equals = [i for i in itertools.takewhile(lambda i: (totals[i].ratings, totals[i].arrival) == key,
-                                                     itertools.islice(self.by_coverage, position, None))
-                      if i not in blocked]
-            return rng.choice(equals)
-        best, best_score, drawn = None, math.inf, 0
+        if rng.random() < COVER_SHARE:
+            return self._least_rated(blocked, rng)
+        gauss, posteriors = rng.gauss, self.posteriors
+        draws = {i: gauss(*posteriors[i]) for i in self.drawn}
+        boundary = self._boundary(draws)
+        best, best_gap, looked = None, math.inf, 0
         for i in self.by_distance:
-            if abs(self.distance[i]) - FAR > best_score or drawn == CANDIDATES:
-                break  # no later thought is likely to draw nearer the boundary
+            if looked == CANDIDATES:
+                break
             if i in blocked:
                 continue
-            drawn += 1
-            score = abs(self.distance[i] + rng.gauss(0.0, 1.0))
-            if score < best_score:
-                best, best_score = i, score
+            looked += 1
+            gap = abs((draws[i] if i in draws else gauss(*posteriors[i])) - boundary)
+            if gap < best_gap:
+                best, best_gap = i, gap
         return best
 
 
-def choose(totals: Sequence[Totals], allowed: Sequence[int], rng: random.Random, *, top_k: int = TOP_K,
-           min_ratings: int = MIN_RATINGS) -> int | None:
+    def _least_rated(self, blocked: set[int] | frozenset[int], rng: random.Random) -> int | None:
+        totals = self.totals
+        first = next((n for n, i in enumerate(self.by_coverage) if i not in blocked), None)
+        if first is None:
+            return None
+        key = (totals[self.by_coverage[first]].ratings, totals[self.by_coverage[first]].arrival)
+        equals = [i for i in itertools.takewhile(lambda i: (totals[i].ratings, totals[i].arrival) == key,
+                                                 itertools.islice(self.by_coverage, first, None))
+                  if i not in blocked]
+        return rng.choice(equals)
+
+
+def choose(totals: Sequence[Totals], allowed: Sequence[int], rng: random.Random, *, top_k: int = TOP_K
+           ) -> int | None:
     """The index (into `totals`) of the thought to show next, among `allowed`; None when nothing is left."""
     allowed_set = set(allowed)
-    return Board(totals, top_k=top_k, min_ratings=min_ratings).pick(
-        {i for i in range(len(totals)) if i not in allowed_set}, rng)
+    return Board(totals, top_k=top_k).pick({i for i in range(len(totals)) if i not in allowed_set}, rng)
