@@ -74,6 +74,21 @@ def test_a_bad_file_prints_every_bad_row_and_imports_nothing(cli_database: str, 
     assert asyncio.run(_run(cli_database, "members")) == []
 
 
+def test_a_crm_export_is_read_with_the_mapping_named_on_the_command_line(
+        cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "crm.csv").write_bytes(b"Member No,First Name,Last Name,Mobile Phone,Employer Name\n"
+                                       b"C1,Ann,Jones,07700 900301,Acme\n")
+    args = ["ballots", "import-members", "--ballot", "pay-2027", str(tmp_path / "crm.csv")]
+    assert main([*args[:4], "--mapping", "membership-system", args[4]]) == 1
+    err = capsys.readouterr().err
+    assert "Row 1: the header lacks 'membership number' (the membership-system mapping reads it from" in err
+    assert "the headings fit the mapping 'CRM contacts export" in err
+    assert asyncio.run(_run(cli_database, "members")) == []
+    assert main([*args[:4], "--mapping", "crm-contacts", args[4]]) == 0
+    assert "1 imported (columns read with the crm-contacts mapping)" in capsys.readouterr().out
+    assert asyncio.run(_run(cli_database, "members")) == [("Ann Jones", None, "07700900301", "Acme")]
+
+
 def test_erasure_removes_names_and_keeps_a_verifiable_result(cli_database: str, tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "members.csv").write_bytes(members_csv({"Acme": 3}))
