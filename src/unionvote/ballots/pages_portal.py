@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.auth import public, requires_admin
 from unionvote.ballots import services
 from unionvote.ballots.pages_common import ballot_page, text_of
-from unionvote.ballots.pages_vote import second_attempt
+from unionvote.ballots.pages_vote import VOTED_ALREADY, second_attempt
 from unionvote.ballots.portal import member_from_portal, set_portal_secret
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.web import see_other
 
 
@@ -31,7 +32,10 @@ class MemberPortalPages(Controller):
         except RuleViolation as exc:
             await db_session.rollback()
             return ballot_page("ballots/link_refused.html", request, status_code=exc.status_code, reason=str(exc))
-        await second_attempt(request, db_session, found, "portal")
+        if token is None:
+            await second_attempt(request, db_session, found, "portal")
+            await db_session.commit()  # the portal link is spent even though the answer is a refusal
+            return ballot_page("ballots/link_refused.html", request, status_code=409, reason=_(VOTED_ALREADY))
         return see_other(f"/vote/{token}")
 
 

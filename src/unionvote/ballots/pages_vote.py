@@ -29,6 +29,8 @@ from unionvote.voting.receipts import format_tracker, new_token
 CODE_ATTEMPTS_PER_MINUTE = 10  # per membership number
 WRONG_CODES_PER_ADDRESS_PER_MINUTE = 200  # a workplace's typos, not a guesser's sweep
 ATTEMPTS_RECORDED_PER_MINUTE = 5  # per member: attempts to vote again after voting that go into the chain
+VOTED_ALREADY = N_("A vote has already been cast with this credential. If that was not you, contact your branch "
+                   "straight away.")
 LINK_PROBLEM = N_("This voting link does not work. It may have been mistyped, or replaced by a newer one. "
                 "Use the most recent message the union sent you, or ask your branch for a new link.")
 
@@ -54,8 +56,7 @@ async def _form(request: Request[Any, Any, Any], db: AsyncSession, ballot: Membe
                 member: Member | None = None) -> Template:
     refused = casting.refusal_for(ballot)
     if member is not None and member.voted_at is not None and refused is None:
-        refused = _("A vote has already been cast with this credential. If that was not you, contact your branch "
-                    "straight away.")
+        refused = _(VOTED_ALREADY)
     return ballot_page("ballots/vote.html", request, ballot, status_code=status_code, action=action,
                        questions=[(q, services.labels_of(q)) for q in await services.questions_of(db, ballot.id)],  # type: ignore[arg-type]
                        token=new_token(), error=error, refused=refused, hidden=hidden or {})

@@ -62,8 +62,9 @@ async def set_portal_secret(db: AsyncSession, ballot_id: int, secret: str, *, by
 
 
 async def member_from_portal(db: AsyncSession, ballot: MemberBallot, number: str, at_raw: str, sig: str,
-                             now: float | None = None) -> tuple[Member, str]:
-    """Check a portal link and spend it; the member and a fresh voting-link token, or why not."""
+                             now: float | None = None) -> tuple[Member, str | None]:
+    """Check a portal link and spend it; the member and a fresh voting-link token, or why not. A member who has
+    voted gets no token: their used credential stays as it is (the caller records the attempt)."""
     secret = (await db.execute(select(MemberBallotOutreach.portal_secret).where(
         MemberBallotOutreach.ballot_id == ballot.id))).scalar_one_or_none()
     if not secret:
@@ -89,6 +90,8 @@ async def member_from_portal(db: AsyncSession, ballot: MemberBallot, number: str
             db.add(MemberPortalUse(ballot_id=ballot.id, signature=hashlib.sha256(sig.lower().encode()).hexdigest()))  # type: ignore[arg-type]
     except IntegrityError:
         raise MemberBallotError("This portal link has been used already. " + ASK_AGAIN, 409) from None
+    if member.voted_at is not None:
+        return member, None
     token = secrets.token_urlsafe(24)
     member.link_hash, member.credential_issued_at, member.credential_used_at = link_hash(token), utcnow(), None
     await record(db, scope=scope_for(ballot.id), actor="system", action="portal.link_used",  # type: ignore[arg-type]

@@ -7,15 +7,22 @@ import csv
 import io
 import json
 import re
+import time
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.helpers import Visitor, audit_entries, make_conference, make_user
 from tests.integration.ballots.test_pages import _admin, _credentials, _set_up
-from tests.integration.ballots.world import members_csv
+from tests.integration.ballots.test_portal import SECRET, _with_secret, portal_link
+from tests.integration.ballots.world import make_ballot, members_csv, votes_from
 from unionvote.accounts.models import Role
+from unionvote.ballots.credentials import issue_credentials
+from unionvote.ballots.models import MemberBallot
+from unionvote.ballots.reconciliation import reconcile
 from unionvote.ballots.services import scope_for
+from unionvote.db import session_scope
 
 
 async def _person(client: AsyncTestClient[Litestar], app: Litestar, email: str, role: Role) -> Visitor:
@@ -102,13 +109,22 @@ async def test_a_complaint_in_the_objection_period_holds_the_declaration_until_t
     assert (await officer.post(f"/member-ballots/{ballot_id}/officer/end-objections")).status_code == 303
     late = await Visitor(client).post("/ballots/pay-2027/complaints", data={"text": "Another complaint, too late."})
     assert late.status_code == 409 and "objection period has ended" in late.text
-    await Visitor(client).post("/ballots/pay-2027/complaints", data={"text": "Five from one address a minute."})
-    flood = await Visitor(client).post("/ballots/pay-2027/complaints", data={"text": "And a sixth, refused."})
-    assert flood.status_code == 429 and "Too many complaints from here" in flood.text
     assert (await admin.post(f"/member-ballots/{ballot_id}/declare")).status_code == 303
     actions = [e.action for e in await audit_entries(app, scope=scope_for(ballot_id))]
     assert actions[-5:] == ["member_ballot.closed", "complaint.lodged", "complaint.decided", "objections.closed",
                             "member_ballot.declared"]
+
+
+async def test_complaints_from_one_address_are_limited_to_five_a_minute(client: AsyncTestClient[Litestar],
+                                                                         app: Litestar) -> None:
+    _, ballot_id, _ = await _opened(client, app)
+    voter = Visitor(client)
+    answers = [(await voter.post("/ballots/pay-2027/complaints", data={"text": "Too short"})).status_code
+               for _ in range(6)]
+    assert answers[-1] == 429 and set(answers[:-1]) <= {400, 429}  # the limit may already be partly spent
+    refused = await voter.post("/ballots/pay-2027/complaints", data={"text": "A complaint in proper words."})
+    assert refused.status_code == 429 and "Too many complaints from here" in refused.text
+    assert await audit_entries(app, scope=scope_for(ballot_id), action="complaint.lodged") == []
 
 
 async def test_a_credential_used_again_after_voting_is_recorded_by_channel_and_reconciled(
@@ -185,3 +201,20 @@ async def test_the_officer_sees_every_member_ballot_and_its_electorate_by_name_t
     erased = await officer.get(f"/member-ballots/{ballot_id}/electorate")
     assert "Member 1" not in erased.text and "have been erased: members are shown by id" in erased.text
     assert "<td>M1</td>" in erased.text and "<td>Acme</td>" in erased.text
+
+
+async def test_a_member_who_voted_and_arrives_again_from_the_portal_is_recorded_and_keeps_their_credential(
+        client: AsyncTestClient[Litestar], app: Litestar, factory: async_sessionmaker[AsyncSession]) -> None:
+    ballot_id = await make_ballot(factory, {"Acme": 3})
+    await _with_secret(app, client, ballot_id)
+    async with session_scope(factory) as db:
+        await issue_credentials(db, ballot_id, by=None)
+    await votes_from(factory, ballot_id, "Acme", ["yes"])  # M1 votes
+    arrived = await client.get(portal_link(SECRET, "M1", int(time.time())), follow_redirects=False)
+    assert arrived.status_code == 409 and "already been cast with this credential" in arrived.text
+    [attempt] = await audit_entries(app, scope=scope_for(ballot_id), action="member_ballot.second_attempt")
+    assert json.loads(attempt.payload)["channel"] == "portal"
+    async with session_scope(factory) as db:
+        ballot = await db.get(MemberBallot, ballot_id)
+        everyone, _ = await reconcile(db, ballot)  # type: ignore[arg-type]
+    assert everyone.reconciled and everyone.attempts == 1  # the voted member's credential is still the used one
