@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 OPENED_MARK = "Voting has opened"
 DECLARED_MARK = "Result declared:"
+PER_ADDRESS = 1000  # sockets from one client address
 
 
 @dataclass
@@ -61,13 +62,17 @@ async def connect_listeners(base: str, conference_id: int, tokens: list[str], ba
     """A websocket per delegate, `batch` handshakes at a time; each must be accepted and say hello."""
     uri = base.replace("http://", "ws://") + f"/ws/live?topics=conference:{conference_id}"
     listeners = [Listener(token) for token in tokens]
+    loopback = "//127.0.0.1:" in base
 
-    async def one(listener: Listener) -> None:
+    async def one(n: int, listener: Listener) -> None:
+        # A hall's phones come through several networks: on loopback, each 1,000 from an address of their own
+        # (a worker takes at most 4,000 sockets from one address).
+        where = {"local_addr": (f"127.0.0.{2 + n // PER_ADDRESS}", 0)} if loopback else {}
         for attempt in range(retries + 1):  # a busy server may refuse a handshake; a phone tries again
             try:
                 listener.socket = await connect(uri, origin=base,  # type: ignore[arg-type]
                                                 additional_headers={"Authorization": f"Bearer {listener.token}"},
-                                                ping_interval=None, open_timeout=120, max_queue=None)
+                                                ping_interval=None, open_timeout=120, max_queue=None, **where)
                 break
             except (InvalidHandshake, OSError, TimeoutError):
                 if attempt == retries:
@@ -79,7 +84,7 @@ async def connect_listeners(base: str, conference_id: int, tokens: list[str], ba
         listener.task = asyncio.create_task(listener.listen())
 
     for start in range(0, len(listeners), batch):
-        await asyncio.gather(*(one(listener) for listener in listeners[start:start + batch]))
+        await asyncio.gather(*(one(start + i, listener) for i, listener in enumerate(listeners[start:start + batch])))
     return listeners
 
 

@@ -99,7 +99,8 @@ async def build_floor(url: str, n: int) -> Floor:
 class Server:
     """`unionvote serve` in a child process on a free port, logs to a file."""
 
-    def __init__(self, url: str, workers: int, redis_url: str | None, log_dir: Path) -> None:
+    def __init__(self, url: str, workers: int, redis_url: str | None, log_dir: Path, connections: int = 4096
+                 ) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "UNIONVOTE_DATABASE_URL": url, "UNIONVOTE_SECRET_KEY": SECRET,
@@ -110,7 +111,9 @@ class Server:
             env["UNIONVOTE_REDIS_URL"] = redis_url
         self.log = (log_dir / f"server-{workers}.log").open("wb")
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            [sys.executable, "-m", "unionvote.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
+            # --limit-concurrency: each worker's connections, websockets included, before it answers 503.
+            [sys.executable, "-m", "unionvote.cli", "serve", "--port", str(self.port), "--workers", str(workers),
+             "--limit-concurrency", str(connections)],
             env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
 
     async def ready(self, within: float = 180) -> None:  # on readiness: a loaded machine starts a server slowly

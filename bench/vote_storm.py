@@ -226,7 +226,8 @@ async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http
         started = time.perf_counter()
         floor = await build_floor(url, n)
         out["setup_seconds"] = round(time.perf_counter() - started, 1)
-        server = Server(url, workers, redis_url, log_dir)
+        # Every socket may land on one worker, beside the votes' connections and the chair's.
+        server = Server(url, workers, redis_url, log_dir, connections=max(4096, n + http_connections + 100))
         listeners = []
         try:
             await server.ready()
