@@ -54,7 +54,7 @@ async def test_an_organiser_watches_their_own_ballot_only_and_conference_staff_s
     api = await organiser.get(f"/api/v1/member-ballots/{ours}/turnout")
     assert api.status_code == 200 and api.json()["segments"][0]["name"] == "Everyone"
     assert (await organiser.get(f"/api/v1/member-ballots/{theirs}")).status_code == 403
-    assert "Only administrators and this ballot&#39;s organisers" in (
+    assert "Only administrators, this ballot&#39;s organisers and returning officers" in (
         await chair.get(f"/member-ballots/{ours}/turnout")).text
     for admin_only in (f"/member-ballots/{ours}", "/member-ballots"):
         assert (await organiser.get(admin_only)).status_code == 403
