@@ -28,6 +28,7 @@ from unionvote.ballots.outreach_models import (
 )
 from unionvote.ballots.services import MemberBallotError, get_ballot, scope_for
 from unionvote.ballots.thresholds import SegmentAnalysis, analyse
+from unionvote.i18n import _
 
 DEFAULT_MESSAGE = ("Hi {first_name}, it's {rep} from the union. Have you voted in \"{ballot}\" yet? Voting closes "
                    "{closes}. Your link and code came by email or post; ask me if you need a new one.")
@@ -108,13 +109,16 @@ async def set_chase_message(db: AsyncSession, ballot_id: int, message: str, *, b
     await get_ballot(db, ballot_id)
     message = message.strip()
     if not message:
-        raise MemberBallotError("Write the message reps will text, such as: " + DEFAULT_MESSAGE)
+        raise MemberBallotError(_("Write the message reps will text, such as: %(example)s")
+                                % {"example": DEFAULT_MESSAGE})
     if len(message) > 600:
-        raise MemberBallotError(f"The message is {len(message)} characters long; keep it under 600 (four texts).")
+        raise MemberBallotError(_("The message is %(n)s characters long; keep it under 600 (four texts).")
+                                % {"n": len(message)})
     unknown = {part.split("}")[0] for part in message.split("{")[1:]} - set(PLACEHOLDERS)
     if unknown:
-        raise MemberBallotError(f"The message uses {{{sorted(unknown)[0]}}}, which is not filled in. It can use "
-                                + ", ".join("{" + p + "}" for p in PLACEHOLDERS) + ".")
+        raise MemberBallotError(_("The message uses %(unknown)s, which is not filled in. It can use %(known)s.")
+                                % {"unknown": "{" + sorted(unknown)[0] + "}",
+                                   "known": ", ".join("{" + p + "}" for p in PLACEHOLDERS)})
     outreach = await db.get(MemberBallotOutreach, ballot_id)
     if outreach is None:
         db.add(MemberBallotOutreach(ballot_id=ballot_id, chase_message=message))
@@ -127,19 +131,24 @@ async def set_chase_message(db: AsyncSession, ballot_id: int, message: str, *, b
 async def grant_rep(db: AsyncSession, ballot_id: int, email: str, kind: str, value: str, *, by: int | None) -> User:
     await get_ballot(db, ballot_id)
     if kind not in REP_SEGMENTS:
-        raise MemberBallotError(f"A rep chases one workplace or one branch, not '{kind}'.")
+        raise MemberBallotError(_("A rep chases one workplace or one branch, not '%(kind)s'.") % {"kind": kind})
     value = value.strip()
     if not value:
-        raise MemberBallotError(f"Name the {kind} the rep will chase, exactly as in the membership import.")
+        raise MemberBallotError(_("Name the branch the rep will chase, exactly as in the membership import.")
+                                if kind == "branch" else
+                                _("Name the workplace the rep will chase, exactly as in the membership import."))
     if not (await db.execute(select(Member.id).where(
             Member.ballot_id == ballot_id, getattr(Member, kind) == value).limit(1))).first():
-        raise MemberBallotError(f"No member of this ballot is in the {kind} '{value}'. Check the spelling "
-                                "against the turnout page.", 404)
+        words = (_("No member of this ballot is in the branch '%(value)s'. Check the spelling against the turnout "
+                     "page.") if kind == "branch" else
+                 _("No member of this ballot is in the workplace '%(value)s'. Check the spelling against the "
+                   "turnout page."))
+        raise MemberBallotError(words % {"value": value}, 404)
     user = await active_user(db, email, "rep")
     if (await db.execute(select(MemberBallotRep.id).where(
             MemberBallotRep.ballot_id == ballot_id, MemberBallotRep.user_id == user.id))).first():
-        raise MemberBallotError(f"{user.display_name} is a rep on this ballot already: remove them first to "
-                                "change what they chase.", 409)
+        raise MemberBallotError(_("%(name)s is a rep on this ballot already: remove them first to change what "
+                                    "they chase.") % {"name": user.display_name}, 409)
     db.add(MemberBallotRep(ballot_id=ballot_id, user_id=user.id, kind=kind, value=value,  # type: ignore[arg-type]
                            granted_by=by))
     await db.flush()
@@ -152,7 +161,7 @@ async def remove_rep(db: AsyncSession, ballot_id: int, user_id: int, *, by: int 
     removed = await db.execute(delete(MemberBallotRep).where(
         MemberBallotRep.ballot_id == ballot_id, MemberBallotRep.user_id == user_id))
     if removed.rowcount == 0:  # type: ignore[attr-defined]
-        raise MemberBallotError("That person is not a rep on this ballot.", 404)
+        raise MemberBallotError(_("That person is not a rep on this ballot."), 404)
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="rep.removed",
                  payload={"user_id": user_id})
 
@@ -161,8 +170,8 @@ async def scope_of_rep(db: AsyncSession, ballot_id: int, user_id: int) -> Scope:
     row = (await db.execute(select(MemberBallotRep.kind, MemberBallotRep.value).where(
         MemberBallotRep.ballot_id == ballot_id, MemberBallotRep.user_id == user_id))).first()
     if row is None:
-        raise MemberBallotError("You have no chase list for this ballot. An organiser can give you your "
-                                "workplace or branch.", 403)
+        raise MemberBallotError(_("You have no chase list for this ballot. An organiser can give you your "
+                                  "workplace or branch."), 403)
     return Scope(ballot_id, row.kind, row.value)
 
 
@@ -202,14 +211,15 @@ async def chase_list(db: AsyncSession, ballot: MemberBallot, scope: Scope, rep_n
 async def record_outcome(db: AsyncSession, ballot: MemberBallot, scope: Scope, member_id: int, outcome: str, *,
                          rep_id: int) -> None:
     if outcome not in OUTCOMES:
-        raise MemberBallotError("Choose what happened: " + ", ".join(OUTCOMES.values()).lower() + ".")
+        raise MemberBallotError(_("Choose what happened: %(choices)s.")
+                                % {"choices": ", ".join(_(words) for words in OUTCOMES.values()).lower()})
     if ballot.state != MemberBallotState.OPEN:
-        raise MemberBallotError("This ballot is not open: there is nobody to chase now.", 409)
+        raise MemberBallotError(_("This ballot is not open: there is nobody to chase now."), 409)
     member = (await db.execute(select(Member.id, Member.voted_at).where(
         Member.id == member_id, Member.ballot_id == ballot.id, getattr(Member, scope.kind) == scope.value,
         Member.removed_at.is_(None)))).first()
     if member is None:
-        raise MemberBallotError("That member is not on your chase list.", 404)
+        raise MemberBallotError(_("That member is not on your chase list."), 404)
     db.add(MemberContact(ballot_id=ballot.id, member_id=member_id, rep_id=rep_id,  # type: ignore[arg-type]
                          outcome=outcome))
     await record(db, scope=scope_for(ballot.id), actor=actor_of(rep_id),  # type: ignore[arg-type]

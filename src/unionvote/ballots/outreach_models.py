@@ -12,14 +12,15 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from unionvote.db import UTCDateTime, utcnow
+from unionvote.i18n import N_
 
 REP_SEGMENTS = ("workplace", "branch")
 OUTCOMES = {
-    "spoke": "Spoke to them",
-    "no-answer": "No answer",
-    "wrong-number": "Wrong number",
-    "will-vote": "Will vote",
-    "no-contact": "Does not want contact",
+    "spoke": N_("Spoke to them"),
+    "no-answer": N_("No answer"),
+    "wrong-number": N_("Wrong number"),
+    "will-vote": N_("Will vote"),
+    "no-contact": N_("Does not want contact"),
 }
 
 

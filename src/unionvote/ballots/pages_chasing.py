@@ -17,12 +17,13 @@ from unionvote.ballots import chasing, services
 from unionvote.ballots.outreach_models import OUTCOMES, REP_SEGMENTS
 from unionvote.ballots.pages_common import ballot_page, text_of
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_, TranslatedWords, _
 from unionvote.web import see_other
 
-DONE = {"rep-added": "The rep can now open the chase list of their workplace or branch.",
-        "rep-removed": "The rep no longer has a chase list for this ballot.",
-        "message-set": "Reps' texts now use the new message.",
-        "recorded": "Outcome recorded."}
+DONE = {"rep-added": N_("The rep can now open the chase list of their workplace or branch."),
+        "rep-removed": N_("The rep no longer has a chase list for this ballot."),
+        "message-set": N_("Reps' texts now use the new message."),
+        "recorded": N_("Outcome recorded.")}
 
 
 class ChasingOrganiserPages(Controller):
@@ -93,7 +94,8 @@ class RepChasePages(Controller):
         scope = await chasing.scope_of_rep(db, ballot_id, user.id)
         ballot = await services.get_ballot(db, ballot_id)
         context.setdefault("notice", DONE.get(request.query_params.get("done") or ""))
-        return ballot_page(template, request, ballot, status_code=status_code, scope=scope, outcomes=OUTCOMES,
+        return ballot_page(template, request, ballot, status_code=status_code, scope=scope,
+                           outcomes=TranslatedWords(OUTCOMES),
                            people=await chasing.chase_list(db, ballot, scope, user.display_name), **context)
 
     @get("/")
@@ -114,7 +116,7 @@ class RepChasePages(Controller):
         member = text_of(form, "member_id", 12)
         try:
             if not member.isdigit():
-                raise services.MemberBallotError("Choose the member whose outcome you are recording.")
+                raise services.MemberBallotError(_("Choose the member whose outcome you are recording."))
             ballot = await services.get_ballot(db_session, ballot_id)
             await chasing.record_outcome(db_session, ballot, scope, int(member), text_of(form, "outcome", 16),
                                          rep_id=user.id)

@@ -10,24 +10,26 @@ from litestar.response import Template
 
 from unionvote.ballots.languages import ballot_wording, question_wordings
 from unionvote.ballots.models import INDICATIVE_NOTICE, SEGMENTS, MemberBallot
-from unionvote.i18n import _, follow_event_language
+from unionvote.i18n import N_, TranslatedWords, _, follow_event_language
 from unionvote.web import page
 
 NOTICES = {
-    "created": "The ballot has been set up. Import its members next.",
-    "imported": "The members have been imported.",
-    "added": "The member has been added to the ballot.",
-    "removed": "The member has been removed from the ballot.",
-    "opened": "The ballot is open. Members can vote with their links and codes.",
-    "closed": "Voting has closed. Check the count, then declare the result.",
-    "declared": "The result has been declared.",
-    "emailing": "Voting links and codes are being emailed. Reload this page to see how far sending has got.",
-    "texting": "Reminder texts are being sent to members who have not voted. Start the same run again to resume it.",
-    "organiser-added": "The organiser can now see this ballot's turnout, exports and reminder lists.",
-    "organiser-removed": "The organiser no longer has access to this ballot.",
-    "erased": "Members' names, emails and mobiles have been erased. Results and the audit trail remain.",
+    "created": N_("The ballot has been set up. Import its members next."),
+    "imported": N_("The members have been imported."),
+    "added": N_("The member has been added to the ballot."),
+    "removed": N_("The member has been removed from the ballot."),
+    "opened": N_("The ballot is open. Members can vote with their links and codes."),
+    "closed": N_("Voting has closed. Check the count, then declare the result."),
+    "declared": N_("The result has been declared."),
+    "emailing": N_("Voting links and codes are being emailed. Reload this page to see how far sending has got."),
+    "texting": N_("Reminder texts are being sent to members who have not voted. Start the same run again to resume "
+                  "it."),
+    "organiser-added": N_("The organiser can now see this ballot's turnout, exports and reminder lists."),
+    "organiser-removed": N_("The organiser no longer has access to this ballot."),
+    "erased": N_("Members' names, emails and mobiles have been erased. Results and the audit trail remain."),
 }
-SEGMENT_WORDS = {"employer": "Employer", "workplace": "Workplace", "region": "Region", "branch": "Branch"}
+SEGMENT_WORDS = {"employer": N_("Employer"), "workplace": N_("Workplace"), "region": N_("Region"),
+                 "branch": N_("Branch")}
 
 
 def ballot_page(template: str, request: Request[Any, Any, Any], ballot: MemberBallot | None = None,
@@ -40,7 +42,7 @@ def ballot_page(template: str, request: Request[Any, Any, Any], ballot: MemberBa
         context.setdefault("ballot_says", lambda field: ballot_wording(ballot, field, language))
         context.setdefault("question_words", lambda rows: question_wordings(ballot, [row[0] for row in rows], language))
     return page(template, request, status_code=status_code, ballot=ballot, indicative=_(INDICATIVE_NOTICE),
-                segments=SEGMENTS, segment_words=SEGMENT_WORDS, **context)
+                segments=SEGMENTS, segment_words=TranslatedWords(SEGMENT_WORDS), **context)
 
 
 def text_of(form: Any, name: str, limit: int = 5000) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from unionvote.i18n import _, format_number, ngettext
+
 
 def required(percent: int, entitled: int) -> int:
     """The smallest whole number of votes that is at least `percent`% of `entitled`."""
@@ -38,13 +40,26 @@ class Threshold:
         return max(0, self.needed_in_all - self.votes)
 
     def words(self) -> str:
+        """The verdict as a sentence in the reader's language: each label has sentences of its own."""
+        figures = {"percent": self.percent, "votes": format_number(self.votes),
+                   "entitled": format_number(self.entitled), "short": format_number(self.short_by)}
+        if self.label == "Yes votes":
+            if self.entitled == 0:
+                return _("Yes votes: nobody is entitled to vote here.")
+            if self.met:
+                return _("Yes votes threshold of %(percent)s%% met (%(votes)s of %(entitled)s).") % figures
+            return ngettext("Yes votes threshold of %(percent)s%% not met: %(short)s more vote needed (%(votes)s of "
+                            "%(entitled)s).",
+                            "Yes votes threshold of %(percent)s%% not met: %(short)s more votes needed (%(votes)s of "
+                            "%(entitled)s).", self.short_by) % figures
         if self.entitled == 0:
-            return f"{self.label}: nobody is entitled to vote here."
+            return _("Turnout: nobody is entitled to vote here.")
         if self.met:
-            return f"{self.label} threshold of {self.percent}% met ({self.votes:,} of {self.entitled:,})."
-        more = "1 more vote" if self.short_by == 1 else f"{self.short_by:,} more votes"
-        return (f"{self.label} threshold of {self.percent}% not met: {more} needed "
-                f"({self.votes:,} of {self.entitled:,}).")
+            return _("Turnout threshold of %(percent)s%% met (%(votes)s of %(entitled)s).") % figures
+        return ngettext("Turnout threshold of %(percent)s%% not met: %(short)s more vote needed (%(votes)s of "
+                        "%(entitled)s).",
+                        "Turnout threshold of %(percent)s%% not met: %(short)s more votes needed (%(votes)s of "
+                        "%(entitled)s).", self.short_by) % figures
 
 
 @dataclass(frozen=True)
