@@ -143,13 +143,25 @@ def set_up_ballot(admin: Journey, staff: Staff, slug: str) -> int:
     admin.checkpoint("ballot set up")
     ballot_id = int(admin.path.split("/")[2].split("?")[0])
 
+    # Read with the wrong mapping first: refused, saying what is missing and which mapping fits.
+    upload = {"name": "crm-export.csv", "mimeType": "text/csv", "buffer": CRM_EXPORT.encode()}
+    page.get_by_label("Column headings").select_option("membership-system")
+    page.get_by_label("CSV file").set_input_files(upload)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import members").click()
+    problems = page.get_by_role("table", name=re.compile("Rows to fix"))
+    expect(problems).to_contain_text("the header lacks 'membership number'")
+    expect(problems).to_contain_text("the headings fit the mapping 'CRM contacts export")
+    admin.checkpoint("import refused")
+    fits_the_phone(admin)
+
     page.get_by_label("Column headings").select_option("crm-contacts")
-    page.get_by_label("CSV file").set_input_files(
-        {"name": "crm-export.csv", "mimeType": "text/csv", "buffer": CRM_EXPORT.encode()})
+    page.get_by_label("CSV file").set_input_files(upload)
     page.get_by_role("button", name="Import members").click()
     page.wait_for_url("**?done=imported**")
     expect(page.get_by_role("status")).to_contain_text("read with the mapping 'CRM contacts export")
     admin.checkpoint("members imported")
+    fits_the_phone(admin)  # the mappings' long names included
 
     page.get_by_label("Email address of the organiser's account").fill(staff.organiser.email)
     page.get_by_role("button", name="Add organiser").click()

@@ -139,9 +139,10 @@ class MemberBallotAdminPages(Controller):
                                                         mapping=mapping)
             except RuleViolation as exc:
                 await db_session.rollback()
+                problems = getattr(exc, "problems", [])[:members.SHOWN_PROBLEMS]
                 return await self._overview(request, db_session, ballot_id, status_code=exc.status_code,
-                                            error=str(exc), chosen_mapping=chosen,
-                                            problems=getattr(exc, "problems", [])[:members.SHOWN_PROBLEMS])
+                                            error=str(exc).split("\n", 1)[0] if problems else str(exc),
+                                            chosen_mapping=chosen, problems=problems)
         return see_other(f"/member-ballots/{ballot_id}?done=imported&mapping={imported.mapping.key}")
 
     @post("/{ballot_id:int}/members/add")

@@ -155,6 +155,9 @@ async def test_the_upload_form_offers_the_mappings_and_says_which_one_read_the_f
     assert wrong.status_code == 400
     assert "the header lacks &#39;membership number&#39;" in wrong.text
     assert "the headings fit the mapping &#39;CRM contacts export" in wrong.text
+    # The heading says nothing was imported; each reason is said once, in the table of rows to fix.
+    assert "Nothing was imported: 1 row of the file has a problem.</h2>" in wrong.text
+    assert wrong.text.count("the header lacks &#39;membership number&#39;") == 1
     assert '<option value="standard" selected>' in wrong.text  # the choice is kept for the next try
     assert await _count(factory, ballot_id) == 1
 
