@@ -45,7 +45,6 @@ class Consultation:
     id: int
     admin_id: int
     link_token: str  # the member's single-use invitation link: /invited/<token>
-    latecomer_token: str  # another member's link, never used to join
 
 
 def _runner(admin_id: int) -> CurrentUser:
@@ -69,9 +68,8 @@ async def _seed(database_url: str) -> Consultation:
             await setup.set_phases(db, c, setup.Phases(share_opens_at=now - timedelta(hours=1),
                                                        star_opens_at=now - timedelta(hours=1)),
                                    hold_for_review=False, by=admin.id)  # type: ignore[arg-type]
-            [(_, token), (_, late)] = await import_invitations(
-                db, c, f"reference,region\nmember.{tag}@example.org,North\nlate.{tag}@example.org,South\n".encode(),
-                by=admin.id)  # type: ignore[arg-type]
+            [(_, token)] = await import_invitations(
+                db, c, f"reference,region\nmember.{tag}@example.org,North\n".encode(), by=admin.id)  # type: ignore[arg-type]
             crowd = []
             for i in range(24):
                 joining = await participation.new_participant(
@@ -88,7 +86,7 @@ async def _seed(database_url: str) -> Consultation:
                         break
                     stars = min(5, max(1, round(quality[thought.text] + bias + rng.gauss(0, 0.7))))
                     await star.rate(db, c, participant, thought.id, stars)
-            return Consultation(c.id, admin.id, token, late)  # type: ignore[arg-type]
+            return Consultation(c.id, admin.id, token)  # type: ignore[arg-type]
     finally:
         await engine.dispose()
 
