@@ -196,8 +196,13 @@ async def test_the_officer_sees_every_member_ballot_and_its_electorate_by_name_t
     electorate = await officer.get(f"/member-ballots/{ballot_id}/electorate")
     assert "6 members on the register" in electorate.text
     assert "<td>Member 1</td>" in electorate.text and "<td>Acme</td>" in electorate.text
+    words = "My neighbour Jo Bloggs voted with my link."
+    assert (await Visitor(client).post("/ballots/pay-2027/complaints", data={"text": words})).status_code == 201
+    assert words in (await officer.get(f"/member-ballots/{ballot_id}/officer")).text
     assert (await admin.post(f"/member-ballots/{ballot_id}/close")).status_code == 303
     assert (await admin.post(f"/member-ballots/{ballot_id}/erase", data={"confirm": "erase"})).status_code == 303
+    complaints = (await officer.get(f"/member-ballots/{ballot_id}/officer")).text
+    assert words not in complaints and "(erased with the ballot&#39;s personal data)" in complaints
     erased = await officer.get(f"/member-ballots/{ballot_id}/electorate")
     assert "Member 1" not in erased.text and "have been erased: members are shown by id" in erased.text
     assert "<td>M1</td>" in erased.text and "<td>Acme</td>" in erased.text
