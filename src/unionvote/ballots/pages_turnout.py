@@ -16,7 +16,7 @@ from unionvote.auth import requires_member_ballot_reader
 from unionvote.ballots import services
 from unionvote.ballots.chart import turnout_svg
 from unionvote.ballots.live_turnout import ballot_topic
-from unionvote.ballots.models import INDICATIVE_NOTICE
+from unionvote.ballots.models import INDICATIVE_NOTICE, MemberBallotCertificate
 from unionvote.ballots.pages_common import ballot_page
 from unionvote.ballots.reconciliation import HEADER as RECONCILIATION_HEADER
 from unionvote.ballots.reconciliation import reconcile, statement_rows
@@ -26,6 +26,12 @@ from unionvote.csvexport import CSV_MEDIA_TYPE, attachment_headers, csv_bytes
 from unionvote.db import session_scope
 
 TURNOUT_HEADER = ("segment", "entitled", "voted", "turnout", "threshold met", "votes still needed", "notice")
+
+
+async def _certificate_row(db: AsyncSession, ballot_id: int) -> list[object]:
+    certificate = await db.get(MemberBallotCertificate, ballot_id)
+    return ["Certified by the returning officer",
+            f"{certificate.certified_at:%Y-%m-%d %H:%M} UTC" if certificate else "not yet"]
 
 
 class MemberBallotTurnoutPages(Controller):
@@ -86,13 +92,15 @@ class MemberBallotTurnoutPages(Controller):
     async def report(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int) -> Template:
         ballot = await services.get_ballot(db_session, ballot_id)
         document = await shown_result(db_session, ballot)
-        return ballot_page("ballots/report.html", request, ballot, r=document, rows=report_rows(document))
+        return ballot_page("ballots/report.html", request, ballot, r=document,
+                           rows=[*report_rows(document), await _certificate_row(db_session, ballot_id)])
 
     @get("/report.csv")
     async def report_csv(self, db_session: AsyncSession, ballot_id: int) -> Response[bytes]:
         ballot = await services.get_ballot(db_session, ballot_id)
         document = await shown_result(db_session, ballot)
-        rows = [*report_rows(document), ["Result SHA-256", ballot.result_hash or "not declared yet"]]
+        rows = [*report_rows(document), await _certificate_row(db_session, ballot_id),
+                ["Result SHA-256", ballot.result_hash or "not declared yet"]]
         return Response(csv_bytes(("item", "value"), rows), media_type=CSV_MEDIA_TYPE,
                         headers=attachment_headers(f"{ballot.slug}-scrutineer-report.csv"))
 

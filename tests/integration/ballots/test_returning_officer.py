@@ -167,12 +167,16 @@ async def test_the_returning_officer_certifies_a_declared_member_ballot_once(
     assert too_soon.status_code == 409 and "Only a declared result can be certified" in too_soon.text
     assert (await admin.post(f"/member-ballots/{ballot_id}/close")).status_code == 303
     assert (await admin.post(f"/member-ballots/{ballot_id}/declare")).status_code == 303
+    uncertified = await admin.get(f"/member-ballots/{ballot_id}/report.csv")
+    assert "Certified by the returning officer,not yet" in uncertified.text
     assert (await staff.post(f"/member-ballots/{ballot_id}/officer/certify")).status_code == 403
     assert (await officer.post(f"/member-ballots/{ballot_id}/close")).status_code == 403  # runs nothing
     certified = await officer.post(f"/member-ballots/{ballot_id}/officer/certify")
     assert certified.status_code == 303
     page = await officer.get(certified.headers["location"])
     assert "The result has been certified." in page.text and "is the count of the recorded votes" in page.text
+    report = await officer.get(f"/member-ballots/{ballot_id}/report.csv")
+    assert "Certified by the returning officer,20" in report.text and " UTC" in report.text
     again = await officer.post(f"/member-ballots/{ballot_id}/officer/certify")
     assert again.status_code == 409 and "already certified" in again.text
     [declared] = await audit_entries(app, scope=scope_for(ballot_id), action="member_ballot.declared")
