@@ -9,7 +9,6 @@ from here, so an entry gone stale sends a cast down the longer road; it never le
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -44,29 +43,24 @@ class OpenBallots:
     def __init__(self, max_ballots: int = MAX_BALLOTS) -> None:
         self.max_ballots = max_ballots
         self._known: dict[int, OpenBallot] = {}
-        self._reading: dict[int, asyncio.Future[OpenBallot | None]] = {}
+        self._reading: set[int] = set()
 
     async def get(self, db: AsyncSession, ballot_id: int) -> OpenBallot | None:
-        """The ballot's facts if it is open, read in `db` the first time. Casts arriving while another reads
-        them wait for that read rather than each reading 5,000 voters."""
+        """The ballot's facts if it is open, read in `db` the first time. While one cast reads them the others
+        take the longer road rather than wait: a waiter holds its pooled connection, and with the pool full of
+        waiters the reader could not get one."""
         known = self._known.get(ballot_id)
-        if known is not None:
+        if known is not None or ballot_id in self._reading:
             return known
-        reading = self._reading.get(ballot_id)
-        if reading is not None:  # None if that read failed: this cast takes the longer road
-            return await asyncio.shield(reading)
-        reading = asyncio.get_running_loop().create_future()
-        self._reading[ballot_id] = reading
-        found: OpenBallot | None = None
+        self._reading.add(ballot_id)
         try:
             found = await _read(db, ballot_id)
-            if found is not None:
-                if len(self._known) >= self.max_ballots:
-                    del self._known[next(iter(self._known))]
-                self._known[ballot_id] = found
         finally:
-            del self._reading[ballot_id]
-            reading.set_result(found)
+            self._reading.discard(ballot_id)
+        if found is not None:
+            if len(self._known) >= self.max_ballots:
+                del self._known[next(iter(self._known))]
+            self._known[ballot_id] = found
         return found
 
     def forget(self, ballot_id: int) -> None:
