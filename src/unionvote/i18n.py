@@ -163,6 +163,11 @@ def format_when(value: Any, form: str = "d MMM y, HH:mm") -> str:
     return format_datetime(value, format=form, locale=_babel_locale())
 
 
+def format_day(value: Any, year: bool = True) -> str:
+    """A day as the reader's language writes it: Tue 4 May 2027 / Maw 4 Mai 2027 / wt., 4 maj 2027."""
+    return format_datetime(value, format="EEE d MMM y" if year else "EEE d MMM", locale=_babel_locale())
+
+
 def parse_accept_language(header: str) -> list[str]:
     """The languages a browser asks for, most wanted first (RFC 9110 section 12.5.4)."""
     wanted: list[tuple[float, int, str]] = []
@@ -224,7 +229,8 @@ def follow_event_language(request: Any, event_default: str | None) -> str:
 def template_callables() -> dict[str, Callable[..., Any]]:
     """What every template may call: the current language, its direction and the offered list."""
     return {"current_language": current_language, "text_direction": text_direction, "translated": gettext,
-            "languages": lambda: LANGUAGES, "format_number": format_number, "format_when": format_when}
+            "languages": lambda: LANGUAGES, "format_number": format_number, "format_when": format_when,
+            "format_day": format_day}
 
 
 def register_pseudo_language(code: str, catalogue: NullTranslations, direction: str = "ltr") -> None:

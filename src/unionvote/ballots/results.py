@@ -27,6 +27,7 @@ from unionvote.ballots.sealed import Counted, counted
 from unionvote.ballots.services import MemberBallotError, labels_of, lock_ballot, questions_of, scope_for
 from unionvote.ballots.thresholds import analyse, percent_text
 from unionvote.db import utcnow
+from unionvote.i18n import N_
 from unionvote.sealing.slices import complement_withheld
 
 YES = "yes"
@@ -164,14 +165,14 @@ def report_rows(document: dict[str, Any]) -> list[list[object]]:
     rows: list[list[object]] = []
     for q in document["questions"]:
         rows.append([f"Question {q['position']}", q["text"]])
-        rows.append(["Entitled to vote", document["entitled"]])
-        rows.append(["Votes cast", q["cast"]])
+        rows.append([N_("Entitled to vote"), document["entitled"]])
+        rows.append([N_("Votes cast"), q["cast"]])
         for key, label in q["options"]:
             rows.append([label, q["totals"][key]])
-        rows.append(["Spoilt or invalid", q["invalid"]])
-        rows.append(["Turnout", percent_text(document["voted"], document["entitled"])])
+        rows.append([N_("Spoilt or invalid"), q["invalid"]])
+        rows.append([N_("Turnout"), percent_text(document["voted"], document["entitled"])])
         rows.extend(employer_verdicts(document, q))
-    rows.append(["Notice", document["notice"]])
+    rows.append([N_("Notice"), document["notice"]])
     return rows
 
 

@@ -9,6 +9,7 @@ can never mark a failing employer as passing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from unionvote.i18n import _, format_number, ngettext
@@ -41,25 +42,31 @@ class Threshold:
 
     def words(self) -> str:
         """The verdict as a sentence in the reader's language: each label has sentences of its own."""
+        nobody, met, not_met = _VERDICTS.get(self.label, _VERDICTS["Turnout"])
+        if self.entitled == 0:
+            return nobody()
         figures = {"percent": self.percent, "votes": format_number(self.votes),
                    "entitled": format_number(self.entitled), "short": format_number(self.short_by)}
-        if self.label == "Yes votes":
-            if self.entitled == 0:
-                return _("Yes votes: nobody is entitled to vote here.")
-            if self.met:
-                return _("Yes votes threshold of %(percent)s%% met (%(votes)s of %(entitled)s).") % figures
-            return ngettext("Yes votes threshold of %(percent)s%% not met: %(short)s more vote needed (%(votes)s of "
-                            "%(entitled)s).",
-                            "Yes votes threshold of %(percent)s%% not met: %(short)s more votes needed (%(votes)s of "
-                            "%(entitled)s).", self.short_by) % figures
-        if self.entitled == 0:
-            return _("Turnout: nobody is entitled to vote here.")
-        if self.met:
-            return _("Turnout threshold of %(percent)s%% met (%(votes)s of %(entitled)s).") % figures
-        return ngettext("Turnout threshold of %(percent)s%% not met: %(short)s more vote needed (%(votes)s of "
-                        "%(entitled)s).",
-                        "Turnout threshold of %(percent)s%% not met: %(short)s more votes needed (%(votes)s of "
-                        "%(entitled)s).", self.short_by) % figures
+        return (met() if self.met else not_met(self.short_by)) % figures
+
+
+# Per label: nobody is entitled, the threshold is met, it is not (by how many votes).
+_VERDICTS: dict[str, tuple[Callable[[], str], Callable[[], str], Callable[[int], str]]] = {
+    "Turnout": (
+        lambda: _("Turnout: nobody is entitled to vote here."),
+        lambda: _("Turnout threshold of %(percent)s%% met (%(votes)s of %(entitled)s)."),
+        lambda n: ngettext("Turnout threshold of %(percent)s%% not met: %(short)s more vote needed (%(votes)s of "
+                           "%(entitled)s).",
+                           "Turnout threshold of %(percent)s%% not met: %(short)s more votes needed (%(votes)s of "
+                           "%(entitled)s).", n)),
+    "Yes votes": (
+        lambda: _("Yes votes: nobody is entitled to vote here."),
+        lambda: _("Yes votes threshold of %(percent)s%% met (%(votes)s of %(entitled)s)."),
+        lambda n: ngettext("Yes votes threshold of %(percent)s%% not met: %(short)s more vote needed (%(votes)s "
+                           "of %(entitled)s).",
+                           "Yes votes threshold of %(percent)s%% not met: %(short)s more votes needed (%(votes)s "
+                           "of %(entitled)s).", n)),
+}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from unionvote.conferences.eligibility import session_at
 from unionvote.conferences.models import BusinessSession
 from unionvote.conferences.register import AccreditationStatus, Body, Delegate, DelegateRole, Presence, Substitution
 from unionvote.conferences.services import ConferenceError
+from unionvote.i18n import N_
 
 PER_PAGE = 50
 MAX_SEARCH = 100
@@ -22,10 +23,10 @@ MAX_SEARCH = 100
 CHECK_IN_OPENS = timedelta(hours=1)
 
 STATUS_WORDS = {
-    AccreditationStatus.NOT_ACCREDITED: "Not accredited yet",
-    AccreditationStatus.ACCREDITED: "Accredited",
-    AccreditationStatus.REVOKED: "Accreditation revoked",
-    AccreditationStatus.SUBSTITUTED: "Replaced by a substitute",
+    AccreditationStatus.NOT_ACCREDITED: N_("Not accredited yet"),
+    AccreditationStatus.ACCREDITED: N_("Accredited"),
+    AccreditationStatus.REVOKED: N_("Accreditation revoked"),
+    AccreditationStatus.SUBSTITUTED: N_("Replaced by a substitute"),
 }
 
 

@@ -16,26 +16,30 @@ from unionvote.bilingual import Wording, read, wording
 from unionvote.conferences.lookup import STATUS_WORDS
 from unionvote.conferences.models import Conference
 from unionvote.conferences.services import ConferenceError
-from unionvote.i18n import follow_event_language
+from unionvote.i18n import N_, TranslatedWords, follow_event_language
 from unionvote.web import page
 
 # Shown after a redirect (?done=key): never text from the request itself.
 NOTICES = {
-    "settings-saved": "The settings have been saved.",
-    "session-added": "The session has been added.",
-    "accredited": "Accredited.",
-    "revoked": "The accreditation has been revoked and their logins ended.",
-    "reinstated": "The accreditation has been reinstated.",
-    "substituted": "The substitute now holds the credential.",
-    "checked-in": "Checked in.",
-    "checked-out": "Checked out.",
-    "not-checked-in": "They were not checked in, so nothing changed.",
-    "you-checked-in": "You are checked in.",
-    "you-checked-out": "You are checked out.",
-    "you-were-not-checked-in": "You were not checked in, so nothing changed.",
+    "settings-saved": N_("The settings have been saved."),
+    "session-added": N_("The session has been added."),
+    "accredited": N_("Accredited."),
+    "revoked": N_("The accreditation has been revoked and their logins ended."),
+    "reinstated": N_("The accreditation has been reinstated."),
+    "substituted": N_("The substitute now holds the credential."),
+    "checked-in": N_("Checked in."),
+    "checked-out": N_("Checked out."),
+    "not-checked-in": N_("They were not checked in, so nothing changed."),
+    "you-checked-in": N_("You are checked in."),
+    "you-checked-out": N_("You are checked out."),
+    "you-were-not-checked-in": N_("You were not checked in, so nothing changed."),
 }
 OFFICERS = frozenset({Role.CHAIR, Role.CAC, Role.STAFF, Role.RETURNING_OFFICER})
-ROLE_WORDS = {"delegate": "Delegate", "substitute": "Substitute", "observer": "Observer", "visitor": "Visitor"}
+ROLE_WORDS = {"delegate": N_("Delegate"), "substitute": N_("Substitute"), "observer": N_("Observer"),
+              "visitor": N_("Visitor")}
+# The register's counts by role, as the overview page heads them.
+ROLES_WORDS = {"delegate": N_("Delegates"), "substitute": N_("Substitutes"), "observer": N_("Observers"),
+               "visitor": N_("Visitors")}
 
 
 async def load_conference(db: AsyncSession, conference_id: int) -> Conference:
@@ -86,8 +90,8 @@ def conference_page(template: str, request: Request[Any, Any, Any], conference: 
     context.setdefault("words_of", words_of)
     context.setdefault("translations_of", lambda row: read(row.translations))
     return page(template, request, status_code=status_code, conference=conference, local=local_clock(conference),
-                can=may_see(request.scope["user"], conference.id), status_words=STATUS_WORDS,
-                role_words=ROLE_WORDS, **context)
+                can=may_see(request.scope["user"], conference.id), status_words=TranslatedWords(STATUS_WORDS),
+                role_words=TranslatedWords(ROLE_WORDS), roles_words=TranslatedWords(ROLES_WORDS), **context)
 
 
 def text_of(form: Any, name: str) -> str:
