@@ -103,3 +103,30 @@ def test_no_template_takes_the_name_of_the_translation_function() -> None:
     taken = [str(path.relative_to(TEMPLATES)) for path in sorted(TEMPLATES.rglob("*.html"))
              if re.search(r"{%-?\s*set\s+_\s*=", path.read_text(encoding="utf-8"))]
     assert taken == []
+
+
+def test_a_rejected_import_tells_staff_each_bad_row_in_their_language_and_keeps_the_column_names() -> None:
+    from unionvote.conferences.csvfiles import parse_bodies
+    from unionvote.conferences.csvtable import RegisterFileRejected
+
+    bodies = b"code,name,kind,membership\nAB,Branch A,branch,12x\nAB,Branch B,shop,7\n"
+    with speaking("pl"), pytest.raises(RegisterFileRejected) as refused:
+        parse_bodies(bodies)
+    said = str(refused.value)
+    assert said.startswith("Niczego nie zaimportowano: 2 wiersze pliku mają błędy.")
+    assert "Wiersz 2: membership „12x”: nie jest całkowitą liczbą członków" in said  # the column keeps its name
+    assert "Wiersz 3: kod „AB” jest też w wierszu 2" in said
+    with pytest.raises(RegisterFileRejected) as in_english:
+        parse_bodies(bodies)
+    assert "Row 2: membership '12x' is not a whole number of members" in str(in_english.value)
+
+
+def test_a_motion_state_reads_in_the_page_language_while_the_export_keeps_english() -> None:
+    from unionvote.i18n import TranslatedWords
+    from unionvote.motions.common import STATE_WORDS
+
+    on_the_page = TranslatedWords(STATE_WORDS)
+    with speaking("cy"):
+        assert on_the_page["carried_as_amended"] == "Derbyniwyd fel y'i diwygiwyd"
+        assert dict(on_the_page.items())["lost"] == "Gwrthodwyd"
+        assert STATE_WORDS["carried_as_amended"] == "Carried as amended"  # what the CSV export writes

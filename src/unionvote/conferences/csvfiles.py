@@ -20,10 +20,10 @@ from unionvote.conferences.csvtable import (
     phone_number,
     read_table,
     whole_number,
-    with_article,
     yes_no,
 )
 from unionvote.conferences.register import BodyKind, DelegateRole
+from unionvote.i18n import _
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,31}$")
 MEMBERSHIP_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9./-]{0,31}$")
@@ -56,16 +56,16 @@ def parse_bodies(data: bytes) -> list[BodyRow]:
     rows, problems, first_line = [], list(table.problems), {}
     for line, values in table.records:
         check = RowCheck(values)
-        code = check.matching("code", CODE_RE, "may only hold letters, digits, '.', '_', '/' and '-' (up to 32)")
+        code = check.matching("code", CODE_RE, _("may only hold letters, digits, '.', '_', '/' and '-' (up to 32)"))
         if code and code in first_line:
-            check.reasons.append(f"code '{code}' is also on row {first_line[code]}")
+            check.reasons.append(_("code '%(code)s' is also on row %(row)s") % {"code": code, "row": first_line[code]})
         first_line.setdefault(code, line)
         name = check.text("name")
         kind = check.choice("kind", BODY_KINDS)
         if not values.get("membership"):
-            check.reasons.append("membership is missing")
-        membership = check.parsed("membership", whole_number, "is not a whole number of members")
-        counted_on = check.parsed("cut-off date", calendar_date, "is not a date (write it as 2027-03-31)")
+            check.reasons.append(_("%(column)s is missing") % {"column": "membership"})
+        membership = check.parsed("membership", whole_number, _("is not a whole number of members"))
+        counted_on = check.parsed("cut-off date", calendar_date, _("is not a date (write it as 2027-03-31)"))
         if check.reasons:
             problems.append(RowProblem(line, tuple(check.reasons)))
         else:
@@ -117,25 +117,30 @@ def parse_delegates(data: bytes, body_codes: set[str]) -> DelegateFile:
     for line, values in table.records:
         check = RowCheck(values)
         number = check.matching("membership number", MEMBERSHIP_NUMBER_RE,
-                                "may only hold letters, digits, '.', '/' and '-' (up to 32)")
+                                _("may only hold letters, digits, '.', '/' and '-' (up to 32)"))
         if number and number in first_line:
-            check.reasons.append(f"membership number '{number}' is also on row {first_line[number]}")
+            check.reasons.append(_("membership number '%(number)s' is also on row %(row)s")
+                                 % {"number": number, "row": first_line[number]})
         first_line.setdefault(number, line)
         name = check.text("name")
         email = check.text("email", max_length=320).lower()
         if email and not EMAIL_RE.match(email):
-            check.reasons.append(f"email '{values['email']}' is not an email address")
-        mobile = check.parsed("mobile", phone_number, "is not a phone number (7 to 15 digits, may start with +)")
+            check.reasons.append(_("email '%(value)s' is not an email address") % {"value": values["email"]})
+        mobile = check.parsed("mobile", phone_number, _("is not a phone number (7 to 15 digits, may start with +)"))
         role = check.choice("role", ROLES)
-        body = check.matching("body code", CODE_RE, "is not a body code", required=role in NEEDS_BODY)
+        body = check.matching("body code", CODE_RE, _("is not a body code"), required=role in NEEDS_BODY)
         if body and CODE_RE.match(body) and body not in body_codes:
-            check.reasons.append(f"body code '{values['body code']}' is not one of this conference's bodies")
-        is_lead = check.parsed("lead", yes_no, "must be yes or no") if has_lead else None
+            check.reasons.append(_("body code '%(value)s' is not one of this conference's bodies")
+                                 % {"value": values["body code"]})
+        is_lead = check.parsed("lead", yes_no, _("must be yes or no")) if has_lead else None
         if is_lead and role and role != DelegateRole.DELEGATE:
-            check.reasons.append(f"only a delegate can lead a body's delegation, not {with_article(role)}")
+            check.reasons.append(_("only a delegate can lead a body's delegation, not a %(role)s") % {"role": role}
+                                 if role[:1] not in "aeiou" else
+                                 _("only a delegate can lead a body's delegation, not an %(role)s") % {"role": role})
         elif is_lead and body:
             if body in lead_line:
-                check.reasons.append(f"body '{body}' already has its lead on row {lead_line[body]}")
+                check.reasons.append(_("body '%(code)s' already has its lead on row %(row)s")
+                                     % {"code": body, "row": lead_line[body]})
             lead_line.setdefault(body, line)
         if check.reasons:
             problems.append(RowProblem(line, tuple(check.reasons)))

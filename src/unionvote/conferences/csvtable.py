@@ -17,8 +17,9 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from unionvote.conferences.services import ConferenceError
+from unionvote.i18n import N_, _, ngettext
 
-SAVE_AS_UTF8 = "save it from your spreadsheet as 'CSV UTF-8'"
+SAVE_AS_UTF8 = N_("save it from your spreadsheet as 'CSV UTF-8'")
 MOBILE_RE = re.compile(r"^\+?\d{7,15}$", re.ASCII)
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 YES, NO = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
@@ -32,7 +33,7 @@ class RowProblem:
     reasons: tuple[str, ...]
 
     def __str__(self) -> str:
-        return f"Row {self.line}: " + "; ".join(self.reasons)
+        return _("Row %(line)s: %(reasons)s") % {"line": self.line, "reasons": "; ".join(self.reasons)}
 
 
 class RegisterFileRejected(ConferenceError):
@@ -44,8 +45,8 @@ class RegisterFileRejected(ConferenceError):
             merged.setdefault(problem.line, []).extend(problem.reasons)
         self.problems = [RowProblem(line, tuple(reasons)) for line, reasons in sorted(merged.items())]
         count = len(self.problems)
-        rows = "1 row of the file has a problem" if count == 1 else f"{count} rows of the file have problems"
-        heading = f"Nothing was imported: {rows}."
+        heading = ngettext("Nothing was imported: %(count)s row of the file has a problem.",
+                           "Nothing was imported: %(count)s rows of the file have problems.", count) % {"count": count}
         super().__init__("\n".join([heading, *map(str, self.problems)]))
 
 
@@ -71,10 +72,12 @@ def _header_key(text: str) -> str:
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RegisterFileRejected([RowProblem(1, (f"the file is UTF-16 text, not UTF-8: {SAVE_AS_UTF8}",))])
+        raise RegisterFileRejected([RowProblem(1, (
+            _("the file is UTF-16 text, not UTF-8: %(how)s") % {"how": _(SAVE_AS_UTF8)},))])
     if data.count(b"\x00") * 4 > len(data):  # UTF-16 without a byte-order mark still decodes as "UTF-8"
         raise RegisterFileRejected([RowProblem(1, (
-            f"the file holds NUL bytes, so it is UTF-16 text or not a CSV file at all: {SAVE_AS_UTF8}",))])
+            _("the file holds NUL bytes, so it is UTF-16 text or not a CSV file at all: %(how)s")
+            % {"how": _(SAVE_AS_UTF8)},))])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -86,7 +89,8 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             byte = raw[exc.start]
             problems.append(RowProblem(number, (
-                f"is not UTF-8 text (byte 0x{byte:02X} at character {exc.start + 1}): {SAVE_AS_UTF8}",)))
+                _("is not UTF-8 text (byte 0x%(byte)s at character %(at)s): %(how)s")
+                % {"byte": f"{byte:02X}", "at": exc.start + 1, "how": _(SAVE_AS_UTF8)},)))
     raise RegisterFileRejected(problems)
 
 
@@ -114,7 +118,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             raise RegisterFileRejected([RowProblem(after + 1, (
-                f"the quoting is broken ({exc}); check for a stray double quote",))]) from exc
+                _("the quoting is broken (%(why)s); check for a stray double quote") % {"why": exc},))]) from exc
         yield after + 1, record
         after = reader.line_num
 
@@ -122,20 +126,22 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 def read_table(data: bytes, columns: list[Column]) -> Table:
     text = _decode(data)
     if not text.strip():
-        raise RegisterFileRejected([RowProblem(1, ("the file is empty",))])
+        raise RegisterFileRejected([RowProblem(1, (_("the file is empty"),))])
     rows = _records(text, _delimiter(text.split("\n", 1)[0]))
-    _, header = next(rows)
+    _first_line, header = next(rows)
     lookup = {_header_key(alias): col.name for col in columns for alias in (col.name, *col.aliases)}
     names = [lookup.get(_header_key(cell)) for cell in header]
-    reasons = [f"column '{cell.strip()}' is not one this import knows" for cell, name in zip(header, names, strict=True)
-               if name is None and cell.strip()]
-    reasons += [f"column '{name}' appears twice" for name in {n for n in names if n and names.count(n) > 1}]
+    reasons = [_("column '%(column)s' is not one this import knows") % {"column": cell.strip()}
+               for cell, name in zip(header, names, strict=True) if name is None and cell.strip()]
+    reasons += [_("column '%(column)s' appears twice") % {"column": name}
+                for name in {n for n in names if n and names.count(n) > 1}]
     missing = [col.name for col in columns if col.required and col.name not in names]
     if missing:
-        reasons.append("the header lacks " + ", ".join(f"'{m}'" for m in missing))
+        reasons.append(_("the header lacks %(columns)s") % {"columns": ", ".join(f"'{m}'" for m in missing)})
     if reasons:
-        expected = ", ".join(col.name + ("" if col.required else " (optional)") for col in columns)
-        raise RegisterFileRejected([RowProblem(1, (*reasons, f"the columns are: {expected}"))])
+        expected = ", ".join(col.name + ("" if col.required else " " + _("(optional)")) for col in columns)
+        reasons.append(_("the columns are: %(columns)s") % {"columns": expected})
+        raise RegisterFileRejected([RowProblem(1, tuple(reasons))])
     table = Table(columns={n for n in names if n})
     for line, record in rows:
         cells = [_unwrap(cell) for cell in record]
@@ -143,12 +149,13 @@ def read_table(data: bytes, columns: list[Column]) -> Table:
             continue  # blank rows at the end of a spreadsheet
         if len(cells) > len(names) and any(cells[len(names):]):
             table.problems.append(RowProblem(line, (
-                f"has {len(cells)} values but the header names {len(names)} columns",)))
+                _("has %(values)s values but the header names %(columns)s columns")
+                % {"values": len(cells), "columns": len(names)},)))
             continue
         cells += [""] * (len(names) - len(cells))
         table.records.append((line, {n: cell for n, cell in zip(names, cells, strict=False) if n}))
     if not table.records and not table.problems:
-        raise RegisterFileRejected([RowProblem(1, ("the file has a header but no rows below it",))])
+        raise RegisterFileRejected([RowProblem(1, (_("the file has a header but no rows below it"),))])
     return table
 
 
@@ -163,30 +170,35 @@ class RowCheck:
         value = self.values.get(name, "")
         if not value:
             if required:
-                self.reasons.append(f"{name} is missing")
+                self.reasons.append(_("%(column)s is missing") % {"column": name})
         elif CONTROL_RE.search(value):
-            self.reasons.append(f"{name} contains a line break or control character")
+            self.reasons.append(_("%(column)s contains a line break or control character") % {"column": name})
         elif len(value) > max_length:
-            self.reasons.append(f"{name} is longer than {max_length} characters")
+            self.reasons.append(_("%(column)s is longer than %(most)s characters")
+                                % {"column": name, "most": max_length})
         return value
 
     def matching(self, name: str, pattern: re.Pattern[str], explain: str, *, required: bool = True) -> str:
         value = self.text(name, max_length=1000, required=required).upper()
         if value and not pattern.match(value):
-            self.reasons.append(f"{name} '{self.values[name]}' {explain}")
+            self.reasons.append(_("%(column)s '%(value)s' %(problem)s")
+                                % {"column": name, "value": self.values[name], "problem": explain})
         return value
 
     def choice(self, name: str, allowed: list[str]) -> str:
         value = self.text(name).lower()
         if value and value not in allowed:
-            self.reasons.append(f"{name} '{self.values[name]}' must be {', '.join(allowed[:-1])} or {allowed[-1]}")
+            self.reasons.append(_("%(column)s '%(value)s' must be %(some)s or %(last)s")
+                                % {"column": name, "value": self.values[name], "some": ", ".join(allowed[:-1]),
+                                   "last": allowed[-1]})
         return value
 
     def parsed(self, name: str, parse: Callable[[str], T | None], explain: str) -> T | None:
         value = self.values.get(name, "")
         result = parse(value)
         if result is None and value:
-            self.reasons.append(f"{name} '{value}' {explain}")
+            self.reasons.append(_("%(column)s '%(value)s' %(problem)s") % {"column": name, "value": value,
+                                                                            "problem": explain})
         return result
 
 
