@@ -29,8 +29,6 @@ NOT_YET_MARKED = frozenset({
     "consult/staff_list.html",
     "consult/staff_overview.html",
     "elections/election.html",
-    "elections/list.html",
-    "elections/new.html",
     "elections/result.html",
     "elections/vote.html",
     "enrolment/accept.html",

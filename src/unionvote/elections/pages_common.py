@@ -17,24 +17,25 @@ from unionvote.elections import nominations, services
 from unionvote.elections.access import is_officer
 from unionvote.elections.count import RULE_NAMES
 from unionvote.elections.services import ElectionError
+from unionvote.i18n import N_, TranslatedWords
 from unionvote.voting.sealed import conference_trustees
 
 NOTICES = {
-    "election-created": "The election has been set up. Nominations are open until the closing time.",
-    "nominated": "The nomination has been made. The committee will check it.",
-    "supported": "Your support has been added.",
-    "withdrawn": "The nomination has been withdrawn.",
-    "decided": "The committee's decision has been recorded.",
-    "closed": "Nominations are closed.",
-    "declared": "The result has been declared.",
-    "voting-open": "Voting is open. Delegates checked in now can rank the candidates.",
-    "awaiting-trustees": "Voting has closed. The papers are sealed under the trustees' keys: they are opened and "
-                         "counted once every trustee has sent their decryption (unionvote trustee tally, decrypt "
-                         "and submit); then close the ballot again to count.",
+    "election-created": N_("The election has been set up. Nominations are open until the closing time."),
+    "nominated": N_("The nomination has been made. The committee will check it."),
+    "supported": N_("Your support has been added."),
+    "withdrawn": N_("The nomination has been withdrawn."),
+    "decided": N_("The committee's decision has been recorded."),
+    "closed": N_("Nominations are closed."),
+    "declared": N_("The result has been declared."),
+    "voting-open": N_("Voting is open. Delegates checked in now can rank the candidates."),
+    "awaiting-trustees": N_("Voting has closed. The papers are sealed under the trustees' keys: they are opened and "
+                            "counted once every trustee has sent their decryption (unionvote trustee tally, decrypt "
+                            "and submit); then close the ballot again to count."),
 }
-STATE_WORDS = {"nominations": "Nominations", "contested": "Contested: awaiting the count", "declared": "Declared",
-               "submitted": "Awaiting the committee", "valid": "Valid", "invalid": "Invalid",
-               "withdrawn": "Withdrawn"}
+STATE_WORDS = {"nominations": N_("Nominations"), "contested": N_("Contested: awaiting the count"),
+               "declared": N_("Declared"), "submitted": N_("Awaiting the committee"), "valid": N_("Valid"),
+               "invalid": N_("Invalid"), "withdrawn": N_("Withdrawn")}
 
 
 def elections_page(template: str, request: Request[Any, Any, Any], conference: Any, status_code: int = 200,
@@ -43,8 +44,9 @@ def elections_page(template: str, request: Request[Any, Any, Any], conference: A
     if done in NOTICES:
         context.setdefault("notice", NOTICES[done])
     return conference_page(template, request, conference, status_code=status_code,
-                           officer=is_officer(request.scope["user"], conference.id), rule_names=RULE_NAMES,
-                           state_words=STATE_WORDS, **context)
+                           officer=is_officer(request.scope["user"], conference.id),
+                           rule_names=TranslatedWords(RULE_NAMES),
+                           state_words=TranslatedWords(STATE_WORDS), **context)
 
 
 def local_moment(raw: str, time_zone: str, what: str) -> datetime:

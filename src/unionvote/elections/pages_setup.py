@@ -15,6 +15,7 @@ from unionvote.elections.count import RULE_DESCRIPTIONS
 from unionvote.elections.pages_common import conference_of, elections_page, local_moment
 from unionvote.elections.services import ElectionError, ElectionSpec
 from unionvote.errors import RuleViolation
+from unionvote.i18n import TranslatedWords
 from unionvote.web import see_other
 
 
@@ -28,7 +29,7 @@ class ElectionSetup:
         return elections_page("elections/new.html", request, conference, status_code=status_code,
                               form=form or {"seats": "1", "rule": "ers97-stv", "nominator_kind": "body",
                                             "statement_limit": "1500"}, error=error,
-                              rule_descriptions=RULE_DESCRIPTIONS)
+                              rule_descriptions=TranslatedWords(RULE_DESCRIPTIONS))
 
     @get("/new", guards=[election_officers])
     async def new_election(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int
