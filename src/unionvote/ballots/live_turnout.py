@@ -31,7 +31,7 @@ def _watchers_follow_member_ballots(user: CurrentUser | None, ident: str) -> boo
     return user is not None and ident.isdigit() and (user.is_admin or user.organiser_of(int(ident)))
 
 
-def _coalescer(app: Litestar) -> Coalescer:
+def member_ballot_coalescer(app: Litestar) -> Coalescer:
     if "member_ballot_coalescer" not in app.state:
         app.state.member_ballot_coalescer = Coalescer(app.state.channels, interval=UPDATE_INTERVAL)
     return app.state.member_ballot_coalescer  # type: ignore[no-any-return]
@@ -46,4 +46,4 @@ def turnout_changed(app: Litestar, db: AsyncSession, ballot_id: int) -> None:
             shown: Any = await turnout(fresh, ballot, "employer")  # type: ignore[arg-type]
         return render_fragment(app, FRAGMENT, live=True, ballot=ballot, t=shown)
 
-    publish_after_commit(db, _coalescer(app), ballot_topic(ballot_id), render)
+    publish_after_commit(db, member_ballot_coalescer(app), ballot_topic(ballot_id), render)

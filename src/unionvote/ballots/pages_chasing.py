@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.auth import requires_login, requires_member_ballot_watcher
 from unionvote.ballots import chasing, services
+from unionvote.ballots.live_chase import chase_topic
 from unionvote.ballots.outreach_models import OUTCOMES, REP_SEGMENTS
 from unionvote.ballots.pages_common import ballot_page, text_of
 from unionvote.errors import RuleViolation
@@ -95,6 +96,7 @@ class RepChasePages(Controller):
         ballot = await services.get_ballot(db, ballot_id)
         context.setdefault("notice", DONE.get(request.query_params.get("done") or ""))
         return ballot_page(template, request, ballot, status_code=status_code, scope=scope,
+                           topic=chase_topic(scope),
                            outcomes=TranslatedWords(OUTCOMES),
                            people=await chasing.chase_list(db, ballot, scope, user.display_name), **context)
 

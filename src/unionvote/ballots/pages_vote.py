@@ -16,6 +16,7 @@ from unionvote.auth import public
 from unionvote.ballots import casting, credentials, services
 from unionvote.ballots.board import member_board_trackers
 from unionvote.ballots.complaints import record_second_attempt
+from unionvote.ballots.live_chase import member_voted
 from unionvote.ballots.live_turnout import turnout_changed
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotSealing, MemberBallotState
 from unionvote.ballots.pages_common import ballot_page, text_of
@@ -79,7 +80,7 @@ async def second_attempt(request: Request[Any, Any, Any], db: AsyncSession, memb
 async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int, member: Member,
                 action: str, hidden: dict[str, str], channel: str) -> Template:
     form = await request.form()
-    member_id = member.id  # a rollback expires the loaded rows
+    member_id, workplace, branch = member.id, member.workplace, member.branch  # a rollback expires loaded rows
     questions = await services.questions_of(db, ballot_id)
     try:
         result = await casting.cast_member_vote(db, ballot_id, member_id, _answers(form, questions),  # type: ignore[arg-type]
@@ -91,6 +92,7 @@ async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot_id: in
         ballot = await services.get_ballot(db, ballot_id)
         return await _form(request, db, ballot, action, exc.status_code, str(exc), hidden, member)
     turnout_changed(request.app, db, ballot_id)
+    member_voted(request.app, db, ballot_id, workplace, branch)
     ballot = await services.get_ballot(db, ballot_id)  # read by the cast, after its gate: no second query
     labels = {q.id: dict(services.labels_of(q)) for q in questions}
     return ballot_page("ballots/receipt.html", request, ballot, status_code=201 if not result.repeated else 200,

@@ -1,0 +1,96 @@
+"""A rep's chase list follows the votes: a member of their workplace votes and the open list fetches itself again
+without the member; only the rep of that very workplace or branch may follow it."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from tests.helpers import app_db, make_user
+from tests.integration.ballots.world import members_csv
+from tests.integration.live.test_websocket import ORIGIN, csrf_token, log_in, on_app_loop, refused
+from unionvote.ballots.chasing import Scope, grant_rep
+from unionvote.ballots.credentials import issue_credentials
+from unionvote.ballots.live_chase import chase_topic
+from unionvote.ballots.members import import_members
+from unionvote.ballots.services import MemberBallotSpec, QuestionSpec, create_member_ballot, open_ballot
+from unionvote.db import utcnow
+
+
+@pytest.fixture
+def live(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app=app, base_url=ORIGIN, timeout=30) as client:
+        yield client
+
+
+async def _ballot_with_reps(app: Litestar) -> tuple[int, dict[str, str]]:
+    """Two members at Acme depot, one at Bolt depot; a rep for each workplace. Returns each member's link."""
+    async with app_db(app) as db:
+        now = utcnow()
+        ballot = await create_member_ballot(db, MemberBallotSpec(
+            slug="pay-2027", title="Pay", description="The offer.", opens_at=now - timedelta(minutes=1),
+            closes_at=now + timedelta(days=3), questions=[QuestionSpec("Accept?")]), by=None)
+        await import_members(db, ballot.id, io.BytesIO(members_csv({"Acme": 2, "Bolt": 1})), by=None)  # type: ignore[arg-type]
+        issued = await issue_credentials(db, ballot.id, by=None)  # type: ignore[arg-type]
+        await open_ballot(db, ballot.id, by=None)  # type: ignore[arg-type]
+    await make_user(app, "acme.rep@union.example")
+    await make_user(app, "bolt.rep@union.example")
+    async with app_db(app) as db:
+        await grant_rep(db, ballot.id, "acme.rep@union.example", "workplace", "Acme depot", by=None)  # type: ignore[arg-type]
+        await grant_rep(db, ballot.id, "bolt.rep@union.example", "workplace", "Bolt depot", by=None)  # type: ignore[arg-type]
+    return ballot.id, {c.name: c.link_token for c in issued}  # type: ignore[return-value]
+
+
+def _vote(client: TestClient[Litestar], link: str) -> None:
+    form = client.get(f"/vote/{link}")
+    question = re.search(r'name="(q\d+)"', form.text).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    voted = client.post(f"/vote/{link}", data={"token": token, question: "yes"},
+                        headers={"x-csrftoken": csrf_token(client)})
+    assert voted.status_code == 201, voted.text
+
+
+def test_a_reps_open_list_fetches_itself_again_when_a_member_of_their_workplace_votes(
+        live: TestClient[Litestar], app: Litestar) -> None:
+    ballot_id, links = on_app_loop(live, _ballot_with_reps, app)
+    topic = chase_topic(Scope(ballot_id, "workplace", "Acme depot"))
+    log_in(live, "acme.rep@union.example")
+    page = live.get(f"/chase/{ballot_id}/")
+    assert page.status_code == 200 and "Member 1" in page.text and "Member 2" in page.text
+    assert f"ws-connect=\"/ws/live?topics={topic.replace(':', '%3A')}" in page.text
+    with live.websocket_connect(f"/ws/live?topics={topic}", headers={"origin": ORIGIN}) as ws:
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
+        _vote(live, links["Member 1"])  # a voting link needs no login: the same browser serves for the member
+        news = ws.receive_text(timeout=30)
+    assert 'id="chase-news"' in news and f'hx-get="/chase/{ballot_id}/list"' in news
+    assert "Member" not in news and "yes" not in news  # who voted and how stay out of the news
+    fetched = live.get(f"/chase/{ballot_id}/list")
+    assert "Member 1" not in fetched.text and "Member 2" in fetched.text
+
+
+def test_a_vote_elsewhere_sends_a_rep_nothing(live: TestClient[Litestar], app: Litestar) -> None:
+    ballot_id, links = on_app_loop(live, _ballot_with_reps, app)
+    log_in(live, "acme.rep@union.example")
+    topic = chase_topic(Scope(ballot_id, "workplace", "Acme depot"))
+    with live.websocket_connect(f"/ws/live?topics={topic}", headers={"origin": ORIGIN}) as ws:
+        assert 'id="live-status"' in ws.receive_text(timeout=30)
+        _vote(live, links["Member 3"])  # Bolt depot
+        _vote(live, links["Member 2"])  # Acme depot: the first news this rep hears is this one
+        assert 'id="chase-news"' in ws.receive_text(timeout=30)
+        with pytest.raises(Exception):  # noqa: B017, PT011 - nothing more arrives: the Bolt vote sent nothing here
+            ws.receive_text(timeout=3)
+
+
+def test_only_the_rep_of_that_workplace_may_follow_its_list(live: TestClient[Litestar], app: Litestar) -> None:
+    ballot_id, _ = on_app_loop(live, _ballot_with_reps, app)
+    acme = chase_topic(Scope(ballot_id, "workplace", "Acme depot"))
+    assert refused(live, f"/ws/live?topics={acme}", {"origin": ORIGIN}) in {4401, 4403}  # not signed in
+    log_in(live, "bolt.rep@union.example")
+    assert refused(live, f"/ws/live?topics={acme}", {"origin": ORIGIN}) == 4403
+    assert refused(live, f"/ws/live?topics=chase:{ballot_id}-nonsense", {"origin": ORIGIN}) == 4403
