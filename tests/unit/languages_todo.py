@@ -12,7 +12,6 @@ NOT_YET_MARKED = frozenset({
     "accounts/totp_enrol.html",
     "admin/staff_home.html",
     "admin/user.html",
-    "admin/users.html",
     "audit/index.html",
     "ballots/_member_import.html",
     "ballots/letters.html",
