@@ -205,6 +205,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
         ("POST", "/analysts"), ("POST", "/invitations/from-ballot"),
         ("GET", "/exports/{filename:str}")]},
     ("GET", "/api/v1/consultations/{consultation_id:int}/ranking"): STAFF,
+    # Languages: a person's own choice; each event's language and bilingual wording, set by those who run it.
+    ("POST", "/account/language"): SIGNED_IN,
+    ("GET", "/member-ballots/{ballot_id:int}/languages"): ADMIN,
+    ("POST", "/member-ballots/{ballot_id:int}/languages"): ADMIN,
+    ("POST", CONFERENCE_A + "/settings/languages"): STAFF_OF_A,
+    ("POST", "/consultations/{consultation_id:int}/languages"): STAFF,
+    ("POST", CONFERENCE_A + "/committee/motions/{motion_id:int}/languages"): frozenset({"cac", "admin"}),
 }
 
 # Motions and the agenda: everyone in conference A reads and submits (the rules check who acts for a body);
