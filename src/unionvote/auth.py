@@ -281,6 +281,10 @@ class AuthMiddleware:
                 read_at = cache.generation
                 answer = await _authenticate(state, db, credential)
                 if writes := _bookkeeping(scope, answer.writes):
+                    # Hand the read's connection back first: a request holding one of the pool's connections
+                    # while it waits for a second would, with the pool's worth of requests doing the same,
+                    # leave them all waiting on each other. The handler's unit of work starts afresh after.
+                    await db.commit()
                     async with session_scope(state.session_factory) as own:
                         for write in writes:
                             await own.execute(write)
