@@ -40,7 +40,7 @@ from unionvote.security import hash_password, new_totp_secret
 
 SMALL_PHONE = {**VIEWPORTS["phone"], "viewport": {"width": 360, "height": 740}}
 WAIT = 30_000  # ms: a loaded machine is slow, never this slow
-LIVE_WAIT = 45_000  # ms: the vote is pushed to the rep at once; under the 60 s fallback refresh, so only the push passes
+LIVE_WAIT = 45_000  # ms: the vote is pushed at once; below the 60 s fallback refresh, so only the push passes
 EMPLOYER = "Northern General Hospitals NHS Foundation Trust"
 WORKPLACE = "Riverside Ambulance Station"
 # What the union's CRM exports: its own headings, a forename and a surname.
