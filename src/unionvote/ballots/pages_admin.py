@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -17,7 +18,7 @@ from unionvote.ballots import credentials, import_mappings, members, organisers,
 from unionvote.ballots.complaints import DEFAULT_OBJECTION_HOURS
 from unionvote.ballots.erasure import erase_personal_data
 from unionvote.ballots.models import INDICATIVE_NOTICE
-from unionvote.ballots.pages_common import ballot_page, day_of, moment_of, text_of
+from unionvote.ballots.pages_common import ballot_page, carry_out, day_of, moment_of, text_of
 from unionvote.ballots.results import declare_result
 from unionvote.ballots.turnout import overall
 from unionvote.csvexport import CSV_MEDIA_TYPE, attachment_headers, csv_bytes
@@ -107,15 +108,11 @@ class MemberBallotAdminPages(Controller):
     async def overview(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int) -> Template:
         return await self._overview(request, db_session, ballot_id)
 
-    async def _act(self, request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int, action: Any,
-                   done: str) -> Template | Redirect:
-        try:
-            await action()
-        except RuleViolation as exc:
-            await db.rollback()
-            return await self._overview(request, db, ballot_id, status_code=exc.status_code, error=str(exc),
-                                        problems=getattr(exc, "problems", [])[:members.SHOWN_PROBLEMS])
-        return see_other(f"/member-ballots/{ballot_id}?done={done}")
+    async def _act(self, request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int,
+                   action: Callable[[], Awaitable[Any]], done: str) -> Template | Redirect:
+        return await carry_out(db, action, f"/member-ballots/{ballot_id}?done={done}", lambda exc: self._overview(
+            request, db, ballot_id, status_code=exc.status_code, error=str(exc),
+            problems=getattr(exc, "problems", [])[:members.SHOWN_PROBLEMS]))
 
     @post("/{ballot_id:int}/members/import", request_max_body_size=MAX_UPLOAD)
     async def import_members(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int

@@ -16,7 +16,7 @@ from unionvote.auth import requires_login, requires_member_ballot_watcher
 from unionvote.ballots import chasing, services
 from unionvote.ballots.live_chase import chase_topic
 from unionvote.ballots.outreach_models import OUTCOMES, REP_SEGMENTS
-from unionvote.ballots.pages_common import ballot_page, text_of
+from unionvote.ballots.pages_common import ballot_page, carry_out, text_of
 from unionvote.errors import RuleViolation
 from unionvote.i18n import N_, TranslatedWords, _
 from unionvote.web import see_other
@@ -44,12 +44,8 @@ class ChasingOrganiserPages(Controller):
 
     async def _act(self, request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int,
                    action: Callable[[], Awaitable[Any]], done: str) -> Template | Redirect:
-        try:
-            await action()
-        except RuleViolation as exc:
-            await db.rollback()
-            return await self._page(request, db, ballot_id, status_code=exc.status_code, error=str(exc))
-        return see_other(f"/member-ballots/{ballot_id}/chasing?done={done}")
+        return await carry_out(db, action, f"/member-ballots/{ballot_id}/chasing?done={done}", lambda exc: self._page(
+            request, db, ballot_id, status_code=exc.status_code, error=str(exc)))
 
     @get("/chasing")
     async def chasing_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int

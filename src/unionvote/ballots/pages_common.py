@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar import Request
-from litestar.response import Template
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.ballots.languages import ballot_wording, question_wordings
 from unionvote.ballots.models import INDICATIVE_NOTICE, SEGMENTS, MemberBallot
+from unionvote.errors import RuleViolation
 from unionvote.i18n import N_, TranslatedWords, _, follow_event_language
-from unionvote.web import page
+from unionvote.web import page, see_other
 
 NOTICES = {
     "created": N_("The ballot has been set up. Import its members next."),
@@ -43,6 +46,18 @@ def ballot_page(template: str, request: Request[Any, Any, Any], ballot: MemberBa
         context.setdefault("question_words", lambda rows: question_wordings(ballot, [row[0] for row in rows], language))
     return page(template, request, status_code=status_code, ballot=ballot, indicative=_(INDICATIVE_NOTICE),
                 segments=SEGMENTS, segment_words=TranslatedWords(SEGMENT_WORDS), **context)
+
+
+async def carry_out(db: AsyncSession, action: Callable[[], Awaitable[Any]], then: str,
+                    refused: Callable[[RuleViolation], Awaitable[Template]]) -> Template | Redirect:
+    """Make one change from a form and go on to `then`; a change the rules refuse is undone and `refused`
+    shows the page again with why."""
+    try:
+        await action()
+    except RuleViolation as exc:
+        await db.rollback()
+        return await refused(exc)
+    return see_other(then)
 
 
 def text_of(form: Any, name: str, limit: int = 5000) -> str:

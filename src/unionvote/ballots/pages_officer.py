@@ -6,6 +6,7 @@ Read-only apart from decisions on complaints, ending the objection period and th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -16,10 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.auth import requires_returning_officer
 from unionvote.ballots import complaints, services
 from unionvote.ballots.models import Member, MemberBallotCertificate
-from unionvote.ballots.pages_common import ballot_page, text_of
-from unionvote.errors import RuleViolation
+from unionvote.ballots.pages_common import ballot_page, carry_out, text_of
 from unionvote.i18n import N_, _
-from unionvote.web import see_other
 
 ELECTORATE_PAGE = 500
 STEPS = {"end-objections": (complaints.end_objections, "ended"),
@@ -56,14 +55,10 @@ class MemberBallotOfficerPages(Controller):
     async def ballot(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int) -> Template:
         return await self._page(request, db_session, ballot_id)
 
-    async def _act(self, request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int, action: Any,
-                   done: str) -> Template | Redirect:
-        try:
-            await action()
-        except RuleViolation as exc:
-            await db.rollback()
-            return await self._page(request, db, ballot_id, error=str(exc), status_code=exc.status_code)
-        return see_other(f"/member-ballots/{ballot_id}/officer?done={done}")
+    async def _act(self, request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int,
+                   action: Callable[[], Awaitable[Any]], done: str) -> Template | Redirect:
+        return await carry_out(db, action, f"/member-ballots/{ballot_id}/officer?done={done}", lambda exc: self._page(
+            request, db, ballot_id, error=str(exc), status_code=exc.status_code))
 
     @post("/{ballot_id:int}/officer/complaints/{complaint_id:int}")
     async def decide(self, request: Request[Any, Any, Any], db_session: AsyncSession, ballot_id: int,
