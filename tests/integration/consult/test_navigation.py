@@ -14,6 +14,18 @@ def nav_links(html: str) -> str:
     return html[html.index('<nav class="site-nav"'):html.index("</nav>")]
 
 
+async def signed_in_beside_a_consultation(app: Litestar, client: AsyncTestClient[Litestar], email: str, role: Role,
+                                          phases: str) -> tuple[Visitor, int]:
+    """A conference with a consultation the administrator set up; `email` holds `role` at it and signs in."""
+    conference_id = await make_conference(app, slug=f"{role.value}-conf")
+    _, admin_id = await staff(app, client)
+    cid = await consultation(app, admin_id, conference_id=conference_id, phases=phases)
+    _, secret = await make_user(app, email, roles=[(conference_id, role)])
+    person = Visitor(client)
+    await person.log_in(email, totp_secret=secret)
+    return person, cid
+
+
 async def test_an_administrator_reaches_consultations_and_member_ballots_from_the_navigation(
     app: Litestar, client: AsyncTestClient[Litestar],
 ) -> None:
@@ -29,12 +41,7 @@ async def test_a_conference_chair_is_led_to_the_consultations_they_can_read_not_
     app: Litestar, client: AsyncTestClient[Litestar],
 ) -> None:
     """A chair must use two-factor like staff, but does not run consultations: their link is the readers' list."""
-    conference_id = await make_conference(app, slug="chair-conf")
-    _, admin_id = await staff(app, client)
-    cid = await consultation(app, admin_id, conference_id=conference_id, phases="discover")
-    _, secret = await make_user(app, "chair@union.example", roles=[(conference_id, Role.CHAIR)])
-    chair = Visitor(client)
-    await chair.log_in("chair@union.example", totp_secret=secret)
+    chair, cid = await signed_in_beside_a_consultation(app, client, "chair@union.example", Role.CHAIR, "discover")
     page = await chair.get("/my-consultations")
     nav = nav_links(page.text)
     assert '<a href="/my-consultations" aria-current="page">Consultations</a>' in nav
@@ -45,13 +52,8 @@ async def test_a_conference_chair_is_led_to_the_consultations_they_can_read_not_
 async def test_union_staff_of_a_conference_reach_the_consultations_they_run(
     app: Litestar, client: AsyncTestClient[Litestar],
 ) -> None:
-
-    conference_id = await make_conference(app, slug="staff-conf")
-    _, admin_id = await staff(app, client)
-    cid = await consultation(app, admin_id, conference_id=conference_id, phases="share")
-    _, secret = await make_user(app, "organiser@union.example", roles=[(conference_id, Role.STAFF)])
-    organiser = Visitor(client)
-    await organiser.log_in("organiser@union.example", totp_secret=secret)
+    organiser, cid = await signed_in_beside_a_consultation(app, client, "organiser@union.example", Role.STAFF,
+                                                           "share")
     page = await organiser.get("/consultations")
     assert '<a href="/consultations" aria-current="page">Consultations</a>' in nav_links(page.text)
     assert f'href="/consultations/{cid}"' in page.text
