@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-from collections import Counter
 from datetime import timedelta
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import update
 
 from tests.helpers import Visitor, app_db, make_user
-from tests.integration.consult.world import consultation, delegates, join, share, staff
+from tests.integration.consult.world import (
+    choose_at_once,
+    consultation,
+    delegates,
+    join,
+    rated_consultation,
+    share,
+    staff,
+)
 from unionvote.consult import participation, star
-from unionvote.consult.models import Thought
 from unionvote.consult.setup import Phases, load, set_phases
 from unionvote.consult.share import share_thought
-from unionvote.db import make_engine, make_session_factory, session_scope, utcnow
+from unionvote.db import utcnow
 
 TIP = "Ask for the rota four weeks ahead"
 
@@ -98,32 +102,8 @@ async def test_fifty_members_choosing_at_once_do_not_all_get_one_thought(
 ) -> None:
     """Past the coverage phase the sampler looks at the top-10 boundary; a board shared by many
     requests must still spread them, or fifty members rate the same thought and learn nothing new."""
-    _, admin_id = await staff(app, client)
-    consultation_id = await consultation(app, admin_id, conference_id=None, audience="invited", phases="share,star")
-    async with app_db(app) as db:
-        c = await load(db, consultation_id)
-        author = (await participation.new_participant(db, c, {}, "author")).participant
-        for i in range(40):
-            thought = await share_thought(db, c, author, f"Tip number {i} for the rota")
-            stars = 60 + (i * 37) % 41  # 20 ratings each, averages spread from 3 to 5 stars
-            await db.execute(update(Thought).where(Thought.id == thought.id).values(
-                ratings=20, star_sum=stars, star_squares=stars * stars // 20 + 15))
-        members = [(await participation.new_participant(db, c, {}, f"m{i}")).participant for i in range(50)]
-        star.forget_board(db, consultation_id)
-
-    engine = make_engine(app.state.settings)
-    factory = make_session_factory(engine)
-
-    async def choose(member: object) -> str:
-        async with session_scope(factory) as session:
-            thought = await star.next_thought(session, await load(session, consultation_id), member)  # type: ignore[arg-type]
-            assert thought is not None
-            return thought.id
-
-    try:
-        picks = Counter(await asyncio.gather(*(choose(m) for m in members)))
-    finally:
-        await engine.dispose()
+    consultation_id, members = await rated_consultation(app, client, 50)
+    picks = await choose_at_once(app, consultation_id, members)
     assert len(picks) >= 6 and max(picks.values()) <= 25, picks  # one board, no single thought takes half
 
 

@@ -2,61 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import random
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import update
 
 from tests.helpers import app_db
-from tests.integration.consult.world import consultation, staff
-from unionvote.consult import participation, sampler, star
-from unionvote.consult.models import Participant, Thought
+from tests.integration.consult.world import choose_at_once, rated_consultation
+from unionvote.consult import sampler, star
 from unionvote.consult.setup import load
-from unionvote.consult.share import share_thought
-from unionvote.db import make_engine, make_session_factory, session_scope
 
 BENCH = Path(__file__).resolve().parents[3] / "bench"
-
-
-async def rated_consultation(app: Litestar, client: AsyncTestClient[Litestar], members: int
-                             ) -> tuple[int, list[Participant]]:
-    """40 thoughts with 20 ratings each (averages from 3 to 5 stars) and `members` members yet to rate."""
-    _, admin_id = await staff(app, client)
-    consultation_id = await consultation(app, admin_id, conference_id=None, audience="invited", phases="share,star")
-    async with app_db(app) as db:
-        c = await load(db, consultation_id)
-        author = (await participation.new_participant(db, c, {}, "author")).participant
-        for i in range(40):
-            thought = await share_thought(db, c, author, f"Tip number {i} for the rota")
-            stars = 60 + (i * 37) % 41
-            await db.execute(update(Thought).where(Thought.id == thought.id).values(
-                ratings=20, star_sum=stars, star_squares=stars * stars // 20 + 15))
-        people = [(await participation.new_participant(db, c, {}, f"m{i}")).participant for i in range(members)]
-        star.forget_board(db, consultation_id)
-    return consultation_id, people
-
-
-async def choose_at_once(app: Litestar, consultation_id: int, people: list[Participant]) -> Counter[str]:
-    engine = make_engine(app.state.settings)
-    factory = make_session_factory(engine)
-
-    async def choose(member: Participant) -> str:
-        async with session_scope(factory) as session:
-            thought = await star.next_thought(session, await load(session, consultation_id), member)
-            assert thought is not None
-            return thought.id
-
-    try:
-        return Counter(await asyncio.gather(*(choose(m) for m in people)))
-    finally:
-        await engine.dispose()
 
 
 class FixedDraws(random.Random):

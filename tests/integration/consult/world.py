@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -14,9 +16,11 @@ from unionvote.accounts.models import Role
 from unionvote.auth import CurrentUser
 from unionvote.conferences.imports import import_bodies, import_delegates
 from unionvote.conferences.register import Delegate
-from unionvote.consult.models import Consultation
-from unionvote.consult.setup import Phases, create_consultation, set_phases
-from unionvote.db import utcnow
+from unionvote.consult import participation, star
+from unionvote.consult.models import Consultation, Participant, Thought
+from unionvote.consult.setup import Phases, create_consultation, load, set_phases
+from unionvote.consult.share import share_thought
+from unionvote.db import make_engine, make_session_factory, session_scope, utcnow
 
 
 def admin_user(user_id: int) -> CurrentUser:
@@ -84,3 +88,38 @@ def thought_on_page(html: str) -> str | None:
     marker = 'name="thought" value="'
     start = html.find(marker)
     return None if start < 0 else html[start + len(marker):html.index('"', start + len(marker))]
+
+
+async def rated_consultation(app: Litestar, client: AsyncTestClient[Litestar], members: int
+                             ) -> tuple[int, list[Participant]]:
+    """40 thoughts with 20 ratings each (averages from 3 to 5 stars) and `members` members yet to rate."""
+    _, admin_id = await staff(app, client)
+    consultation_id = await consultation(app, admin_id, conference_id=None, audience="invited", phases="share,star")
+    async with app_db(app) as db:
+        c = await load(db, consultation_id)
+        author = (await participation.new_participant(db, c, {}, "author")).participant
+        for i in range(40):
+            thought = await share_thought(db, c, author, f"Tip number {i} for the rota")
+            stars = 60 + (i * 37) % 41
+            await db.execute(update(Thought).where(Thought.id == thought.id).values(
+                ratings=20, star_sum=stars, star_squares=stars * stars // 20 + 15))
+        people = [(await participation.new_participant(db, c, {}, f"m{i}")).participant for i in range(members)]
+        star.forget_board(db, consultation_id)
+    return consultation_id, people
+
+
+async def choose_at_once(app: Litestar, consultation_id: int, people: list[Participant]) -> Counter[str]:
+    """Everyone asks Star for their next thought at once, each on their own connection: how many got each."""
+    engine = make_engine(app.state.settings)
+    factory = make_session_factory(engine)
+
+    async def choose(member: Participant) -> str:
+        async with session_scope(factory) as session:
+            thought = await star.next_thought(session, await load(session, consultation_id), member)
+            assert thought is not None
+            return thought.id
+
+    try:
+        return Counter(await asyncio.gather(*(choose(m) for m in people)))
+    finally:
+        await engine.dispose()
