@@ -16,13 +16,13 @@ member ballot or consultation: `follow_event_language`), and English (docs/trans
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from gettext import NullTranslations
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
@@ -40,6 +40,7 @@ LANGUAGE_COOKIE = "uv_lang"
 # are registered here by the tests; they are never offered on a page.
 PSEUDO_DIRECTIONS: dict[str, str] = {}
 _current: ContextVar[str] = ContextVar("unionvote_language", default=SOURCE_LANGUAGE)
+T = TypeVar("T")
 
 
 def _catalogue_files(language: str) -> tuple[Path, Path]:
@@ -83,6 +84,37 @@ def speaking(language: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def message_languages(profile: str | None = None, event_default: str | None = None,
+                      bilingual: str | None = None) -> list[str]:
+    """The languages of a message to one person (an email, a text, a letter), theirs first.
+
+    Theirs is their profile's language, else the event's default, else English (a message has no browser to
+    ask). An event set to bilingual adds the other language of the pair after it, as its pages show it beside:
+    the event's second language after English, English after any other."""
+    first = offered(profile) or offered(event_default) or SOURCE_LANGUAGE
+    second = offered(bilingual)
+    if second is None or second == SOURCE_LANGUAGE:
+        return [first]
+    other = second if first == SOURCE_LANGUAGE else SOURCE_LANGUAGE
+    return [first] if other == first else [first, other]
+
+
+def in_languages(languages: Iterable[str], render: Callable[[], T]) -> list[T]:
+    """`render()` once in each language, translated as that reader reads (the parts of a bilingual email);
+    the language of the moment (a request's) is left as it was."""
+    parts = []
+    for language in languages:
+        with speaking(language):
+            parts.append(render())
+    return parts
+
+
+def render_in(language: str, compiled: Any, **context: Any) -> str:
+    """A compiled template rendered in `language` (a printed letter to one member), whatever the page's."""
+    with speaking(language):
+        return str(compiled.render(**context, message_language=language))
 
 
 def use_language(language: str) -> None:

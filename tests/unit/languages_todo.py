@@ -14,7 +14,6 @@ NOT_YET_MARKED = frozenset({
     "admin/user.html",
     "audit/index.html",
     "ballots/_member_import.html",
-    "ballots/letters.html",
     "ballots/overview.html",
     "ballots/portal_secret.html",
     "ballots/reconciliation.html",

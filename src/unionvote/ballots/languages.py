@@ -82,10 +82,11 @@ class QuestionWording:
         return bilingual.Wording(label, SOURCE_LANGUAGE)
 
 
-def ballot_wording(ballot: MemberBallot, field: str, language: str) -> bilingual.Wording:
-    """The ballot's title or description as a member reading in `language` sees it."""
+def ballot_wording(ballot: MemberBallot, field: str, language: str, beside: bool = True) -> bilingual.Wording:
+    """The ballot's title or description as a member reading in `language` sees it (without the other language
+    of a bilingual ballot when not `beside`: a message gives each language in full)."""
     return bilingual.wording(getattr(ballot, field), bilingual.read(ballot.translations), field, language=language,
-                             bilingual=ballot.bilingual_language)
+                             bilingual=ballot.bilingual_language if beside else None)
 
 
 def question_wordings(ballot: MemberBallot, questions: list[MemberQuestion], language: str) -> list[QuestionWording]:

@@ -1,7 +1,8 @@
 """Printed letters for members with neither email nor mobile: one page each, the voting link as a QR code
 and the code written out, letter by letter, for reading over the phone or typing.
 
-Printing issues a fresh link and code for each member it prints who has none yet (codes are
+Each letter is in the ballot's language, both languages of a bilingual ballot on its page. Printing
+issues a fresh link and code for each member it prints who has none yet (codes are
 stored hashed, so a letter is the only place they exist); the audit trail gets the count.
 """
 
@@ -19,11 +20,14 @@ from unionvote.ballots.credentials import _check_issuable, _store_hashes, code_h
 from unionvote.ballots.models import Member
 from unionvote.ballots.services import lock_ballot, scope_for
 from unionvote.db import utcnow
+from unionvote.i18n import N_, _
 
-SPOKEN = {**{c: w for c, w in zip("ABCDEFGHJKMNPQRSTUVWXYZ", (
+# The international (ICAO) spelling alphabet, said the same in every language; the digits in the reader's.
+SPOKEN_LETTERS = dict(zip("ABCDEFGHJKMNPQRSTUVWXYZ", (
     "Alfa Bravo Charlie Delta Echo Foxtrot Golf Hotel Juliett Kilo Mike November Papa Quebec Romeo Sierra Tango "
-    "Uniform Victor Whiskey X-ray Yankee Zulu").split(), strict=True)},
-    **dict(zip("23456789", "two three four five six seven eight nine".split(), strict=True))}
+    "Uniform Victor Whiskey X-ray Yankee Zulu").split(), strict=True))
+SPOKEN_DIGITS = dict(zip("23456789", (N_("two"), N_("three"), N_("four"), N_("five"), N_("six"), N_("seven"),
+                                      N_("eight"), N_("nine")), strict=True))
 LETTER_LIMIT = 2_000  # one print run; print again for the next members
 
 
@@ -34,14 +38,15 @@ class Letter:
     workplace: str
     link: str
     code: str  # as printed: ABCDE-FGHJK
-    code_words: str
     qr_png: str  # a data: URI
 
 
 def spoken(code: str) -> str:
-    """ABCDE-FGHJK as 'Alfa Bravo ..., then ...': the code in words, unambiguous on the phone."""
-    halves = [" ".join(SPOKEN[c] for c in half) for half in format_code(code).split("-")]
-    return ", then ".join(halves)
+    """ABCDE-FGHJK as 'Alfa Bravo ..., then ...': the code in words, unambiguous on the phone (digits and
+    'then' in the language of the moment)."""
+    halves = [" ".join(SPOKEN_LETTERS.get(c) or _(SPOKEN_DIGITS[c]) for c in half)
+              for half in format_code(code.replace("-", "")).split("-")]
+    return _("%(first)s, then %(second)s") % {"first": halves[0], "second": halves[1]}
 
 
 def qr_data_uri(link: str) -> str:
@@ -64,8 +69,7 @@ async def print_letters(db: AsyncSession, ballot_id: int, base_url: str, *, by: 
     for member_id, number, name, workplace in members:
         token, code = secrets.token_urlsafe(24), new_code()
         link = f"{base_url}/vote/{token}"
-        letters.append(Letter(number, name or "Member", workplace, link, format_code(code), spoken(code),
-                              qr_data_uri(link)))
+        letters.append(Letter(number, name or "", workplace, link, format_code(code), qr_data_uri(link)))
         changes.append({"id": member_id, "link_hash": link_hash(token),
                         "code_hash": code_hash(ballot.code_salt, number, code), "credential_issued_at": now})
     if changes:

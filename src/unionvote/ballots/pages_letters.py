@@ -1,4 +1,7 @@
-"""Printing voting letters for members with neither email nor mobile (administrators, as for credentials)."""
+"""Printing voting letters for members with neither email nor mobile (administrators, as for credentials).
+
+The page around the letters is in the reader's language; each letter in the member's (the ballot's).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.auth import requires_admin
 from unionvote.ballots import services
-from unionvote.ballots.letters import print_letters
+from unionvote.ballots.languages import ballot_wording
+from unionvote.ballots.letters import print_letters, spoken
+from unionvote.ballots.models import INDICATIVE_NOTICE
 from unionvote.ballots.pages_common import ballot_page
+from unionvote.i18n import message_languages, render_in
 
 
 class MemberLetterPages(Controller):
@@ -24,4 +30,14 @@ class MemberLetterPages(Controller):
         base = request.app.state.settings.public_url
         letters = await print_letters(db_session, ballot_id, base, by=request.scope["user"].id)
         ballot = await services.get_ballot(db_session, ballot_id)
-        return ballot_page("ballots/letters.html", request, ballot, letters=letters, public_url=base)
+        # Each letter in the ballot's language (members have no account), both of a bilingual ballot's.
+        languages = message_languages(None, ballot.language, ballot.bilingual_language)
+        compiled = request.app.template_engine.get_template("ballots/_letter.html")  # type: ignore[union-attr]
+        parts = [[render_in(language, compiled, l=letter, n=n, first=language == languages[0],
+                            title=ballot_wording(ballot, "title", language, beside=False).text,
+                            description=ballot_wording(ballot, "description", language, beside=False).text,
+                            closes_at=ballot.closes_at, code_page=f"{base}/ballots/{ballot.slug}/code",
+                            spoken=spoken, indicative=INDICATIVE_NOTICE) for language in languages]
+                 for n, letter in enumerate(letters, start=1)]
+        return ballot_page("ballots/letters.html", request, ballot, letters=letters, parts=parts,
+                           letter_languages=languages)

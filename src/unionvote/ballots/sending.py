@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,11 +29,10 @@ from unionvote.ballots.credentials import _check_issuable, _store_hashes, code_h
 from unionvote.ballots.languages import ballot_wording
 from unionvote.ballots.models import INDICATIVE_NOTICE, Member, MemberBallot
 from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
-from unionvote.bilingual import Wording
-from unionvote.conferences.mailer import Throttle, send_each
+from unionvote.conferences.mailer import Throttle, in_languages_email, send_each
 from unionvote.config import Settings
 from unionvote.db import session_scope, utcnow
-from unionvote.i18n import SOURCE_LANGUAGE, current_language, speaking
+from unionvote.i18n import _, current_language, format_when, message_languages
 
 log = logging.getLogger("unionvote.ballots")
 
@@ -75,34 +73,29 @@ class EmailStatus:
 
 
 def compose(settings: Settings, ballot: MemberBallot, item: VotingEmail) -> EmailMessage:
-    """The voting email, its title and description in the ballot's own language (the other language of a
-    bilingual ballot after them): members have no account, so nothing else says which they read."""
-    with speaking(ballot.language or SOURCE_LANGUAGE):
-        return _compose(settings, ballot, item, ballot_wording(ballot, "title", current_language()),
-                        ballot_wording(ballot, "description", current_language()))
+    """The voting email in the ballot's language (members have no account to say which they read), with the
+    other language of a bilingual ballot after it: its title, description and our words, each in each."""
+    def words() -> tuple[str, str]:
+        language = current_language()
+        title, description = (ballot_wording(ballot, field, language, beside=False).text
+                              for field in ("title", "description"))
+        values = {"title": title, "first_name": item.first_name, "description": description, "link": item.link,
+                  "closes": format_when(ballot.closes_at, "d MMMM y, HH:mm"),
+                  "code_page": f"{settings.public_url}/ballots/{ballot.slug}/code",
+                  "membership_number": item.membership_number, "code": format_code(item.code)}
+        return (_("Your vote: %(title)s") % values,
+                _("Dear %(first_name)s,\n\n"
+                  "You can vote in the union's ballot \"%(title)s\" until %(closes)s UTC.\n\n"
+                  "%(description)s\n\n"
+                  "To vote, open this link (it works once, for you only):\n\n"
+                  "%(link)s\n\n"
+                  "Or go to %(code_page)s and enter your membership number %(membership_number)s and this code: "
+                  "%(code)s\n\n"
+                  "Do not share the link or the code: whoever uses them votes in your place. Any link or code sent "
+                  "to you before this one no longer works.\n\n") % values + _(INDICATIVE_NOTICE) + "\n")
 
-
-def _compose(settings: Settings, ballot: MemberBallot, item: VotingEmail, title: Wording, description: Wording
-             ) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = item.to
-    message["Subject"] = f"Your vote: {title.text}" + (f" / {title.beside}" if title.beside else "")
-    message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
-    beside = "".join(f"{text}\n\n" for text in (title.beside, description.beside) if text)
-    message.set_content(
-        f"Dear {item.first_name},\n\n"
-        f"You can vote in the union's ballot \"{title.text}\" until {ballot.closes_at:%d %B %Y at %H:%M} UTC.\n\n"
-        f"{description.text}\n\n{beside}"
-        "To vote, open this link (it works once, for you only):\n\n"
-        f"{item.link}\n\n"
-        f"Or go to {settings.public_url}/ballots/{ballot.slug}/code and enter your membership number "
-        f"{item.membership_number} and this code: {format_code(item.code)}\n\n"
-        "Do not share the link or the code: whoever uses them votes in your place. Any link or code sent "
-        "to you before this one no longer works.\n\n"
-        f"{INDICATIVE_NOTICE}\n"
-    )
-    return message
+    return in_languages_email(settings, item.to, message_languages(None, ballot.language, ballot.bilingual_language),
+                              words)
 
 
 async def check_can_send(db: AsyncSession, settings: Settings, ballot_id: int) -> MemberBallot:

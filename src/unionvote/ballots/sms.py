@@ -49,11 +49,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from unionvote.audit.services import actor_of, record
 from unionvote.ballots.chasing import dial_number
 from unionvote.ballots.credentials import _check_issuable, link_hash
+from unionvote.ballots.languages import ballot_wording
 from unionvote.ballots.models import INDICATIVE_NOTICE, Member, MemberBallot
 from unionvote.ballots.outreach_models import MemberText, TextOptOut
 from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
 from unionvote.conferences.mailer import Throttle
 from unionvote.db import is_postgres, session_scope, utcnow
+from unionvote.i18n import _, current_language, format_when, in_languages, message_languages
 
 SMS_BATCH = 100
 OPTED_OUT_CODE = 21610
@@ -149,9 +151,17 @@ def signature_ok(auth_token: str, url: str, fields: Mapping[str, str], given: st
 
 
 def reminder_text(ballot: MemberBallot, first_name: str, link: str) -> str:
-    return (f"{first_name}, you have not voted yet in the union's ballot \"{ballot.title}\". It closes "
-            f"{ballot.closes_at:%d %b at %H:%M} UTC. Vote here (this link is yours alone and works once): {link} "
-            f"{INDICATIVE_NOTICE} Reply STOP for no more texts.")
+    """The reminder in the ballot's language, and the other language of a bilingual ballot after it (STOP
+    stays English: the provider acts on that word)."""
+    def words() -> str:
+        title = ballot_wording(ballot, "title", current_language(), beside=False).text
+        return " ".join((
+            _("%(first_name)s, you have not voted yet in the union's ballot \"%(title)s\". It closes %(closes)s "
+              "UTC. Vote here (this link is yours alone and works once): %(link)s")
+            % {"first_name": first_name, "title": title, "closes": format_when(ballot.closes_at, "d MMM, HH:mm"),
+               "link": link}, _(INDICATIVE_NOTICE), _("Reply STOP for no more texts.")))
+
+    return "\n\n".join(in_languages(message_languages(None, ballot.language, ballot.bilingual_language), words))
 
 
 @dataclass

@@ -5,18 +5,22 @@ Each file holds fresh links or codes that log people in: it is made once, for a 
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from unionvote.accounts.models import User
 from unionvote.audit.services import actor_of, record, scope_of
+from unionvote.conferences.bulk_accounts import chunks
 from unionvote.conferences.credentials import Invitation
 from unionvote.conferences.invitations import BulkIssue, enrolment_link
 from unionvote.conferences.mailer import InvitationEmail, send_invitations
+from unionvote.conferences.models import Conference
 from unionvote.conferences.register import Delegate
 from unionvote.conferences.voting_codes import shown
 from unionvote.config import Settings
 from unionvote.csvexport import csv_bytes
 from unionvote.db import session_scope, utcnow
+from unionvote.i18n import message_languages
 
 INVITATIONS_HEADER = ("membership number", "name", "email", "mobile", "enrolment link")
 CODES_HEADER = ("membership number", "name", "mobile", "voting code")
@@ -32,11 +36,18 @@ def codes_csv(issued: list[tuple[Delegate, str]]) -> bytes:
     return csv_bytes(CODES_HEADER, [(d.membership_number, d.name, d.mobile or "", shown(code)) for d, code in issued])
 
 
-def emails_for(settings: Settings, conference_name: str, bulk: BulkIssue) -> list[InvitationEmail]:
+async def emails_for(db: AsyncSession, settings: Settings, conference: Conference, bulk: BulkIssue
+                     ) -> list[InvitationEmail]:
+    """Each issued link's email, in its delegate's language: their account's, else the conference's."""
+    spoken: dict[int, str | None] = {}
+    for part in chunks([item.invitation.user_id for item in bulk.issued]):
+        spoken.update((await db.execute(select(User.id, User.language).where(User.id.in_(part)))).all())
     return [InvitationEmail(invitation_id=item.invitation.id, to=item.delegate.email,  # type: ignore[arg-type]
                             first_name=(item.delegate.name.split() or ["delegate"])[0],
-                            conference_name=conference_name, link=enrolment_link(settings, item.token),
-                            expires_on=f"{item.invitation.expires_at.day} {item.invitation.expires_at:%B %Y}")
+                            conference_name=conference.name, link=enrolment_link(settings, item.token),
+                            expires_at=item.invitation.expires_at,
+                            languages=tuple(message_languages(spoken.get(item.invitation.user_id), conference.language,
+                                                              conference.bilingual_language)))
             for item in bulk.issued]
 
 

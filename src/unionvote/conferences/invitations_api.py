@@ -111,7 +111,7 @@ class InvitationsApi(Controller):
                                        purpose="email")
         body = EmailingOut(len(bulk.issued), bulk.already_enrolled,
                            [Skipped(d.id, reason) for d, reason in bulk.skipped])  # type: ignore[arg-type]
-        emails = emails_for(settings, conference.name, bulk)
+        emails = await emails_for(db_session, settings, conference, bulk)
         return Response(body, status_code=202, background=BackgroundTask(
             deliver, request.app.state.session_factory, settings, conference_id, me, emails))
 

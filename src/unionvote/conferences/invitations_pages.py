@@ -106,7 +106,7 @@ class InvitationPages(Controller):
                                        settings=settings, by=me, purpose="email")
         if not bulk.issued:
             return see_other(f"/conferences/{conference_id}/invitations?done=no-links-needed")
-        emails = emails_for(settings, conference.name, bulk)
+        emails = await emails_for(db_session, settings, conference, bulk)
         return Redirect(path=f"/conferences/{conference_id}/invitations?done=links-emailing", status_code=303,
                         background=BackgroundTask(deliver, request.app.state.session_factory, settings,
                                                   conference_id, me, emails))

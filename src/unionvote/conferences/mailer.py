@@ -4,6 +4,8 @@ Plain-text messages through the standard library's smtplib, in a worker thread s
 loop keeps serving; at most `smtp_per_second` messages a second; one failure is reported for
 that delegate and the rest are still sent. Failure reasons are our own words, never the
 server's reply, which may quote the address (personal data that must not outlive a purge).
+Each message is in its recipient's language (unionvote.i18n.message_languages), both languages of a
+bilingual conference in one message.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import smtplib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import TypeVar
 
 from unionvote.config import Settings
+from unionvote.i18n import SOURCE_LANGUAGE, _, format_when, in_languages
 
 SMTP_TIMEOUT_SECONDS = 30
 GIVE_UP_AFTER = 3  # connection failures in a row
+BETWEEN_LANGUAGES = "\n* * *\n\n"  # between the languages of a bilingual message
 T = TypeVar("T")
 
 
@@ -31,7 +36,8 @@ class InvitationEmail:
     first_name: str
     conference_name: str
     link: str
-    expires_on: str  # e.g. "6 December 2026"
+    expires_at: datetime
+    languages: tuple[str, ...] = (SOURCE_LANGUAGE,)  # the recipient's, then the other of a bilingual conference
 
 
 @dataclass(frozen=True)
@@ -40,22 +46,32 @@ class SendOutcome:
     error: str | None = None  # None: handed to the mail server
 
 
-def compose(settings: Settings, item: InvitationEmail) -> EmailMessage:
+def in_languages_email(settings: Settings, to: str, languages: Sequence[str],
+                       words: Callable[[], tuple[str, str]]) -> EmailMessage:
+    """An email whose subject and body `words()` gives, once in each of `languages` (a bilingual message
+    holds both, its reader's language first)."""
+    parts = in_languages(languages, words)
     message = EmailMessage()
     message["From"] = settings.smtp_from
-    message["To"] = item.to
-    message["Subject"] = f"Your invitation to {item.conference_name}"
+    message["To"] = to
+    message["Subject"] = " / ".join(subject for subject, _body in parts)
     message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
-    message.set_content(
-        f"Dear {item.first_name},\n\n"
-        f"You are registered for {item.conference_name}. To take part online, set a password for your "
-        "unionvote account by opening this link:\n\n"
-        f"{item.link}\n\n"
-        f"The link works once, until {item.expires_on}. Do not share it: it lets whoever opens it "
-        "set your password.\n\n"
-        "If you were not expecting this email, you can ignore it, or tell union staff.\n"
-    )
+    message.set_content(BETWEEN_LANGUAGES.join(body for _subject, body in parts))
     return message
+
+
+def compose(settings: Settings, item: InvitationEmail) -> EmailMessage:
+    values = {"first_name": item.first_name, "conference": item.conference_name, "link": item.link}
+    return in_languages_email(settings, item.to, item.languages, lambda: (
+        _("Your invitation to %(conference)s") % values,
+        _("Dear %(first_name)s,\n\n"
+          "You are registered for %(conference)s. To take part online, set a password for your unionvote account "
+          "by opening this link:\n\n"
+          "%(link)s\n\n"
+          "The link works once, until %(expires_on)s. Do not share it: it lets whoever opens it set your "
+          "password.\n\n"
+          "If you were not expecting this email, you can ignore it, or tell union staff.\n")
+        % {**values, "expires_on": format_when(item.expires_at, "d MMMM y")}))
 
 
 def _connection_lost(exc: Exception) -> bool:

@@ -8,6 +8,8 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
@@ -72,6 +74,11 @@ def body_of(message: Message) -> str:
     return message.get_payload(decode=True).decode()  # type: ignore[union-attr]
 
 
+def subject_of(message: Message) -> str:
+    """The subject as its reader sees it (unfolded, any non-ASCII words decoded)."""
+    return str(make_header(decode_header(message["Subject"].replace("\r\n", "").replace("\n", ""))))
+
+
 async def test_links_are_emailed_each_to_its_own_delegate_and_a_refusal_stops_nobody_else(
     app: Litestar, client: AsyncTestClient[Litestar], inbox: tuple[Inbox, int],
 ) -> None:
@@ -121,7 +128,7 @@ async def test_the_api_queues_emails_for_the_chosen_delegates(
 
 def item(n: int) -> InvitationEmail:
     return InvitationEmail(n, f"person{n}@branch.example", "Pat", "Conference", f"https://x.example/enrol/{n}",
-                           "6 December 2026")
+                           datetime(2026, 12, 6, 12, 0))
 
 
 def test_sending_is_throttled(inbox: tuple[Inbox, int]) -> None:
