@@ -3,24 +3,17 @@ without the member; only the rep of that very workplace or branch may follow it.
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from tests.helpers import app_db, make_user
-from tests.integration.ballots.world import members_csv
-from tests.integration.live.test_websocket import ORIGIN, csrf_token, log_in, on_app_loop, refused
+from tests.integration.ballots.world import issued_ballot, vote_yes_by_link
+from tests.integration.live.test_websocket import ORIGIN, log_in, on_app_loop, refused
 from unionvote.ballots.chasing import Scope, grant_rep
-from unionvote.ballots.credentials import issue_credentials
 from unionvote.ballots.live_chase import chase_topic
-from unionvote.ballots.members import import_members
-from unionvote.ballots.services import MemberBallotSpec, QuestionSpec, create_member_ballot, open_ballot
-from unionvote.db import utcnow
 
 
 @pytest.fixture
@@ -32,28 +25,13 @@ def live(app: Litestar) -> Iterator[TestClient[Litestar]]:
 async def _ballot_with_reps(app: Litestar) -> tuple[int, dict[str, str]]:
     """Two members at Acme depot, one at Bolt depot; a rep for each workplace. Returns each member's link."""
     async with app_db(app) as db:
-        now = utcnow()
-        ballot = await create_member_ballot(db, MemberBallotSpec(
-            slug="pay-2027", title="Pay", description="The offer.", opens_at=now - timedelta(minutes=1),
-            closes_at=now + timedelta(days=3), questions=[QuestionSpec("Accept?")]), by=None)
-        await import_members(db, ballot.id, io.BytesIO(members_csv({"Acme": 2, "Bolt": 1})), by=None)  # type: ignore[arg-type]
-        issued = await issue_credentials(db, ballot.id, by=None)  # type: ignore[arg-type]
-        await open_ballot(db, ballot.id, by=None)  # type: ignore[arg-type]
+        ballot_id, links = await issued_ballot(db, {"Acme": 2, "Bolt": 1})
     await make_user(app, "acme.rep@union.example")
     await make_user(app, "bolt.rep@union.example")
     async with app_db(app) as db:
-        await grant_rep(db, ballot.id, "acme.rep@union.example", "workplace", "Acme depot", by=None)  # type: ignore[arg-type]
-        await grant_rep(db, ballot.id, "bolt.rep@union.example", "workplace", "Bolt depot", by=None)  # type: ignore[arg-type]
-    return ballot.id, {c.name: c.link_token for c in issued}  # type: ignore[return-value]
-
-
-def _vote(client: TestClient[Litestar], link: str) -> None:
-    form = client.get(f"/vote/{link}")
-    question = re.search(r'name="(q\d+)"', form.text).group(1)  # type: ignore[union-attr]
-    token = re.search(r'name="token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-    voted = client.post(f"/vote/{link}", data={"token": token, question: "yes"},
-                        headers={"x-csrftoken": csrf_token(client)})
-    assert voted.status_code == 201, voted.text
+        await grant_rep(db, ballot_id, "acme.rep@union.example", "workplace", "Acme depot", by=None)  # type: ignore[arg-type]
+        await grant_rep(db, ballot_id, "bolt.rep@union.example", "workplace", "Bolt depot", by=None)  # type: ignore[arg-type]
+    return ballot_id, links
 
 
 def test_a_reps_open_list_fetches_itself_again_when_a_member_of_their_workplace_votes(
@@ -66,7 +44,7 @@ def test_a_reps_open_list_fetches_itself_again_when_a_member_of_their_workplace_
     assert f"ws-connect=\"/ws/live?topics={topic.replace(':', '%3A')}" in page.text
     with live.websocket_connect(f"/ws/live?topics={topic}", headers={"origin": ORIGIN}) as ws:
         assert 'id="live-status"' in ws.receive_text(timeout=30)
-        _vote(live, links["Member 1"])  # a voting link needs no login: the same browser serves for the member
+        vote_yes_by_link(live, links["Member 1"])  # a link needs no login: the same browser serves the member
         news = ws.receive_text(timeout=30)
     assert 'id="chase-news"' in news and f'hx-get="/chase/{ballot_id}/list"' in news
     assert "Member" not in news and "yes" not in news  # who voted and how stay out of the news
@@ -85,7 +63,7 @@ def test_a_vote_at_another_workplace_reaches_its_rep_and_not_this_one(
         log_in(live, "bolt.rep@union.example")
         with live.websocket_connect(f"/ws/live?topics={bolt}", headers={"origin": ORIGIN}) as bolt_ws:
             assert 'id="live-status"' in bolt_ws.receive_text(timeout=30)
-            _vote(live, links["Member 3"])  # Bolt depot
+            vote_yes_by_link(live, links["Member 3"])  # Bolt depot
             assert 'id="chase-news"' in bolt_ws.receive_text(timeout=30)
         # News goes out in the order it was published: anything the Bolt vote sent to Acme's list went out
         # before this marker, so the marker is the first thing Acme's rep hears only if nothing leaked.

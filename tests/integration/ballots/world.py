@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
+from litestar import Litestar
+from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tests.integration.live.test_websocket import csrf_token
 from unionvote.ballots.casting import cast_member_vote
+from unionvote.ballots.credentials import issue_credentials
 from unionvote.ballots.members import import_members
 from unionvote.ballots.models import Member
 from unionvote.ballots.services import MemberBallotSpec, QuestionSpec, create_member_ballot, open_ballot, questions_of
@@ -52,3 +57,26 @@ async def votes_from(factory: async_sessionmaker[AsyncSession], ballot_id: int, 
                                     .order_by(Member.id).limit(len(answers)))).scalars().all()
         for member_id, answer in zip(members, answers, strict=True):
             await cast_member_vote(db, ballot_id, member_id, {question.id: [answer]}, new_token())  # type: ignore[dict-item]
+
+
+async def issued_ballot(db: AsyncSession, by_employer: dict[str, int]) -> tuple[int, dict[str, str]]:
+    """An open yes-or-no ballot of `by_employer`'s members with their links issued: its id, each member's link
+    by name."""
+    now = utcnow()
+    ballot = await create_member_ballot(db, MemberBallotSpec(
+        slug="pay-2027", title="Pay", description="The offer.", opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=3), questions=[QuestionSpec("Accept?")]), by=None)
+    await import_members(db, ballot.id, io.BytesIO(members_csv(by_employer)), by=None)  # type: ignore[arg-type]
+    issued = await issue_credentials(db, ballot.id, by=None)  # type: ignore[arg-type]
+    await open_ballot(db, ballot.id, by=None)  # type: ignore[arg-type]
+    return ballot.id, {c.name: c.link_token for c in issued}  # type: ignore[misc]
+
+
+def vote_yes_by_link(client: TestClient[Litestar], link: str) -> None:
+    """A member opens their voting link (no login needed) and answers yes."""
+    form = client.get(f"/vote/{link}")
+    question = re.search(r'name="(q\d+)"', form.text).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    voted = client.post(f"/vote/{link}", data={"token": token, question: "yes"},
+                        headers={"x-csrftoken": csrf_token(client)})
+    assert voted.status_code == 201, voted.text
