@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import json
 import shutil
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.ballots import independent_member_check as independent
-from tests.integration.ballots.world import members_csv
+from tests.integration.ballots.world import make_ballot, votes_from
 from unionvote.audit.chain import canonical_json, entry_hash
-from unionvote.ballots.casting import cast_member_vote
 from unionvote.ballots.complaints import (
     certify_member_result,
     decide_complaint,
@@ -28,22 +25,12 @@ from unionvote.ballots.complaints import (
     lodge_complaint,
     record_second_attempt,
 )
-from unionvote.ballots.members import import_members
 from unionvote.ballots.models import Member
 from unionvote.ballots.results import declare_result
-from unionvote.ballots.services import (
-    MemberBallotError,
-    MemberBallotSpec,
-    QuestionSpec,
-    close_ballot,
-    create_member_ballot,
-    open_ballot,
-    questions_of,
-)
+from unionvote.ballots.services import MemberBallotError, close_ballot
 from unionvote.cli import main
 from unionvote.config import Settings
-from unionvote.db import make_engine, make_session_factory, session_scope, utcnow
-from unionvote.voting.receipts import new_token
+from unionvote.db import make_engine, make_session_factory, session_scope
 
 
 async def _ballot_with_a_complaint(url: str) -> None:
@@ -57,22 +44,11 @@ async def _ballot_with_a_complaint(url: str) -> None:
 async def _run(factory: Any) -> None:
     """A 48-hour objection period; three vote, one credential is used again, a complaint is lodged and decided,
     the officer ends the period, the result is declared and certified."""
-    now = utcnow()
+    ballot_id = await make_ballot(factory, {"Acme": 6}, objection_hours=48)
+    await votes_from(factory, ballot_id, "Acme", ["yes", "no", "yes"])
     async with session_scope(factory) as db:
-        ballot = await create_member_ballot(db, MemberBallotSpec(
-            slug="pay-2027", title="Pay offer 2027", description="Do you accept the pay offer?",
-            opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=14),
-            questions=[QuestionSpec("Do you accept the employers' pay offer?")], objection_hours=48), by=None)
-        await import_members(db, ballot.id, io.BytesIO(members_csv({"Acme": 6})), by=None)  # type: ignore[arg-type]
-        await open_ballot(db, ballot.id, by=None)  # type: ignore[arg-type]
-        ballot_id: int = ballot.id  # type: ignore[assignment]
-        [question] = await questions_of(db, ballot_id)
-        members = (await db.execute(select(Member.id).order_by(Member.id))).scalars().all()
-    for member_id, answer in zip(members, ["yes", "no", "yes"], strict=False):
-        async with session_scope(factory) as db:
-            await cast_member_vote(db, ballot_id, member_id, {question.id: [answer]}, new_token())  # type: ignore[dict-item]
-    async with session_scope(factory) as db:
-        await record_second_attempt(db, ballot_id, members[0], "link")
+        first = (await db.execute(select(Member.id).order_by(Member.id).limit(1))).scalar_one()
+        await record_second_attempt(db, ballot_id, first, "link")
         complaint = await lodge_complaint(db, ballot_id, "Someone voted as me: I never used my link.",
                                           membership_number="M1")
         await close_ballot(db, ballot_id, by=None)

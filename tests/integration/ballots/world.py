@@ -34,14 +34,15 @@ def members_csv(by_employer: dict[str, int], start: int = 1) -> bytes:
 
 
 async def make_ballot(factory: async_sessionmaker[AsyncSession], by_employer: dict[str, int], *, slug: str = "pay-2027",
-                      open_now: bool = True, yes_percent: int | None = None, min_segment: int = 10) -> int:
+                      open_now: bool = True, yes_percent: int | None = None, min_segment: int = 10,
+                      objection_hours: int = 0) -> int:
     now = utcnow()
     async with session_scope(factory) as db:
         ballot = await create_member_ballot(db, MemberBallotSpec(
             slug=slug, title="Pay offer 2027", description="Do you accept the pay offer?",
             opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=14),
             questions=[QuestionSpec("Do you accept the employers' pay offer?")], yes_percent=yes_percent,
-            min_segment=min_segment), by=None)
+            min_segment=min_segment, objection_hours=objection_hours), by=None)
         await import_members(db, ballot.id, io.BytesIO(members_csv(by_employer)), by=None)  # type: ignore[arg-type]
         if open_now:
             await open_ballot(db, ballot.id, by=None)  # type: ignore[arg-type]
