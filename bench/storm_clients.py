@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -57,9 +58,10 @@ class Listener:
         self.opened.set()
 
 
-async def connect_listeners(base: str, conference_id: int, tokens: list[str], batch: int = 100, retries: int = 5
-                            ) -> list[Listener]:
-    """A websocket per delegate, `batch` handshakes at a time; each must be accepted and say hello."""
+async def connect_listeners(base: str, conference_id: int, tokens: list[str], batch: int = 100, retries: int = 5,
+                            ticket: Callable[[int], str] | None = None) -> list[Listener]:
+    """A websocket per delegate, `batch` handshakes at a time; each must be accepted and say hello.
+    `ticket(n)`, when given, is the n-th socket's live ticket (as its page would give it), asked for at its turn."""
     uri = base.replace("http://", "ws://") + f"/ws/live?topics=conference:{conference_id}"
     listeners = [Listener(token) for token in tokens]
     loopback = "//127.0.0.1:" in base
@@ -70,7 +72,8 @@ async def connect_listeners(base: str, conference_id: int, tokens: list[str], ba
         where = {"local_addr": (f"127.0.0.{2 + n // PER_ADDRESS}", 0)} if loopback else {}
         for attempt in range(retries + 1):  # a busy server may refuse a handshake; a phone tries again
             try:
-                listener.socket = await connect(uri, origin=base,  # type: ignore[arg-type]
+                with_ticket = uri if ticket is None else f"{uri}&ticket={ticket(n)}"
+                listener.socket = await connect(with_ticket, origin=base,  # type: ignore[arg-type]
                                                 additional_headers={"Authorization": f"Bearer {listener.token}"},
                                                 ping_interval=None, open_timeout=120, max_queue=None, **where)
                 break

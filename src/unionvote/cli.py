@@ -31,6 +31,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from unionvote.connguard import GuardedHttpToolsProtocol, concurrency_for, raise_open_files_limit
+    from unionvote.live_protocol import LiveWebSocketProtocol
 
     try:
         settings = Settings.from_env()
@@ -46,7 +47,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     open_files = raise_open_files_limit()
     uvicorn.run("unionvote.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
-                ws="websockets-sansio", log_config=None, access_log=False, timeout_graceful_shutdown=5,
+                ws=LiveWebSocketProtocol, log_config=None, access_log=False, timeout_graceful_shutdown=5,
                 # Hostile clients (docs/deployment.md, "What the application enforces"): request heads and
                 # stalled bodies have deadlines, a worker holds at most so many connections (503 beyond),
                 # idle kept-alive connections close after 5 s, websocket messages are small.

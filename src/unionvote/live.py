@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,11 +29,12 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from unionvote import credentials
+from unionvote import credentials, live_protocol
 from unionvote.auth import CurrentUser
 from unionvote.config import Settings
 from unionvote.db import session_scope
 from unionvote.i18n import LANGUAGES, SOURCE_LANGUAGE, gettext, offered, speaking
+from unionvote.live_protocol import SLOW_CLOSE_CODE, SLOW_CLOSE_REASON, shared_writer, text_frame
 from unionvote.live_tickets import Ticket, Verdict, issue, wanted_topics
 from unionvote.outages import service_unavailable
 
@@ -352,20 +354,160 @@ class SharedText(str):
         return str(self).encode(encoding, errors)
 
 
-_last_frames: list[tuple[bytes, dict[str, Any]]] = []  # the latest payloads (one per language) and their messages
-_FRAMES_KEPT = 8
+# ---- one subscription per channel per worker, its sockets written in one pass --------------------------
+QUEUED_PER_SOCKET = 256  # updates waiting for a socket sent the ordinary way before it is closed as too slow
 
 
-def shared_message(payload: bytes) -> dict[str, Any]:
-    """The hub hands the same bytes to every subscriber of a topic in one language: one message for all of them.
-    A few are kept, as the languages of one update reach the sockets interleaved."""
-    for held, message in _last_frames:
-        if held is payload:
-            return message
-    message = {"type": "websocket.send", "text": SharedText(payload)}
-    _last_frames.insert(0, (payload, message))
-    del _last_frames[_FRAMES_KEPT:]
-    return message
+class Update:
+    """One payload from the hub, framed (or made an ASGI message) once for every socket of its room."""
+
+    __slots__ = ("_frame", "_message", "payload")
+
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+        self._frame: bytes | None = None
+        self._message: dict[str, Any] | None = None
+
+    @property
+    def frame(self) -> bytes:
+        if self._frame is None:
+            self._frame = text_frame(self.payload)
+        return self._frame
+
+    @property
+    def message(self) -> dict[str, Any]:
+        if self._message is None:
+            self._message = {"type": "websocket.send", "text": SharedText(self.payload)}
+        return self._message
+
+
+class Outlet:
+    """A socket's end of the rooms it follows. Where the server offers it (`unionvote serve`), an update is one
+    write of the shared frame, done at once; elsewhere it is queued for a sender task, at most
+    QUEUED_PER_SOCKET of them, beyond which the socket is closed rather than left to grow."""
+
+    __slots__ = ("pending", "rooms", "sender", "socket", "stopped", "write")
+
+    def __init__(self, socket: WebSocket[Any, Any, Any]) -> None:
+        self.socket = socket
+        self.write = shared_writer(socket.scope)
+        self.rooms: list[Room] = []
+        self.pending: deque[dict[str, Any]] = deque()
+        self.sender: asyncio.Task[None] | None = None
+        self.stopped = False
+
+    def put(self, update: Update) -> None:
+        if self.write is not None:
+            self.write(update.frame, update.payload)  # refused if closed, closing or closed now as too slow
+            return
+        if self.stopped:
+            return
+        if len(self.pending) >= QUEUED_PER_SOCKET:
+            self.stop()
+            live_protocol.dropped["slow"] += 1
+            log.warning("live socket closed: it does not read its updates", extra={"queued": QUEUED_PER_SOCKET})
+            _background(self.socket.close(code=SLOW_CLOSE_CODE, reason=SLOW_CLOSE_REASON))
+            return
+        self.pending.append(update.message)
+        if self.sender is None:
+            self.sender = _background(self._send_pending())
+
+    async def _send_pending(self) -> None:
+        try:
+            while self.pending:
+                await self.socket.send(self.pending.popleft())
+        except Exception:  # noqa: BLE001 - the socket went away mid-send; its handler ends on the disconnect
+            self.stop()
+        finally:
+            self.sender = None
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.pending.clear()
+        if self.sender is not None:
+            self.sender.cancel()
+
+
+_kept: set[asyncio.Task[Any]] = set()  # tasks nobody awaits, held until done
+
+
+def _background(work: Awaitable[Any]) -> asyncio.Task[Any]:
+    task = asyncio.ensure_future(work)
+    _kept.add(task)
+    task.add_done_callback(_kept.discard)
+    return task
+
+
+class Room:
+    """The sockets of this worker following one channel, and the hub subscription that feeds them."""
+
+    __slots__ = ("name", "outlets", "subscribed")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.outlets: dict[Outlet, None] = {}  # insertion-ordered set
+        self.subscribed: asyncio.Future[Any] | None = None
+
+    def deliver(self, payload: bytes | None) -> bool:
+        """What the hub calls with each payload on this channel (in place of a subscriber's queue)."""
+        if payload is not None:
+            update = Update(payload)
+            for outlet in tuple(self.outlets):
+                outlet.put(update)
+        return True
+
+
+class LiveRooms:
+    """Per worker: each channel any socket follows is subscribed to once; an update on it goes to the room's
+    sockets in one pass, not through a queue and a task for each socket."""
+
+    def __init__(self, channels: ChannelsPlugin) -> None:
+        self.channels = channels
+        self.rooms: dict[str, Room] = {}
+
+    async def enter(self, outlet: Outlet, names: list[str]) -> None:
+        waits = []
+        for name in dict.fromkeys(names):
+            room = self.rooms.get(name)
+            if room is None:
+                room = self.rooms[name] = Room(name)
+                room.subscribed = asyncio.ensure_future(self._subscribe(room))
+            room.outlets[outlet] = None
+            outlet.rooms.append(room)
+            waits.append(room.subscribed)
+        # Shielded: a handler cancelled meanwhile must not leave a room half subscribed for the others.
+        await asyncio.gather(*(asyncio.shield(w) for w in waits if w is not None))
+
+    async def _subscribe(self, room: Room) -> Any:
+        try:
+            subscriber = await self.channels.subscribe([room.name])
+        except BaseException:
+            if self.rooms.get(room.name) is room:
+                del self.rooms[room.name]  # the next socket tries again
+            raise
+        subscriber.put_nowait = room.deliver  # type: ignore[method-assign]
+        return subscriber
+
+    async def leave(self, outlet: Outlet) -> None:
+        outlet.stop()
+        rooms, outlet.rooms = outlet.rooms, []
+        for room in rooms:
+            room.outlets.pop(outlet, None)
+            if room.outlets or self.rooms.get(room.name) is not room:
+                continue
+            del self.rooms[room.name]
+            try:
+                subscriber = await asyncio.shield(room.subscribed)  # type: ignore[arg-type]
+                await self.channels.unsubscribe(subscriber, [room.name])
+            except (RedisError, OSError):  # Redis away: nothing to unsubscribe from until it is back
+                log.warning("live channel not unsubscribed: redis unavailable", extra={"channel": room.name})
+
+
+def live_rooms(app: Litestar, channels: ChannelsPlugin) -> LiveRooms:
+    rooms: LiveRooms | None = app.state.get("live_rooms")
+    if rooms is None or rooms.channels is not channels:
+        rooms = app.state.live_rooms = LiveRooms(channels)
+    return rooms
 
 
 @websocket("/ws/live", name="live", opt={"access": "session"})
@@ -400,13 +542,11 @@ async def live_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin
             await socket.close(code=4429, reason="too many live connections")
             return
         await socket.accept()
-
-        async def send(payload: bytes) -> None:
-            await socket.send(shared_message(payload))
-
         language = socket_language(socket, lang)
-        followed = wanted + [language_topic(topic, language) for topic in wanted]
-        async with channels.start_subscription(followed) as subscriber, subscriber.run_in_background(send):
+        rooms, outlet = live_rooms(socket.app, channels), Outlet(socket)
+        try:
+            # Followed before the hello: whatever is published once the page has heard it reaches the page.
+            await rooms.enter(outlet, wanted + [language_topic(topic, language) for topic in wanted])
             with speaking(language):
                 await socket.send_text(hello_fragment())
             try:
@@ -414,6 +554,8 @@ async def live_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin
                     await socket.receive_data(mode="text")  # the client never needs to talk; wait for close
             except WebSocketDisconnect:
                 pass
+        finally:
+            await rooms.leave(outlet)
 
 
 def ticket_for_page(context: Mapping[str, Any], topics: str) -> str:
