@@ -26,10 +26,11 @@ from unionvote.accounts.services import (
 from unionvote.accounts.sessions import COOKIE_NAME
 from unionvote.auth import CurrentUser
 from unionvote.csrf import csrf_cookie
+from unionvote.i18n import N_, _
 
 log = logging.getLogger("unionvote.accounts")
 
-TOO_MANY_MESSAGE = "Too many login attempts from here. Wait a minute and try again."
+TOO_MANY_MESSAGE = N_("Too many login attempts from here. Wait a minute and try again.")
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
@@ -64,7 +65,9 @@ def known_device_of(request: Request[Any, Any, Any]) -> int | None:
 
 
 def _lock_message(until: datetime | None, base: str) -> str:
-    return base if until is None else f"{base} (until {until:%H:%M} UTC)"
+    if until is None:
+        return _(base)
+    return _("%(reason)s (until %(time)s UTC)") % {"reason": _(base), "time": f"{until:%H:%M}"}
 
 
 async def password_step(request: Request[Any, Any, Any], db: AsyncSession, email: str, password: str) -> User:
@@ -75,7 +78,7 @@ async def password_step(request: Request[Any, Any, Any], db: AsyncSession, email
     limiter = request.app.state.login_limiter
     keys = (f"ip:{client_ip(request)}", f"email:{email.strip().lower()[:320]}")
     if any([await limiter.spent(key) for key in keys]):
-        raise AccountError(TOO_MANY_MESSAGE, 429)
+        raise AccountError(_(TOO_MANY_MESSAGE), 429)
     outcome = await check_password(db, request.app.state.settings, email, password,
                                    known_device_of=known_device_of(request))
     await db.commit()
@@ -87,24 +90,24 @@ async def password_step(request: Request[Any, Any, Any], db: AsyncSession, email
         raise AccountError(_lock_message(outcome.locked_until, LOCKED_MESSAGE), 403)
     if outcome.result is LoginResult.BAD or outcome.user is None:
         log.info("login failed")
-        raise AccountError(BAD_LOGIN_MESSAGE, 400)
+        raise AccountError(_(BAD_LOGIN_MESSAGE), 400)
     return outcome.user
 
 
-SECOND_FACTOR_LOCKED_MESSAGE = ("Too many wrong codes: codes from your authenticator app are refused for a while. "
-                                "One of your recovery codes still works")
+SECOND_FACTOR_LOCKED_MESSAGE = N_("Too many wrong codes: codes from your authenticator app are refused for a while. "
+                                  "One of your recovery codes still works")
 
 
 async def second_factor_step(request: Request[Any, Any, Any], db: AsyncSession, user_id: int, code: str) -> None:
     if not await request.app.state.login_limiter.hit(f"totp:{user_id}"):
-        raise AccountError(TOO_MANY_MESSAGE, 429)
+        raise AccountError(_(TOO_MANY_MESSAGE), 429)
     outcome = await check_second_factor(db, request.app.state.settings, user_id, code)
     await db.commit()
     if outcome.result is LoginResult.LOCKED:
         raise AccountError(_lock_message(outcome.locked_until, SECOND_FACTOR_LOCKED_MESSAGE) + ".", 403)
     if outcome.result is not LoginResult.OK:
-        raise AccountError("That code is not right, or was used already. Enter the newest 6-digit code, "
-                           "or one of your recovery codes.")
+        raise AccountError(_("That code is not right, or was used already. Enter the newest 6-digit code, "
+                             "or one of your recovery codes."))
 
 
 async def start_session(request: Request[Any, Any, Any], user: User, *, mfa_verified: bool) -> list[Cookie]:

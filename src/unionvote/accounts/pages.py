@@ -32,7 +32,7 @@ from unionvote.auth import (
     requires_password_step,
 )
 from unionvote.csrf import adopt_session_token
-from unionvote.i18n import LANGUAGE_COOKIE
+from unionvote.i18n import LANGUAGE_COOKIE, N_, _
 from unionvote.security import totp_qr_svg, totp_uri
 from unionvote.web import _safe_next, page, see_other
 
@@ -41,7 +41,7 @@ def _days(raw: Any) -> int:
     try:
         return int(str(raw or services.DEFAULT_TOKEN_DAYS))
     except ValueError as exc:
-        raise AccountError("Choose how many days the token lasts.") from exc
+        raise AccountError(_("Choose how many days the token lasts.")) from exc
 
 
 def _next(request: Request[Any, Any, Any], form: Any = None) -> str:
@@ -140,7 +140,8 @@ class AccountPages(Controller):
                         secret=secret, qr_svg=totp_qr_svg(totp_uri(secret, user.email)))
         await request.app.state.session_store.mark_mfa_verified(request.cookies["uv_session"], db=db_session)
         csrf = adopt_session_token(request, request.cookies["uv_session"])
-        response = page("accounts/recovery_codes.html", request, codes=codes, notice="Two-factor authentication is on.")
+        response = page("accounts/recovery_codes.html", request, codes=codes,
+                        notice=N_("Two-factor authentication is on."))
         response.cookies.append(csrf)
         return response
 
@@ -148,7 +149,7 @@ class AccountPages(Controller):
     async def new_recovery_codes(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
         codes = await services.regenerate_recovery_codes(db_session, request.scope["user"].id)
         return page("accounts/recovery_codes.html", request, codes=codes,
-                    notice="New recovery codes have been made. The old ones no longer work.")
+                    notice=N_("New recovery codes have been made. The old ones no longer work."))
 
     @post("/password", guards=[requires_login])
     async def change_password(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Response[Any]:

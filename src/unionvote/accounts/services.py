@@ -19,7 +19,7 @@ from unionvote.conferences.models import Conference
 from unionvote.config import Settings
 from unionvote.db import locked, utcnow
 from unionvote.errors import RuleViolation
-from unionvote.i18n import LANGUAGES, _
+from unionvote.i18n import LANGUAGES, N_, _
 from unionvote.security import (
     digest_matches,
     hash_password,
@@ -89,9 +89,9 @@ class LoginOutcome:
     locked_until: datetime | None = None
 
 
-BAD_LOGIN_MESSAGE = "That email and password do not match an account."
-LOCKED_MESSAGE = ("Too many failed attempts: this account is locked for a while. Log in from a device you have "
-                  "used before, try again later, or ask union staff.")
+BAD_LOGIN_MESSAGE = N_("That email and password do not match an account.")
+LOCKED_MESSAGE = N_("Too many failed attempts: this account is locked for a while. Log in from a device you have "
+                    "used before, try again later, or ask union staff.")
 
 
 async def check_password(db: AsyncSession, settings: Settings, email: str, password: str, *,
@@ -191,7 +191,7 @@ async def start_totp_enrolment(db: AsyncSession, settings: Settings, user_id: in
     user = await db.get(User, user_id)
     assert user is not None
     if user.totp_enabled:
-        raise AccountError("Two-factor authentication is already on for this account.", 409)
+        raise AccountError(_("Two-factor authentication is already on for this account."), 409)
     box = settings.secret_box()
     if not user.totp_secret:
         user.totp_secret = box.seal(new_totp_secret(), user_id)
@@ -209,11 +209,11 @@ async def confirm_totp_enrolment(db: AsyncSession, settings: Settings, user_id: 
     """Turn two-factor on once the person shows a working code; returns recovery codes to show once."""
     user = (await locked(db, select(User).where(User.id == user_id))).scalar_one()
     if user.totp_enabled:
-        raise AccountError("Two-factor authentication is already on for this account.", 409)
+        raise AccountError(_("Two-factor authentication is already on for this account."), 409)
     box = settings.secret_box()
     step = totp_step(box.open(user.totp_secret, user_id), code) if user.totp_secret else None
     if step is None:
-        raise AccountError("That code is not right. Check the time on your phone and enter the newest code.")
+        raise AccountError(_("That code is not right. Check the time on your phone and enter the newest code."))
     user.totp_enabled, user.totp_last_step, user.totp_failures, user.totp_locked_until = True, step, 0, None
     if box.needs_resealing(user.totp_secret or ""):
         user.totp_secret = box.seal(box.open(user.totp_secret or "", user_id), user_id)
@@ -232,7 +232,7 @@ async def reset_totp(db: AsyncSession, *, user_id: int, by: int | None) -> None:
     """An administrator clears a lost authenticator; the person enrols again at next login."""
     user = (await locked(db, select(User).where(User.id == user_id))).scalar_one_or_none()
     if user is None:
-        raise AccountError("No such account.", 404)
+        raise AccountError(_("No such account."), 404)
     user.totp_enabled, user.totp_secret = False, None
     user.totp_last_step, user.totp_failures, user.totp_locked_until = None, 0, None
     await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
@@ -265,7 +265,7 @@ async def resealed_totp_secrets(db: AsyncSession, settings: Settings) -> int:
 async def change_password(db: AsyncSession, user_id: int, current: str, new: str) -> None:
     user = (await locked(db, select(User).where(User.id == user_id))).scalar_one()
     if not verify_password(user.password_hash, current):
-        raise AccountError("Your current password is not right.")
+        raise AccountError(_("Your current password is not right."))
     if problem := password_problem(new):
         raise AccountError(problem)
     user.password_hash = hash_password(new)
@@ -276,9 +276,9 @@ async def change_password(db: AsyncSession, user_id: int, current: str, new: str
 
 async def grant_role(db: AsyncSession, *, user_id: int, conference_id: int, role: Role, by: int | None) -> RoleGrant:
     if await db.get(User, user_id) is None:
-        raise AccountError("No such account.", 404)
+        raise AccountError(_("No such account."), 404)
     if await db.get(Conference, conference_id) is None:
-        raise AccountError("No such conference.", 404)
+        raise AccountError(_("No such conference."), 404)
     existing = (await db.execute(select(RoleGrant).where(
         RoleGrant.user_id == user_id, RoleGrant.conference_id == conference_id, RoleGrant.role == role,
     ))).scalar_one_or_none()
@@ -295,7 +295,7 @@ async def grant_role(db: AsyncSession, *, user_id: int, conference_id: int, role
 async def revoke_role(db: AsyncSession, *, grant_id: int, user_id: int, by: int | None) -> RoleGrant:
     grant = await db.get(RoleGrant, grant_id)
     if grant is None or grant.user_id != user_id:
-        raise AccountError("That role grant does not exist.", 404)
+        raise AccountError(_("That role grant does not exist."), 404)
     await db.delete(grant)
     await record(db, scope=scope_of("conference", grant.conference_id), actor=actor_of(by), action="role.revoked",
                  payload={"user_id": grant.user_id, "role": grant.role, "grant_id": grant_id})
@@ -307,12 +307,13 @@ async def create_api_token(db: AsyncSession, *, user_id: int, name: str, scopes:
     """A token for another system, shown once. It can do only what its scopes name, until it expires."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise AccountError("Give the token a name of 1 to 100 characters, such as 'membership system'.")
+        raise AccountError(_("Give the token a name of 1 to 100 characters, such as 'membership system'."))
     chosen = set(scopes) | {"read"}  # every token may read what its owner may read
     if unknown := chosen - set(TOKEN_SCOPES):
-        raise AccountError(f"Unknown token scope: {', '.join(sorted(unknown))}. Choose from read, vote and manage.")
+        raise AccountError(_("Unknown token scope: %(scopes)s. Choose from read, vote and manage.")
+                           % {"scopes": ", ".join(sorted(unknown))})
     if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
-        raise AccountError(f"A token lasts from 1 to {MAX_TOKEN_DAYS} days.")
+        raise AccountError(_("A token lasts from 1 to %(most)s days.") % {"most": MAX_TOKEN_DAYS})
     plain = new_token(API_TOKEN_PREFIX)
     now = utcnow()
     token = ApiToken(user_id=user_id, name=name, prefix=plain[:10], token_hash=token_digest(plain),
