@@ -10,23 +10,18 @@ opens on demand.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.journey import VIEWPORTS, Journey
-from tests.e2e.people import log_in
+from tests.e2e.people import UK, join_and_share, log_in, save_phases, start_consultation
 from tests.e2e.server import LiveServer
 from tests.e2e.world import World
 
-UK = ZoneInfo("Europe/London")  # the phase form takes UK time
 SMALL_PHONE = {**VIEWPORTS["phone"], "viewport": {"width": 360, "height": 740}}
 QUESTION = "What would make night shifts safer?"
 # Each member's tip, and how every other member rates it (stars): the first is the clear favourite.
@@ -53,61 +48,6 @@ def open_browser(server: LiveServer, browser: object, request: pytest.FixtureReq
     yield opened
     for context in contexts:
         context.close()
-
-
-def uk_minute(moment: datetime) -> str:
-    return moment.astimezone(UK).strftime("%Y-%m-%dT%H:%M")
-
-
-def save_phases(journey: Journey, **times: datetime) -> None:
-    page = journey.page
-    labels = {"share_opens": "Share opens", "share_closes": "Share closes", "star_opens": "Star opens",
-              "star_closes": "Star closes", "discover_opens": "Discover opens"}
-    for name, moment in times.items():
-        page.get_by_label(labels[name], exact=True).fill(uk_minute(moment))
-    page.get_by_role("button", name="Save the phases").click()
-    page.wait_for_url("**?done=phases-saved")
-
-
-def start_consultation(admin: Journey) -> tuple[int, list[str]]:
-    """Through the staff pages: create, open Share and Star, upload the list. Returns (id, link paths)."""
-    page = admin.page
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Consultations").click()
-    page.wait_for_url("**/consultations")
-    admin.checkpoint("consultations")
-    page.get_by_label("Question", exact=True).fill(QUESTION)
-    page.get_by_label("People on an imported list, by invitation link").check()
-    page.get_by_label("Ratings to ask of each participant").fill(str(len(TIPS) - 1))
-    page.get_by_role("button", name="Create the consultation").click()
-    page.wait_for_url("**?done=created")
-    admin.checkpoint("consultation created")
-    consultation_id = int(admin.path.split("/")[2].split("?")[0])
-
-    now = datetime.now(UK)
-    save_phases(admin, share_opens=now - timedelta(hours=2), star_opens=now - timedelta(hours=2))
-    listing = "reference\n" + "".join(f"member{i}@example.org\n" for i in range(len(TIPS) + 1))
-    page.get_by_label("People to invite (CSV)").set_input_files(
-        {"name": "members.csv", "mimeType": "text/csv", "buffer": listing.encode()})
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Make the links").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
-    assert [row["reference"] for row in rows] == [f"member{i}@example.org" for i in range(len(TIPS) + 1)]
-    return consultation_id, ["/invited/" + row["link"].split("/invited/", 1)[1] for row in rows]
-
-
-def join_and_share(member: Journey, link: str, tip: str) -> None:
-    page = member.page
-    member.goto(link, "invitation")
-    page.get_by_role("button", name="Join the consultation").click()
-    page.wait_for_url("**?done=joined")
-    page.get_by_role("link", name="Share a thought").click()
-    page.wait_for_url("**/share")
-    page.get_by_label("Your thought").fill(tip)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Share", exact=True).click()
-    if "done=shared" not in page.url:  # offered similar tips first: this one is different enough
-        page.get_by_role("button", name="Share mine anyway").click()
-        page.wait_for_url("**?done=shared")
 
 
 def rate_every_other_tip(member: Journey, consultation_id: int, own: str) -> list[str]:
@@ -147,7 +87,7 @@ def plain_summary(page: Page) -> list[str]:
 def test_a_member_who_never_joined_reads_the_results_on_a_small_phone(open_browser: Open, world: World) -> None:
     admin = open_browser("administrator", VIEWPORTS["desktop"])
     log_in(admin, world.admin)
-    consultation_id, links = start_consultation(admin)
+    consultation_id, links = start_consultation(admin, QUESTION, invited=len(TIPS) + 1, ratings=len(TIPS) - 1)
     latecomer_link = links.pop()
 
     members = [open_browser(f"member {i}") for i in range(len(TIPS))]

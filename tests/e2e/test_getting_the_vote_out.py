@@ -19,7 +19,6 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -28,7 +27,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.journey import VIEWPORTS, Journey
-from tests.e2e.people import log_in
+from tests.e2e.people import create_member_ballot, log_in
 from tests.e2e.server import LiveServer, running_server
 from tests.e2e.world import Person, in_own_loop
 from tests.helpers import PASSWORD
@@ -130,18 +129,8 @@ def fits_the_phone(journey: Journey) -> None:
 def set_up_ballot(admin: Journey, staff: Staff, slug: str) -> int:
     """Create, import the CRM export through its mapping, add the organiser, open: all on the admin pages."""
     page = admin.page
-    admin.goto("/member-ballots", "member ballots")
-    now = datetime.now(UTC)
-    page.get_by_label("Title", exact=True).fill(f"Pay offer {slug}")
-    page.get_by_label("Short name").fill(slug)
-    page.get_by_label("Description in plain words").fill("The employers have offered 3%. Do you accept it?")
-    page.get_by_label("Question", exact=True).fill("Do you accept the employers' pay offer?")
-    page.get_by_label("Opens (UTC)").fill((now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Closes (UTC)").fill((now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_role("button", name="Set up the ballot").click()
-    page.wait_for_url("**?done=created")
-    admin.checkpoint("ballot set up")
-    ballot_id = int(admin.path.split("/")[2].split("?")[0])
+    ballot_id = create_member_ballot(admin, slug, "The employers have offered 3%. Do you accept it?",
+                                     "Do you accept the employers' pay offer?")
 
     # Read with the wrong mapping first: refused, saying what is missing and which mapping fits.
     upload = {"name": "crm-export.csv", "mimeType": "text/csv", "buffer": CRM_EXPORT.encode()}
