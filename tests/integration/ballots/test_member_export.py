@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import json
 import shutil
 from collections.abc import Callable
@@ -11,64 +11,52 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.integration.ballots.world import make_ballot
+from tests.integration.ballots.world import export_member_ballot, make_ballot, verify_export
 from unionvote.ballots.casting import cast_member_vote
 from unionvote.ballots.members import remove_member
 from unionvote.ballots.models import Member
 from unionvote.ballots.results import declare_result
 from unionvote.ballots.services import close_ballot, questions_of
 from unionvote.cli import main
-from unionvote.config import Settings
-from unionvote.db import make_engine, make_session_factory, session_scope
+from unionvote.db import session_scope
 from unionvote.voting.receipts import new_token
 
 ANSWERS = ["yes", "yes", "no", "yes", "no", "yes", "yes"]
 
 
-async def _run_ballot(url: str, *, close: bool) -> int:
+async def _run_ballot(factory: async_sessionmaker[AsyncSession], *, close: bool) -> int:
     """Ten members; one leaves after opening; seven vote; then (close=True) closed and declared."""
-    engine = make_engine(Settings(database_url=url))
-    factory = make_session_factory(engine)
-    try:
-        ballot_id = await make_ballot(factory, {"Acme": 6, "Globex": 4})
+    ballot_id = await make_ballot(factory, {"Acme": 6, "Globex": 4})
+    async with session_scope(factory) as db:
+        await remove_member(db, ballot_id, "M10", "Left the union", by=None)
+        [question] = await questions_of(db, ballot_id)
+        members = (await db.execute(select(Member.id).where(Member.ballot_id == ballot_id)
+                                    .order_by(Member.id))).scalars().all()
+    for member_id, answer in zip(members, ANSWERS, strict=False):
         async with session_scope(factory) as db:
-            await remove_member(db, ballot_id, "M10", "Left the union", by=None)
-            [question] = await questions_of(db, ballot_id)
-            members = (await db.execute(select(Member.id).where(Member.ballot_id == ballot_id)
-                                        .order_by(Member.id))).scalars().all()
-        for member_id, answer in zip(members, ANSWERS, strict=False):
-            async with session_scope(factory) as db:
-                await cast_member_vote(db, ballot_id, member_id, {question.id: [answer]}, new_token())  # type: ignore[dict-item]
-        if close:
-            async with session_scope(factory) as db:
-                await close_ballot(db, ballot_id, by=None)
-            async with session_scope(factory) as db:
-                await declare_result(db, ballot_id, by=None)
-        return ballot_id
-    finally:
-        await engine.dispose()
+            await cast_member_vote(db, ballot_id, member_id, {question.id: [answer]}, new_token())  # type: ignore[dict-item]
+    if close:
+        async with session_scope(factory) as db:
+            await close_ballot(db, ballot_id, by=None)
+        async with session_scope(factory) as db:
+            await declare_result(db, ballot_id, by=None)
+    return ballot_id
 
 
 @pytest.fixture
 def exported(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
              capsys: pytest.CaptureFixture[str]) -> Path:
-    monkeypatch.setenv("UNIONVOTE_DATABASE_URL", database_url)
-    asyncio.run(_run_ballot(database_url, close=True))
     out = tmp_path / "pay-2027-export"
-    assert main(["audit", "export", "--member-ballot", "pay-2027", "--out", str(out)]) == 0
-    assert "Wrote the export of member ballot 'pay-2027' (10 files)" in capsys.readouterr().out
+    said = export_member_ballot(database_url, out, monkeypatch, capsys, functools.partial(_run_ballot, close=True))
+    assert "Wrote the export of member ballot 'pay-2027' (10 files)" in said
     return out
-
-
-def _verify(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main(["audit", "verify", str(path)])
-    return code, capsys.readouterr().out
 
 
 def test_an_exported_ballot_verifies_and_holds_no_personal_data(exported: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = _verify(exported, capsys)
+    code, out = verify_export(exported, capsys)
     assert code == 0, out
     assert "electorate.jsonl: 9 members, 10 at opening, hash matches member_ballot.opened" in out
     assert "participation.jsonl: 7 members voted, hash matches member_ballot.closed" in out
@@ -109,7 +97,7 @@ def test_changing_one_row_fails_verification_naming_the_file_line_and_field(
     tampered = tmp_path / "tampered"
     shutil.copytree(exported, tampered)
     _edit_line(tampered / file, line, change)
-    code, out = _verify(tampered, capsys)
+    code, out = verify_export(tampered, capsys)
     assert code == 1
     assert named in out, out
 
@@ -119,27 +107,24 @@ def test_a_changed_result_or_a_dropped_vote_is_caught(exported: Path, tmp_path: 
     result = tmp_path / "result"
     shutil.copytree(exported, result)
     (result / "result.json").write_text((result / "result.json").read_text().replace('"yes":5', '"yes":6'))
-    code, out = _verify(result, capsys)
+    code, out = verify_export(result, capsys)
     assert code == 1 and "FAILED: result.json (member ballot 1): the result hashes to" in out
 
     dropped = tmp_path / "dropped"
     shutil.copytree(exported, dropped)
     rows = (dropped / "sealed.jsonl").read_text().splitlines(keepends=True)
     (dropped / "sealed.jsonl").write_text("".join(rows[1:]))
-    code, out = _verify(dropped, capsys)
+    code, out = verify_export(dropped, capsys)
     assert code == 1 and "FAILED: sealed.jsonl (member ballot 1): 6 rows, but the member_ballot.closed entry" in out
 
 
 def test_an_open_ballot_exports_no_votes_and_verifies(database_url: str, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("UNIONVOTE_DATABASE_URL", database_url)
-    asyncio.run(_run_ballot(database_url, close=False))
     out = tmp_path / "open"
-    assert main(["audit", "export", "--member-ballot", "pay-2027", "--out", str(out)]) == 0
+    export_member_ballot(database_url, out, monkeypatch, capsys, functools.partial(_run_ballot, close=False))
     assert sorted(p.name for p in out.iterdir()) == ["ballot.json", "chain.jsonl", "electorate.jsonl",
                                                      "manifest.json", "sealing.json"]
-    capsys.readouterr()
-    code, text = _verify(out, capsys)
+    code, text = verify_export(out, capsys)
     assert code == 0, text
     assert main(["audit", "export", "--member-ballot", "no-such", "--out", str(tmp_path / "x")]) == 2

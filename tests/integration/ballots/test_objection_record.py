@@ -4,7 +4,6 @@ refuse a rewritten chain that declares over an undecided complaint, inside the p
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import shutil
@@ -16,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.ballots import independent_member_check as independent
-from tests.integration.ballots.world import make_ballot, votes_from
+from tests.integration.ballots.world import export_member_ballot, make_ballot, votes_from
 from unionvote.audit.chain import canonical_json, entry_hash
 from unionvote.ballots.complaints import (
     certify_member_result,
@@ -29,16 +28,7 @@ from unionvote.ballots.models import Member
 from unionvote.ballots.results import declare_result
 from unionvote.ballots.services import MemberBallotError, close_ballot
 from unionvote.cli import main
-from unionvote.config import Settings
-from unionvote.db import make_engine, make_session_factory, session_scope
-
-
-async def _ballot_with_a_complaint(url: str) -> None:
-    engine = make_engine(Settings(database_url=url))
-    try:
-        await _run(make_session_factory(engine))
-    finally:
-        await engine.dispose()
+from unionvote.db import session_scope
 
 
 async def _run(factory: Any) -> None:
@@ -65,11 +55,8 @@ async def _run(factory: Any) -> None:
 @pytest.fixture
 def exported(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
              capsys: pytest.CaptureFixture[str]) -> Path:
-    monkeypatch.setenv("UNIONVOTE_DATABASE_URL", database_url)
-    asyncio.run(_ballot_with_a_complaint(database_url))
     out = tmp_path / "pay-2027-export"
-    assert main(["audit", "export", "--member-ballot", "pay-2027", "--out", str(out)]) == 0
-    capsys.readouterr()
+    export_member_ballot(database_url, out, monkeypatch, capsys, _run)
     return out
 
 

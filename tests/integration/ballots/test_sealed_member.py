@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 from collections.abc import Callable
@@ -12,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.integration.ballots.world import make_ballot, votes_from
+from tests.integration.ballots.world import export_member_ballot, make_ballot, verify_export, votes_from
 from unionvote.audit.models import AuditEntry
 from unionvote.ballots.export import collect_member_export, write_member_export
 from unionvote.ballots.models import SEGMENTS, MemberBallot, MemberBallotSealing, MemberContent, MemberSealedVote
@@ -20,9 +19,7 @@ from unionvote.ballots.results import declare_result, shown_result
 from unionvote.ballots.sealed import receive_member_decryption, seal_member_ballot, tally_file
 from unionvote.ballots.services import close_ballot, open_ballot, scope_for
 from unionvote.ballots.verify import verify_member_export
-from unionvote.cli import main
-from unionvote.config import Settings
-from unionvote.db import make_engine, make_session_factory, session_scope
+from unionvote.db import session_scope
 from unionvote.errors import RuleViolation
 from unionvote.sealing.slices import Slice, SliceSums, decrypt_sliced, tally_entries
 from unionvote.sealing.trustees import TrusteeKey
@@ -119,32 +116,16 @@ async def test_a_member_ballot_sealed_for_two_trustees_waits_for_both_decryption
     assert employers["Acme"]["complement"]  # as large as Initech and first by name: withheld with Globex
 
 
-async def _exported(url: str, out: Path) -> None:
-    engine = make_engine(Settings(database_url=url))
-    try:
-        await _run(make_session_factory(engine))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture
 def exported(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
              capsys: pytest.CaptureFixture[str]) -> Path:
-    monkeypatch.setenv("UNIONVOTE_DATABASE_URL", database_url)
     out = tmp_path / "sealed-export"
-    asyncio.run(_exported(database_url, out))
-    assert main(["audit", "export", "--member-ballot", "pay-2027", "--out", str(out)]) == 0
-    capsys.readouterr()
+    export_member_ballot(database_url, out, monkeypatch, capsys, _run)
     return out
 
 
-def _verify(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main(["audit", "verify", str(path)])
-    return code, capsys.readouterr().out
-
-
 def test_the_export_of_a_sealed_member_ballot_verifies(exported: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = _verify(exported, capsys)
+    code, out = verify_export(exported, capsys)
     assert code == 0, out
     assert "sealed.jsonl: 25 sealed answers, every proof and tracker checked" in out
     assert "sealing.json: 5 slices recomputed and decrypted by 1 trustee(s)" in out
@@ -221,6 +202,6 @@ def test_tampering_with_a_sealed_answer_proof_share_or_figure_fails_there(
     copy = tmp_path / "tampered"
     shutil.copytree(exported, copy)
     tamper(copy)
-    code, out = _verify(copy, capsys)
+    code, out = verify_export(copy, capsys)
     assert code == 1, out
     assert f"FAILED: {where}" in out, out

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
@@ -17,7 +22,9 @@ from unionvote.ballots.credentials import issue_credentials
 from unionvote.ballots.members import import_members
 from unionvote.ballots.models import Member
 from unionvote.ballots.services import MemberBallotSpec, QuestionSpec, create_member_ballot, open_ballot, questions_of
-from unionvote.db import session_scope, utcnow
+from unionvote.cli import main
+from unionvote.config import Settings
+from unionvote.db import make_engine, make_session_factory, session_scope, utcnow
 from unionvote.voting.receipts import new_token
 
 HEADER = "membership number,name,email,mobile,employer,workplace,region,branch\n"
@@ -81,3 +88,28 @@ def vote_yes_by_link(client: TestClient[Litestar], link: str) -> None:
     voted = client.post(f"/vote/{link}", data={"token": token, question: "yes"},
                         headers={"x-csrftoken": csrf_token(client)})
     assert voted.status_code == 201, voted.text
+
+
+async def on_database(url: str, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[Any]]) -> Any:
+    """`work` on the database at `url` through an engine of its own, as the command line reaches it."""
+    engine = make_engine(Settings(database_url=url))
+    try:
+        return await work(make_session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+def export_member_ballot(database_url: str, out: Path, monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str],
+                         run: Callable[[async_sessionmaker[AsyncSession]], Awaitable[Any]]) -> str:
+    """`run` the ballot 'pay-2027', then `unionvote audit export` it into `out`; returns what the command said."""
+    monkeypatch.setenv("UNIONVOTE_DATABASE_URL", database_url)
+    asyncio.run(on_database(database_url, run))
+    assert main(["audit", "export", "--member-ballot", "pay-2027", "--out", str(out)]) == 0
+    return capsys.readouterr().out
+
+
+def verify_export(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """`unionvote audit verify` on an export: its exit code and what it said."""
+    code = main(["audit", "verify", str(path)])
+    return code, capsys.readouterr().out
