@@ -36,6 +36,7 @@ SOURCE_LANGUAGE = "en"
 # The languages offered, each named in itself (as a language switch should name them).
 LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg", "pl": "Polski"}
 LANGUAGE_COOKIE = "uv_lang"
+MACHINE_READ = "/api/"  # paths whose answers (errors included) stay in English for the programs that read them
 # Test-only catalogues (a pseudo-language that marks every translated string, a right-to-left one)
 # are registered here by the tests; they are never offered on a page.
 PSEUDO_DIRECTIONS: dict[str, str] = {}
@@ -298,13 +299,16 @@ class LanguageMiddleware:
         chosen = _cookie(headers, LANGUAGE_COOKIE)
         profile = getattr(scope.get("user"), "language", None)
         accept = next((value.decode("latin-1") for key, value in headers if key == b"accept-language"), "")
-        if chosen in PSEUDO_DIRECTIONS:
+        machine = scope["type"] == "http" and str(scope.get("path", "")).startswith(MACHINE_READ)
+        if machine:  # the JSON API answers in English, whoever calls: programs read it (docs/translating.md)
+            language = SOURCE_LANGUAGE
+        elif chosen in PSEUDO_DIRECTIONS:
             language = chosen
         else:
             language = choose_language(chosen=chosen, profile=profile, accept_language=accept)
         state = scope.setdefault("state", {})
         state["language"] = language
-        state["language_chosen"] = bool(offered(chosen) or offered(profile) or chosen in PSEUDO_DIRECTIONS)
+        state["language_chosen"] = bool(machine or offered(chosen) or offered(profile) or chosen in PSEUDO_DIRECTIONS)
         state["accept_language"] = accept
         token = _current.set(language)
 

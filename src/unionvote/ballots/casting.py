@@ -29,6 +29,7 @@ from unionvote.ballots.models import (
 from unionvote.ballots.sealed import answer_id, retry_check, seal_answer, segments_of
 from unionvote.ballots.services import MemberBallotError, choices_of, questions_of
 from unionvote.db import gate, is_postgres, utcnow
+from unionvote.i18n import _, format_when
 from unionvote.voting.receipts import check_token, format_tracker, token_hash
 
 
@@ -53,9 +54,10 @@ def refusal_for(ballot: MemberBallot) -> str | None:
     """Why nobody can vote in this ballot now, or None while it is open."""
     now = utcnow()
     if ballot.state == MemberBallotState.DRAFT or now < ballot.opens_at:
-        return f"Voting has not opened yet. It opens on {ballot.opens_at:%d %B %Y at %H:%M} UTC."
+        return _("Voting has not opened yet. It opens on %(opens)s UTC.") % {
+            "opens": format_when(ballot.opens_at, "d MMMM y, HH:mm")}
     if ballot.state != MemberBallotState.OPEN or now >= ballot.closes_at:
-        return "Voting in this ballot has closed; votes can no longer be cast."
+        return _("Voting in this ballot has closed; votes can no longer be cast.")
     return None
 
 
@@ -68,22 +70,23 @@ async def cast_member_vote(db: AsyncSession, ballot_id: int, member_id: int, ans
     ballot = (await db.execute(select(MemberBallot).where(MemberBallot.id == ballot_id)
                                .execution_options(populate_existing=True))).scalar_one_or_none()
     if ballot is None:
-        raise MemberBallotError("No such ballot.", 404)
+        raise MemberBallotError(_("No such ballot."), 404)
     if reason := refusal_for(ballot):
-        raise MemberBallotError(reason + " Your vote was not recorded.", 409)
+        raise MemberBallotError(_("%(reason)s Your vote was not recorded.") % {"reason": reason}, 409)
     member = await db.get(Member, member_id)
     if member is None or member.ballot_id != ballot_id or member.removed_at is not None:
-        raise MemberBallotError("You are not on this ballot's list of members.", 403)
+        raise MemberBallotError(_("You are not on this ballot's list of members."), 403)
     sealing = await db.get(MemberBallotSealing, ballot_id)
     if sealing is None:  # opened by a version that stored answers in the clear: close it, and open a new one
-        raise MemberBallotError("This ballot was opened without sealing and can no longer take votes; the "
-                                "organisers need to open a new ballot.", 409)
+        raise MemberBallotError(_("This ballot was opened without sealing and can no longer take votes; the "
+                                "organisers need to open a new ballot."), 409)
     if questions is None:
         questions = await questions_of(db, ballot_id)
     missing = [q.position for q in questions if not answers.get(q.id)]
     if missing:
         which = ", ".join(str(p) for p in missing)
-        raise MemberBallotError(f"Answer every question before sending your vote (question {which} has no answer).")
+        raise MemberBallotError(_("Answer every question before sending your vote (question %(which)s has no answer).")
+                                % {"which": which})
     chosen = {q.id: choices_of(q).check(list(answers[q.id])) for q in questions}
     upsert = pg_insert if is_postgres(db) else sqlite_insert
     hashed = token_hash(questions[0].id, token)
@@ -116,13 +119,13 @@ async def _retry(db: AsyncSession, member_id: int, questions: list, chosen: dict
     stored = (await db.execute(select(MemberParticipation.token_hash).where(
         MemberParticipation.question_id == questions[0].id, MemberParticipation.member_id == member_id))).scalar_one()
     if stored != token_hash(questions[0].id, token):
-        raise MemberBallotError("You have already voted in this ballot. A vote cannot be changed once cast.", 409)
+        raise MemberBallotError(_("You have already voted in this ballot. A vote cannot be changed once cast."), 409)
     receipts = []
     for question in questions:
         row = await db.get(MemberSealedVote, (question.id, answer_id(question.id, token)))
         if row is None or row.retry_check != retry_check(question.id, token, chosen[question.id]):
-            raise MemberBallotError("Your vote was already recorded with different answers; a vote cannot be "
-                                    "changed once cast.", 409)
+            raise MemberBallotError(_("Your vote was already recorded with different answers; a vote cannot be "
+                                    "changed once cast."), 409)
         receipts.append(MemberReceipt(question.id, row.tracker, chosen[question.id]))
     return CastResult(tuple(receipts), repeated=True)
 
@@ -130,7 +133,7 @@ async def _retry(db: AsyncSession, member_id: int, questions: list, chosen: dict
 async def trackers(db: AsyncSession, ballot: MemberBallot) -> list[str]:
     """Every tracker of every question, sorted, published once voting has closed."""
     if ballot.state in (MemberBallotState.DRAFT, MemberBallotState.OPEN):
-        raise MemberBallotError("Trackers are published when voting closes.", 409)
+        raise MemberBallotError(_("Trackers are published when voting closes."), 409)
     ids = [q.id for q in await questions_of(db, ballot.id)]  # type: ignore[arg-type]
     sealed = (await db.execute(select(MemberSealedVote.tracker).where(MemberSealedVote.question_id.in_(ids)))).scalars()
     clear = (await db.execute(select(MemberContent.tracker).where(MemberContent.question_id.in_(ids)))).scalars()

@@ -23,6 +23,7 @@ from unionvote.audit.services import actor_of, record
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotState
 from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
 from unionvote.db import is_postgres, utcnow
+from unionvote.i18n import _
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read from a phone screen
 CODE_LENGTH = 10
@@ -56,7 +57,7 @@ def code_hash(salt: str, membership_number: str, code: str) -> str:
 def new_code() -> str:
     # 64 random bits in base 31: 31**10 is under 2**50, so the bias of the remainder is below 1 in 10,000.
     number, digits = int.from_bytes(secrets.token_bytes(8)), []
-    for _ in range(CODE_LENGTH):
+    for _place in range(CODE_LENGTH):
         number, digit = divmod(number, len(CODE_ALPHABET))
         digits.append(CODE_ALPHABET[digit])
     return "".join(digits)
@@ -68,9 +69,9 @@ def format_code(code: str) -> str:
 
 def _check_issuable(ballot: MemberBallot) -> None:
     if ballot.state not in (MemberBallotState.DRAFT, MemberBallotState.OPEN):
-        raise MemberBallotError("Voting has closed: no credentials can be issued now.", 409)
+        raise MemberBallotError(_("Voting has closed: no credentials can be issued now."), 409)
     if ballot.erased_at is not None:
-        raise MemberBallotError("This ballot's personal data has been erased.", 409)
+        raise MemberBallotError(_("This ballot's personal data has been erased."), 409)
 
 
 async def issue_credentials(db: AsyncSession, ballot_id: int, *, by: int | None) -> list[Credential]:
@@ -129,10 +130,10 @@ async def reissue_credential(db: AsyncSession, ballot_id: int, membership_number
         Member.ballot_id == ballot_id, Member.membership_number == membership_number.strip().upper(),
         Member.removed_at.is_(None)))).scalar_one_or_none()
     if member is None:
-        raise MemberBallotError(f"No member with membership number '{membership_number.strip()}' is in this "
-                                "ballot.", 404)
+        raise MemberBallotError(_("No member with membership number '%(number)s' is in this ballot.")
+                                % {"number": membership_number.strip()}, 404)
     if member.voted_at is not None:
-        raise MemberBallotError("That member has voted already: a new link would not let them vote again.", 409)
+        raise MemberBallotError(_("That member has voted already: a new link would not let them vote again."), 409)
     token, code = secrets.token_urlsafe(24), new_code()
     member.link_hash, member.code_hash = link_hash(token), code_hash(ballot.code_salt, member.membership_number, code)
     member.credential_issued_at, member.credential_used_at = utcnow(), None

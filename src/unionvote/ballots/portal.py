@@ -30,11 +30,12 @@ from unionvote.ballots.models import Member, MemberBallot
 from unionvote.ballots.outreach_models import MemberBallotOutreach, MemberPortalUse
 from unionvote.ballots.services import MemberBallotError, get_ballot, scope_for
 from unionvote.db import utcnow
+from unionvote.i18n import N_, _
 
 PORTAL_WINDOW = 120
 CLOCK_SKEW = 30
 MIN_SECRET = 32
-ASK_AGAIN = "Go back to the member portal and follow its voting link again."
+ASK_AGAIN = N_("Go back to the member portal and follow its voting link again.")
 
 
 def portal_message(slug: str, membership_number: str, at: int) -> bytes:
@@ -50,8 +51,8 @@ async def set_portal_secret(db: AsyncSession, ballot_id: int, secret: str, *, by
     await get_ballot(db, ballot_id)
     secret = secret.strip() or secrets.token_urlsafe(48)
     if not MIN_SECRET <= len(secret) <= 128 or not secret.isascii() or not secret.isprintable():
-        raise MemberBallotError(f"The portal secret must be {MIN_SECRET} to 128 printable ASCII characters; leave "
-                                "it empty to have one made.")
+        raise MemberBallotError(_("The portal secret must be %(least)s to 128 printable ASCII characters; leave "
+                                  "it empty to have one made.") % {"least": MIN_SECRET})
     outreach = await db.get(MemberBallotOutreach, ballot_id)
     if outreach is None:
         db.add(MemberBallotOutreach(ballot_id=ballot_id, portal_secret=secret))
@@ -68,28 +69,28 @@ async def member_from_portal(db: AsyncSession, ballot: MemberBallot, number: str
     secret = (await db.execute(select(MemberBallotOutreach.portal_secret).where(
         MemberBallotOutreach.ballot_id == ballot.id))).scalar_one_or_none()
     if not secret:
-        raise MemberBallotError("This ballot does not take links from a member portal. Use the link or code the "
-                                "union sent you.", 404)
+        raise MemberBallotError(_("This ballot does not take links from a member portal. Use the link or code the "
+                                "union sent you."), 404)
     if not at_raw.isdigit() or len(at_raw) > 12 or len(sig) != 64 or len(number) > 32:
-        raise MemberBallotError("This portal link is incomplete. " + ASK_AGAIN, 400)
+        raise MemberBallotError(_("This portal link is incomplete.") + " " + _(ASK_AGAIN), 400)
     number, at = number.strip().upper(), int(at_raw)
     expected = portal_signature(secret, ballot.slug, number, at)
     if not hmac.compare_digest(expected, sig.lower()):
-        raise MemberBallotError("This portal link is not signed for this ballot. " + ASK_AGAIN, 403)
+        raise MemberBallotError(_("This portal link is not signed for this ballot.") + " " + _(ASK_AGAIN), 403)
     moment = time.time() if now is None else now
     if moment > at + PORTAL_WINDOW or at > moment + CLOCK_SKEW:
-        raise MemberBallotError("This portal link has expired: they last two minutes. " + ASK_AGAIN, 410)
+        raise MemberBallotError(_("This portal link has expired: they last two minutes.") + " " + _(ASK_AGAIN), 410)
     _check_issuable(ballot)
     member = (await db.execute(select(Member).where(
         Member.ballot_id == ballot.id, Member.membership_number == number,
         Member.removed_at.is_(None)))).scalar_one_or_none()
     if member is None:
-        raise MemberBallotError("You are not on this ballot's list of members. Ask your branch.", 403)
+        raise MemberBallotError(_("You are not on this ballot's list of members. Ask your branch."), 403)
     try:
         async with db.begin_nested():
             db.add(MemberPortalUse(ballot_id=ballot.id, signature=hashlib.sha256(sig.lower().encode()).hexdigest()))  # type: ignore[arg-type]
     except IntegrityError:
-        raise MemberBallotError("This portal link has been used already. " + ASK_AGAIN, 409) from None
+        raise MemberBallotError(_("This portal link has been used already.") + " " + _(ASK_AGAIN), 409) from None
     if member.voted_at is not None:
         return member, None
     token = secrets.token_urlsafe(24)

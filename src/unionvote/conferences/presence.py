@@ -16,11 +16,13 @@ from unionvote.conferences.models import BusinessSession, Conference
 from unionvote.conferences.register import AccreditationStatus, Delegate, Presence
 from unionvote.conferences.services import ConferenceError
 from unionvote.db import locked, utcnow
+from unionvote.i18n import N_, _
 
 NOT_CHECKED_IN = {
-    AccreditationStatus.NOT_ACCREDITED: "{name} is not accredited yet: the accreditation desk checks identity first.",
-    AccreditationStatus.REVOKED: "{name}'s accreditation has been revoked, so they cannot check in.",
-    AccreditationStatus.SUBSTITUTED: "{name}'s credential has passed to a substitute, so they cannot check in.",
+    AccreditationStatus.NOT_ACCREDITED: N_("%(name)s is not accredited yet: the accreditation desk checks identity "
+                                           "first."),
+    AccreditationStatus.REVOKED: N_("%(name)s's accreditation has been revoked, so they cannot check in."),
+    AccreditationStatus.SUBSTITUTED: N_("%(name)s's credential has passed to a substitute, so they cannot check in."),
 }
 
 
@@ -28,18 +30,19 @@ async def add_business_session(db: AsyncSession, conference_id: int, *, name: st
                                ends_at: datetime, by: int | None) -> BusinessSession:
     name = name.strip()
     if not name or len(name) > 200:
-        raise ConferenceError("Give the session a name of up to 200 characters, such as 'Tuesday morning'.")
+        raise ConferenceError(_("Give the session a name of up to 200 characters, such as 'Tuesday morning'."))
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise ConferenceError("Session times need a time zone.")
+        raise ConferenceError(_("Session times need a time zone."))
     if ends_at <= starts_at:
-        raise ConferenceError("A session must end after it starts.")
+        raise ConferenceError(_("A session must end after it starts."))
     if (await locked(db, select(Conference.id).where(Conference.id == conference_id))).first() is None:
-        raise ConferenceError("No such conference.", 404)
+        raise ConferenceError(_("No such conference."), 404)
     clash = (await db.execute(select(BusinessSession.name).where(
         BusinessSession.conference_id == conference_id, BusinessSession.starts_at < ends_at,
         BusinessSession.ends_at > starts_at).limit(1))).scalar_one_or_none()
     if clash is not None:
-        raise ConferenceError(f"That overlaps the session '{clash}': sessions of a conference cannot overlap.", 409)
+        raise ConferenceError(_("That overlaps the session '%(name)s': sessions of a conference cannot overlap.")
+                              % {"name": clash}, 409)
     session = BusinessSession(conference_id=conference_id, name=name, starts_at=starts_at, ends_at=ends_at)
     db.add(session)
     await db.flush()
@@ -58,9 +61,9 @@ async def _delegate_and_session(db: AsyncSession, delegate_id: int, session_id: 
     delegate = (await locked(db, select(Delegate).where(Delegate.id == delegate_id))).scalar_one_or_none()
     session = await db.get(BusinessSession, session_id)
     if delegate is None:
-        raise ConferenceError("No such delegate.", 404)
+        raise ConferenceError(_("No such delegate."), 404)
     if session is None or session.conference_id != delegate.conference_id:
-        raise ConferenceError("No such session in this delegate's conference.", 404)
+        raise ConferenceError(_("No such session in this delegate's conference."), 404)
     return delegate, session
 
 
@@ -73,10 +76,10 @@ async def _open_presence(db: AsyncSession, delegate_id: int, session_id: int) ->
 async def check_in(db: AsyncSession, delegate_id: int, business_session_id: int, *, by: int | None) -> Presence:
     delegate, session = await _delegate_and_session(db, delegate_id, business_session_id)
     if delegate.status != AccreditationStatus.ACCREDITED:
-        raise ConferenceError(NOT_CHECKED_IN[AccreditationStatus(delegate.status)].format(name=delegate.name), 409)
+        raise ConferenceError(_(NOT_CHECKED_IN[AccreditationStatus(delegate.status)]) % {"name": delegate.name}, 409)
     now = utcnow()
     if session.ends_at <= now:
-        raise ConferenceError(f"The session '{session.name}' has ended.", 409)
+        raise ConferenceError(_("The session '%(name)s' has ended.") % {"name": session.name}, 409)
     presence = await _open_presence(db, delegate_id, business_session_id)
     if presence is not None:
         return presence

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.chain import canonical_json
 from unionvote.conferences.eligibility import still_accredited
 from unionvote.db import gate, is_postgres, utcnow
+from unionvote.i18n import _
 from unionvote.sealing.group import SealingError
 from unionvote.voting.cast_statement import cast_in_one_statement
 from unionvote.voting.counting import choices_of
@@ -78,22 +79,22 @@ async def cast_vote(db: AsyncSession, ballot_id: int, *, user_id: int, choice: S
         .execution_options(populate_existing=True))).first()
     ballot = None if found is None else found[0]
     if ballot is None or (conference_id is not None and ballot.conference_id != conference_id):
-        raise BallotError("No such ballot.", 404)
+        raise BallotError(_("No such ballot."), 404)
     _check_open(ballot)
     entry = await voter_entry(db, ballot_id, user_id)
     if entry is None:
-        raise BallotError("You are not in this ballot's electorate: only delegates accredited and checked in "
-                          "when it opened can vote in it.", 403)
+        raise BallotError(_("You are not in this ballot's electorate: only delegates accredited and checked in "
+                          "when it opened can vote in it."), 403)
     if not await still_accredited(db, entry.delegate_id):
-        raise BallotError("Your accreditation has been withdrawn, so you cannot vote. Please see the "
-                          "accreditation desk.", 403)
+        raise BallotError(_("Your accreditation has been withdrawn, so you cannot vote. Please see the "
+                          "accreditation desk."), 403)
     chosen = choices_of(ballot).check(list(choice))
     weight = Fraction(entry.weight)
     if found[1] is not None:
         return await _cast_sealed(db, ballot, entry, token, chosen, CastSealing(found[1], found[2]), prepared)
     if ballot.secrecy == Secrecy.SECRET and ballot.method != Method.RANKED:
-        raise BallotError("This secret ballot was opened without being sealed, so it takes no votes: close it and "
-                          "take a re-vote, which is sealed.", 409)
+        raise BallotError(_("This secret ballot was opened without being sealed, so it takes no votes: close it and "
+                          "take a re-vote, which is sealed."), 409)
     content = content_id(ballot_id, token)
     tracker = tracker_of(ballot_id, content, chosen, weight)
     if await _participate(db, ballot, entry.delegate_id, token, content):
@@ -111,7 +112,7 @@ async def _cast_sealed(db: AsyncSession, ballot: Ballot, entry: ElectorateEntry,
     try:
         check = retry_check(ballot.id, token, chosen)
     except SealingError as exc:
-        raise BallotError(f"Votes cannot be sealed on this server: {exc}", 500) from None
+        raise BallotError(_("Votes cannot be sealed on this server: %(why)s") % {"why": exc}, 500) from None
     sealed = seal_choice(ballot, sealing, chosen) if prepared is None else await prepared(db, ballot, sealing, chosen)
     weight = fraction_text(Fraction(entry.weight))
     tracker = sealed_tracker(ballot.id, content, sealed, weight)
@@ -122,8 +123,8 @@ async def _cast_sealed(db: AsyncSession, ballot: Ballot, entry: ElectorateEntry,
     await _check_retry_token(db, ballot.id, entry.delegate_id, token)
     stored = await db.get(SealedVote, (ballot.id, content))
     if stored is None or stored.retry_check is None or not hmac.compare_digest(stored.retry_check, check):
-        raise BallotError("This vote was already recorded with a different choice; a vote cannot be changed "
-                          "once cast.", 409)
+        raise BallotError(_("This vote was already recorded with a different choice; a vote cannot be changed "
+                          "once cast."), 409)
     return Receipt(ballot.id, stored.tracker, chosen, repeated=True)
 
 
@@ -145,16 +146,16 @@ async def _check_retry_token(db: AsyncSession, ballot_id: int, delegate_id: int,
     stored_hash = (await db.execute(select(Participation.token_hash).where(
         Participation.ballot_id == ballot_id, Participation.delegate_id == delegate_id))).scalar_one()
     if stored_hash != token_hash(ballot_id, token):
-        raise BallotError("You have already voted in this ballot. A vote cannot be changed once cast.", 409)
+        raise BallotError(_("You have already voted in this ballot. A vote cannot be changed once cast."), 409)
 
 
 def _check_open(ballot: Ballot) -> None:
     if ballot.state == BallotState.DRAFT:
-        raise BallotError("This ballot has not opened yet.", 409)
+        raise BallotError(_("This ballot has not opened yet."), 409)
     if ballot.state != BallotState.OPEN:
-        raise BallotError("Voting in this ballot has closed; your vote was not recorded.", 409)
+        raise BallotError(_("Voting in this ballot has closed; your vote was not recorded."), 409)
     if ballot.closes_at is not None and utcnow() >= ballot.closes_at:
-        raise BallotError("Voting in this ballot has closed (the countdown ran out); your vote was not recorded.",
+        raise BallotError(_("Voting in this ballot has closed (the countdown ran out); your vote was not recorded."),
                           409)
 
 
@@ -165,15 +166,15 @@ async def _retry(db: AsyncSession, ballot_id: int, delegate_id: int, token: str,
     stored = await db.get(BallotContent, (ballot_id, content_id(ballot_id, token)))
     assert stored is not None  # written in the same transaction as the participation row
     if tuple(json.loads(stored.choice)) != chosen:
-        raise BallotError("This vote was already recorded with a different choice; a vote cannot be changed "
-                          "once cast.", 409)
+        raise BallotError(_("This vote was already recorded with a different choice; a vote cannot be changed "
+                          "once cast."), 409)
     return Receipt(ballot_id, stored.tracker, chosen, repeated=True)
 
 
 async def trackers(db: AsyncSession, ballot: Ballot) -> list[str]:
     """Every tracker, sorted, published once voting has closed so each voter can find theirs."""
     if ballot.state in (BallotState.DRAFT, BallotState.OPEN):
-        raise BallotError("Trackers are published when voting closes.", 409)
+        raise BallotError(_("Trackers are published when voting closes."), 409)
     plain = (await db.execute(select(BallotContent.tracker).where(BallotContent.ballot_id == ballot.id))).scalars()
     sealed = (await db.execute(select(SealedVote.tracker).where(SealedVote.ballot_id == ballot.id))).scalars()
     return sorted([*plain, *sealed])

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 
 
 class Method(StrEnum):
@@ -57,7 +58,8 @@ def parse_fraction(text: str, what: str) -> Fraction:
     try:
         value = Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
-        raise RuleViolation(f"{what} must be a whole number or a fraction such as 2/3, not {text!r}.") from None
+        raise RuleViolation(_("%(what)s must be a whole number or a fraction such as 2/3, not '%(text)s'.")
+                            % {"what": what, "text": text}) from None
     return value
 
 
@@ -79,16 +81,16 @@ class Rule:
     def __post_init__(self) -> None:
         if self.majority is Majority.FRACTION:
             if self.fraction is None or not 0 < self.fraction <= 1:
-                raise RuleViolation("A custom majority needs a fraction above 0 and at most 1, such as 3/5.")
+                raise RuleViolation(_("A custom majority needs a fraction above 0 and at most 1, such as 3/5."))
         elif self.fraction is not None:
-            raise RuleViolation("Only a custom majority takes a fraction.")
+            raise RuleViolation(_("Only a custom majority takes a fraction."))
         if self.quorum is Quorum.NONE and self.quorum_value is not None:
-            raise RuleViolation("A quorum value needs a quorum kind.")
+            raise RuleViolation(_("A quorum value needs a quorum kind."))
         if self.quorum is Quorum.VOTERS and (self.quorum_value is None or self.quorum_value.denominator != 1
                                               or self.quorum_value < 1):
-            raise RuleViolation("A quorum of voters must be a whole number of at least 1.")
+            raise RuleViolation(_("A quorum of voters must be a whole number of at least 1."))
         if self.quorum is Quorum.SHARE and (self.quorum_value is None or not 0 < self.quorum_value <= 1):
-            raise RuleViolation("A quorum share must be a fraction above 0 and at most 1, such as 1/4.")
+            raise RuleViolation(_("A quorum share must be a fraction above 0 and at most 1, such as 1/4."))
 
     @property
     def effective_base(self) -> Base:
@@ -115,7 +117,7 @@ class Rule:
                        abstentions_in_base=bool(data["abstentions_in_base"]), quorum=Quorum(data["quorum"]),
                        quorum_value=frac("quorum_value"), tie_rule=TieRule(data["tie_rule"]))
         except (KeyError, ValueError) as exc:
-            raise RuleViolation(f"The stored rule is not readable: {exc}.") from None
+            raise RuleViolation(_("The stored rule is not readable: %(why)s.") % {"why": exc}) from None
 
     def describe(self) -> str:
         """The rule in words, printed with every result."""
@@ -155,23 +157,24 @@ class Choices:
     def check(self, choice: Sequence[str]) -> tuple[str, ...]:
         """A voter's choice as stored (a tuple of option keys), or a RuleViolation saying what is wrong."""
         if not isinstance(choice, list | tuple) or not all(isinstance(key, str) for key in choice):
-            raise RuleViolation("A choice is a list of option keys.")
+            raise RuleViolation(_("A choice is a list of option keys."))
         unknown = [key for key in choice if key not in self.options]
         if unknown:
-            raise RuleViolation(f"{unknown[0]!r} is not an option on this ballot.")
+            raise RuleViolation(_("'%(key)s' is not an option on this ballot.") % {"key": unknown[0]})
         if len(set(choice)) != len(choice):
-            raise RuleViolation("The same option was chosen twice.")
+            raise RuleViolation(_("The same option was chosen twice."))
         if self.method in (Method.FOR_AGAINST, Method.ONE_OF):
             if len(choice) != 1:
-                raise RuleViolation("Choose exactly one option." if self.method is Method.ONE_OF
-                                    else "Choose for, against or abstain.")
+                raise RuleViolation(_("Choose exactly one option.") if self.method is Method.ONE_OF
+                                    else _("Choose for, against or abstain."))
             return tuple(choice)
         if self.method is Method.UP_TO:
             if len(choice) > self.max_choices:
-                raise RuleViolation(f"Choose at most {self.max_choices} options; you chose {len(choice)}.")
+                raise RuleViolation(_("Choose at most %(most)s options; you chose %(chosen)s.")
+                                    % {"most": self.max_choices, "chosen": len(choice)})
             return tuple(sorted(choice, key=self.options.index))  # order carries nothing: store it canonical
         if not choice:
-            raise RuleViolation("Rank at least one candidate.")
+            raise RuleViolation(_("Rank at least one candidate."))
         return tuple(choice)  # ranked: the order is the preference
 
 
@@ -282,7 +285,7 @@ def decide(rule: Rule, choices: Choices, tally: Tally, *, present: Fraction, ent
            casting_vote: str | None = None) -> Decision:
     """Apply the stored rule to a combined tally. A tie under the casting-vote rule needs `casting_vote`."""
     if choices.method is Method.RANKED:
-        raise RuleViolation("Ranked ballots are counted by the election's count, not by a majority rule.")
+        raise RuleViolation(_("Ranked ballots are counted by the election's count, not by a majority rule."))
     base = base_of(rule, choices, tally, present, entitled)
     threshold = _threshold_text(rule, base)
     met = quorum_met(rule, tally, entitled)
@@ -296,7 +299,7 @@ def decide(rule: Rule, choices: Choices, tally: Tally, *, present: Fraction, ent
             if rule.tie_rule is TieRule.FALLS:
                 return Decision("lost", (), base, threshold, met, True)
             if casting_vote not in (FOR, AGAINST):
-                raise RuleViolation("The vote is tied: the chair's casting vote (for or against) must be recorded.",
+                raise RuleViolation(_("The vote is tied: the chair's casting vote (for or against) must be recorded."),
                                     409)
             carried = casting_vote == FOR
             return Decision("carried" if carried else "lost", (FOR,) if carried else (), base, threshold, met, True)
@@ -324,6 +327,6 @@ def _decide_options(rule: Rule, choices: Choices, tally: Tally, base: Fraction, 
     picks = tuple(key for key in (casting_vote or "").split(",") if key)
     if len(picks) != places or not set(picks) <= set(tied):
         names = ", ".join(tied)
-        raise RuleViolation(f"Options {names} are tied for the last {places} place(s): the chair's casting vote "
-                            f"must name {places} of them.", 409)
+        raise RuleViolation(_("Options %(names)s are tied for the last %(places)s place(s): the chair's casting vote "
+                              "must name %(places)s of them.") % {"names": names, "places": places}, 409)
     return Decision("decided", sure + tuple(key for key in tied if key in picks), base, threshold, met, True, tied)
