@@ -37,6 +37,7 @@ from unionvote.conferences.invitations_pages import InvitationPages
 from unionvote.conferences.routes import CONFERENCE_ROUTES
 from unionvote.config import Settings
 from unionvote.consult.routes import CONSULT_ROUTES
+from unionvote.credential_news import start_listening, stop_listening
 from unionvote.credentials import CredentialCache
 from unionvote.csrf import SessionBoundCSRF
 from unionvote.db import commit_before_send, make_engine, make_session_factory
@@ -65,7 +66,12 @@ async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         return Response({"status": "error", "database": type(exc).__name__}, status_code=503,
                         media_type=MediaType.JSON)
-    return Response({"status": "ok", "database": "ok", "version": __version__}, media_type=MediaType.JSON)
+    # Whether changed logins reach this worker the moment they commit (unionvote.credential_news).
+    listening = request.app.state.get("credential_listening")
+    news = "listening" if listening is not None and listening.is_set() else (
+        "not listening" if request.app.state.get("credential_listener") is not None else "not used")
+    return Response({"status": "ok", "database": "ok", "version": __version__, "login_news": news},
+                    media_type=MediaType.JSON)
 
 
 ROUTE_HANDLERS: list[Any] = [
@@ -151,7 +157,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.session_store = session_store
     app.state.redis = redis
     app.state.channels = channels
-    app.state.credential_cache = CredentialCache(settings.credential_cache_seconds)
+    app.state.credential_cache = CredentialCache(settings.credential_cache_seconds,
+                                                 listening_seconds=settings.credential_cache_listening_seconds)
+    app.on_startup.append(start_listening)  # PostgreSQL's announcements of changed logins
+    app.on_shutdown.insert(0, stop_listening)
     app.on_startup.append(hear_credential_news)  # after the channels plugin has started
     app.on_shutdown.insert(0, stop_credential_news)
     app.on_startup.append(hear_ballot_news)  # casts forget a ballot any worker changed

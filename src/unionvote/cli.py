@@ -630,11 +630,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # A command that ends a login (a revoked accreditation, say) tells the running workers at once: importing
+    # the module registers the hooks that notice the change and, on PostgreSQL, announce it in its transaction.
+    from unionvote import credentials
+
     redis_url = os.environ.get("UNIONVOTE_REDIS_URL")
     if redis_url and args.func not in (cmd_serve, cmd_demo):
-        # A command that ends a login (a revoked accreditation, say) tells the running workers at once.
-        from unionvote import credentials
-
         credentials.attach_hub(credentials.RedisAnnouncer(redis_url),
                                credentials.channel_for(os.environ.get("UNIONVOTE_REDIS_NAMESPACE", "uv")))
     return args.func(args)

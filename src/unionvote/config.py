@@ -83,6 +83,10 @@ class Settings:
     smtp_per_second: int = 5  # stay under the mail provider's sending limits
     # How long a worker answers "who is this?" from memory (unionvote.credentials); 0 asks the database each time.
     credential_cache_seconds: float = 30.0
+    # On PostgreSQL every change to a login is announced inside its own transaction (NOTIFY); a worker listening
+    # for those announcements hears every one the moment it commits, so it may remember answers this long.
+    credential_cache_listening_seconds: float = 600.0
+    credential_listen: bool = True  # listen for those announcements (off only to test another carrier alone)
     # Sign-in with the union's own OpenID Connect provider (unionvote.accounts.oidc); off unless an issuer is set.
     oidc_issuer: str | None = None
     oidc_client_id: str = ""
@@ -154,6 +158,9 @@ class Settings:
             smtp_starttls=_flag("UNIONVOTE_SMTP_STARTTLS", True),
             smtp_per_second=int(os.environ.get("UNIONVOTE_SMTP_PER_SECOND", "5")),
             credential_cache_seconds=float(os.environ.get("UNIONVOTE_CREDENTIAL_CACHE_SECONDS", "30")),
+            credential_cache_listening_seconds=float(
+                os.environ.get("UNIONVOTE_CREDENTIAL_CACHE_LISTENING_SECONDS", "600")),
+            credential_listen=_flag("UNIONVOTE_CREDENTIAL_LISTEN", True),
             **_oidc_from_env(),
         )
 

@@ -2,7 +2,8 @@
 
 Authenticating a request reads the session or API token, the account, its roles and the member ballots it
 organises: three or four statements. A worker keeps the answer here, keyed by the credential's SHA-256
-(never the credential itself), for at most `Settings.credential_cache_seconds` (30 s).
+(never the credential itself), for at most `Settings.credential_cache_seconds` (30 s), or
+`Settings.credential_cache_listening_seconds` (600 s) while it is listening to PostgreSQL's announcements (below).
 
 Whatever code changes something an answer depends on (a logout, a revoked token, a password change, an
 account lock, a two-factor reset, a role granted or withdrawn, an accreditation withdrawn with its logins),
@@ -11,6 +12,14 @@ transaction commits, this process forgets the entries at once and the live hub c
 every other worker (Redis), which forget them within milliseconds. A worker whose Redis listener fails
 stops using its cache until the listener has been back for a while, so a revocation missed meanwhile
 cannot be served from memory; the entry lifetime bounds the rest (an announcement lost in flight).
+
+On PostgreSQL the change is also announced inside its own transaction, `NOTIFY unionvote_credentials` with
+the same keys, which the database delivers exactly when (and only if) the transaction commits, to every
+listening connection, whichever process made the change (a worker, a command such as `unionvote desk revoke`,
+with or without Redis). Each worker keeps one connection listening (`credential_news.py`); while it listens,
+nothing can change a login without the worker hearing of it, so its answers may live for ten minutes. When
+the listening connection is lost the worker forgets everything, rests as above and goes back to the short
+lifetime until it listens again.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from weakref import WeakSet
 
-from sqlalchemy import Column, event, inspect
+from sqlalchemy import Column, event, func, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
@@ -43,6 +52,8 @@ MAX_ENTRIES = 50_000  # per worker: about a conference's delegates, each on a ph
 LOG_SECONDS = 300.0  # how long a worker remembers what it was told to forget (for live tickets)
 QUIET_AFTER_OUTAGE = 5.0  # seconds the hub must be back before a worker trusts its cache again
 _FORGET = "unionvote.credentials.forget"
+NOTIFY_CHANNEL = "unionvote_credentials"  # PostgreSQL's channel names are per database: one deployment each
+NOTIFY_LIMIT = 7_000  # bytes: PostgreSQL refuses a payload of 8,000 or more; a longer list says "everyone"
 
 # Tables an authenticated user's answer is read from, and the column naming the account in each.
 _OWNER_COLUMN = {"user_account": "id", "api_token": "user_id", "user_session": "user_id",
@@ -76,8 +87,11 @@ class Hub(Protocol):
 
 
 class CredentialCache:
-    def __init__(self, seconds: float, *, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, seconds: float, *, max_entries: int = MAX_ENTRIES, listening_seconds: float | None = None
+                 ) -> None:
         self.seconds, self.max_entries = seconds, max_entries
+        self.listening_seconds = seconds if listening_seconds is None else listening_seconds
+        self.listening = False  # a connection is hearing every committed change's announcement (NOTIFY)
         self._known: dict[str, Known] = {}
         self._by_user: dict[int, set[str]] = {}
         self.generation = 0
@@ -87,6 +101,22 @@ class CredentialCache:
         self._resting_until = 0.0  # monotonic: the hub failed; no answers from memory until then
         self.hits = self.misses = 0
         _caches.add(self)
+
+    @property
+    def lifetime(self) -> float:
+        """How long a new answer is kept: longer while every change is heard the moment it commits."""
+        return max(self.seconds, self.listening_seconds) if self.listening else self.seconds
+
+    def started_listening(self) -> None:
+        """The announcements' connection listens (again). A change that committed while nobody listened was
+        not heard: forget everything, so no read begun before now is kept (`put` checks the generation)."""
+        self.forget([EVERYONE])
+        self.listening = True
+
+    def stopped_listening(self) -> None:
+        """The announcements' connection is lost: whatever is announced now goes unheard."""
+        self.listening = False
+        self.hub_failed()
 
     @property
     def enabled(self) -> bool:
@@ -114,7 +144,7 @@ class CredentialCache:
             return
         if key not in self._known and len(self._known) >= self.max_entries:
             self._drop(next(iter(self._known)))  # the oldest entry
-        self._known[key] = Known(user, session, credential_expires, time.monotonic() + self.seconds, read_wall)
+        self._known[key] = Known(user, session, credential_expires, time.monotonic() + self.lifetime, read_wall)
         self._by_user.setdefault(user.id, set()).add(key)
 
     def _unchanged_since(self, generation: int, key: str, user_id: int) -> bool:
@@ -253,6 +283,24 @@ def _announce_committed(session: Session) -> None:
     keys = session.info.pop(_FORGET, None)
     if keys:
         announce(keys)
+
+
+@event.listens_for(Session, "before_commit")
+def _notify_in_the_transaction(session: Session) -> None:
+    """PostgreSQL: the announcement is part of the change's own transaction, so every listening worker hears
+    it the moment the change commits, and never hears of a change that rolled back."""
+    bind = session.bind
+    if bind is None or bind.dialect.name != "postgresql":
+        return
+    session.flush()  # the last flush's changes are noticed by the hooks below before we look
+    keys = session.info.get(_FORGET)
+    if keys:
+        session.execute(select(func.pg_notify(NOTIFY_CHANNEL, notify_payload(keys))))
+
+
+def notify_payload(keys: Iterable[str]) -> str:
+    payload = json.dumps(sorted(set(keys)))
+    return payload if len(payload.encode()) < NOTIFY_LIMIT else json.dumps([EVERYONE])
 
 
 @event.listens_for(Session, "after_soft_rollback")

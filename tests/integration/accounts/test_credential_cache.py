@@ -4,6 +4,7 @@ not read the login tables on every request; any change that ends or alters a log
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,7 +19,7 @@ from unionvote.accounts.models import ApiToken, Role, RoleGrant, UserSession
 from unionvote.accounts.services import create_api_token
 from unionvote.app import create_app
 from unionvote.auth import CurrentUser
-from unionvote.credentials import EVERYONE, CredentialCache, _targets
+from unionvote.credentials import EVERYONE, CredentialCache, _targets, notify_payload
 from unionvote.db import utcnow
 
 BACKGROUND = ("_close_due_forever", "_flush_soon")  # the app's own clockwork, not the request
@@ -161,3 +162,20 @@ def test_an_answer_read_before_a_change_is_not_kept_after_it() -> None:
     assert cache.get("token:aa") is None
     cache.put(cache.generation, "token:aa", user, None, None, 0.0)
     assert cache.get("token:aa") is None
+
+
+def test_answers_live_longer_only_while_every_change_is_heard() -> None:
+    cache = CredentialCache(30, listening_seconds=600)
+    assert cache.lifetime == 30
+    cache.started_listening()
+    assert cache.lifetime == 600
+    cache.stopped_listening()  # deaf now: back to the short memory, and nothing from memory for a while
+    assert cache.lifetime == 30
+    assert not cache.enabled
+
+
+def test_an_announcement_too_long_for_postgresql_says_everyone() -> None:
+    few = notify_payload(["user:1", "token:ab"])
+    assert json.loads(few) == ["token:ab", "user:1"]
+    many = notify_payload(f"session:{n:064x}" for n in range(200))
+    assert json.loads(many) == [EVERYONE]

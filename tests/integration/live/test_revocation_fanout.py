@@ -1,5 +1,8 @@
-"""Two real server processes sharing PostgreSQL and Redis, each remembering logins for 30 seconds: whatever
-ends or changes a login on server A stops it working on server B within a second.
+"""Two real server processes sharing PostgreSQL, each remembering logins: whatever ends or changes a login on
+server A stops it working on server B within a second. Each case runs twice, once for each way the news
+travels, the other switched off: through Redis alone (logins remembered for 30 seconds), and through
+PostgreSQL's own announcements alone, with no Redis at all (logins remembered for ten minutes, so only the
+announcement can end them in time).
 
 Each case first uses the credential on both servers (so B answers it from memory), then changes it through
 A the way a person or an administrator would, then asks B again until B refuses; B must refuse every
@@ -88,24 +91,44 @@ async def _build(url: str) -> World:
         await engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+# How the news of a change travels between the servers: the other way is switched off in each.
+CARRIERS = {
+    "redis": {"UNIONVOTE_REDIS_URL": REDIS_URL or "", "UNIONVOTE_CREDENTIAL_LISTEN": "0"},
+    "postgres": {"UNIONVOTE_CREDENTIAL_CACHE_LISTENING_SECONDS": "600"},
+}
+
+
+@pytest.fixture(scope="module", params=sorted(CARRIERS))
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assert PG_URL and REDIS_URL
     tmp_path = tmp_path_factory.mktemp("revocation")
     with fresh_postgres_database_sync(PG_URL) as url:
-        env = clean_env(UNIONVOTE_DATABASE_URL=url, UNIONVOTE_REDIS_URL=REDIS_URL, UNIONVOTE_SECRET_KEY=SECRET,
+        env = clean_env(UNIONVOTE_DATABASE_URL=url, UNIONVOTE_SECRET_KEY=SECRET,
                         UNIONVOTE_COOKIE_SECURE="0", UNIONVOTE_REDIS_NAMESPACE=f"uvtest{uuid.uuid4().hex[:8]}",
-                        UNIONVOTE_LOGIN_ATTEMPTS_PER_MINUTE="100")
+                        UNIONVOTE_LOGIN_ATTEMPTS_PER_MINUTE="100", **CARRIERS[request.param])
         upgrade(url)
         built = asyncio.run(_build(url))
         started: list[Server] = []
         try:
             start_servers(tmp_path, env, started)
             built.a, built.b = started
+            if request.param == "postgres":  # both servers hear PostgreSQL's announcements before any case
+                for server in started:
+                    _wait_listening(server)
             built.env = env
             yield built
         finally:
             _stop(started)
+
+
+def _wait_listening(server: Server, within: float = 120.0) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if httpx.get(f"{server.base_url}/healthz", timeout=30).json().get("login_news") == "listening":
+            return
+        time.sleep(0.2)
+    pytest.fail(f"server {server.name} was not listening for changed logins within {within} s:\n"
+                f"{server.log_tail()}")
 
 
 async def _session(base_url: str, who: str, totp_secret: str | None = None) -> httpx.AsyncClient:
@@ -258,7 +281,8 @@ async def test_a_role_withdrawn_on_a_is_refused_on_b(world: World) -> None:
 
 
 async def test_an_accreditation_revoked_at_the_command_line_ends_the_session_on_b(world: World) -> None:
-    """The desk's command runs no live hub of its own: it announces the change through Redis itself."""
+    """The desk's command runs no live hub of its own: it announces the change through Redis itself, and through
+    PostgreSQL in its own transaction."""
     delegate = await _session(world.b.base_url, email("desk"))
     cookie = {"Cookie": f"uv_session={delegate.cookies['uv_session']}"}
 
