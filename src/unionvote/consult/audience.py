@@ -15,6 +15,7 @@ from unionvote.ballots.for_consultation import in_electorate
 from unionvote.conferences import lookup
 from unionvote.consult.models import Consultation, Invitation
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_
 
 
 class Audience(Protocol):
@@ -34,7 +35,7 @@ class Audience(Protocol):
 
 
 class ConferenceDelegates:
-    kind, label = "delegates", "Delegates of a conference"
+    kind, label = "delegates", N_("Delegates of a conference")
     needs_conference, uses_invitations, needs_ballot = True, False, False
 
     async def admits_account(self, db: AsyncSession, consultation: Consultation, user_id: int) -> bool:
@@ -46,7 +47,7 @@ class ConferenceDelegates:
 
 
 class InvitedList:
-    kind, label = "invited", "People on an imported list, by invitation link"
+    kind, label = "invited", N_("People on an imported list, by invitation link")
     needs_conference, uses_invitations, needs_ballot = False, True, False
 
     async def admits_account(self, db: AsyncSession, consultation: Consultation, user_id: int) -> bool:
@@ -63,7 +64,7 @@ class BallotElectorate:
     participant is not tied to a member, by design; the link is the last point the rule can hold.)
     """
 
-    kind, label = "ballot", "The electorate of an indicative ballot, by invitation link"
+    kind, label = "ballot", N_("The electorate of an indicative ballot, by invitation link")
     needs_conference, uses_invitations, needs_ballot = False, True, True
 
     async def admits_account(self, db: AsyncSession, consultation: Consultation, user_id: int) -> bool:

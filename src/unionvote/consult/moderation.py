@@ -17,7 +17,7 @@ from unionvote.consult.models import Consultation, Participant, Report, Response
 from unionvote.consult.participation import random_id, saved
 from unionvote.consult.setup import ConsultError, audit_scope
 from unionvote.consult.star import forget_board
-from unionvote.i18n import N_
+from unionvote.i18n import N_, _
 
 REPORT_REASONS = {
     "abusive": N_("Abusive or offensive"),
@@ -25,19 +25,22 @@ REPORT_REASONS = {
     "off-topic": N_("Not about the question"),
     "spam": N_("Spam or advertising"),
 }
-HIDE_REASONS = {**REPORT_REASONS, "duplicate": "Repeats another thought"}
+HIDE_REASONS = {**REPORT_REASONS, "duplicate": N_("Repeats another thought")}
 RESTORE_REASONS = {
-    "acceptable": "Reviewed: it is acceptable",
-    "edited-context": "Reviewed: the report was mistaken",
+    "acceptable": N_("Reviewed: it is acceptable"),
+    "edited-context": N_("Reviewed: the report was mistaken"),
 }
 ACTIONS = {"hide": (HIDE_REASONS, ThoughtStatus.HIDDEN), "restore": (RESTORE_REASONS, ThoughtStatus.VISIBLE),
            "approve": (RESTORE_REASONS, ThoughtStatus.VISIBLE)}
+CHOOSE_A_REASON = {"hide": N_("Choose a reason to hide this thought."),
+                   "restore": N_("Choose a reason to restore this thought."),
+                   "approve": N_("Choose a reason to approve this thought.")}
 
 
 async def _thought_in(db: AsyncSession, consultation: Consultation, thought_id: str) -> Thought:
     thought = await db.get(Thought, thought_id) if len(thought_id) <= 32 else None
     if thought is None or thought.consultation_id != consultation.id:
-        raise ConsultError("There is no such thought in this consultation.", 404)
+        raise ConsultError(_("There is no such thought in this consultation."), 404)
     return thought
 
 
@@ -59,17 +62,17 @@ async def report(db: AsyncSession, consultation: Consultation, participant: Part
 async def moderate(db: AsyncSession, consultation: Consultation, thought_id: str, action: str, reason: str, *,
                    by: int) -> Thought:
     if action not in ACTIONS:
-        raise ConsultError("Choose to hide, restore or approve the thought.")
+        raise ConsultError(_("Choose to hide, restore or approve the thought."))
     reasons, status = ACTIONS[action]
     if reason not in reasons:
-        raise ConsultError(f"Choose a reason to {action} this thought.")
+        raise ConsultError(_(CHOOSE_A_REASON[action]))
     thought = await _thought_in(db, consultation, thought_id)
     if action == "approve" and thought.status != ThoughtStatus.HELD:
-        raise ConsultError("Only thoughts held for review can be approved.", 409)
+        raise ConsultError(_("Only thoughts held for review can be approved."), 409)
     if action == "restore" and thought.status != ThoughtStatus.HIDDEN:
-        raise ConsultError("Only hidden thoughts can be restored.", 409)
+        raise ConsultError(_("Only hidden thoughts can be restored."), 409)
     if action == "hide" and thought.status == ThoughtStatus.HIDDEN:
-        raise ConsultError("That thought is hidden already.", 409)
+        raise ConsultError(_("That thought is hidden already."), 409)
     thought.status = status
     forget_board(db, consultation.id)  # type: ignore[arg-type]
     await db.execute(update(Report).where(Report.thought_id == thought.id).values(resolved=True))

@@ -23,11 +23,13 @@ from unionvote.consult.pages_common import consult_page, form_text, local, parse
 from unionvote.consult.pages_participant import discover_context
 from unionvote.consult.setup import ConsultError, Phases
 from unionvote.csvexport import CSV_MEDIA_TYPE, attachment_headers, csv_bytes
+from unionvote.i18n import N_, TranslatedWords, _
 from unionvote.web import see_other
 
 PHASE_FIELDS = ("share_opens_at", "share_closes_at", "star_opens_at", "star_closes_at", "discover_opens_at")
-PHASE_LABELS = {"share_opens_at": "Share opens", "share_closes_at": "Share closes", "star_opens_at": "Star opens",
-                "star_closes_at": "Star closes", "discover_opens_at": "Discover opens"}
+PHASE_LABELS = {"share_opens_at": N_("Share opens"), "share_closes_at": N_("Share closes"),
+                "star_opens_at": N_("Star opens"), "star_closes_at": N_("Star closes"),
+                "discover_opens_at": N_("Discover opens")}
 
 
 class ConsultationListPages(Controller):
@@ -58,7 +60,7 @@ class ConsultationListPages(Controller):
             conference, ballot = form["conference_id"], form["ballot_id"]
             target = form["target"].strip() or "15"
             if not target.isdigit() or len(target) > 4:
-                raise ConsultError("The rating target must be a whole number from 1 to 500.")
+                raise ConsultError(_("The rating target must be a whole number from 1 to 500."))
             consultation = await setup.create_consultation(
                 db_session, request.scope["user"], question=form["question"], description=form["description"],
                 audience=form["audience"], anonymity=form["anonymity"] or Anonymity.ANONYMOUS,
@@ -87,7 +89,7 @@ class ConsultationStaffPages(Controller):
                             invited=await invitations.invitation_counts(db, consultation_id), error=error,
                             ballot_title=await ballot_title(db, consultation.ballot_id)
                             if consultation.ballot_id is not None else None,
-                            problems=problems or [], phase_values=values, phase_labels=PHASE_LABELS,
+                            problems=problems or [], phase_values=values, phase_labels=TranslatedWords(PHASE_LABELS),
                             exports=list(EXPORTS), analyst_ids=await analysts.analysts_of(db, consultation_id),
                             staff_people=await _staff_people(db, consultation.conference_id),
                             **await discover_context(db, consultation_id,
@@ -127,7 +129,7 @@ class ConsultationStaffPages(Controller):
         upload = (await request.form()).get("file")
         try:
             if not isinstance(upload, UploadFile) or not upload.filename:
-                raise ConsultError("Choose the CSV file of people to invite.")
+                raise ConsultError(_("Choose the CSV file of people to invite."))
             issued = await invitations.import_invitations(db_session, consultation, await upload.read(),
                                                           by=request.scope["user"].id)
         except RegisterFileRejected as exc:
@@ -172,7 +174,7 @@ class ConsultationStaffPages(Controller):
         async def action(c: Any, form: Any) -> None:
             theme = form_text(form, "theme")
             if not theme.isdigit() or len(theme) > 12:
-                raise ConsultError("Choose a theme to rename.")
+                raise ConsultError(_("Choose a theme to rename."))
             await themes.rename_theme(db_session, c, int(theme), form_text(form, "label"), by=request.scope["user"].id)
         return await self._act(request, db_session, consultation_id, action, "theme-renamed")
 
@@ -182,7 +184,7 @@ class ConsultationStaffPages(Controller):
         async def action(c: Any, form: Any) -> None:
             theme = form_text(form, "theme")
             if theme and (not theme.isdigit() or len(theme) > 12):
-                raise ConsultError("Choose the theme to move the thought to.")
+                raise ConsultError(_("Choose the theme to move the thought to."))
             await themes.move_thought(db_session, c, form_text(form, "thought"), int(theme) if theme else None,
                                       by=request.scope["user"].id)
         return await self._act(request, db_session, consultation_id, action, "thought-moved")
@@ -200,8 +202,9 @@ class ConsultationStaffPages(Controller):
         consultation = await setup.load_to_run(db, consultation_id, request.scope["user"])
         return consult_page("consult/moderation.html", request, consultation, status_code=status_code, error=error,
                             queue=await moderation.review_queue(db, consultation_id),
-                            report_reasons=moderation.REPORT_REASONS, hide_reasons=moderation.HIDE_REASONS,
-                            restore_reasons=moderation.RESTORE_REASONS)
+                            report_reasons=TranslatedWords(moderation.REPORT_REASONS),
+                            hide_reasons=TranslatedWords(moderation.HIDE_REASONS),
+                            restore_reasons=TranslatedWords(moderation.RESTORE_REASONS))
 
     @get("/moderation")
     async def moderation_queue(self, request: Request[Any, Any, Any], db_session: AsyncSession,
@@ -222,7 +225,7 @@ class ConsultationStaffPages(Controller):
         async def action(c: Any, form: Any) -> None:
             user = form_text(form, "user")
             if not user.isdigit() or len(user) > 12:
-                raise ConsultError("Choose the person to name as an analyst.")
+                raise ConsultError(_("Choose the person to name as an analyst."))
             await analysts.name_analyst(db_session, c, int(user), by=request.scope["user"].id)
         return await self._act(request, db_session, consultation_id, action, "analyst-named")
 
