@@ -13,8 +13,4 @@ NOT_YET_MARKED = frozenset({
     "ballots/portal_secret.html",
     "ballots/reconciliation.html",
     "ballots/reissued.html",
-    "elections/election.html",
-    "elections/result.html",
-    "elections/vote.html",
-    "voting/board.html",
 })

@@ -9,15 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from unionvote.elections.count import RULE_NAMES
+from unionvote.i18n import N_, _
 
 # ERS97 5.3.9-5.3.10: the difference left by rounding a transfer value down is non-transferable.
 # Meek keeps no separate line either: what rounding up holds back stays in its remainder.
 ROUNDING_IS_NON_TRANSFERABLE = {"ers97-stv", "meek-stv"}
 KIND_WORDS = {
-    "first preferences": "First preferences",
-    "surplus": "Surplus of {subject}",
-    "exclusion": "Exclusion of {subject}",
-    "round": "Round ending with {subject}",
+    "first preferences": N_("Stage %(number)s: First preferences"),
+    "surplus": N_("Stage %(number)s: Surplus of %(subject)s"),
+    "exclusion": N_("Stage %(number)s: Exclusion of %(subject)s"),
+    "round": N_("Stage %(number)s: Round ending with %(subject)s"),
 }
 
 
@@ -53,28 +54,32 @@ def build_sheet(record: dict[str, Any], names: dict[str, str]) -> Sheet:
     headings = []
     for stage in stages:
         subject = ", ".join(name(k) for k in stage["subject"])
-        headings.append(f"Stage {stage['number']}: " + KIND_WORDS.get(stage["kind"], stage["kind"]).format(
-            subject=subject))
+        kind = KIND_WORDS.get(stage["kind"])
+        headings.append(_(kind) % {"number": stage["number"], "subject": subject} if kind
+                        else f"{stage['number']}: {stage['kind']}")
     outcome: dict[str, str] = {}
     notes: list[str] = []
     for stage in stages:
         for key in stage["elected"]:
-            outcome[key] = f"Elected at stage {stage['number']}"
+            outcome[key] = _("Elected at stage %(number)s") % {"number": stage["number"]}
         for key in stage["excluded"]:
-            outcome[key] = f"Excluded at stage {stage['number']}"
+            outcome[key] = _("Excluded at stage %(number)s") % {"number": stage["number"]}
         if stage["deferred"]:
-            notes.append(f"Stage {stage['number']}: surplus of {', '.join(name(k) for k in stage['deferred'])} "
-                         "deferred (it could not change who is excluded).")
+            notes.append(_("Stage %(number)s: surplus of %(names)s deferred (it could not change who is excluded).")
+                         % {"number": stage["number"], "names": ", ".join(name(k) for k in stage["deferred"])})
         for tie in stage["tie_breaks"]:
-            how = (f"by looking back to stage {tie['decided_at_stage']}" if tie["method"] == "look-back"
-                   else "by lot (a SHA-256 draw anyone can repeat)")
-            notes.append(f"Stage {stage['number']}: {', '.join(name(k) for k in tie['tied'])} were tied "
-                         f"({tie['purpose']}); {name(tie['chosen'])} chosen {how}.")
+            said = {"number": stage["number"], "tied": ", ".join(name(k) for k in tie["tied"]),
+                    "purpose": tie["purpose"], "chosen": name(tie["chosen"]), "back": tie.get("decided_at_stage")}
+            notes.append((_("Stage %(number)s: %(tied)s were tied (%(purpose)s); %(chosen)s chosen by looking back "
+                            "to stage %(back)s.") if tie["method"] == "look-back"
+                          else _("Stage %(number)s: %(tied)s were tied (%(purpose)s); %(chosen)s chosen by lot "
+                                 "(a SHA-256 draw anyone can repeat).")) % said)
         if stage["note"]:
-            notes.append(f"Stage {stage['number']}: {stage['note']}")
+            notes.append(_("Stage %(number)s: %(note)s") % {"number": stage["number"], "note": stage["note"]})
         kept = [f"{name(k)} {v}" for k, v in stage.get("keep_values", {}).items() if Decimal(v) not in (0, 1)]
         if kept:
-            notes.append(f"Stage {stage['number']}: keep values {', '.join(kept)}.")
+            notes.append(_("Stage %(number)s: keep values %(values)s.") % {"number": stage["number"],
+                                                                             "values": ", ".join(kept)})
     rows = []
     non_transferable = []
     previous = "0"
@@ -92,7 +97,8 @@ def build_sheet(record: dict[str, Any], names: dict[str, str]) -> Sheet:
             cells.append((moved, stage["votes"].get(key, "")))
         rows.append(SheetRow(name(key), cells, outcome.get(key, "")))
     return Sheet(
-        rule=RULE_NAMES.get(record["rule"], record["rule"]), seats=record["seats"], quota=record["quota"],
+        rule=_(RULE_NAMES[record["rule"]]) if record["rule"] in RULE_NAMES else record["rule"],
+        seats=record["seats"], quota=record["quota"],
         total_valid=record["total_valid"], headings=headings,
         transfer_values=[s["transfer_value"] or "" for s in stages], rows=rows,
         non_transferable=non_transferable,
