@@ -74,8 +74,8 @@ def check_in(journey: Journey, conference_id: int, session_name: str) -> None:
 
 
 # ---- setting up from nothing, as the install and the union's staff do ------------------------------------------
-REGISTER = ("membership number,name,email,mobile,body code,role,lead\n"
-            "{rows}")
+REGISTER_HEADER = "membership number,name,email,mobile,body code,role,lead\n"
+UK = ZoneInfo("Europe/London")  # sessions and the consultation's phases are set in UK time
 BODIES_FILE = b"code,name,kind,membership\nLONC,London Central,branch,1200\nMANC,Manchester,branch,800\n"
 
 
@@ -131,13 +131,13 @@ def set_up_conference(admin: Journey, tag: str, register: str) -> Conference:
 
     admin.goto(f"/conferences/{conference.id}/sessions", "business sessions")
     page.get_by_label("Name", exact=True).fill(conference.session_name)
-    page.get_by_label("Day", exact=True).fill(datetime.now(ZoneInfo("Europe/London")).date().isoformat())
+    page.get_by_label("Day", exact=True).fill(datetime.now(UK).date().isoformat())
     page.get_by_label("Starts at").fill("00:00")
     page.get_by_label("Ends at").fill("23:59")
     page.get_by_role("button", name="Add session").click()
     page.wait_for_url("**/sessions?done=session-added")
     for what, content, button in (("bodies", BODIES_FILE, "Upload bodies"),
-                                  ("register", REGISTER.format(rows=register).encode(), "Upload the register")):
+                                  ("register", (REGISTER_HEADER + register).encode(), "Upload the register")):
         admin.goto(f"/conferences/{conference.id}/{what}", what)
         page.get_by_label("CSV file").set_input_files({"name": f"{what}.csv", "mimeType": "text/csv",
                                                        "buffer": content})
@@ -240,7 +240,6 @@ def member_ballot_open(admin: Journey, slug: str, question: str, members: str) -
 
 
 # ---- consultations ----------------------------------------------------------------------------------------
-UK = ZoneInfo("Europe/London")  # the phase form takes UK time
 
 
 def uk_minute(moment: datetime) -> str:
