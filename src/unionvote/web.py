@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from unionvote.auth import SecondFactorRequired, TotpEnrolmentRequired
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_
 from unionvote.outages import database_unavailable, service_unavailable
 
 log = logging.getLogger("unionvote.web")
@@ -35,25 +36,25 @@ STATIC_DIR = PACKAGE_DIR / "static"
 
 # Short messages shown after a redirect (?done=key): never user-supplied text.
 NOTICES = {
-    "logged-out": "You have logged out.",
-    "logged-out-everywhere": "You have been logged out on every device.",
-    "password-changed": "Your password has been changed. Other devices have been logged out.",
-    "totp-enabled": "Two-factor authentication is on.",
-    "language-saved": "Your language has been saved. You will see unionvote in it wherever you sign in.",
-    "codes-regenerated": "New recovery codes have been made. The old ones no longer work.",
-    "user-created": "The account has been created.",
-    "role-granted": "The role has been granted.",
-    "role-revoked": "The role has been removed.",
-    "totp-reset": "Two-factor authentication has been reset for that account.",
-    "token-created": "The API token has been created.",
-    "token-revoked": "The API token has been revoked.",
-    "conference-created": "The conference has been created.",
-    "enrolled": "Your password is set and you are logged in.",
-    "no-links-needed": "Nobody chosen needs a link: they have all enrolled already.",
-    "links-emailing": "The links are being emailed now. Reload this page in a minute to see who they reached.",
-    "no-codes-needed": "Everyone has a voting code already. Tick delegates to give them new codes.",
-    "oidc-linked": "Your sign-in elsewhere is linked: you can use it on the login page now.",
-    "oidc-unlinked": "Your sign-in elsewhere is unlinked: it no longer logs you in here.",
+    "logged-out": N_("You have logged out."),
+    "logged-out-everywhere": N_("You have been logged out on every device."),
+    "password-changed": N_("Your password has been changed. Other devices have been logged out."),
+    "totp-enabled": N_("Two-factor authentication is on."),
+    "language-saved": N_("Your language has been saved. You will see unionvote in it wherever you sign in."),
+    "codes-regenerated": N_("New recovery codes have been made. The old ones no longer work."),
+    "user-created": N_("The account has been created."),
+    "role-granted": N_("The role has been granted."),
+    "role-revoked": N_("The role has been removed."),
+    "totp-reset": N_("Two-factor authentication has been reset for that account."),
+    "token-created": N_("The API token has been created."),
+    "token-revoked": N_("The API token has been revoked."),
+    "conference-created": N_("The conference has been created."),
+    "enrolled": N_("Your password is set and you are logged in."),
+    "no-links-needed": N_("Nobody chosen needs a link: they have all enrolled already."),
+    "links-emailing": N_("The links are being emailed now. Reload this page in a minute to see who they reached."),
+    "no-codes-needed": N_("Everyone has a voting code already. Tick delegates to give them new codes."),
+    "oidc-linked": N_("Your sign-in elsewhere is linked: you can use it on the login page now."),
+    "oidc-unlinked": N_("Your sign-in elsewhere is unlinked: it no longer logs you in here."),
 }
 
 

@@ -5,9 +5,6 @@ it no longer does (then take it off the list), so the list only shrinks.
 """
 
 NOT_YET_MARKED = frozenset({
-    "admin/staff_home.html",
-    "admin/user.html",
-    "audit/index.html",
     "ballots/_member_import.html",
     "ballots/overview.html",
     "ballots/portal_secret.html",

@@ -15,6 +15,7 @@ from unionvote.auth import SESSION_ONLY, CurrentUser, public, requires_admin, re
 from unionvote.conferences import services as conferences
 from unionvote.conferences.models import Conference
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.live import publish_after_commit, render_fragment
 from unionvote.web import page, see_other
 
@@ -71,7 +72,7 @@ class AdminPages(Controller):
     async def user_detail(self, request: Request[Any, Any, Any], db_session: AsyncSession, user_id: int) -> Template:
         account = await db_session.get(User, user_id)
         if account is None:
-            raise RuleViolation("No such account.", 404)
+            raise RuleViolation(_("No such account."), 404)
         return page("admin/user.html", request, account=account, roles=await services.roles_of(db_session, user_id),
                     conferences=await conferences.list_conferences(db_session), role_choices=list(Role),
                     role_labels=ROLE_LABELS)
@@ -83,7 +84,7 @@ class AdminPages(Controller):
             role = Role(str(form.get("role", "")))
             conference_id = int(str(form.get("conference_id", "")))
         except ValueError as exc:
-            raise RuleViolation("Choose a conference and a role.") from exc
+            raise RuleViolation(_("Choose a conference and a role.")) from exc
         await services.grant_role(db_session, user_id=user_id, conference_id=conference_id, role=role,
                                   by=request.scope["user"].id)
         return see_other(f"/admin/users/{user_id}?done=role-granted")
