@@ -1,4 +1,5 @@
-"""A vote in one statement (PostgreSQL): the gate, every check and both inserts, in one round trip.
+"""A vote in one statement (PostgreSQL): the gate, every check and both inserts, in one round trip, and
+usually in a transaction of its own with no BEGIN or COMMIT sent (`_run`).
 
 The statement passes the ballot's gate (shared, as every cast does), reads the ballot row FOR SHARE, and
 inserts the participation row and the vote only if, as committed at that moment,
@@ -117,13 +118,26 @@ async def cast_in_one_statement(db: AsyncSession, ballot_id: int, user_id: int, 
         return None
     params.update(ballot_id=ballot_id, delegate_id=voter.delegate_id, user_id=user_id, weight=voter.weight,
                   opened_at=ballot.ballot.opened_at, now=utcnow(), token_hash=token_hash(ballot_id, token))
-    connection = await db.connection()
-    row = (await connection.execute(CAST_PLAIN if ballot.sealing is None else CAST_SEALED, params)).one()
+    row = await _run(db, CAST_PLAIN if ballot.sealing is None else CAST_SEALED, params)
     if row.stored == 1:
         return Stored(params["vote_tracker"], chosen)
     if not row.open:
         memory.forget(ballot_id)
     return None
+
+
+async def _run(db: AsyncSession, statement: Any, params: dict[str, Any]) -> Any:
+    """The statement's one row. When the request's unit of work has not touched the database yet (the login and
+    the open ballot answered from memory: the usual cast), the statement runs alone on a connection of its own
+    in autocommit: PostgreSQL runs one statement as a transaction of its own, committed before it answers, so
+    the vote is durable when the receipt is sent and the BEGIN and COMMIT round trips are saved. The request
+    holds no other connection meanwhile (its unit of work has none), so it never waits on the pool twice."""
+    if db.in_transaction():
+        return (await (await db.connection()).execute(statement, params)).one()
+    engine: Any = db.bind
+    async with engine.connect() as connection:
+        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return (await alone.execute(statement, params)).one()
 
 
 def _vote(ballot: OpenBallot, weight_text: str, token: str, chosen: tuple[str, ...]) -> dict[str, Any] | None:
