@@ -260,8 +260,12 @@ def follow_event_language(request: Any, event_default: str | None) -> str:
 
 
 def template_callables() -> dict[str, Callable[..., Any]]:
-    """What every template may call: the current language, its direction and the offered list."""
-    return {"current_language": current_language, "text_direction": text_direction, "translated": gettext,
+    """What every template may call: the current language, its direction and the offered list; and the words a
+    page's script shows, in the reader's language (unionvote.script_words)."""
+    from unionvote.script_words import script_words  # its words are marked with this module's N_
+
+    return {"script_words": script_words,
+            "current_language": current_language, "text_direction": text_direction, "translated": gettext,
             "languages": lambda: LANGUAGES, "format_number": format_number, "format_when": format_when,
             "format_day": format_day}
 

@@ -2,6 +2,11 @@
    without it) and loads the check itself (sealcheck.js, with the curve library) only when the voter asks. */
 (function () {
   "use strict";
+  // The page's words in the reader's language (a JSON block the server fills: unionvote/script_words.py).
+  function say(english) {
+    var block = document.getElementById("uv-words");
+    return (block && JSON.parse(block.textContent)[english]) || english;
+  }
   function reveal(root) {
     if (!root || !root.querySelectorAll) return;
     if (root.matches && root.matches("[data-sealcheck]")) root.hidden = false;
@@ -14,9 +19,9 @@
     if (!button) return;
     var form = button.closest("form");
     var out = form.querySelector("[data-sealcheck-out]");
-    out.textContent = "Loading the check…";
+    out.textContent = say("Loading the check…");
     import("/static/js/sealcheck.js").then(function (module) { return module.start(form); }, function () {
-      out.textContent = "The check could not be loaded. You can still cast your vote with the button below.";
+      out.textContent = say("The check could not be loaded. You can still cast your vote with the button below.");
     });
   });
 })();

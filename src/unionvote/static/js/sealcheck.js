@@ -37,6 +37,12 @@ export function checkSealing(electionKeyHex, sealed, randomnessHex, selection) {
   return { ok: differ.length === 0, slots: slots.length, differ };
 }
 
+// The page's words in the reader's language (a JSON block the server fills: unionvote/script_words.py), English
+// when missing; `%(name)s` placeholders are filled from `values`.
+const block = typeof document === "undefined" ? null : document.getElementById("uv-words"); // node: tests
+const words = JSON.parse((block || {}).textContent || "{}");
+const say = (english, values = {}) => (words[english] || english).replace(/%\((\w+)\)s/g, (_, name) => values[name]);
+
 const csrfToken = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
 async function ask(url, body) {
@@ -45,7 +51,7 @@ async function ask(url, body) {
     headers: { "content-type": "application/json", accept: "application/json", "x-csrftoken": csrfToken() },
   });
   const answer = await response.json().catch(() => ({}));
-  if (!response.ok) throw new SealingError(answer.detail || `The server answered ${response.status}.`);
+  if (!response.ok) throw new SealingError(answer.detail || say("The server answered %(status)s.", { status: response.status }));
   return answer;
 }
 
@@ -64,7 +70,7 @@ function controllerFor(form) {
     const input = form.querySelector(`input[name="choice"][value="${CSS.escape(key)}"]`);
     const label = input && form.querySelector(`label[for="${CSS.escape(input.id)}"]`);
     return label ? label.textContent.trim() : key;
-  }).join(", ") || "no option (a blank vote)";
+  }).join(", ") || say("no option (a blank vote)");
   let prepared = null;
   let sealedFor = null;
 
@@ -75,8 +81,8 @@ function controllerFor(form) {
   form.addEventListener("change", (event) => {
     if (prepared && event.target.name === "choice") {
       forget();
-      out.replaceChildren(element("p", {}, "You changed your choice. Press “Check the sealing first” to seal it "
-        + "again, or cast your vote."));
+      out.replaceChildren(element("p", {}, say("You changed your choice. Press “Check the sealing first” to seal "
+        + "it again, or cast your vote.")));
     }
   });
 
@@ -85,15 +91,15 @@ function controllerFor(form) {
   async function sealNow(note) {
     forget();
     sealedFor = chosenNow();
-    show(...(note || []), element("p", {}, "Sealing your choice…"));
+    show(...(note || []), element("p", {}, say("Sealing your choice…")));
     prepared = await ask(`${base}/seal`, { choice: sealedFor });
-    const cast = element("button", { type: "button", class: "button button--primary" }, "Cast this sealed vote");
-    const challenge = element("button", { type: "button", class: "button" }, "Challenge it: show me it is my choice");
+    const cast = element("button", { type: "button", class: "button button--primary" }, say("Cast this sealed vote"));
+    const challenge = element("button", { type: "button", class: "button" }, say("Challenge it: show me it is my choice"));
     cast.addEventListener("click", () => castPrepared());
     challenge.addEventListener("click", () => challengePrepared().catch(failed));
-    show(...(note || []), element("p", {}, `The server has sealed your choice: ${wordsFor(sealedFor)}. It has `
-      + `${prepared.sealed.slots.length} encrypted parts. Cast it, or challenge it to see that it holds your `
-      + "choice (a challenged sealing is then set aside and a fresh one made)."), cast, challenge);
+    show(...(note || []), element("p", {}, say("The server has sealed your choice: %(choice)s. It has %(parts)s encrypted parts. "
+      + "Cast it, or challenge it to see that it holds your choice (a challenged sealing is then set aside and a "
+      + "fresh one made).", { choice: wordsFor(sealedFor), parts: prepared.sealed.slots.length })), cast, challenge);
   }
 
   function castPrepared() {
@@ -106,25 +112,25 @@ function controllerFor(form) {
   async function challengePrepared() {
     const checking = prepared;
     forget();
-    show(element("p", {}, "Asking the server to reveal how it sealed your choice…"));
+    show(element("p", {}, say("Asking the server to reveal how it sealed your choice…")));
     const { randomness } = await ask(`${base}/seal/reveal`, { sealed: checking.sealed, handle: checking.handle });
     const selection = selectionOf(checking.options, chosenNow(), checking.blank_slot);
     const result = checkSealing(checking.election_key, checking.sealed, randomness, selection);
     const verdict = result.ok
       ? element("p", { class: "status-box status-box--in", "data-sealcheck-verdict": "ok" },
-        `Checked: the server sealed exactly what you chose (${wordsFor(chosenNow())}). All ${result.slots} `
-        + "encrypted parts were recomputed in this page from the randomness it revealed. That sealing has been "
-        + "shown, so it will not be cast.")
+        say("Checked: the server sealed exactly what you chose (%(choice)s). All %(parts)s encrypted parts were "
+          + "recomputed in this page from the randomness it revealed. That sealing has been shown, so it will not "
+          + "be cast.", { choice: wordsFor(chosenNow()), parts: result.slots }))
       : element("p", { class: "status-box status-box--out", "data-sealcheck-verdict": "bad" },
-        "Warning: the sealing does NOT match the choice on your screen. Do not cast it. Tell the returning "
-        + "officer now.");
-    await sealNow([verdict, element("p", {}, "A fresh sealing has been made for you to cast:")]);
+        say("Warning: the sealing does NOT match the choice on your screen. Do not cast it. Tell the returning "
+          + "officer now."));
+    await sealNow([verdict, element("p", {}, say("A fresh sealing has been made for you to cast:"))]);
   }
 
   function failed(error) {
     forget();
-    show(element("p", { class: "status-box status-box--out" }, `${error.message} You can still cast your vote `
-      + "with the button below."));
+    show(element("p", { class: "status-box status-box--out" },
+      say("%(reason)s You can still cast your vote with the button below.", { reason: error.message })));
   }
 
   return () => sealNow().catch(failed);

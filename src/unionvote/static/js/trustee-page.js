@@ -7,6 +7,10 @@ import { decryptTally, generateKeyFile, keyFileText, readKeyFile, SealingError }
 let key = null; // {secret, publicKey, publicHex}: lives as long as the page, never stored or sent
 
 const $ = (selector) => document.querySelector(selector);
+// The page's words in the reader's language (a JSON block the server fills: unionvote/script_words.py), English
+// when missing; `%(name)s` placeholders are filled from `values`. trustee.js's refusals are looked up too.
+const words = JSON.parse(($("#uv-words") || {}).textContent || "{}");
+const tr = (english, values = {}) => (words[english] || english).replace(/%\((\w+)\)s/g, (_, name) => values[name]);
 const csrfToken = () => ($('meta[name="csrf-token"]') || {}).content || "";
 
 function reveal(root) {
@@ -18,8 +22,8 @@ function say(element, text) {
 }
 
 function keyLoaded(source) {
-  say($("#key-status"), `Key loaded (${source}): public key ${key.publicHex.slice(0, 16)}…. It stays in this page's `
-    + "memory until you leave or reload the page, and is never sent to the server.");
+  say($("#key-status"), tr("Key loaded (%(source)s): public key %(key)s…. It stays in this page's memory until you "
+    + "leave or reload the page, and is never sent to the server.", { source, key: key.publicHex.slice(0, 16) }));
 }
 
 async function loadKeyFile(event) {
@@ -30,8 +34,8 @@ async function loadKeyFile(event) {
     keyLoaded(file.name);
   } catch (error) {
     key = null;
-    const reason = error instanceof SealingError ? error.message : "It is not a key file (not JSON).";
-    say($("#key-status"), `That file was not loaded: ${reason}`);
+    const reason = error instanceof SealingError ? tr(error.message) : tr("It is not a key file (not JSON).");
+    say($("#key-status"), tr("That file was not loaded: %(reason)s", { reason }));
   } finally {
     event.target.value = "";
   }
@@ -49,10 +53,10 @@ function makeKey() {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
   key = readKeyFile(keyFile);
-  keyLoaded("made here");
+  keyLoaded(tr("made here"));
   $("#public_key").value = JSON.stringify({ proof: keyFile.proof, public_key: keyFile.public_key });
-  say($("#key-status"), `${$("#key-status").textContent} Its file, ${name}, has been downloaded: keep it safe, `
-    + "off shared computers. Now register its public key with the form below.");
+  say($("#key-status"), `${$("#key-status").textContent} ${tr("Its file, %(name)s, has been downloaded: keep it "
+    + "safe, off shared computers. Now register its public key with the form below.", { name })}`);
   $("#register-form button[type=submit]").focus();
 }
 
@@ -100,30 +104,31 @@ async function refreshBallots(force = false) {
 async function decrypt(button) {
   const message = $("#decrypt-message");
   if (!key) {
-    say(message, "Load your key file first (or make a key), then press “Decrypt the result” again.");
+    say(message, tr("Load your key file first (or make a key), then press “Decrypt the result” again."));
     $("#key-file").focus();
     return;
   }
   const ballot = button.dataset.decrypt;
   button.disabled = true;
-  say(message, `Decrypting ballot ${ballot}…`);
+  say(message, tr("Decrypting ballot %(ballot)s…", { ballot }));
   const started = performance.now();
   try {
     const answer = await fetch(button.dataset.tally, { headers: { accept: "application/json" } });
     const tally = await answer.json();
-    if (!answer.ok) throw new SealingError(tally.error || "The sealed tally could not be fetched.");
+    if (!answer.ok) throw new SealingError(tally.error || tr("The sealed tally could not be fetched."));
     const partial = decryptTally(key, tally, { checkVotes: $("#check-votes").checked });
     const sent = await fetch(button.dataset.post, {
       method: "POST", body: JSON.stringify(partial),
       headers: { "content-type": "application/json", accept: "application/json", "x-csrftoken": csrfToken() },
     });
     const reply = await sent.json();
-    if (!sent.ok) throw new SealingError(reply.error || "The partial decryption was refused.");
+    if (!sent.ok) throw new SealingError(reply.error || tr("The partial decryption was refused."));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    say(message, `Ballot ${ballot}: ${reply.message} (checked, decrypted and sent in ${seconds} s.)`);
+    say(message, tr("Ballot %(ballot)s: %(message)s (checked, decrypted and sent in %(seconds)s s.)",
+                   { ballot, message: reply.message, seconds }));
   } catch (error) {
-    const reason = error instanceof SealingError ? error.message : "The server could not be reached.";
-    say(message, `Ballot ${ballot} was not decrypted: ${reason}`);
+    const reason = error instanceof SealingError ? tr(error.message) : tr("The server could not be reached.");
+    say(message, tr("Ballot %(ballot)s was not decrypted: %(reason)s", { ballot, reason }));
     button.disabled = false;
     return;
   }
