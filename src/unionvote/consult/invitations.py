@@ -12,6 +12,7 @@ from unionvote.conferences.csvtable import Column, RegisterFileRejected, RowChec
 from unionvote.consult.audience import audience_of
 from unionvote.consult.models import ATTRIBUTES, Claim, Consultation, Invitation
 from unionvote.consult.setup import ConsultError, audit_scope
+from unionvote.i18n import _
 from unionvote.security import token_digest
 
 INVITATION_COLUMNS = [
@@ -47,7 +48,7 @@ async def import_invitations(db: AsyncSession, consultation: Consultation, data:
     """Make one link per row. Returns (reference, token) pairs: the tokens exist nowhere else afterwards."""
     audience = audience_of(consultation)
     if not audience.uses_invitations:
-        raise ConsultError("This consultation is for a conference's delegates; it has no invitation list.", 409)
+        raise ConsultError(_("This consultation is for a conference's delegates; it has no invitation list."), 409)
     if audience.needs_ballot:
         raise ConsultError("This consultation is for a ballot's electorate: issue its invitations from the ballot "
                            "instead of uploading a list.", 409)

@@ -73,14 +73,17 @@ class Phases:
     discover_opens_at: datetime | None = None
 
     def check(self) -> None:
-        for phase, opens, closes in (("Share", self.share_opens_at, self.share_closes_at),
-                                     ("Star", self.star_opens_at, self.star_closes_at)):
+        for no_opening, wrong_way, opens, closes in (
+                (N_("Share has a closing time but no opening time."), N_("Share must close after it opens."),
+                 self.share_opens_at, self.share_closes_at),
+                (N_("Star has a closing time but no opening time."), N_("Star must close after it opens."),
+                 self.star_opens_at, self.star_closes_at)):
             if closes is not None and opens is None:
-                raise ConsultError(f"{phase} has a closing time but no opening time.")
+                raise ConsultError(_(no_opening))
             if opens is not None and closes is not None and closes <= opens:
-                raise ConsultError(f"{phase} must close after it opens.")
+                raise ConsultError(_(wrong_way))
         if self.star_opens_at and self.share_opens_at and self.star_opens_at < self.share_opens_at:
-            raise ConsultError("Star cannot open before Share: there would be nothing to rate.")
+            raise ConsultError(_("Star cannot open before Share: there would be nothing to rate."))
 
 
 async def create_consultation(db: AsyncSession, user: CurrentUser, *, question: str, description: str,
@@ -89,34 +92,34 @@ async def create_consultation(db: AsyncSession, user: CurrentUser, *, question: 
                               ballot_id: int | None = None) -> Consultation:
     question, description = question.strip(), description.strip()
     if not question:
-        raise ConsultError("Write the question members will answer.")
+        raise ConsultError(_("Write the question members will answer."))
     if len(question) > 300:
-        raise ConsultError(f"The question is {len(question)} characters long; keep it to 300.")
+        raise ConsultError(_("The question is %(length)s characters long; keep it to 300.") % {"length": len(question)})
     if len(description) > 4000:
-        raise ConsultError("The description is too long; keep it to 4,000 characters.")
+        raise ConsultError(_("The description is too long; keep it to 4,000 characters."))
     kind = AUDIENCES.get(audience)
     if kind is None:
-        raise ConsultError("Choose who takes part: the delegates of a conference, people on an imported list, "
-                           "or the electorate of an indicative ballot.")
+        raise ConsultError(_("Choose who takes part: the delegates of a conference, people on an imported list, "
+                             "or the electorate of an indicative ballot."))
     if anonymity not in set(Anonymity):
-        raise ConsultError("Choose anonymous or confidential.")
+        raise ConsultError(_("Choose anonymous or confidential."))
     if not 1 <= rating_target <= 500:
-        raise ConsultError("The rating target must be a whole number from 1 to 500.")
+        raise ConsultError(_("The rating target must be a whole number from 1 to 500."))
     if kind.needs_conference:
         if conference_id is None or await db.get(Conference, conference_id) is None:
-            raise ConsultError("Choose the conference whose delegates take part.")
+            raise ConsultError(_("Choose the conference whose delegates take part."))
     else:
         conference_id = None
     if kind.needs_ballot:
         if ballot_id is None or await ballot_title(db, ballot_id) is None:
-            raise ConsultError("Choose the indicative ballot whose electorate takes part.")
+            raise ConsultError(_("Choose the indicative ballot whose electorate takes part."))
     else:
         ballot_id = None
     consultation = Consultation(question=question, description=description, audience=audience,
                                 conference_id=conference_id, ballot_id=ballot_id, anonymity=anonymity,
                                 hold_for_review=hold_for_review, rating_target=rating_target)
     if not may_run(user, consultation):
-        raise ConsultError("Only staff of that conference, or administrators, can run this consultation.", 403)
+        raise ConsultError(_("Only staff of that conference, or administrators, can run this consultation."), 403)
     db.add(consultation)
     await db.flush()
     await record(db, scope=audit_scope(consultation.id), actor=actor_of(user.id), action="consultation.created",  # type: ignore[arg-type]
@@ -129,14 +132,14 @@ async def create_consultation(db: AsyncSession, user: CurrentUser, *, question: 
 async def load(db: AsyncSession, consultation_id: int) -> Consultation:
     consultation = await db.get(Consultation, consultation_id)
     if consultation is None:
-        raise ConsultError("There is no such consultation.", 404)
+        raise ConsultError(_("There is no such consultation."), 404)
     return consultation
 
 
 async def load_to_run(db: AsyncSession, consultation_id: int, user: CurrentUser) -> Consultation:
     consultation = await load(db, consultation_id)
     if not may_run(user, consultation):
-        raise ConsultError("You do not run this consultation.", 403)
+        raise ConsultError(_("You do not run this consultation."), 403)
     return consultation
 
 

@@ -19,6 +19,7 @@ from unionvote.audit.services import actor_of, record
 from unionvote.consult.models import Consultation, Theme, Thought
 from unionvote.consult.ranking import visible
 from unionvote.consult.setup import ConsultError, audit_scope
+from unionvote.i18n import _
 
 STOP_WORDS = frozenset("""a about after all also am an and any are as at be because been before being but by can
 could did do does doing don for from get got had has have having he her here his how i if in into is it its just
@@ -79,9 +80,9 @@ def kmeans(vectors: list[Vector], k: int, seed: int = 0) -> list[int]:
             break
         centres.append(vectors[farthest])
     assignment = [0] * len(vectors)
-    for _ in range(ITERATIONS):
+    for iteration in range(ITERATIONS):
         new = [max(range(len(centres)), key=lambda c, v=v: _dot(v, centres[c])) for v in vectors]
-        if new == assignment and _ > 0:
+        if new == assignment and iteration > 0:
             break
         assignment = new
         centres = [_centroid([v for v, a in zip(vectors, assignment, strict=True) if a == c]) or centres[c]
@@ -108,7 +109,7 @@ def theme_count(n: int) -> int:
 async def compute_themes(db: AsyncSession, consultation: Consultation, *, by: int) -> int:
     thoughts = await visible(db, consultation.id)  # type: ignore[arg-type]
     if len(thoughts) < 4:
-        raise ConsultError("Themes need at least four visible thoughts.", 409)
+        raise ConsultError(_("Themes need at least four visible thoughts."), 409)
     thoughts.sort(key=lambda t: t.number)
     vectors = tfidf([t.text for t in thoughts])
     k = theme_count(len(thoughts))
@@ -139,10 +140,10 @@ async def themes_of(db: AsyncSession, consultation_id: int) -> dict[int, str]:
 async def rename_theme(db: AsyncSession, consultation: Consultation, theme_id: int, new_label: str, *, by: int) -> None:
     new_label = " ".join(new_label.split())
     if not new_label or len(new_label) > 100:
-        raise ConsultError("Give the theme a name of 1 to 100 characters.")
+        raise ConsultError(_("Give the theme a name of 1 to 100 characters."))
     theme = await db.get(Theme, theme_id)
     if theme is None or theme.consultation_id != consultation.id:
-        raise ConsultError("There is no such theme in this consultation.", 404)
+        raise ConsultError(_("There is no such theme in this consultation."), 404)
     theme.label = new_label
     await record(db, scope=audit_scope(consultation.id), actor=actor_of(by), action="theme.renamed",  # type: ignore[arg-type]
                  payload={"consultation": consultation.id, "theme": theme_id})
@@ -152,11 +153,11 @@ async def move_thought(db: AsyncSession, consultation: Consultation, thought_id:
                        by: int) -> None:
     thought = await db.get(Thought, thought_id) if len(thought_id) <= 32 else None
     if thought is None or thought.consultation_id != consultation.id:
-        raise ConsultError("There is no such thought in this consultation.", 404)
+        raise ConsultError(_("There is no such thought in this consultation."), 404)
     if theme_id is not None:
         theme = await db.get(Theme, theme_id)
         if theme is None or theme.consultation_id != consultation.id:
-            raise ConsultError("There is no such theme in this consultation.", 404)
+            raise ConsultError(_("There is no such theme in this consultation."), 404)
     thought.theme_id = theme_id
     await record(db, scope=audit_scope(consultation.id), actor=actor_of(by), action="thought.theme_changed",  # type: ignore[arg-type]
                  payload={"consultation": consultation.id, "thought": thought_id, "theme": theme_id})

@@ -11,18 +11,20 @@ from unionvote.conferences.register import AccreditationStatus, Delegate
 from unionvote.db import locked, utcnow
 from unionvote.elections.models import Election, ElectionState, Nomination, NominationState, NominatorKind, Support
 from unionvote.elections.services import ElectionError, audit_election, get_election, locked_election
+from unionvote.i18n import _
 
 
 def _check_open(election: Election) -> None:
     if election.state != ElectionState.NOMINATIONS or utcnow() >= election.nominations_close_at:
-        raise ElectionError("Nominations for this election have closed.", 409)
+        raise ElectionError(_("Nominations for this election have closed."), 409)
 
 
 def _check_statement(election: Election, statement: str) -> str:
     statement = statement.replace("\r\n", "\n").strip()
     if len(statement) > election.statement_limit:
-        raise ElectionError(f"The statement is {len(statement)} characters long; the limit is "
-                            f"{election.statement_limit}. Shorten it by {len(statement) - election.statement_limit}.")
+        raise ElectionError(_("The statement is %(length)s characters long; the limit is %(limit)s. Shorten it by "
+                              "%(over)s.") % {"length": len(statement), "limit": election.statement_limit,
+                                              "over": len(statement) - election.statement_limit})
     return statement
 
 
@@ -42,25 +44,25 @@ async def nominate(db: AsyncSession, conference_id: int, election_id: int, *, ca
     _check_open(election)
     name = " ".join(candidate_name.split())
     if not 1 <= len(name) <= 200:
-        raise ElectionError("Give the candidate's name (1 to 200 characters).")
+        raise ElectionError(_("Give the candidate's name (1 to 200 characters)."))
     text = _check_statement(election, statement)
     delegate = None if on_behalf else await _delegate_of(db, conference_id, by)
     if not on_behalf and delegate is None:
-        raise ElectionError("Only delegates of this conference can nominate.", 403)
+        raise ElectionError(_("Only delegates of this conference can nominate."), 403)
     if election.nominator_kind == NominatorKind.BODY:
         if body_id is None:
-            raise ElectionError("Choose the body making the nomination.")
+            raise ElectionError(_("Choose the body making the nomination."))
         if body_id not in {b.id for b in await lookup.bodies_of(db, conference_id)}:
-            raise ElectionError("There is no such body in this conference.", 404)
+            raise ElectionError(_("There is no such body in this conference."), 404)
         if delegate is not None and delegate.body_id != body_id:
-            raise ElectionError("You can nominate only for the body you are a delegate of.", 403)
+            raise ElectionError(_("You can nominate only for the body you are a delegate of."), 403)
     else:
         body_id = None
     same = (await db.execute(select(Nomination.id).where(
         Nomination.election_id == election.id, Nomination.candidate_name == name,
         Nomination.state != NominationState.WITHDRAWN))).first()
     if same is not None:
-        raise ElectionError(f"{name} is already nominated for this election.", 409)
+        raise ElectionError(_("%(name)s is already nominated for this election.") % {"name": name}, 409)
     nomination = Nomination(election_id=election.id, candidate_name=name, statement=text, body_id=body_id,
                             nominated_by=by)
     db.add(nomination)
@@ -75,7 +77,7 @@ async def nomination_in(db: AsyncSession, conference_id: int, election_id: int, 
     nomination = await db.get(Nomination, nomination_id)
     await get_election(db, conference_id, election_id)
     if nomination is None or nomination.election_id != election_id:
-        raise ElectionError("There is no such nomination in this election.", 404)
+        raise ElectionError(_("There is no such nomination in this election."), 404)
     return nomination
 
 
@@ -83,17 +85,17 @@ async def support(db: AsyncSession, conference_id: int, election_id: int, nomina
     election = await locked_election(db, conference_id, election_id)
     _check_open(election)
     if election.nominator_kind != NominatorKind.DELEGATES:
-        raise ElectionError("In this election bodies nominate; delegates do not add support.", 409)
+        raise ElectionError(_("In this election bodies nominate; delegates do not add support."), 409)
     nomination = await nomination_in(db, conference_id, election_id, nomination_id)
     if nomination.state == NominationState.WITHDRAWN:
-        raise ElectionError("That nomination has been withdrawn.", 409)
+        raise ElectionError(_("That nomination has been withdrawn."), 409)
     if await _delegate_of(db, conference_id, by) is None:
-        raise ElectionError("Only delegates of this conference can support a nomination.", 403)
+        raise ElectionError(_("Only delegates of this conference can support a nomination."), 403)
     try:
         async with db.begin_nested():
             db.add(Support(nomination_id=nomination.id, user_id=by))  # type: ignore[arg-type]
     except IntegrityError:
-        raise ElectionError("You already support this nomination.", 409) from None
+        raise ElectionError(_("You already support this nomination."), 409) from None
     await audit_election(db, election, by, "supported", nomination=nomination.id)
 
 
@@ -112,11 +114,11 @@ async def withdraw(db: AsyncSession, conference_id: int, election_id: int, nomin
     _check_open(election)
     nomination = (await locked(db, select(Nomination).where(Nomination.id == nomination_id))).scalar_one_or_none()
     if nomination is None or nomination.election_id != election.id:
-        raise ElectionError("There is no such nomination in this election.", 404)
+        raise ElectionError(_("There is no such nomination in this election."), 404)
     if not as_committee and nomination.nominated_by != by:
-        raise ElectionError("Only whoever made the nomination, or the committee, can withdraw it.", 403)
+        raise ElectionError(_("Only whoever made the nomination, or the committee, can withdraw it."), 403)
     if nomination.state == NominationState.WITHDRAWN:
-        raise ElectionError("That nomination has already been withdrawn.", 409)
+        raise ElectionError(_("That nomination has already been withdrawn."), 409)
     nomination.state = NominationState.WITHDRAWN
     await audit_election(db, election, by, "nomination_withdrawn", nomination=nomination.id)
 
@@ -126,22 +128,22 @@ async def decide(db: AsyncSession, conference_id: int, election_id: int, nominat
     """The committee marks a nomination valid or invalid (with the reason), until nominations are closed."""
     election = await locked_election(db, conference_id, election_id)
     if election.state != ElectionState.NOMINATIONS:
-        raise ElectionError("Nominations are closed: decisions on them can no longer change.", 409)
+        raise ElectionError(_("Nominations are closed: decisions on them can no longer change."), 409)
     nomination = (await locked(db, select(Nomination).where(Nomination.id == nomination_id))).scalar_one_or_none()
     if nomination is None or nomination.election_id != election.id:
-        raise ElectionError("There is no such nomination in this election.", 404)
+        raise ElectionError(_("There is no such nomination in this election."), 404)
     if nomination.state == NominationState.WITHDRAWN:
-        raise ElectionError("That nomination has been withdrawn.", 409)
+        raise ElectionError(_("That nomination has been withdrawn."), 409)
     note = " ".join(note.split())
     if len(note) > 500:
-        raise ElectionError("Keep the committee's note under 500 characters.")
+        raise ElectionError(_("Keep the committee's note under 500 characters."))
     if not valid and not note:
-        raise ElectionError("Say why the nomination is invalid: the candidate and nominator will read it.")
+        raise ElectionError(_("Say why the nomination is invalid: the candidate and nominator will read it."))
     if valid and election.nominator_kind == NominatorKind.DELEGATES:
         have = (await supporters(db, [nomination.id])).get(nomination.id, 0)
         if have < election.supporters_needed:
-            raise ElectionError(f"This nomination has {have} supporter(s); it needs {election.supporters_needed}.",
-                                409)
+            raise ElectionError(_("This nomination has %(have)s supporter(s); it needs %(needed)s.")
+                                % {"have": have, "needed": election.supporters_needed}, 409)
     nomination.state = NominationState.VALID if valid else NominationState.INVALID
     nomination.committee_note = note or None
     await audit_election(db, election, by, "nomination_decided", nomination=nomination.id, valid=valid)

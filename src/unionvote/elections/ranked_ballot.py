@@ -27,6 +27,7 @@ from unionvote.elections.services import (
     result_of,
     valid_candidates,
 )
+from unionvote.i18n import _
 from unionvote.sealing.trustees import TrusteePublic
 from unionvote.voting import services as voting
 from unionvote.voting.casting import Receipt, cast_vote, has_voted, voter_entry
@@ -42,9 +43,9 @@ async def open_ranked_ballot(db: AsyncSession, conference_id: int, election_id: 
     """Open the ballot with its papers sealed: under the trustees' keys when given, else the server's own."""
     election = await locked_election(db, conference_id, election_id)
     if election.state != ElectionState.CONTESTED:
-        raise ElectionError("A ballot opens only for a contested election whose nominations are closed.", 409)
+        raise ElectionError(_("A ballot opens only for a contested election whose nominations are closed."), 409)
     if election.ballot_id is not None:
-        raise ElectionError("This election's ballot has already been opened.", 409)
+        raise ElectionError(_("This election's ballot has already been opened."), 409)
     candidates = await valid_candidates(db, election.id)
     spec = voting.BallotSpec(
         title=f"Election: {election.title}"[:200],
@@ -64,12 +65,12 @@ async def trustees_for(db: AsyncSession, conference_id: int, sealing: object) ->
     """The keys an election's papers are sealed under: none (sealed by the server), or the conference's
     registered trustees. Not chosen: the trustees when any are registered, as for a conference ballot."""
     if sealing not in (None, SealingMode.SERVER, SealingMode.TRUSTEES):
-        raise ElectionError("Choose who holds the key: the server, or the trustees.")
+        raise ElectionError(_("Choose who holds the key: the server, or the trustees."))
     trustees = await conference_trustees(db, conference_id)
     if sealing == SealingMode.TRUSTEES and not trustees:
-        raise ElectionError("The papers are to be sealed with the trustees' keys, and no trustee has registered a "
-                            "key for this conference yet. The returning officer registers one on the trustees' page; "
-                            "or open the ballot sealed by the server.", 409)
+        raise ElectionError(_("The papers are to be sealed with the trustees' keys, and no trustee has registered a "
+                              "key for this conference yet. The returning officer registers one on the trustees' "
+                              "page; or open the ballot sealed by the server."), 409)
     return [] if sealing == SealingMode.SERVER else trustees
 
 
@@ -87,7 +88,7 @@ async def cast_ranking(db: AsyncSession, conference_id: int, election_id: int, *
                        ranking: list[str], token: str) -> Receipt:
     election = await get_election(db, conference_id, election_id)
     if election.ballot_id is None:
-        raise ElectionError("Voting has not opened in this election.", 409)
+        raise ElectionError(_("Voting has not opened in this election."), 409)
     return await cast_vote(db, election.ballot_id, user_id=user_id, choice=ranking, token=token,
                            conference_id=conference_id)
 
@@ -99,7 +100,7 @@ async def close_and_count(db: AsyncSession, conference_id: int, election_id: int
     ballot stays closed and the election contested (call again to count)."""
     election = await locked_election(db, conference_id, election_id)
     if election.state != ElectionState.CONTESTED or election.ballot_id is None:
-        raise ElectionError("There is no open ballot to close in this election.", 409)
+        raise ElectionError(_("There is no open ballot to close in this election."), 409)
     ballot = await voting.get_ballot(db, election.ballot_id, conference_id)
     if ballot.state == BallotState.OPEN:
         await voting.close_ballot(db, ballot.id, by=by, conference_id=conference_id)  # type: ignore[arg-type]
@@ -110,7 +111,7 @@ async def close_and_count(db: AsyncSession, conference_id: int, election_id: int
         (json.loads(row.choice), row.weight) for row in await contents(db, ballot.id))  # type: ignore[arg-type]
     papers = papers_of_rows(rows)
     if not papers:
-        raise ElectionError("Nobody voted, so there is nothing to count.", 409)
+        raise ElectionError(_("Nobody voted, so there is nothing to count."), 409)
     election = await declare_papers(db, election, papers, by=by)
     counted = result_of(election)
     assert counted is not None

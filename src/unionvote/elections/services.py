@@ -22,6 +22,7 @@ from unionvote.elections.count import RULE_NAMES, RULES, run_count
 from unionvote.elections.count.types import CountInput, RankedBallot
 from unionvote.elections.models import Election, ElectionState, Nomination, NominationState, NominatorKind, Paper
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 
 MAX_SEATS = 50
 MAX_STATEMENT_LIMIT = 10_000
@@ -44,22 +45,22 @@ class ElectionSpec:
 
 def check_spec(spec: ElectionSpec) -> None:
     if not spec.title.strip() or len(spec.title) > 200:
-        raise ElectionError("Give the election a title of 1 to 200 characters.")
+        raise ElectionError(_("Give the election a title of 1 to 200 characters."))
     if not 1 <= spec.seats <= MAX_SEATS:
         raise ElectionError(f"The number of seats must be between 1 and {MAX_SEATS}.")
     if spec.rule not in RULES:
         raise ElectionError("Choose how the votes are counted: " + "; ".join(
             f"{name} ({code})" for code, name in RULE_NAMES.items()) + ".")
     if spec.rule == "irv" and spec.seats != 1:
-        raise ElectionError("IRV (the alternative vote) fills one seat; choose an STV rule for more seats.")
+        raise ElectionError(_("IRV (the alternative vote) fills one seat; choose an STV rule for more seats."))
     if spec.nominator_kind not in tuple(NominatorKind):
-        raise ElectionError("Say who nominates: a body, or a number of delegates.")
+        raise ElectionError(_("Say who nominates: a body, or a number of delegates."))
     if spec.nominator_kind == NominatorKind.DELEGATES and not 1 <= spec.supporters_needed <= 100:
-        raise ElectionError("When delegates nominate, say how many must support a nomination (1 to 100).")
+        raise ElectionError(_("When delegates nominate, say how many must support a nomination (1 to 100)."))
     if not 100 <= spec.statement_limit <= MAX_STATEMENT_LIMIT:
         raise ElectionError(f"The statement limit must be between 100 and {MAX_STATEMENT_LIMIT} characters.")
     if spec.nominations_close_at.tzinfo is None:
-        raise ElectionError("The close of nominations needs a time zone.")
+        raise ElectionError(_("The close of nominations needs a time zone."))
 
 
 def audit_election(db: AsyncSession, election: Election, by: int | None, action: str, **payload: Any) -> Any:
@@ -70,7 +71,7 @@ def audit_election(db: AsyncSession, election: Election, by: int | None, action:
 async def create_election(db: AsyncSession, conference_id: int, spec: ElectionSpec, *, by: int | None) -> Election:
     check_spec(spec)
     if await db.get(Conference, conference_id) is None:
-        raise ElectionError("There is no such conference.", 404)
+        raise ElectionError(_("There is no such conference."), 404)
     election = Election(
         conference_id=conference_id, title=spec.title.strip(), seats=spec.seats, rule=spec.rule,
         nominator_kind=spec.nominator_kind,
@@ -88,14 +89,14 @@ async def create_election(db: AsyncSession, conference_id: int, spec: ElectionSp
 async def get_election(db: AsyncSession, conference_id: int, election_id: int) -> Election:
     election = await db.get(Election, election_id)
     if election is None or election.conference_id != conference_id:
-        raise ElectionError("There is no such election in this conference.", 404)
+        raise ElectionError(_("There is no such election in this conference."), 404)
     return election
 
 
 async def locked_election(db: AsyncSession, conference_id: int, election_id: int) -> Election:
     election = (await locked(db, select(Election).where(Election.id == election_id))).scalar_one_or_none()
     if election is None or election.conference_id != conference_id:
-        raise ElectionError("There is no such election in this conference.", 404)
+        raise ElectionError(_("There is no such election in this conference."), 404)
     return election
 
 
@@ -117,18 +118,18 @@ async def close_nominations(db: AsyncSession, conference_id: int, election_id: i
     """After the close of nominations: no candidates fewer than seats → declared uncontested; else contested."""
     election = await locked_election(db, conference_id, election_id)
     if election.state != ElectionState.NOMINATIONS:
-        raise ElectionError("Nominations for this election have already been closed.", 409)
+        raise ElectionError(_("Nominations for this election have already been closed."), 409)
     if utcnow() < election.nominations_close_at:
-        raise ElectionError("Nominations are still open: they can be closed after the closing time.", 409)
+        raise ElectionError(_("Nominations are still open: they can be closed after the closing time."), 409)
     nominations = await nominations_of(db, election.id)
     undecided = [n for n in nominations if n.state == NominationState.SUBMITTED]
     if undecided:
-        raise ElectionError(f"{len(undecided)} nomination(s) still need the committee's decision: "
-                            "mark each valid or invalid first.", 409)
+        raise ElectionError(_("%(count)s nomination(s) still need the committee's decision: "
+                              "mark each valid or invalid first.") % {"count": len(undecided)}, 409)
     valid = [n for n in nominations if n.state == NominationState.VALID]
     if not valid:
-        raise ElectionError("There are no valid nominations, so nobody can be declared. "
-                            "Extend the close of nominations or withdraw the election.", 409)
+        raise ElectionError(_("There are no valid nominations, so nobody can be declared. "
+                              "Extend the close of nominations or withdraw the election."), 409)
     if len(valid) <= election.seats:
         document = {"uncontested": True, "elected": [str(n.id) for n in valid], "seats": election.seats}
         election.state = ElectionState.DECLARED
@@ -149,7 +150,7 @@ async def import_papers_and_declare(db: AsyncSession, conference_id: int, electi
     The file's candidates must be exactly this election's valid candidates, by name."""
     election = await locked_election(db, conference_id, election_id)
     if election.state != ElectionState.CONTESTED:
-        raise ElectionError("Papers can be counted only for a contested election whose nominations are closed.", 409)
+        raise ElectionError(_("Papers can be counted only for a contested election whose nominations are closed."), 409)
     parsed = parse_blt(blt_text)
     candidates = await valid_candidates(db, election.id)
     by_name = {n.candidate_name: n for n in candidates}
@@ -163,7 +164,8 @@ async def import_papers_and_declare(db: AsyncSession, conference_id: int, electi
             parts.append("missing from the file: " + ", ".join(missing))
         raise ElectionError("The file's candidates do not match this election's: " + "; ".join(parts) + ".")
     if parsed.seats != election.seats:
-        raise ElectionError(f"The file is for {parsed.seats} seat(s); this election fills {election.seats}.")
+        raise ElectionError(_("The file is for %(file)s seat(s); this election fills %(seats)s.")
+                            % {"file": parsed.seats, "seats": election.seats})
     ids = [by_name[name].id for name in parsed.candidates]
     papers: dict[str, int] = {}
     for ballot in parsed.ballots:
@@ -175,7 +177,7 @@ async def import_papers_and_declare(db: AsyncSession, conference_id: int, electi
             key = " ".join(str(ids[c]) for c in ranking)
             papers[key] = papers.get(key, 0) + ballot.count
     if not papers:
-        raise ElectionError("The file holds no papers with a preference for a candidate.")
+        raise ElectionError(_("The file holds no papers with a preference for a candidate."))
     await db.execute(delete(Paper).where(Paper.election_id == election.id))
     await db.execute(insert(Paper), [{"election_id": election.id, "ranking": k, "papers": v}
                                      for k, v in sorted(papers.items())])
@@ -226,7 +228,7 @@ async def ballots_as_blt(db: AsyncSession, conference_id: int, election_id: int)
     election = await get_election(db, conference_id, election_id)
     papers = await papers_of(db, election.id)
     if not papers:
-        raise ElectionError("There are no counted papers for this election yet.", 404)
+        raise ElectionError(_("There are no counted papers for this election yet."), 404)
     candidates = await valid_candidates(db, election.id)
     count_input = count_input_of(election.id, election.seats, [n.id for n in candidates], papers)
     names = tuple(n.candidate_name for n in candidates)
