@@ -12,6 +12,7 @@ sockets are held a moment and closed:
 - `ticket`: the same sockets with a live ticket each (as a page gives its socket), so the handshake reads
   nothing from the database. The bench mints them with the server's key, just before each handshake.
 
+`--profile` samples the server with py-spy during each mode's handshakes (bench/storm_profile.py).
 Per mode: the wall time for all N, the server's CPU (its processes' CPU time from /proc) and the bench
 client's own CPU (this process; it runs on the same cores), each per handshake, and the load average
 before and after. Prints one JSON object.
@@ -34,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import select  # noqa: E402
 from storm_clients import close_listeners, connect_listeners  # noqa: E402
+from storm_profile import Profile  # noqa: E402
 from storm_world import SECRET, Server, build_floor  # noqa: E402
 from tests.pg import fresh_postgres_database  # noqa: E402
 from vote_storm import loadavg, raise_open_files_limit  # noqa: E402
@@ -53,25 +55,28 @@ async def token_owners(url: str, tokens: list[str]) -> list[int]:
     engine = make_engine(Settings(database_url=url))
     try:
         async with session_scope(make_session_factory(engine)) as db:
-            owner = dict((await db.execute(select(ApiToken.token_hash, ApiToken.user_id))).tuples().all())
+            owner = {digest: user for digest, user in await db.execute(select(ApiToken.token_hash, ApiToken.user_id))}
             return [owner[token_digest(t)] for t in tokens]
     finally:
         await engine.dispose()
 
 
-async def one_mode(server: Server, conference_id: int, tokens: list[str], owners: list[int], mode: str, batch: int
-                   ) -> dict[str, Any]:
+async def one_mode(server: Server, conference_id: int, tokens: list[str], owners: list[int], mode: str, batch: int,
+                   profile_to: Path | None = None) -> dict[str, Any]:
     topic = f"conference:{conference_id}"
 
     def ticket(n: int) -> str:
         return issue(SECRET, token_digest(tokens[n]), owners[n], [topic], read_at=time.time())
 
     out: dict[str, Any] = {"mode": mode, "load_average_before": loadavg()}
+    profile = None if profile_to is None else Profile(server.process.pid, profile_to)
     server_before, client_before, started = server.cpu_seconds(), time.process_time(), time.perf_counter()
     listeners = await connect_listeners(server.base, conference_id, tokens, batch=batch,
                                         ticket=ticket if mode == "ticket" else None)
     wall = time.perf_counter() - started
     server_cpu, client_cpu = server.cpu_seconds() - server_before, time.process_time() - client_before
+    if profile is not None:
+        out["profile"] = profile.stop(top=15)
     n = len(listeners)
     out.update({"sockets": n, "connect_seconds": round(wall, 2), "handshakes_per_second": round(n / wall, 1),
                 "server_cpu_seconds": round(server_cpu, 2), "server_cpu_ms_per_handshake": per_ms(server_cpu, n),
@@ -84,7 +89,7 @@ async def one_mode(server: Server, conference_id: int, tokens: list[str], owners
     return out
 
 
-async def run(base_url: str, n: int, modes: list[str], batch: int, log_dir: Path) -> dict[str, Any]:
+async def run(base_url: str, n: int, modes: list[str], batch: int, log_dir: Path, profile: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"sockets": n, "batch": batch, "load_average_at_start": loadavg(), "modes": []}
     async with fresh_postgres_database(base_url) as url:
         from unionvote.migrate import upgrade
@@ -97,7 +102,7 @@ async def run(base_url: str, n: int, modes: list[str], batch: int, log_dir: Path
             await server.ready()
             for mode in modes:
                 out["modes"].append(await one_mode(server, floor.conference_id, floor.delegate_tokens, owners, mode,
-                                                   batch))
+                                                   batch, log_dir / f"profile-{n}-{mode}.txt" if profile else None))
         finally:
             server.stop()
     return out
@@ -106,7 +111,7 @@ async def run(base_url: str, n: int, modes: list[str], batch: int, log_dir: Path
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     raise_open_files_limit()
     logs = Path(tempfile.mkdtemp(prefix="live-handshakes-"))
-    runs = [await run(args.postgres, n, args.modes, args.batch, logs) for n in args.sockets]
+    runs = [await run(args.postgres, n, args.modes, args.batch, logs, args.profile) for n in args.sockets]
     return {"cores": os.cpu_count(), "server_logs": str(logs), "runs": runs}
 
 
@@ -117,6 +122,7 @@ def main() -> int:
     parser.add_argument("--modes", type=lambda s: s.split(","), default=["token", "ticket"],
                         help="token (the handshake reads the database), ticket (it does not); default both")
     parser.add_argument("--batch", type=int, default=100, help="handshakes in flight at once (default 100)")
+    parser.add_argument("--profile", action="store_true", help="sample the server with py-spy while it connects")
     parser.add_argument("--postgres", help="PostgreSQL URL (default: UNIONVOTE_TEST_POSTGRES_URL)",
                         default=os.environ.get("UNIONVOTE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1/test"))
     result = asyncio.run(main_async(parser.parse_args()))

@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 
 from unionvote import live_protocol
-from unionvote.live import QUEUED_PER_SOCKET, LiveRooms, Outlet
+from unionvote.live import MAX_INTERVAL, QUEUED_PER_SOCKET, Coalescer, LiveRooms, Outlet, screens_following
 from unionvote.live_protocol import SHARED_FRAMES, LiveWebSocketProtocol, text_frame
 
 TOPICS = ["conference:1", "conference:1~cy"]
@@ -74,6 +75,10 @@ async def test_a_thousand_screens_are_one_subscription_and_each_update_is_framed
         outlets = [Outlet(phone) for phone in phones]  # type: ignore[arg-type]
         await asyncio.gather(*(rooms.enter(outlet, TOPICS) for outlet in outlets))
         assert sorted(backend.subscribed) == sorted(TOPICS)  # once per channel, not once per socket
+        app = Litestar(state=None)
+        app.state.live_rooms = rooms
+        assert screens_following(app, "conference:1") == 1000
+        assert screens_following(app, "conference:2") == 0
 
         channels.publish("<p>312 have voted</p>", "conference:1~cy")
         await until(lambda: all(phone.frames for phone in phones))
@@ -119,6 +124,27 @@ async def test_without_shared_frames_a_screen_that_does_not_read_is_closed_not_q
         assert live_protocol.dropped["slow"] == dropped + 1
         assert not sleeping.pending  # nothing more held for it
         assert [m["text"] for m in awake.sent][-1] == f"<p>{QUEUED_PER_SOCKET + 2} have voted</p>"
+
+
+async def test_a_crowded_floor_s_counter_is_updated_less_often() -> None:
+    sent: list[float] = []
+
+    class Hub:
+        def publish(self, data: str, channels: str) -> None:
+            sent.append(time.monotonic())
+
+    screens = {"conference:1": 5000, "conference:2": 300}
+    coalescer = Coalescer(Hub(), interval=0.5, audience=lambda topic: screens.get(topic, 0))  # type: ignore[arg-type]
+    assert coalescer.pace(["conference:2"]) == 0.5  # a small floor: the interval
+    assert coalescer.pace(["conference:1", "conference:2"]) == 1.0  # 5,000 screens: one update a second
+    screens["conference:1"] = 50_000
+    assert coalescer.pace(["conference:1"]) == MAX_INTERVAL  # never slower than this
+    screens["conference:1"] = 5000
+    coalescer.offer("turnout:1", "conference:1", "<p>1 voted</p>")
+    await until(lambda: len(sent) == 1)
+    coalescer.offer("turnout:1", "conference:1", "<p>2 voted</p>")  # a vote right after the last update
+    await until(lambda: len(sent) == 2)
+    assert sent[1] - sent[0] >= 0.95
 
 
 # ---- the server side: `unionvote serve`'s websocket protocol ------------------------------------------------

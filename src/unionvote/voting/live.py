@@ -22,7 +22,7 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.db import session_scope
-from unionvote.live import Coalescer, publish_after_commit, render_fragment
+from unionvote.live import Coalescer, publish_after_commit, render_fragment, screens_following
 from unionvote.outages import service_unavailable
 from unionvote.voting.models import Ballot, BallotState
 from unionvote.voting.open_ballots import ballot_changed_here
@@ -32,8 +32,8 @@ from unionvote.voting.views import view_of
 log = logging.getLogger("unionvote.voting")
 
 EVENTS = "voting/_events.html"
-# Seconds: at most two counter updates a second per ballot from each worker. Each update goes to every
-# open screen of the conference, so at 1,000 screens this is most of a worker's work during a storm.
+# Seconds: at most two counter updates a second per ballot from each worker, fewer on a crowded floor
+# (unionvote.live.WRITES_PER_SECOND). Each update goes to every open screen of the conference.
 TURNOUT_INTERVAL = 0.5
 COUNTDOWN_CHECK = 1.0  # seconds between looks for ballots whose countdown has run out
 
@@ -82,7 +82,8 @@ class _TurnoutFeed:
 
 def _coalescer(app: Litestar) -> Coalescer:
     if "turnout_coalescer" not in app.state:
-        app.state.turnout_coalescer = Coalescer(app.state.channels, interval=TURNOUT_INTERVAL)
+        app.state.turnout_coalescer = Coalescer(app.state.channels, interval=TURNOUT_INTERVAL,
+                                                audience=lambda topic: screens_following(app, topic))
     return app.state.turnout_coalescer  # type: ignore[no-any-return]
 
 
