@@ -33,41 +33,22 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.pg when run as a script
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import select  # noqa: E402
 from storm_clients import close_listeners, connect_listeners  # noqa: E402
 from storm_profile import Profile  # noqa: E402
-from storm_world import SECRET, Server, build_floor  # noqa: E402
+from storm_world import Server, build_floor, live_tickets, token_owners  # noqa: E402
 from tests.pg import fresh_postgres_database  # noqa: E402
 from vote_storm import loadavg, raise_open_files_limit  # noqa: E402
-
-from unionvote.accounts.models import ApiToken  # noqa: E402
-from unionvote.config import Settings  # noqa: E402
-from unionvote.db import make_engine, make_session_factory, session_scope  # noqa: E402
-from unionvote.live_tickets import issue  # noqa: E402
-from unionvote.security import token_digest  # noqa: E402
 
 
 def per_ms(seconds: float, n: int) -> float:
     return round(seconds / max(1, n) * 1000, 2)
 
 
-async def token_owners(url: str, tokens: list[str]) -> list[int]:
-    engine = make_engine(Settings(database_url=url))
-    try:
-        async with session_scope(make_session_factory(engine)) as db:
-            owner = {digest: user for digest, user in await db.execute(select(ApiToken.token_hash, ApiToken.user_id))}
-            return [owner[token_digest(t)] for t in tokens]
-    finally:
-        await engine.dispose()
-
-
 async def one_mode(server: Server, conference_id: int, tokens: list[str], owners: list[int], mode: str, batch: int,
                    profile_to: Path | None = None) -> dict[str, Any]:
     topic = f"conference:{conference_id}"
 
-    def ticket(n: int) -> str:
-        return issue(SECRET, token_digest(tokens[n]), owners[n], [topic], read_at=time.time())
-
+    ticket = live_tickets(tokens, owners, topic)
     out: dict[str, Any] = {"mode": mode, "load_average_before": loadavg()}
     profile = None if profile_to is None else Profile(server.process.pid, profile_to)
     server_before, client_before, started = server.cpu_seconds(), time.process_time(), time.perf_counter()

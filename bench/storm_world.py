@@ -14,6 +14,7 @@ import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from unionvote.conferences.register import AccreditationStatus, Delegate, Presen
 from unionvote.conferences.services import create_conference
 from unionvote.config import Settings
 from unionvote.db import make_engine, make_session_factory, session_scope, utcnow
+from unionvote.live_tickets import issue
 from unionvote.security import new_token, token_digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +96,26 @@ async def build_floor(url: str, n: int) -> Floor:
         return Floor(cid, plain[0], plain[1:])
     finally:
         await engine.dispose()
+
+
+async def token_owners(url: str, tokens: list[str]) -> list[int]:
+    """The account each API token belongs to, in the tokens' order."""
+    engine = make_engine(Settings(database_url=url))
+    try:
+        async with session_scope(make_session_factory(engine)) as db:
+            owner = {digest: user for digest, user in await db.execute(select(ApiToken.token_hash, ApiToken.user_id))}
+            return [owner[token_digest(t)] for t in tokens]
+    finally:
+        await engine.dispose()
+
+
+def live_tickets(tokens: list[str], owners: list[int], topic: str) -> Callable[[int], str]:
+    """The n-th delegate's live ticket for `topic`, as the page it opens would carry it: minted with the
+    server's key when asked (a ticket lasts 30 s), for a login read from the database just now."""
+    def ticket(n: int) -> str:
+        return issue(SECRET, token_digest(tokens[n]), owners[n], [topic], read_at=time.time())
+
+    return ticket
 
 
 class Server:

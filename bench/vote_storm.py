@@ -1,7 +1,7 @@
 """Vote storm: N delegates, each with a live websocket, all voting over HTTP the moment the ballot opens.
 
     .venv/bin/python bench/vote_storm.py [--delegates 1000[,5000]] [--workers 1,2] [--sealing on,off]
-                                         [--http-connections 200] [--profile]
+                                         [--http-connections 200] [--profile] [--socket-auth token|ticket]
 
 Needs PostgreSQL (UNIONVOTE_TEST_POSTGRES_URL, default postgresql+asyncpg://postgres@127.0.0.1:5432/test)
 and, for several workers, Redis (UNIONVOTE_TEST_REDIS_URL, default redis://127.0.0.1:6379/0). For each
@@ -43,7 +43,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from storm_clients import Cast, cast_when_open, close_listeners, connect_listeners, percentile  # noqa: E402
 from storm_floor import floor_casts  # noqa: E402
 from storm_profile import Profile  # noqa: E402
-from storm_world import Floor, Server, build_floor  # noqa: E402
+from storm_world import Floor, Server, build_floor, live_tickets, token_owners  # noqa: E402
 from tests.pg import fresh_postgres_database  # noqa: E402
 
 from unionvote.config import Settings  # noqa: E402
@@ -216,11 +216,13 @@ async def one_ballot(client: httpx.AsyncClient, server: Server, url: str, floor:
 
 
 async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http_connections: int,
-                log_dir: Path, sealing: list[str], profile: bool = False) -> dict[str, Any]:
+                log_dir: Path, sealing: list[str], profile: bool = False, socket_auth: str = "token"
+                ) -> dict[str, Any]:
     rng = random.Random(n * 10 + workers)
     choices = [rng.choice(CHOICES) for _ in range(n)]
     out: dict[str, Any] = {"workers": workers, "redis": bool(redis_url), "delegates": n,
-                           "http_connections": http_connections, "load_average_at_start": loadavg()}
+                           "http_connections": http_connections, "socket_auth": socket_auth,
+                           "load_average_at_start": loadavg()}
     async with fresh_postgres_database(base_url) as url:
         await asyncio.to_thread(upgrade, url)
         started = time.perf_counter()
@@ -233,10 +235,17 @@ async def storm(base_url: str, n: int, workers: int, redis_url: str | None, http
             await server.ready()
             limits = httpx.Limits(max_connections=http_connections, max_keepalive_connections=http_connections)
             async with httpx.AsyncClient(base_url=server.base, limits=limits, timeout=120) as client:
-                started = time.perf_counter()
-                listeners = await connect_listeners(server.base, floor.conference_id, floor.delegate_tokens)
+                tokens, topic = floor.delegate_tokens, f"conference:{floor.conference_id}"
+                owners = await token_owners(url, tokens) if socket_auth == "ticket" else []
+                tickets = live_tickets(tokens, owners, topic) if socket_auth == "ticket" else None
+                started, cpu_before, client_before = time.perf_counter(), server.cpu_seconds(), time.process_time()
+                listeners = await connect_listeners(server.base, floor.conference_id, floor.delegate_tokens,
+                                                    ticket=tickets)
                 out["websockets_connected"] = len(listeners)
                 out["websocket_connect_seconds"] = round(time.perf_counter() - started, 1)
+                out["server_cpu_ms_per_handshake"] = ms((server.cpu_seconds() - cpu_before) / max(1, len(listeners)))
+                out["client_cpu_ms_per_handshake"] = ms((time.process_time() - client_before) / max(1, len(listeners)))
+                out["load_average_after_connecting"] = loadavg()
                 out["ballots"] = {}
                 for mode in sealing:
                     out["ballots"][f"sealing_{mode}"] = await one_ballot(
@@ -311,7 +320,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         for workers in args.workers:
             redis_url = args.redis if workers > 1 or args.redis_for_one else None
             result["runs"].append(await storm(args.postgres, delegates, workers, redis_url,
-                                              args.http_connections, logs, args.sealing, args.profile))
+                                              args.http_connections, logs, args.sealing, args.profile,
+                                              args.socket_auth))
     result["summary"] = [summary_row(run) for run in result["runs"]]
     return result
 
@@ -327,7 +337,8 @@ def summary_row(run: dict[str, Any]) -> dict[str, Any]:
                      "ours_over_floor": ballot.get("ours_over_floor"), "exact": ballot["count"]["exact"],
                      "load_average": ballot["load_average_before"]})
     return {"delegates": run["delegates"], "workers": run["workers"],
-            "websocket_connect_seconds": run.get("websocket_connect_seconds"),
+            "websocket_connect_seconds": run.get("websocket_connect_seconds"), "socket_auth": run.get("socket_auth"),
+            "server_cpu_ms_per_handshake": run.get("server_cpu_ms_per_handshake"),
             "sockets_dropped_by_server": run.get("sockets_dropped_by_server"),
             "floor_casts_per_second": run.get("floor", {}).get("casts_per_second"),
             "sealing_added_cpu_ms_per_cast": run.get("sealing_added_cpu_ms_per_cast"), "ballots": rows}
@@ -349,6 +360,9 @@ def main() -> int:
     parser.add_argument("--redis", default=os.environ.get("UNIONVOTE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--profile", action="store_true",
                         help="sample the server with py-spy during each storm and add the profile's top")
+    parser.add_argument("--socket-auth", choices=["token", "ticket"], default="token",
+                        help="how the delegates' websockets authenticate: the API token alone (each handshake reads "
+                             "the database; the default) or a live ticket as a page gives its socket")
     parser.add_argument("--redis-for-one", action="store_true", help="give the one-worker run Redis as well")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(main_async(args))))

@@ -32,6 +32,11 @@ SLOW_CLOSE_REASON = "live updates not read"
 
 dropped = {"slow": 0}  # sockets this worker closed for not reading, since it started
 
+# A line for every socket opened and closed ("[accepted]", "connection open") is noise on a floor of thousands
+# and a cost on every handshake; the live handler logs each refusal with its reason, and errors still go out.
+wire_log = logging.getLogger("uvicorn.error.live")
+wire_log.setLevel(logging.WARNING)
+
 
 def text_frame(payload: bytes) -> bytes:
     """A server's unfragmented, unmasked, uncompressed text frame carrying `payload` (UTF-8)."""
@@ -39,6 +44,10 @@ def text_frame(payload: bytes) -> bytes:
 
 
 class LiveWebSocketProtocol(WebSocketsSansIOProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.logger = self.conn.logger = wire_log
+
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         if not self.close_sent:  # the handshake was well formed: the application is about to see it

@@ -4,6 +4,7 @@ and a socket that does not read its updates closed with a reason rather than lef
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -182,8 +183,10 @@ HANDSHAKE = (b"GET /ws/live?topics=conference:1 HTTP/1.1\r\nHost: example.org\r\
              b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
 
 
-async def test_the_server_closes_a_socket_that_leaves_too_much_unread(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_server_closes_a_socket_that_leaves_too_much_unread(monkeypatch: pytest.MonkeyPatch,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(live_protocol, "DROP_GRACE_SECONDS", 0.05)
+    caplog.set_level(logging.INFO)
     writers: list[Any] = []
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -200,6 +203,7 @@ async def test_the_server_closes_a_socket_that_leaves_too_much_unread(monkeypatc
     protocol.data_received(HANDSHAKE)
     await until(lambda: bool(writers))
     assert transport.written.startswith(b"HTTP/1.1 101")
+    assert not [r for r in caplog.records if r.levelno < logging.WARNING]  # no line for every socket opened
 
     payload = ("<p>" + "x" * 4000 + "</p>").encode()
     frame = text_frame(payload)
@@ -210,6 +214,7 @@ async def test_the_server_closes_a_socket_that_leaves_too_much_unread(monkeypatc
         assert accepted < 1000, "never dropped"
     assert accepted * len(frame) > live_protocol.MAX_UNSENT_BYTES
     assert live_protocol.dropped["slow"] == dropped + 1
+    assert [r.getMessage() for r in caplog.records] == ["live socket closed: it does not read its updates"]
     close = transport.written[-(2 + 2 + len("live updates not read")):]
     assert close[2:4] == (1013).to_bytes(2, "big") and close.endswith(b"live updates not read")
     assert not writers[0](frame, payload)  # nothing more is written to it
