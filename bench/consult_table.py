@@ -47,13 +47,14 @@ def table(track: dict[str, dict[str, object]], label: str) -> list[str]:
 
 
 def differences(track: dict[str, dict[str, object]], label: str) -> list[str]:
-    lines = [f"| {label} | ratings per member | runs | ours − uniform, precision@10 | ours − Thompson, precision@10 | "
-             "ours − uniform, tau | ours − Thompson, tau |",
-             "| --- | ---: | ---: | --- | --- | --- | --- |"]
+    lines = [f"| {label} | ratings per member | runs | budget binds | ours − uniform, precision@10 | "
+             "ours − Thompson, precision@10 | ours − uniform, tau | ours − Thompson, tau |",
+             "| --- | ---: | ---: | ---: | --- | --- | --- | --- |"]
     for name, budgets in track.items():
         for budget, r in budgets.items():
             if budget.startswith("budget_"):
-                lines.append(f"| {name} | {budget[7:]} | {r['runs']} | "  # type: ignore[index]
+                binds = f"{r['budget_binds_share']:.0%}" if "budget_binds_share" in r else "all"  # type: ignore[index]
+                lines.append(f"| {name} | {budget[7:]} | {r['runs']} | {binds} | "  # type: ignore[index]
                              f"{difference(r['ours_minus_uniform_precision_at_10'])} | "  # type: ignore[index]
                              f"{difference(r['ours_minus_thompson_top_two_precision_at_10'])} | "  # type: ignore[index]
                              f"{difference(r['ours_minus_uniform_kendall_tau'])} | "  # type: ignore[index]

@@ -1,8 +1,8 @@
 """ConsultBench's two tracks: a simulated consultation and a replay of real Polis conversations.
 
 Both feed ratings to a sampler one choice at a time and score the ranking that results.
-Every sampler is scored with the same estimator (the Bayesian average the Discover page
-uses), so only the choice of what to show differs.
+Every sampler is scored with the same estimator (`sampler.estimates`, the Bayesian average
+with a fitted prior that the Discover page shows), so only the choice of what to show differs.
 
 A sampler is built the way the service builds its board: from the running totals as they
 stood when a member started (the service's board is up to a second old), then asked
@@ -25,7 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from unionvote.consult.sampler import MIN_RATINGS, PRIOR_RATINGS, Board, Totals, overall, posterior
+from unionvote.consult.sampler import (
+    MIN_RATINGS,
+    PRIOR_RATINGS,
+    Board,
+    Totals,
+    between_variance,
+    estimates,
+    overall,
+    posterior,
+    prior_ratings,
+)
 
 TOP = 10  # precision@10, recall of the top 10
 FEW = MIN_RATINGS  # a thought seen by fewer members than this is "too few ratings" on the Discover page
@@ -67,11 +77,13 @@ class LeastRated:
 
 class ThompsonTopTwo:
     """Top-two Thompson sampling: one Normal draw per thought from its posterior (the Bayesian
-    average and its sd); show the highest draw or, half the time, the second highest."""
+    average with the fitted prior, as ours uses, and its sd); show the highest draw or, half the
+    time, the second highest."""
 
     def __init__(self, totals: Sequence[Totals]) -> None:
         mean0, variance = overall(totals)
-        self.totals, self.posteriors = totals, [posterior(t, mean0, variance) for t in totals]
+        prior = prior_ratings(between_variance([(t.ratings, t.star_sum) for t in totals], mean0, variance), variance)
+        self.totals, self.posteriors = totals, [posterior(t, mean0, variance, prior) for t in totals]
 
     def pick(self, blocked: set[int], rng: random.Random) -> int | None:
         draws = heapq.nlargest(2, ((rng.gauss(*self.posteriors[i]), i) for i in _open(self.totals, blocked)))
@@ -88,19 +100,19 @@ SAMPLERS: dict[str, Sampler] = {"uniform": Uniform, "least_rated": LeastRated,
 class Tally:
     totals: list[Totals] = field(default_factory=list)
 
-    def add_thought(self, arrival: int) -> None:
-        self.totals.append(Totals(0, 0, 0, arrival))
+    def add_thought(self) -> None:
+        self.totals.append(Totals(0, 0, 0))
 
     def add(self, i: int, stars: int) -> None:
         t = self.totals[i]
-        self.totals[i] = Totals(t.ratings + 1, t.star_sum + stars, t.star_squares + stars * stars, t.arrival)
+        self.totals[i] = Totals(t.ratings + 1, t.star_sum + stars, t.star_squares + stars * stars)
 
 
 def rate_as_member(tally: Tally, sampler: Sampler, allowed: Sequence[int], budget: int, rng: random.Random,
                    stars_for: Callable[[int], int]) -> None:
     """One member's turn: a board from the totals as they stand, then up to `budget` picks among `allowed`.
-    The board gets the totals as the service reads them: no arrival rank, as thoughts carry no order."""
-    chooser = sampler([Totals(t.ratings, t.star_sum, t.star_squares) for t in tally.totals])
+    The board gets the totals as the service reads them: thoughts carry no time or order."""
+    chooser = sampler(list(tally.totals))
     blocked = set(range(len(tally.totals))) - set(allowed)
     for _ in range(min(budget, len(allowed))):
         pick = chooser.pick(blocked, rng)
@@ -110,7 +122,9 @@ def rate_as_member(tally: Tally, sampler: Sampler, allowed: Sequence[int], budge
         tally.add(pick, stars_for(pick))
 
 
-def estimates(totals: Sequence[Totals]) -> list[float]:
+def fixed_prior_average(totals: Sequence[Totals]) -> list[float]:
+    """The replay's truth: the Bayesian average with PRIOR_RATINGS pseudo-ratings, fixed (not fitted), so the
+    truth does not move with the estimator under test."""
     n = sum(t.ratings for t in totals)
     mean0 = sum(t.star_sum for t in totals) / n if n else 3.0
     return [(t.star_sum + PRIOR_RATINGS * mean0) / (t.ratings + PRIOR_RATINGS) for t in totals]
@@ -193,7 +207,7 @@ def run_synthetic(world: World, sampler: Sampler, budget: int, rng: random.Rando
             thought = order[len(shown)]
             index_of[thought] = len(shown)
             shown.append(thought)
-            tally.add_thought(member)
+            tally.add_thought()
 
         def stars_for(slot: int, group: int = group, member: int = member) -> int:
             noisy = world.quality[group][shown[slot]] + world.bias[member] + rng.gauss(0, 1.0)
@@ -247,19 +261,19 @@ def split(conversation: Conversation, rng: random.Random) -> tuple[list[int], li
 
 @dataclass(frozen=True)
 class Truth:
-    bayesian: list[float]  # the Bayesian average of the truth half's votes: what Discover would show them
+    bayesian: list[float]  # the truth half's Bayesian average with the fixed prior of PRIOR_RATINGS
     plain: list[float]  # their plain mean, for statements with at least FEW of their votes (others last)
 
 
 def truth_from(conversation: Conversation, voters: Sequence[int]) -> Truth:
     tally = Tally()
     for _ in conversation.statements:
-        tally.add_thought(0)
+        tally.add_thought()
     for v in voters:
         for s, stars in conversation.voters[v].items():
             tally.add(s, stars)
     plain = [t.star_sum / t.ratings if t.ratings >= FEW else -1.0 for t in tally.totals]
-    return Truth(estimates(tally.totals), plain)
+    return Truth(fixed_prior_average(tally.totals), plain)
 
 
 def replay(conversation: Conversation, truth: Truth, voters: Sequence[int], sampler: Sampler,
@@ -274,7 +288,7 @@ def replay(conversation: Conversation, truth: Truth, voters: Sequence[int], samp
         for s in sorted(votes):
             if slot_of[s] < 0:
                 slot_of[s], entered[s] = len(tally.totals), position
-                tally.add_thought(position)
+                tally.add_thought()
         statement_at = {slot_of[s]: s for s in votes}
         rate_as_member(tally, sampler, sorted(statement_at), budget, rng,
                        lambda slot, votes=votes, statement_at=statement_at: votes[statement_at[slot]])

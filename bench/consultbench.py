@@ -14,10 +14,12 @@ truth is the membership-wide expected rating; --worlds worlds, one sampler seed 
 
 Replay track: the Polis conversations in --polis (votes routed uniformly at random when
 logged). Each split puts the participants at random into two halves: the true ranking comes
-from one half's votes (their Bayesian average; also their plain mean), the other half is
-replayed participant by participant, and a sampler may only choose statements that
-participant voted on. Every split is run with --seeds sampler seeds. The truth half's votes
-are never on the sampler's board.
+from one half's votes (their Bayesian average with the fixed prior of PRIOR_RATINGS; also
+their plain mean), the other half is replayed participant by participant, and a sampler may
+only choose statements that participant voted on. "budget_binds_share": the share of
+participants who voted on more statements than the budget (for the others every sampler sees
+the same votes). Every split is run with --seeds sampler seeds. The truth half's votes are
+never on the sampler's board.
 
 Metrics: precision@10; recall of the top 10 (share of the true top 10 in the shown top 20);
 Kendall tau over the whole list; exposure (members shown the least-shown thought, the median
@@ -42,7 +44,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from consult_tracks import SAMPLERS, load_conversation, make_world, replay_runs, run_synthetic  # noqa: E402
+from consult_tracks import (  # noqa: E402
+    SAMPLERS,
+    Conversation,
+    load_conversation,
+    make_world,
+    replay_runs,
+    run_synthetic,
+)
 
 from unionvote.consult.sampler import Board, Totals  # noqa: E402
 
@@ -87,6 +96,12 @@ def gather(parts: list[dict[str, list[dict[str, float]]] | dict[str, dict[str, f
         for name, got in part.items():
             runs[name].extend(got if isinstance(got, list) else [got])
     return runs
+
+
+def budget_binds(conversation: Conversation, budget: int) -> float:
+    """The share of participants who voted on more statements than the budget: only for them can a
+    sampler choose which of their votes it sees; for the others every sampler sees the same votes."""
+    return round(sum(1 for votes in conversation.voters if len(votes) > budget) / len(conversation.voters), 4)
 
 
 def speed(thoughts: int = 5000, ratings: int = 500_000, choices: int = 200) -> dict[str, object]:
@@ -148,6 +163,7 @@ def main() -> int:
                 entry = track.setdefault(folder.name, {"statements": len(conversation.statements),
                                                        "participants": len(conversation.voters)})
                 entry[f"budget_{budget}"] = summarise(gather([f.result() for f in futures]), rng)
+                entry[f"budget_{budget}"]["budget_binds_share"] = budget_binds(conversation, budget)  # type: ignore[index]
                 print(f"{folder.name}, {budget} ratings per member: done", file=sys.stderr, flush=True)
             result["polis_replay"] = track
     result["seconds"] = round(time.perf_counter() - started, 1)

@@ -1,8 +1,11 @@
 """Discover: the ranking, its uncertainty, rater-bias correction, segments and common ground.
 
-The estimate is a Bayesian average: PRIOR_RATINGS pseudo-ratings at the overall mean are
-added to each thought's own, so a thought with two five-star ratings does not outrank one
-with forty ratings averaging 4.6. Means are exact fractions; the 95% interval's half-width
+The estimate is a Bayesian average: pseudo-ratings at the overall mean are added to each
+thought's own, so a thought with two five-star ratings does not outrank one with forty ratings
+averaging 4.6. How many is fitted to the ratings (sampler.prior_ratings: the rating variance over
+the between-thought variance, from PRIOR_RATINGS to MAX_PRIOR_RATINGS): when the thoughts'
+averages differ by little more than rating noise, a few ratings move a thought little. The
+sampler's floats and ConsultBench use the same formula. Means are exact fractions; the 95% interval's half-width
 is a square root, computed in Decimal and shown to two places. Thoughts with fewer than
 MIN_RATINGS ratings are flagged "too few ratings" and listed after the others.
 """
@@ -19,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.consult.models import ATTRIBUTES, Participant, Rating, Thought, ThoughtStatus
-from unionvote.consult.sampler import MIN_RATINGS, PRIOR_RATINGS
+from unionvote.consult.sampler import MIN_RATINGS, between_variance, prior_ratings
 
 Z95 = Decimal("1.96")
 PRIOR_VARIANCE = Fraction(3, 2)
@@ -66,10 +69,11 @@ def estimates(sums: dict[str, Sums]) -> list[Estimate]:
     within = sum((s.squares - s.total * s.total / s.n for s in sums.values() if s.n), Fraction(0))
     dof = n_all - sum(1 for s in sums.values() if s.n)
     variance = (within + PRIOR_VARIANCE * 4) / (dof + 4)
+    prior = prior_ratings(between_variance([(s.n, s.total) for s in sums.values()], mean0, variance), variance)
     out = []
     for key, s in sums.items():
-        mean = (s.total + PRIOR_RATINGS * mean0) / (s.n + PRIOR_RATINGS)
-        spread = variance / (s.n + PRIOR_RATINGS)
+        mean = (s.total + prior * mean0) / (s.n + prior)
+        spread = variance / (s.n + prior)
         with localcontext() as ctx:
             ctx.prec = 12
             half = (Z95 * (Decimal(spread.numerator) / Decimal(spread.denominator)).sqrt())

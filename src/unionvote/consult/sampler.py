@@ -1,16 +1,23 @@
 """Which thought a participant rates next: the adaptive sampler.
 
-A Thompson draw at the edge of the top k. Each thought has a posterior: its Bayesian average
-(what Discover shows) and that estimate's standard deviation. For every choice the board draws
-each thought's value once from its posterior, puts the boundary midway between the k-th and
-(k+1)-th highest draws, and shows the thought the participant may rate whose draw lies nearest
-that boundary (in stars): in effect the thought drawn k-th or the one drawn (k+1)-th, which is
-top-two Thompson sampling moved from the top place to the edge of the top k. A thought whose
-place in the top k is unsettled is drawn near the boundary often, one clearly in or clearly
-out seldom, and one with few ratings has a wide posterior, so it gets its chance. One choice
-in ten (COVER_SHARE) goes instead to the least-rated thought the participant may rate (newest
-first among equals when a coarse arrival rank is known, otherwise at random), so late and
-unpopular thoughts are still seen.
+A Thompson draw at the edge of the top k, with a share of choices at random that grows while
+the thoughts cannot yet be told apart. Each thought has a posterior: its Bayesian average (what
+Discover shows) and that estimate's standard deviation. For a choice at the edge the board
+draws each thought's value once from its posterior, puts the boundary midway between the k-th
+and (k+1)-th highest draws, and shows the thought the participant may rate whose draw lies
+nearest that boundary (in stars): in effect the thought drawn k-th or the one drawn (k+1)-th,
+which is top-two Thompson sampling moved from the top place to the edge of the top k. A thought
+whose place in the top k is unsettled is drawn near the boundary often, one clearly in or
+clearly out seldom, and one with few ratings has a wide posterior, so it gets its chance.
+
+The other choices go to any thought the participant may rate, at random. Their share is
+1 - reliability, at least EXPLORE_FLOOR, where the reliability is how much of the spread of a
+typical thought's average is real difference between thoughts rather than rating noise:
+tau2 / (tau2 + variance / ratings per thought), with tau2 the between-thought variance (a one-way
+analysis of variance over the board's totals). While ratings are few, or when members' ratings
+barely separate the thoughts (on a real Polis conversation the two halves of the participants
+hardly agreed on a top 10), concentrating ratings at the edge re-reads noise, and spreading
+them as uniform does ranks better; once averages are reliable, the edge gets nearly every choice.
 
 The draw is random per choice, so many members choosing at once from the same board (the
 service's board is up to a second old) are sent to different thoughts.
@@ -28,28 +35,30 @@ show; results are computed exactly in ranking.py.
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 MIN_RATINGS = 5  # fewer ratings than this: "too few ratings" on the Discover page
 TOP_K = 10
-PRIOR_RATINGS = 2  # pseudo-ratings at the overall mean: the shrinkage of the Bayesian average
+PRIOR_RATINGS = 2  # the least shrinkage of the Bayesian average: pseudo-ratings at the overall mean
+MAX_PRIOR_RATINGS = 50  # the most: the thoughts' averages differ by no more than rating noise
 PRIOR_VARIANCE = 1.5  # star variance assumed before any ratings arrive
 CANDIDATES = 64
-COVER_SHARE = 0.1
+EXPLORE_FLOOR = 0.1  # at least one choice in ten goes to any thought at random
+
+Number = int | float | Fraction
 
 
 @dataclass(frozen=True)
 class Totals:
-    """A thought's running totals. `arrival`: larger is newer (a coarse rank, or 0 if unknown)."""
+    """A thought's running totals."""
 
     ratings: int
     star_sum: int
     star_squares: int
-    arrival: int = 0
 
 
 def overall(totals: Sequence[Totals]) -> tuple[float, float]:
@@ -64,24 +73,70 @@ def overall(totals: Sequence[Totals]) -> tuple[float, float]:
     return mean, max(variance, 0.05)
 
 
-def posterior(t: Totals, mean0: float, variance: float) -> tuple[float, float]:
+def between_variance(rows: Sequence[tuple[Number, Number]], mean0: Number, variance: Number) -> Number | None:
+    """tau2, how much thoughts' true averages differ, by the one-way analysis of variance's method of moments.
+
+    `rows`: (ratings, star sum) per thought; ints give a float, Fractions an exact Fraction. None while
+    fewer than two thoughts have ratings.
+    """
+    rated = [(n, total) for n, total in rows if n]
+    n_all = sum(n for n, _ in rated)
+    spread_of_counts = n_all - sum(n * n for n, _ in rated) / Fraction(n_all) if rated else 0
+    if len(rated) < 2 or spread_of_counts <= 0:
+        return None
+    between = sum(n * (total / n - mean0) ** 2 for n, total in rated)
+    return (between - (len(rated) - 1) * variance) / spread_of_counts
+
+
+def prior_ratings(tau2: Number | None, variance: Number) -> Number:
+    """The Bayesian average's pseudo-ratings, fitted: variance / tau2, from PRIOR_RATINGS to MAX_PRIOR_RATINGS.
+
+    The fewer real differences the ratings show, the more a thought's few ratings are pulled to the mean.
+    """
+    if tau2 is None or tau2 <= 0:
+        return MAX_PRIOR_RATINGS
+    return min(MAX_PRIOR_RATINGS, max(PRIOR_RATINGS, variance / tau2))
+
+
+def posterior(t: Totals, mean0: float, variance: float, prior: float = PRIOR_RATINGS) -> tuple[float, float]:
     """A thought's posterior mean (the Bayesian average Discover shows) and its standard deviation."""
-    return (t.star_sum + PRIOR_RATINGS * mean0) / (t.ratings + PRIOR_RATINGS), \
-        math.sqrt(variance / (t.ratings + PRIOR_RATINGS))
+    return (t.star_sum + prior * mean0) / (t.ratings + prior), math.sqrt(variance / (t.ratings + prior))
+
+
+def estimates(totals: Sequence[Totals]) -> list[float]:
+    """Every thought's Bayesian average with the fitted prior: Discover's ranking (ranking.py, exactly), in floats."""
+    mean0, variance = overall(totals)
+    prior = prior_ratings(between_variance([(t.ratings, t.star_sum) for t in totals], mean0, variance), variance)
+    return [posterior(t, mean0, variance, prior)[0] for t in totals]
+
+
+def reliability(totals: Sequence[Totals]) -> float:
+    """How much of the spread of a typical thought's average is real difference between thoughts (0 to 1).
+
+    tau2 / (tau2 + variance / ratings per rated thought), with tau2 from between_variance and the
+    variance the pooled within-thought one; 0 while fewer than two thoughts have ratings.
+    """
+    mean0, variance = overall(totals)
+    tau2 = between_variance([(t.ratings, t.star_sum) for t in totals], mean0, variance)
+    if tau2 is None or tau2 <= 0:
+        return 0.0
+    rated = sum(1 for t in totals if t.ratings)
+    return tau2 / (tau2 + variance * rated / sum(t.ratings for t in totals))
 
 
 class Board:
     """The sampler over one board of totals, with the participant-independent work done once.
 
     `pick(blocked, rng)` chooses among every index not in `blocked` (one's own, already rated or
-    skipped); None when nothing is left.
+    skipped); None when nothing is left. `explore`: the share of choices made at random.
     """
 
     def __init__(self, totals: Sequence[Totals], *, top_k: int = TOP_K) -> None:
         self.totals = totals
-        self.by_coverage = sorted(range(len(totals)), key=lambda i: (totals[i].ratings, -totals[i].arrival))
+        self.explore = max(EXPLORE_FLOOR, 1.0 - reliability(totals))
         mean0, variance = overall(totals)
-        self.posteriors = [posterior(t, mean0, variance) for t in totals]
+        prior = prior_ratings(between_variance([(t.ratings, t.star_sum) for t in totals], mean0, variance), variance)
+        self.posteriors = [posterior(t, mean0, variance, prior) for t in totals]
         means = [m for m, _ in self.posteriors]
         if len(totals) > top_k:
             kth, next_ = heapq.nlargest(top_k + 1, means)[-2:]
@@ -103,8 +158,11 @@ class Board:
         return (kth + next_) / 2
 
     def pick(self, blocked: set[int] | frozenset[int], rng: random.Random) -> int | None:
-        if rng.random() < COVER_SHARE:
-            return self._least_rated(blocked, rng)
+        if rng.random() < self.explore:
+            return self._at_random(blocked, rng)
+        return self._at_the_edge(blocked, rng)
+
+    def _at_the_edge(self, blocked: set[int] | frozenset[int], rng: random.Random) -> int | None:
         gauss, posteriors = rng.gauss, self.posteriors
         draws = {i: gauss(*posteriors[i]) for i in self.drawn}
         boundary = self._boundary(draws)
@@ -120,17 +178,15 @@ class Board:
                 best, best_gap = i, gap
         return best
 
-
-    def _least_rated(self, blocked: set[int] | frozenset[int], rng: random.Random) -> int | None:
-        totals = self.totals
-        first = next((n for n, i in enumerate(self.by_coverage) if i not in blocked), None)
-        if first is None:
-            return None
-        key = (totals[self.by_coverage[first]].ratings, totals[self.by_coverage[first]].arrival)
-        equals = [i for i in itertools.takewhile(lambda i: (totals[i].ratings, totals[i].arrival) == key,
-                                                 itertools.islice(self.by_coverage, first, None))
-                  if i not in blocked]
-        return rng.choice(equals)
+    def _at_random(self, blocked: set[int] | frozenset[int], rng: random.Random) -> int | None:
+        """Any thought the participant may rate, each as likely: a few tries, then a walk when most are blocked."""
+        n = len(self.totals)
+        for _ in range(8 if n else 0):
+            i = rng.randrange(n)
+            if i not in blocked:
+                return i
+        allowed = [i for i in range(n) if i not in blocked]
+        return rng.choice(allowed) if allowed else None
 
 
 def choose(totals: Sequence[Totals], allowed: Sequence[int], rng: random.Random, *, top_k: int = TOP_K

@@ -93,7 +93,7 @@ async def _read_board(db: AsyncSession, consultation_id: int, key: tuple[str, in
         if row[1] is not None:
             by_author.setdefault(row[1], []).append(i)
     board = _Board(time.monotonic(), [r[0] for r in rows], {r[0]: i for i, r in enumerate(rows)}, by_author,
-                   # No arrival rank: thoughts carry no time or order (see models.py), so equals are drawn at random.
+                   # Thoughts carry no time or order (see models.py): the sampler has only their totals.
                    Board([Totals(r[2], r[3], r[4]) for r in rows]))
     _boards[key] = board
     return board
