@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from unionvote.i18n import N_
+
 NAME_PARTS = ("forename", "surname")  # joined, in this order, into the member's one name
 DETECT = "detect"
 
@@ -45,7 +47,7 @@ class ColumnMapping:
         return " or ".join(f"'{name}'" for name in self.headings.get(target, ()))
 
 
-STANDARD = ColumnMapping("standard", "unionvote standard (membership number, name, email, mobile, employer...)", {
+STANDARD = ColumnMapping("standard", N_("unionvote standard (membership number, name, email, mobile, employer...)"), {
     "membership number": ("membership number", "member number", "membership no", "number"),
     "name": ("name", "full name", "member name"),
     "email": ("email", "email address", "e-mail"),
@@ -57,7 +59,7 @@ STANDARD = ColumnMapping("standard", "unionvote standard (membership number, nam
 })
 
 MEMBERSHIP_SYSTEM = ColumnMapping(
-    "membership-system", "Membership system export (Membership Number, Forename, Surname, Email Address...)", {
+    "membership-system", N_("Membership system export (Membership Number, Forename, Surname, Email Address...)"), {
         "membership number": ("Membership Number", "Membership No", "Membership Ref"),
         "forename": ("Forename", "Forenames"),
         "surname": ("Surname",),
@@ -70,7 +72,7 @@ MEMBERSHIP_SYSTEM = ColumnMapping(
     })
 
 CRM_CONTACTS = ColumnMapping(
-    "crm-contacts", "CRM contacts export (Member No, First Name, Last Name, Mobile Phone...)", {
+    "crm-contacts", N_("CRM contacts export (Member No, First Name, Last Name, Mobile Phone...)"), {
         "membership number": ("Member No", "Member Number", "Member ID"),
         "forename": ("First Name", "Given Name"),
         "surname": ("Last Name", "Family Name"),
@@ -87,7 +89,7 @@ MAPPINGS: dict[str, ColumnMapping] = {m.key: m for m in (STANDARD, MEMBERSHIP_SY
 
 def mapping_choices() -> list[tuple[str, str]]:
     """The upload form's select: detection first, then each named mapping."""
-    return [(DETECT, "Detect from the file's column headings"), *((m.key, m.label) for m in MAPPINGS.values())]
+    return [(DETECT, N_("Detect from the file's column headings")), *((m.key, m.label) for m in MAPPINGS.values())]
 
 
 def missing_required(mapping: ColumnMapping, header: Sequence[str], required: Sequence[str]) -> list[str]:

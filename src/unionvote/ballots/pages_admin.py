@@ -23,6 +23,7 @@ from unionvote.ballots.results import declare_result
 from unionvote.ballots.turnout import overall
 from unionvote.csvexport import CSV_MEDIA_TYPE, attachment_headers, csv_bytes
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.web import see_other
 
 PERCENT_RE = re.compile(r"^\d{1,3}$")
@@ -94,8 +95,8 @@ class MemberBallotAdminPages(Controller):
         context.setdefault("chosen_mapping", import_mappings.DETECT)
         used = import_mappings.MAPPINGS.get(request.query_params.get("mapping") or "")
         if used is not None and request.query_params.get("done") == "imported":
-            context.setdefault("notice", f"The members have been imported. Their columns were read with the "
-                                         f"mapping '{used.label}'.")
+            context.setdefault("notice", _("The members have been imported. Their columns were read with the "
+                                           "mapping '%(mapping)s'.") % {"mapping": _(used.label)})
         return ballot_page("ballots/overview.html", request, ballot, status_code=status_code,
                            questions=await services.questions_of(db, ballot_id),
                            figures=await overall(db, ballot), mappings=import_mappings.MAPPINGS,
@@ -124,10 +125,10 @@ class MemberBallotAdminPages(Controller):
         mapping = import_mappings.MAPPINGS.get(chosen)
         if mapping is None and chosen != import_mappings.DETECT:
             return await self._overview(request, db_session, ballot_id, status_code=400, chosen_mapping=chosen,
-                                        error="Choose which column headings the file uses, or detection.")
+                                        error=_("Choose which column headings the file uses, or detection."))
         if not isinstance(upload, UploadFile):
             return await self._overview(request, db_session, ballot_id, status_code=400, chosen_mapping=chosen,
-                                        error="Choose the CSV file of members to upload.")
+                                        error=_("Choose the CSV file of members to upload."))
         with tempfile.SpooledTemporaryFile(max_size=8 * UPLOAD_CHUNK) as spool:
             while chunk := await upload.read(UPLOAD_CHUNK):
                 spool.write(chunk)
@@ -201,7 +202,7 @@ class MemberBallotAdminPages(Controller):
         user_id = text_of(form, "user_id", 12)
         if not user_id.isdigit():
             return await self._overview(request, db_session, ballot_id, status_code=400,
-                                        error="Choose the organiser to remove.")
+                                        error=_("Choose the organiser to remove."))
         return await self._act(request, db_session, ballot_id, lambda: organisers.remove_organiser(
             db_session, ballot_id, int(user_id), by=request.scope["user"].id), "organiser-removed")
 

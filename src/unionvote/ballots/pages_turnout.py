@@ -18,8 +18,8 @@ from unionvote.ballots.chart import turnout_svg
 from unionvote.ballots.live_turnout import ballot_topic
 from unionvote.ballots.models import INDICATIVE_NOTICE, MemberBallotCertificate
 from unionvote.ballots.pages_common import ballot_page
+from unionvote.ballots.reconciliation import EVERYONE, NOT_GIVEN, reconcile, statement_rows
 from unionvote.ballots.reconciliation import HEADER as RECONCILIATION_HEADER
-from unionvote.ballots.reconciliation import reconcile, statement_rows
 from unionvote.ballots.results import report_rows, shown_result
 from unionvote.ballots.turnout import NON_VOTER_HEADER, SORTS, check_segment, non_voters, over_time, turnout
 from unionvote.csvexport import CSV_MEDIA_TYPE, attachment_headers, csv_bytes
@@ -110,7 +110,8 @@ class MemberBallotTurnoutPages(Controller):
         ballot = await services.get_ballot(db_session, ballot_id)
         everyone, employers = await reconcile(db_session, ballot)
         return ballot_page("ballots/reconciliation.html", request, ballot, everyone=everyone,
-                           header=RECONCILIATION_HEADER, rows=statement_rows(everyone, employers))
+                           header=RECONCILIATION_HEADER, rows=statement_rows(everyone, employers),
+                           our_names=(EVERYONE, NOT_GIVEN))
 
     @get("/reconciliation.csv")
     async def reconciliation_csv(self, db_session: AsyncSession, ballot_id: int) -> Response[bytes]:

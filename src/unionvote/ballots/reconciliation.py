@@ -21,8 +21,10 @@ from unionvote.ballots.complaints import SECOND_ATTEMPT
 from unionvote.ballots.models import Member, MemberBallot, MemberContent, MemberSealedVote
 from unionvote.ballots.services import questions_of, scope_for
 from unionvote.ballots.thresholds import analyse, percent_text
+from unionvote.i18n import N_, _, format_number
 
-EVERYONE = "Everyone"
+EVERYONE = N_("Everyone")
+NOT_GIVEN = N_("(not given)")
 
 
 @dataclass
@@ -52,14 +54,18 @@ class Reconciliation:
 
     @property
     def problems(self) -> list[str]:
+        """What does not add up, in the reader's language."""
         found = []
+        used, voted, issued = format_number(self.used), format_number(self.voted), format_number(self.issued)
         if self.used != self.voted:
-            found.append(f"{self.used:,} credentials used but {self.voted:,} members voted")
+            found.append(_("%(used)s credentials used but %(voted)s members voted") % {"used": used, "voted": voted})
         if self.voted > self.issued:
-            found.append(f"{self.voted:,} members voted but only {self.issued:,} credentials were issued")
+            found.append(_("%(voted)s members voted but only %(issued)s credentials were issued")
+                         % {"voted": voted, "issued": issued})
         for question, papers in sorted(self.papers.items()):
             if papers != self.voted:
-                found.append(f"question {question}: {papers:,} papers for {self.voted:,} members who voted")
+                found.append(_("question %(question)s: %(papers)s papers for %(voted)s members who voted")
+                             % {"question": question, "papers": format_number(papers), "voted": voted})
         return found
 
     @property
@@ -117,14 +123,15 @@ async def _from_chain(db: AsyncSession, ballot: MemberBallot, employers: dict[st
             setattr(part, figure, getattr(part, figure) + 1)
 
 
-HEADER = ("employer", "on the register", "removed", "entitled", "credentials issued", "reissued", "never issued",
-          "used", "unused", "votes cast", "spoilt", "attempts to vote again", "turnout", "turnout verdict",
-          "reconciled")
+# The CSV's columns, in English there; the printed statement shows them translated.
+HEADER = (N_("employer"), N_("on the register"), N_("removed"), N_("entitled"), N_("credentials issued"),
+          N_("reissued"), N_("never issued"), N_("used"), N_("unused"), N_("votes cast"), N_("spoilt"),
+          N_("attempts to vote again"), N_("turnout"), N_("turnout verdict"), N_("reconciled"))
 
 
 def statement_rows(everyone: Reconciliation, employers: list[Reconciliation]) -> list[list[object]]:
     """One row per employer and one for everyone, for the printable statement and its CSV."""
-    return [[part.name or "(not given)", part.register, part.removed, part.entitled, part.issued, part.reissued,
+    return [[part.name or NOT_GIVEN, part.register, part.removed, part.entitled, part.issued, part.reissued,
              part.not_issued, part.used, part.unused, part.voted, 0, part.attempts,
              percent_text(part.voted, part.entitled),
              part.turnout_verdict, "yes" if part.reconciled else "NO: " + "; ".join(part.problems)]
