@@ -7,13 +7,14 @@ count. The result is shown from the declared result document, never recounted he
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.i18n import N_, _, format_number
+from unionvote.bilingual import Translations, Wording, wording
+from unionvote.i18n import N_, _, current_language, format_number
 from unionvote.voting.counting import INDICATIVE_NOTE, Turnout, options_of, rule_of, turnout
 from unionvote.voting.models import Ballot, BallotState, Weighting
 from unionvote.voting.receipts import format_tracker
@@ -39,6 +40,13 @@ class BallotView:
     rule_text: str
     turnout: Turnout | None  # None for drafts
     result: dict[str, Any] | None
+    titles: Translations = field(default_factory=dict)  # the title in other languages (a motion's, translated)
+    bilingual: str | None = None  # the conference's second language, shown beside
+
+    @property
+    def title_words(self) -> Wording:
+        """The title in the language of the moment (each live fragment is rendered once per language)."""
+        return wording(self.ballot.title, self.titles, "title", language=current_language(), bilingual=self.bilingual)
 
     @property
     def id(self) -> int:
@@ -118,7 +126,10 @@ def figure(text: str) -> str:
 async def view_of(db: AsyncSession, ballot: Ballot) -> BallotView:
     count = None if ballot.state == BallotState.DRAFT else await turnout(db, ballot)
     result = json.loads(ballot.result) if ballot.state == BallotState.DECLARED and ballot.result else None
-    return BallotView(ballot, options_of(ballot), rule_of(ballot).describe(), count, result)
+    from unionvote.motions.languages import ballot_title_wording  # motions sits above voting
+
+    titles, beside = await ballot_title_wording(db, ballot.motion_id, ballot.amendment_id, ballot.title)
+    return BallotView(ballot, options_of(ballot), rule_of(ballot).describe(), count, result, titles, beside)
 
 
 def ballot_out(view: BallotView) -> BallotOut:
