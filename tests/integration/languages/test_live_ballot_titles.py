@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from tests.helpers import app_db
-from tests.integration.motions.world import make_floor, submit_motion
+from tests.integration.motions.world import Floor, make_floor, submit_motion
 from unionvote.bilingual import dump
 from unionvote.conferences.models import Conference
 from unionvote.live import render_fragment
@@ -36,14 +36,20 @@ async def _pushed(app: Litestar, ballot_id: int) -> dict[str, str]:
         return dict(render_fragment(app, EVENTS, v=await view_of(db, ballot), event="open"))  # type: ignore[arg-type]
 
 
-async def test_a_motions_ballot_is_pushed_in_each_viewers_language(
-        client: AsyncTestClient[Litestar], app: Litestar) -> None:
+async def _welsh_titled_motion(client: AsyncTestClient[Litestar], app: Litestar) -> tuple[Floor, int]:
+    """A motion whose title the committee gave in Welsh too."""
     floor = await make_floor(client, app)
     motion_id = await submit_motion(floor, app, title="Fair pay now")
     async with app_db(app) as db:
         await db.execute(update(Motion).where(Motion.id == motion_id).values(
             translations=dump({"cy": {"title": "Cyflog teg nawr"}})))
         await db.commit()
+    return floor, motion_id
+
+
+async def test_a_motions_ballot_is_pushed_in_each_viewers_language(
+        client: AsyncTestClient[Litestar], app: Litestar) -> None:
+    floor, motion_id = await _welsh_titled_motion(client, app)
     ballot_id = await _ballot_on(app, floor.conference_id, motion_id)
 
     pushed = await _pushed(app, ballot_id)
@@ -63,12 +69,7 @@ async def test_a_motions_ballot_is_pushed_in_each_viewers_language(
 
 async def test_a_ballot_the_chair_titled_in_their_own_words_keeps_them(
         client: AsyncTestClient[Litestar], app: Litestar) -> None:
-    floor = await make_floor(client, app)
-    motion_id = await submit_motion(floor, app, title="Fair pay now")
-    async with app_db(app) as db:
-        await db.execute(update(Motion).where(Motion.id == motion_id).values(
-            translations=dump({"cy": {"title": "Cyflog teg nawr"}})))
-        await db.commit()
+    floor, motion_id = await _welsh_titled_motion(client, app)
     ballot_id = await _ballot_on(app, floor.conference_id, motion_id, title="Pay: the big vote")
     pushed = await _pushed(app, ballot_id)
     assert "Pay: the big vote" in pushed["cy"] and "Cyflog" not in pushed["cy"]
