@@ -13,6 +13,8 @@ import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from unionvote.i18n import _
+
 # argon2id with the library's current recommended parameters (RFC 9106 low-memory profile).
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown email like a real one.
@@ -41,11 +43,11 @@ def needs_rehash(stored_hash: str) -> bool:
 def password_problem(password: str) -> str | None:
     """A plain-language reason a new password is not acceptable, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _("Use at least %(length)s characters.") % {"length": MIN_PASSWORD_LENGTH}
     if len(password) > 1024:
-        return "Use at most 1024 characters."
+        return _("Use at most 1024 characters.")
     if len(set(password)) < 4:
-        return "Use a password with more different characters."
+        return _("Use a password with more different characters.")
     return None
 
 

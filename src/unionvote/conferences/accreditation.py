@@ -16,6 +16,7 @@ from unionvote.conferences.presence import check_out_everywhere
 from unionvote.conferences.register import AccreditationStatus, Delegate, DelegateRole, Substitution
 from unionvote.conferences.services import ConferenceError
 from unionvote.db import locked, utcnow
+from unionvote.i18n import _
 
 ACCREDITED, REVOKED = AccreditationStatus.ACCREDITED, AccreditationStatus.REVOKED
 SUBSTITUTED, NOT_ACCREDITED = AccreditationStatus.SUBSTITUTED, AccreditationStatus.NOT_ACCREDITED
@@ -26,14 +27,14 @@ def _note(text: str, ask: str) -> str:
     if not text:
         raise ConferenceError(ask)
     if len(text) > 500:
-        raise ConferenceError("Keep the note to 500 characters.")
+        raise ConferenceError(_("Keep the note to 500 characters."))
     return text
 
 
 async def _delegate(db: AsyncSession, delegate_id: int) -> Delegate:
     delegate = (await locked(db, select(Delegate).where(Delegate.id == delegate_id))).scalar_one_or_none()
     if delegate is None:
-        raise ConferenceError("No such delegate.", 404)
+        raise ConferenceError(_("No such delegate."), 404)
     return delegate
 
 
@@ -48,14 +49,15 @@ def _set_status(delegate: Delegate, status: AccreditationStatus) -> None:
 
 async def accredit(db: AsyncSession, delegate_id: int, *, note: str, by: int | None) -> Delegate:
     """Staff have checked who this is; `note` says how ('union card and photo ID seen')."""
-    note = _note(note, "Say how you checked their identity, such as 'union card and photo ID seen'.")
+    note = _note(note, _("Say how you checked their identity, such as 'union card and photo ID seen'."))
     delegate = await _delegate(db, delegate_id)
     if delegate.status == ACCREDITED:
-        raise ConferenceError(f"{delegate.name} is already accredited.", 409)
+        raise ConferenceError(_("%(name)s is already accredited.") % {"name": delegate.name}, 409)
     if delegate.status == REVOKED:
-        raise ConferenceError(f"{delegate.name}'s accreditation was revoked: reinstate it instead.", 409)
+        raise ConferenceError(_("%(name)s's accreditation was revoked: reinstate it instead.")
+                              % {"name": delegate.name}, 409)
     if delegate.status == SUBSTITUTED:
-        raise ConferenceError(f"{delegate.name}'s credential has passed to a substitute.", 409)
+        raise ConferenceError(_("%(name)s's credential has passed to a substitute.") % {"name": delegate.name}, 409)
     _set_status(delegate, ACCREDITED)
     delegate.identity_check = note
     await _audit(db, delegate, by, "delegate.accredited")
@@ -68,10 +70,11 @@ async def revoke(db: AsyncSession, delegate_id: int, *, reason: str, by: int | N
     Returns the linked account's id, so the caller can end that person's login sessions
     (the session store belongs to the web layer, not to this rule).
     """
-    reason = _note(reason, "Say why the accreditation is revoked.")
+    reason = _note(reason, _("Say why the accreditation is revoked."))
     delegate = await _delegate(db, delegate_id)
     if delegate.status != ACCREDITED:
-        raise ConferenceError(f"{delegate.name} is not accredited, so there is nothing to revoke.", 409)
+        raise ConferenceError(_("%(name)s is not accredited, so there is nothing to revoke.") % {"name": delegate.name},
+                              409)
     _set_status(delegate, REVOKED)
     delegate.status_reason = reason
     closed = await check_out_everywhere(db, delegate_id, by=by)
@@ -80,11 +83,11 @@ async def revoke(db: AsyncSession, delegate_id: int, *, reason: str, by: int | N
 
 
 async def reinstate(db: AsyncSession, delegate_id: int, *, reason: str, by: int | None) -> Delegate:
-    reason = _note(reason, "Say why the accreditation is reinstated.")
+    reason = _note(reason, _("Say why the accreditation is reinstated."))
     delegate = await _delegate(db, delegate_id)
     if delegate.status != REVOKED:
-        raise ConferenceError(f"Only a revoked accreditation can be reinstated; {delegate.name}'s is not revoked.",
-                              409)
+        raise ConferenceError(_("Only a revoked accreditation can be reinstated; %(name)s's is not revoked.")
+                              % {"name": delegate.name}, 409)
     _set_status(delegate, ACCREDITED)
     delegate.status_reason = reason
     await _audit(db, delegate, by, "delegate.reinstated")
@@ -94,32 +97,33 @@ async def reinstate(db: AsyncSession, delegate_id: int, *, reason: str, by: int 
 async def substitute(db: AsyncSession, *, absent_id: int, substitute_id: int, reason: str,
                      by: int | None) -> Substitution:
     """The substitute takes over the absent delegate's credential; the absent delegate can no longer vote."""
-    reason = _note(reason, "Say why the delegate is being substituted.")
+    reason = _note(reason, _("Say why the delegate is being substituted."))
     if absent_id == substitute_id:
-        raise ConferenceError("A delegate cannot substitute for themself.")
+        raise ConferenceError(_("A delegate cannot substitute for themself."))
     # Lock both rows in id order, so two desks substituting at once cannot deadlock.
     rows = (await locked(db, select(Delegate).where(Delegate.id.in_([absent_id, substitute_id]))
                          .order_by(Delegate.id))).scalars().all()
     found = {d.id: d for d in rows}
     absent, sub = found.get(absent_id), found.get(substitute_id)
     if absent is None or sub is None:
-        raise ConferenceError("No such delegate.", 404)
+        raise ConferenceError(_("No such delegate."), 404)
     if absent.conference_id != sub.conference_id:
-        raise ConferenceError("The substitute is registered for a different conference.")
+        raise ConferenceError(_("The substitute is registered for a different conference."))
     if absent.role != DelegateRole.DELEGATE:
         raise ConferenceError("Only a delegate's credential can pass to a substitute; "
                               f"{absent.name} is {with_article(absent.role)}.")
     if absent.status == SUBSTITUTED:
-        raise ConferenceError(f"{absent.name} has already been substituted.", 409)
+        raise ConferenceError(_("%(name)s has already been substituted.") % {"name": absent.name}, 409)
     if sub.role != DelegateRole.SUBSTITUTE:
         raise ConferenceError(f"{sub.name} is registered as {with_article(sub.role)}, not a substitute.")
     if sub.status != ACCREDITED:
-        raise ConferenceError(f"Accredit {sub.name} before they take over a credential.", 409)
+        raise ConferenceError(_("Accredit %(name)s before they take over a credential.") % {"name": sub.name}, 409)
     if sub.body_id not in (None, absent.body_id):
-        raise ConferenceError(f"{sub.name} is a substitute for another body than {absent.name}'s.")
+        raise ConferenceError(_("%(name)s is a substitute for another body than %(absent)s's.")
+                              % {"name": sub.name, "absent": absent.name})
     held = (await db.execute(select(Substitution.id).where(Substitution.substitute_delegate_id == sub.id))).first()
     if held is not None:
-        raise ConferenceError(f"{sub.name} already holds another delegate's credential.", 409)
+        raise ConferenceError(_("%(name)s already holds another delegate's credential.") % {"name": sub.name}, 409)
     _set_status(absent, SUBSTITUTED)
     absent.status_reason = reason
     closed = await check_out_everywhere(db, absent.id, by=by)
@@ -154,7 +158,7 @@ async def link_account(db: AsyncSession, delegate_id: int, user_id: int, *, by: 
     """Tie a register entry to the account the delegate logs in with."""
     delegate = await _delegate(db, delegate_id)
     if await db.get(User, user_id) is None:
-        raise ConferenceError("No such account.", 404)
+        raise ConferenceError(_("No such account."), 404)
     if delegate.user_id == user_id:
         return delegate
     other = (await db.execute(select(Delegate.membership_number).where(

@@ -22,6 +22,7 @@ from unionvote.conferences.register import Delegate
 from unionvote.conferences.services import ConferenceError
 from unionvote.db import locked, utcnow
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.security import hash_password, password_problem, token_digest
 
 
@@ -93,7 +94,7 @@ async def accept_invitation(db: AsyncSession, token: str, password: str, passwor
     """Set the account's password from a live link, and use the link up."""
     invitation = await _live_invitation(db, token, lock=True)
     if password != password_again:
-        raise ConferenceError("The two passwords are not the same. Type the same password in both boxes.")
+        raise ConferenceError(_("The two passwords are not the same. Type the same password in both boxes."))
     if problem := password_problem(password):
         raise ConferenceError(problem)
     user = (await locked(db, select(User).where(User.id == invitation.user_id))).scalar_one()
