@@ -16,6 +16,7 @@ from typing import Any
 
 from unionvote.audit.anchors import AnchorCheck, NotedHeads
 from unionvote.audit.signing import SIGNATURES_FILE, manifest_signature_problem
+from unionvote.i18n import _
 from unionvote.voting.verify_ballot import BallotCheck, elections_hook
 from unionvote.voting.verify_files import FORMAT, ExportFailure, ExportFiles
 
@@ -101,13 +102,14 @@ def _recount_elections(files: ExportFiles, chain: str, notes: list[str]) -> None
     if '"election.declared"' not in text:
         return
     if recount is None:
-        notes.append(f"{chain}: declared elections not recounted (the elections count is not installed)")
+        notes.append(_("%(file)s: declared elections not recounted (the elections count is not installed)")
+                     % {"file": chain})
         return
     recounted, problems = recount(text.split("\n"))
     if problems:
         raise ExportFailure(chain, problems[0])
-    notes.append(f"{chain}: recounted {recounted} election(s) from their papers: every stage matches the "
-                 "declared record")
+    notes.append(_("%(file)s: recounted %(count)s election(s) from their papers: every stage matches the "
+                   "declared record") % {"file": chain, "count": recounted})
 
 
 def check_signatures(root: Path, keys: tuple[str, ...], notes: list[str]) -> None:
@@ -116,24 +118,29 @@ def check_signatures(root: Path, keys: tuple[str, ...], notes: list[str]) -> Non
         problem = manifest_signature_problem(root, public)
         if problem:
             raise ExportFailure(SIGNATURES_FILE, problem)
-        notes.append(f"manifest.json: signed by {public}, the signature verifies")
+        notes.append(_("%(file)s: signed by %(key)s, the signature verifies")
+                     % {"file": "manifest.json", "key": public})
     if not keys and (root / SIGNATURES_FILE).is_file():
-        notes.append(f"{SIGNATURES_FILE}: signatures not checked (give the signers' public keys with --key)")
+        notes.append(_("%(file)s: signatures not checked (give the signers' public keys with --key)")
+                     % {"file": SIGNATURES_FILE})
 
 
 def _check_heads(anchors: AnchorCheck, notes: list[str]) -> None:
     checked, skipped, failed = anchors.problems()
     if failed:
         raise ExportFailure("noted heads", failed[0])
-    notes.append(f"noted heads: {checked} checked, every chain reaches its noted head"
-                 + (f" ({skipped} of other scopes skipped)" if skipped else ""))
+    notes.append(_("noted heads: %(checked)s checked, every chain reaches its noted head (%(skipped)s of other "
+                   "scopes skipped)") % {"checked": checked, "skipped": skipped} if skipped else
+                 _("noted heads: %(checked)s checked, every chain reaches its noted head") % {"checked": checked})
 
 
 def _verify(files: ExportFiles, notes: list[str], heads: NotedHeads) -> None:
     conference, ballots, listed = _manifest(files)
     chain = f"chains/conference-{conference}.jsonl"
     rows = files.chain(chain, f"conference:{conference}")
-    notes.append(f"{chain}: {len(rows)} entries" + (f", head {rows[-1][1]['hash']}" if rows else ""))
+    notes.append(_("%(file)s: %(count)s entries, head %(head)s") % {"file": chain, "count": len(rows),
+                                                                     "head": rows[-1][1]["hash"]} if rows else
+                 _("%(file)s: %(count)s entries") % {"file": chain, "count": 0})
     _conference_ballots(chain, rows, ballots)
     _recount_elections(files, chain, notes)
     anchors = AnchorCheck(heads, lambda scope: scope == f"conference:{conference}" or scope in {
@@ -150,6 +157,7 @@ def _verify(files: ExportFiles, notes: list[str], heads: NotedHeads) -> None:
         if check.doc.get("ballot") != ballot_id:
             raise check.fail("ballot.json", f"the file describes ballot {check.doc.get('ballot')!r}",
                              what="field ballot")
-    notes.append(f"manifest.json: {_check_manifest(files, listed)} files, every SHA-256 matches")
+    notes.append(_("%(file)s: %(count)s files, every SHA-256 matches") % {
+        "file": "manifest.json", "count": _check_manifest(files, listed)})
     if heads:
         _check_heads(anchors, notes)

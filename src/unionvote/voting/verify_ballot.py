@@ -15,6 +15,7 @@ from typing import Any
 
 from unionvote.audit.chain import canonical_json
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.voting.receipts import tracker_of
 from unionvote.voting.rules import Method, fraction_text
 from unionvote.voting.verify_files import (
@@ -119,7 +120,8 @@ class BallotCheck:
                 self.events.setdefault(entry["action"], (line, entry))
         if not self.entry("ballot.created"):
             raise self.fail("chain.jsonl", "the chain has no ballot.created entry")
-        self.notes.append(f"{self.name('chain.jsonl')}: {len(rows)} entries, head {rows[-1][1]['hash']}")
+        self.notes.append(_("%(file)s: %(count)s entries, head %(head)s") % {
+            "file": self.name("chain.jsonl"), "count": len(rows), "head": rows[-1][1]["hash"]})
 
     def check_ballot_document(self) -> None:
         self.doc = doc = self.files.document(self.name("ballot.json"))
@@ -169,8 +171,9 @@ class BallotCheck:
                       "a delegate id or a weight was changed")
             raise self.fail(file, f"the electorate hash {found} differs from the one in {self.at('ballot.opened')}; "
                             f"{detail}", what="field weight" if total != weight else None)
-        self.notes.append(f"{self.name(file)}: {len(voters)} voters, weight {fraction_text(sum(weights.values()))}, "
-                          f"hash matches ballot.opened")
+        self.notes.append(_("%(file)s: %(count)s voters, weight %(weight)s, hash matches %(entry)s") % {
+            "file": self.name(file), "count": len(voters), "weight": fraction_text(sum(weights.values())),
+            "entry": "ballot.opened"})
         return weights
 
     def check_contents(self, electorate: dict[int, Fraction]) -> list[dict[str, Any]]:
@@ -207,8 +210,8 @@ class BallotCheck:
             raise self.fail(file, f"the delegates who voted do not hash to the participation_hash in "
                             f"{self.at('ballot.closed')}", what="field delegate")
         self.check_trackers(rows)
-        self.notes.append(f"{self.name(file)}: {len(rows)} ballot papers, every tracker recomputed, "
-                          f"hash matches ballot.closed")
+        self.notes.append(_("%(file)s: %(count)s ballot papers, every tracker recomputed, hash matches %(entry)s")
+                          % {"file": self.name(file), "count": len(rows), "entry": "ballot.closed"})
         return rows
 
     def check_sealed(self, electorate: dict[int, Fraction]) -> SealedRecount | None:
@@ -269,8 +272,8 @@ class BallotCheck:
         if self.doc.get("method") == Method.RANKED:
             hook = elections_hook("recount_ranked")
             if hook is None:
-                self.notes.append(f"{self.folder}: a ranked ballot; not recounted here (the elections count is "
-                                  "not installed)")
+                self.notes.append(_("%(file)s: a ranked ballot; not recounted here (the elections count is not "
+                                    "installed)") % {"file": self.folder})
                 return
             if sealed is not None and sealed.papers is None:
                 raise self.fail(file, "the result is declared but a trustee's decryption of the papers is missing")
@@ -303,8 +306,9 @@ class BallotCheck:
                                 what=f"field decision.{key}")
         winners = f" ({', '.join(decision['winners'])})" if self.doc.get("method") != Method.FOR_AGAINST \
             and decision["winners"] else ""
-        self.notes.append(f"{self.name(file)}: recount {_figures(recounted)}: {decision['outcome']}{winners}; "
-                          f"hash {declared} matches ballot.declared")
+        self.notes.append(_("%(file)s: recount %(figures)s: %(outcome)s; hash %(hash)s matches %(entry)s") % {
+            "file": self.name(file), "figures": _figures(recounted), "outcome": f"{decision['outcome']}{winners}",
+            "hash": declared, "entry": "ballot.declared"})
 
 
 def _figures(document: dict[str, Any]) -> str:

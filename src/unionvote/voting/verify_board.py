@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from unionvote.i18n import _
 from unionvote.voting.board import BOARD_KINDS, TRACKER_TEXT, board_hash
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def check_board(check: BallotCheck | MemberBallotCheck, lines: dict[str, int], k
     if recorded is None:
         if check.files.has(check.name(file)):
             raise check.fail(file, f"the file is present but {check.at(closed)} records no board_hash")
-        check.notes.append(f"{check.folder}: no board was recorded when voting closed")
+        check.notes.append(_("%(file)s: no board was recorded when voting closed") % {"file": check.folder})
         return
     board = check.files.document(check.name(file))
     if set(board) != fields:
@@ -52,5 +53,5 @@ def check_board(check: BallotCheck | MemberBallotCheck, lines: dict[str, int], k
     if found != recorded:
         raise check.fail(file, f"the board hashes to {found}, not to the board_hash in {check.at(closed)}",
                          1, "field trackers")
-    check.notes.append(f"{check.name(file)}: {len(listed)} trackers, exactly the sealed votes', hash matches "
-                       f"{closed}")
+    check.notes.append(_("%(file)s: %(count)s trackers, exactly the sealed votes', hash matches %(entry)s")
+                       % {"file": check.name(file), "count": len(listed), "entry": closed})

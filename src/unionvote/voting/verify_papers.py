@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.sealing.group import Point, SealingError
 from unionvote.sealing.papers import SealedPaper, encode_paper, open_papers, paper_rule, papers_hash, read_decryption
 from unionvote.voting.sealed_papers import canonical_papers
@@ -53,8 +54,8 @@ def _sealed_rows(check: BallotCheck, facts: dict[str, Any], electorate: dict[int
                          1)
     check.check_trackers(rows)
     check_board(check, lines)
-    check.notes.append(f"{check.name(file)}: {len(rows)} sealed papers, every tracker recomputed, hash matches "
-                       "ballot.closed")
+    check.notes.append(_("%(file)s: %(count)s sealed papers, every tracker recomputed, hash matches %(entry)s")
+                       % {"file": check.name(file), "count": len(rows), "entry": "ballot.closed"})
     return rows, papers
 
 
@@ -81,8 +82,9 @@ def _opened(check: BallotCheck, facts: dict[str, Any], rows: list[dict[str, Any]
         except SealingError as exc:
             raise check.fail("sealed.jsonl", f"the paper does not open: {exc}", lines[j], "field sealed") from None
     options = [k for k, _ in check.doc["options"]]
-    check.notes.append(f"{check.name('sealing.json')}: {len(shares)} trustee decryption(s), every share's proof "
-                       f"checked, {len(rankings)} papers opened")
+    check.notes.append(_("%(file)s: %(count)s trustee decryption(s), every share's proof checked, %(papers)s papers "
+                         "opened") % {"file": check.name("sealing.json"), "count": len(shares),
+                                      "papers": len(rankings)})
     return canonical_papers(options, rankings, [r["weight"] for r in rows])
 
 
@@ -122,8 +124,8 @@ def _published(check: BallotCheck, opened: list[dict[str, Any]] | None) -> list[
                              "sealed", line, field)
     if len(published) != len(opened):
         raise check.fail(file, f"{len(published)} papers published, but the shares open {len(opened)}")
-    check.notes.append(f"{check.name(file)}: {len(published)} papers in canonical order, exactly the papers "
-                       "opened from the shares")
+    check.notes.append(_("%(file)s: %(count)s papers in canonical order, exactly the papers opened from the shares")
+                       % {"file": check.name(file), "count": len(published)})
     return [row for _, row in published]
 
 

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from unionvote.audit.chain import canonical_json
+from unionvote.i18n import _
 from unionvote.sealing.group import Point, SealingError
 from unionvote.sealing.tallyfile import combine, read_partials, tally_hash
 from unionvote.sealing.trustees import TrusteePublic, election_key
@@ -95,8 +96,8 @@ def check_sealed_votes(check: BallotCheck, facts: dict[str, Any], electorate: di
                          f"{check.at('ballot.closed')}")
     check.check_trackers(rows)
     check_board(check, lines)
-    check.notes.append(f"{check.name(file)}: {len(rows)} sealed votes, every proof checked, tally recomputed "
-                       f"(hash {tally_hash(tally)[:16]}...)")
+    check.notes.append(_("%(file)s: %(count)s sealed votes, every proof checked, tally recomputed (hash %(hash)s...)")
+                       % {"file": check.name(file), "count": len(rows), "hash": tally_hash(tally)[:16]})
     decryptions = facts["decryptions"]
     by_key = {d.get("public_key"): (i, d) for i, d in enumerate(decryptions) if isinstance(d, dict)}
     shares = []
@@ -115,8 +116,9 @@ def check_sealed_votes(check: BallotCheck, facts: dict[str, Any], electorate: di
         raise check.fail("sealing.json", f"the tally does not decrypt: {exc}", what="field decryptions") from None
     options = [k for k, _ in check.doc["options"]]
     online = count_from_totals(options, check.doc["method"], totals, sealed.scale, rows)
-    check.notes.append(f"{check.name('sealing.json')}: {len(shares)} trustee decryption(s) checked, totals "
-                       f"{json.dumps(totals)} (scale {sealed.scale})")
+    check.notes.append(_("%(file)s: %(count)s trustee decryption(s) checked, totals %(totals)s (scale %(scale)s)")
+                       % {"file": check.name("sealing.json"), "count": len(shares), "totals": json.dumps(totals),
+                          "scale": sealed.scale})
     return SealedRecount(online, digest(rows), sealed_summary(facts, sealed, totals))
 
 

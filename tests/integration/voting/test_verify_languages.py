@@ -1,0 +1,29 @@
+"""The export check's notes read in the reader's language on the record's verify page, while the command line
+(no reader: English) and the files checked keep their English names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.integration.conferences.conftest import conference_id, factory
+from tests.integration.voting.test_export_verify import Conference, conference, export
+from tests.integration.voting.world import Factory
+from unionvote.i18n import speaking
+from unionvote.voting.verify import verify_export
+
+__all__ = ["conference", "conference_id", "factory"]
+
+
+async def test_the_export_checks_notes_follow_the_readers_language(
+        factory: Factory, conference_id: int, conference: Conference, tmp_path: Path) -> None:
+    root = await export(factory, conference_id, tmp_path / "export")
+    english = verify_export(root)
+    assert english.ok and any(note.startswith("manifest.json: ") and note.endswith("files, every SHA-256 matches")
+                              for note in english.notes)
+    with speaking("cy"):
+        welsh = verify_export(root)
+    assert welsh.ok and len(welsh.notes) == len(english.notes)
+    assert any(note.startswith("manifest.json: ") and note.endswith("ffeil, mae pob SHA-256 yn cyfateb")
+               for note in welsh.notes)
+    assert not any("every tracker recomputed" in note for note in welsh.notes)
+    assert any("ailgyfrifwyd pob cyfeirnod y bleidlais" in note and "ballot.closed" in note for note in welsh.notes)
