@@ -14,6 +14,7 @@ from unionvote.ballots.complaints import erase_complaint_words
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotState
 from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
 from unionvote.db import utcnow
+from unionvote.i18n import _, format_when
 
 
 async def erase_personal_data(db: AsyncSession, ballot_id: int, *, by: int | None, force: bool = False) -> int:
@@ -21,13 +22,16 @@ async def erase_personal_data(db: AsyncSession, ballot_id: int, *, by: int | Non
     retention date unless `force` (a person asked for it explicitly)."""
     ballot = await lock_ballot(db, ballot_id)
     if ballot.state in (MemberBallotState.DRAFT, MemberBallotState.OPEN):
-        raise MemberBallotError("Personal data is erased after the ballot has closed.", 409)
+        raise MemberBallotError(_("Personal data is erased after the ballot has closed."), 409)
     if ballot.erased_at is not None:
-        raise MemberBallotError("This ballot's personal data has been erased already.", 409)
+        raise MemberBallotError(_("This ballot's personal data has been erased already."), 409)
     today = utcnow().date()
     if not force and (ballot.retention_until is None or today < ballot.retention_until):
-        keep = f"until {ballot.retention_until:%d %B %Y}" if ballot.retention_until else "with no date set"
-        raise MemberBallotError(f"This ballot's personal data is kept {keep}; it is not due for erasure.", 409)
+        if ballot.retention_until is None:
+            raise MemberBallotError(_("This ballot's personal data is kept with no date set; it is not due for "
+                                      "erasure."), 409)
+        raise MemberBallotError(_("This ballot's personal data is kept until %(day)s; it is not due for erasure.")
+                                % {"day": format_when(ballot.retention_until, "d MMMM y")}, 409)
     count = (await db.execute(select(func.count()).select_from(Member).where(Member.ballot_id == ballot_id))
              ).scalar_one()
     await db.execute(update(Member).where(Member.ballot_id == ballot_id).values(

@@ -35,6 +35,7 @@ from unionvote.ballots.models import SEGMENTS, Member, MemberBallotState, Member
 from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
 from unionvote.conferences.csvtable import CONTROL_RE, MOBILE_RE, RowProblem, phone_number
 from unionvote.db import is_postgres, utcnow
+from unionvote.i18n import _
 
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,31}$")
 BATCH = 20_000  # rows per executemany on SQLite
@@ -357,8 +358,8 @@ async def import_members(db: AsyncSession, ballot_id: int, stream: IO[bytes], *,
     """
     ballot = await lock_ballot(db, ballot_id)
     if ballot.state != MemberBallotState.DRAFT:
-        raise MemberBallotError("Members can be imported only before the ballot opens. Add later joiners one by "
-                                "one on the members page.", 409)
+        raise MemberBallotError(_("Members can be imported only before the ballot opens. Add later joiners one by "
+                                  "one on the members page."), 409)
     rows, digest, mapping = validate(stream, await _existing_numbers(db, ballot_id), mapping)
     segments: Counter[tuple[str, ...]] = Counter()
     await _load(db, _checked_rows(stream, ballot_id, segments, mapping))
@@ -372,14 +373,15 @@ async def add_member(db: AsyncSession, ballot_id: int, values: dict[str, str], *
     """A member who joined before the cut-off, added while the ballot is open (or before)."""
     ballot = await lock_ballot(db, ballot_id)
     if ballot.state not in (MemberBallotState.DRAFT, MemberBallotState.OPEN):
-        raise MemberBallotError("Voting has closed: nobody can be added to the ballot now.", 409)
+        raise MemberBallotError(_("Voting has closed: nobody can be added to the ballot now."), 409)
     if ballot.state == MemberBallotState.OPEN and (ballot.join_cutoff is None or utcnow() > ballot.join_cutoff):
-        raise MemberBallotError("The cut-off for adding members to this ballot has passed.", 409)
+        raise MemberBallotError(_("The cut-off for adding members to this ballot has passed."), 409)
     checked, reasons = check_row({col.name: values.get(FIELD_OF[col.name], "") for col in COLUMNS}, {})
     if reasons:
         raise MemberBallotError("; ".join(reasons).capitalize() + ".")
     if checked["membership_number"] in await _numbers_like(db, ballot_id, checked["membership_number"]):
-        raise MemberBallotError(f"Membership number '{checked['membership_number']}' is in this ballot already.", 409)
+        raise MemberBallotError(_("Membership number '%(number)s' is in this ballot already.")
+                                % {"number": checked["membership_number"]}, 409)
     member = Member(ballot_id=ballot_id, **checked)
     db.add(member)
     await db.flush()
@@ -399,17 +401,18 @@ async def remove_member(db: AsyncSession, ballot_id: int, membership_number: str
     await lock_ballot(db, ballot_id)
     reason = reason.strip()
     if not reason:
-        raise MemberBallotError("Give the reason for removing the member, such as 'left the union'.")
+        raise MemberBallotError(_("Give the reason for removing the member, such as 'left the union'."))
     member = (await db.execute(select(Member).where(
         Member.ballot_id == ballot_id, Member.membership_number == membership_number.strip().upper())
     )).scalar_one_or_none()
     if member is None:
-        raise MemberBallotError(f"No member with membership number '{membership_number}' is in this ballot.", 404)
+        raise MemberBallotError(_("No member with membership number '%(number)s' is in this ballot.")
+                                % {"number": membership_number}, 404)
     if member.removed_at is not None:
-        raise MemberBallotError("That member has been removed already.", 409)
+        raise MemberBallotError(_("That member has been removed already."), 409)
     if member.voted_at is not None:
-        raise MemberBallotError("That member has voted; a cast vote cannot be taken back out of a secret ballot.",
-                                409)
+        raise MemberBallotError(_("That member has voted; a cast vote cannot be taken back out of a secret "
+                                  "ballot."), 409)
     member.removed_at, member.removed_reason = utcnow(), reason[:500]
     member.link_hash = member.code_hash = None
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member.removed",

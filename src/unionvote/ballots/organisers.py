@@ -17,6 +17,7 @@ from unionvote.accounts.models import User
 from unionvote.audit.services import actor_of, record
 from unionvote.ballots.models import MemberBallot, MemberBallotOrganiser
 from unionvote.ballots.services import MemberBallotError, get_ballot, scope_for
+from unionvote.i18n import _
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,12 @@ async def active_user(db: AsyncSession, email: str, who: str) -> User:
     """The active account with this address (any case): organisers and reps are unionvote users."""
     address = email.strip().lower()
     if not address:
-        raise MemberBallotError(f"Give the email address of the {who}'s unionvote account.")
+        raise MemberBallotError(_("Give the email address of the rep's unionvote account.") if who == "rep"
+                                else _("Give the email address of the organiser's unionvote account."))
     user = (await db.execute(select(User).where(func.lower(User.email) == address))).scalar_one_or_none()
     if user is None or not user.is_active:
-        raise MemberBallotError(f"No active account uses the address '{address}'. An administrator can create "
-                                "one under Users first.", 404)
+        raise MemberBallotError(_("No active account uses the address '%(address)s'. An administrator can "
+                                  "create one under Users first.") % {"address": address}, 404)
     return user
 
 
@@ -56,7 +58,8 @@ async def grant_organiser(db: AsyncSession, ballot_id: int, email: str, *, by: i
     user = await active_user(db, email, "organiser")
     if (await db.execute(select(MemberBallotOrganiser.id).where(
             MemberBallotOrganiser.ballot_id == ballot_id, MemberBallotOrganiser.user_id == user.id))).first():
-        raise MemberBallotError(f"{user.display_name} is an organiser of this ballot already.", 409)
+        raise MemberBallotError(_("%(name)s is an organiser of this ballot already.") % {"name": user.display_name},
+                                409)
     db.add(MemberBallotOrganiser(ballot_id=ballot_id, user_id=user.id, granted_by=by))  # type: ignore[arg-type]
     await db.flush()
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="organiser.granted",
@@ -68,6 +71,6 @@ async def remove_organiser(db: AsyncSession, ballot_id: int, user_id: int, *, by
     removed = await db.execute(delete(MemberBallotOrganiser).where(
         MemberBallotOrganiser.ballot_id == ballot_id, MemberBallotOrganiser.user_id == user_id))
     if removed.rowcount == 0:  # type: ignore[attr-defined]
-        raise MemberBallotError("That person is not an organiser of this ballot.", 404)
+        raise MemberBallotError(_("That person is not an organiser of this ballot."), 404)
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="organiser.removed",
                  payload={"user_id": user_id})

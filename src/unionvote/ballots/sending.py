@@ -32,14 +32,14 @@ from unionvote.ballots.services import MemberBallotError, lock_ballot, scope_for
 from unionvote.conferences.mailer import Throttle, in_languages_email, send_each
 from unionvote.config import Settings
 from unionvote.db import session_scope, utcnow
-from unionvote.i18n import _, current_language, format_when, message_languages
+from unionvote.i18n import N_, _, current_language, format_when, message_languages
 
 log = logging.getLogger("unionvote.ballots")
 
 SEND_BATCH = 200
 STALE_AFTER = timedelta(minutes=5)
-NO_SMTP = ("Sending email is not set up on this server (UNIONVOTE_SMTP_HOST). Download the links and codes "
-           "for a mail merge instead.")
+NO_SMTP = N_("Sending email is not set up on this server (UNIONVOTE_SMTP_HOST). Download the links and codes "
+             "for a mail merge instead.")
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,12 @@ def compose(settings: Settings, ballot: MemberBallot, item: VotingEmail) -> Emai
 async def check_can_send(db: AsyncSession, settings: Settings, ballot_id: int) -> MemberBallot:
     """Claim the ballot for one sending run, or say why it cannot be sent now."""
     if not settings.smtp_configured:
-        raise MemberBallotError(NO_SMTP, 409)
+        raise MemberBallotError(_(NO_SMTP), 409)
     ballot = await lock_ballot(db, ballot_id)
     _check_issuable(ballot)
     if ballot.emailing_since is not None and utcnow() - ballot.emailing_since < STALE_AFTER:
-        raise MemberBallotError("Voting links for this ballot are being emailed already. Wait for that to "
-                                "finish; the overview page shows how far it has got.", 409)
+        raise MemberBallotError(_("Voting links for this ballot are being emailed already. Wait for that to "
+                                  "finish; the overview page shows how far it has got."), 409)
     ballot.emailing_since = utcnow()
     return ballot
 
@@ -116,13 +116,13 @@ async def _single(db: AsyncSession, ballot_id: int, membership_number: str) -> M
         Member.ballot_id == ballot_id, Member.membership_number == membership_number.strip().upper(),
         Member.removed_at.is_(None)))).scalar_one_or_none()
     if member is None:
-        raise MemberBallotError(f"No member with membership number '{membership_number.strip()}' is in this "
-                                "ballot.", 404)
+        raise MemberBallotError(_("No member with membership number '%(number)s' is in this ballot.")
+                                % {"number": membership_number.strip()}, 404)
     if not member.email:
-        raise MemberBallotError("That member has no email address: issue them a new link and code on screen "
-                                "instead.", 409)
+        raise MemberBallotError(_("That member has no email address: issue them a new link and code on screen "
+                                  "instead."), 409)
     if member.voted_at is not None:
-        raise MemberBallotError("That member has voted already: a new link would not let them vote again.", 409)
+        raise MemberBallotError(_("That member has voted already: a new link would not let them vote again."), 409)
     return member
 
 
