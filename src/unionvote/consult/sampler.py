@@ -11,13 +11,15 @@ whose place in the top k is unsettled is drawn near the boundary often, one clea
 clearly out seldom, and one with few ratings has a wide posterior, so it gets its chance.
 
 The other choices go to any thought the participant may rate, at random. Their share is
-1 - reliability, at least EXPLORE_FLOOR, where the reliability is how much of the spread of a
+(1 - reliability) squared, at least EXPLORE_FLOOR, where the reliability is how much of the spread of a
 typical thought's average is real difference between thoughts rather than rating noise:
 tau2 / (tau2 + variance / ratings per thought), with tau2 the between-thought variance (a one-way
 analysis of variance over the board's totals). While ratings are few, or when members' ratings
 barely separate the thoughts (on a real Polis conversation the two halves of the participants
 hardly agreed on a top 10), concentrating ratings at the edge re-reads noise, and spreading
 them as uniform does ranks better; once averages are reliable, the edge gets nearly every choice.
+The square (rather than 1 - reliability itself) was chosen on ConsultBench's tuning runs (other
+worlds and other splits than the reported ones): a half-reliable board already pays to focus.
 
 The draw is random per choice, so many members choosing at once from the same board (the
 service's board is up to a second old) are sent to different thoughts.
@@ -133,7 +135,7 @@ class Board:
 
     def __init__(self, totals: Sequence[Totals], *, top_k: int = TOP_K) -> None:
         self.totals = totals
-        self.explore = max(EXPLORE_FLOOR, 1.0 - reliability(totals))
+        self.explore = max(EXPLORE_FLOOR, (1.0 - reliability(totals)) ** 2)
         mean0, variance = overall(totals)
         prior = prior_ratings(between_variance([(t.ratings, t.star_sum) for t in totals], mean0, variance), variance)
         self.posteriors = [posterior(t, mean0, variance, prior) for t in totals]
