@@ -15,11 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.auth import public
 from unionvote.ballots import casting, credentials, services
 from unionvote.ballots.board import member_board_trackers
+from unionvote.ballots.cast_statement import LinkHolder, cast_in_one_statement, member_for_link
 from unionvote.ballots.complaints import record_second_attempt
 from unionvote.ballots.live_chase import member_voted
 from unionvote.ballots.live_turnout import turnout_changed
-from unionvote.ballots.models import Member, MemberBallot, MemberBallotSealing, MemberBallotState
+from unionvote.ballots.models import Member, MemberBallot, MemberBallotSealing, MemberBallotState, MemberQuestion
+from unionvote.ballots.open_ballots import OpenMemberBallot, open_member_ballots
 from unionvote.ballots.pages_common import ballot_page, text_of
+from unionvote.db import is_postgres
 from unionvote.errors import RuleViolation
 from unionvote.i18n import N_, _
 from unionvote.ratelimit import RateLimiter
@@ -54,13 +57,25 @@ def _address_limiter(request: Request[Any, Any, Any]) -> RateLimiter:
 
 async def _form(request: Request[Any, Any, Any], db: AsyncSession, ballot: MemberBallot, action: str,
                 status_code: int = 200, error: str | None = None, hidden: dict[str, str] | None = None,
-                member: Member | None = None) -> Template:
+                member: Any = None, questions: list[MemberQuestion] | None = None) -> Template:
+    """`questions`: the ballot's, when the caller has them already (a worker's copy of the open ballot)."""
     refused = casting.refusal_for(ballot)
     if member is not None and member.voted_at is not None and refused is None:
         refused = _(VOTED_ALREADY)
+    if questions is None:
+        questions = await services.questions_of(db, ballot.id)  # type: ignore[arg-type]
     return ballot_page("ballots/vote.html", request, ballot, status_code=status_code, action=action,
-                       questions=[(q, services.labels_of(q)) for q in await services.questions_of(db, ballot.id)],  # type: ignore[arg-type]
+                       questions=[(q, services.labels_of(q)) for q in questions],
                        token=new_token(), error=error, refused=refused, hidden=hidden or {})
+
+
+def _receipt(request: Request[Any, Any, Any], ballot: MemberBallot, questions: list[MemberQuestion],
+             receipts: Any, repeated: bool) -> Template:
+    labels = {q.id: dict(services.labels_of(q)) for q in questions}
+    return ballot_page("ballots/receipt.html", request, ballot, status_code=201 if not repeated else 200,
+                       receipts=[(q, labels[q.id][r.choice[0]], format_tracker(r.tracker))
+                                 for q, r in zip(questions, receipts, strict=True)],
+                       repeated=repeated)
 
 
 def _answers(form: Any, questions: list[Any]) -> dict[int, list[str]]:
@@ -77,11 +92,13 @@ async def second_attempt(request: Request[Any, Any, Any], db: AsyncSession, memb
     await db.commit()
 
 
-async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int, member: Member,
-                action: str, hidden: dict[str, str], channel: str) -> Template:
+async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot_id: int, member: Member | LinkHolder,
+                action: str, hidden: dict[str, str], channel: str,
+                remembered: OpenMemberBallot | None = None) -> Template:
+    """`remembered`: this worker's copy of the open ballot, if it has one; the cast checks it behind its gate."""
     form = await request.form()
     member_id, workplace, branch = member.id, member.workplace, member.branch  # a rollback expires loaded rows
-    questions = await services.questions_of(db, ballot_id)
+    questions = remembered.questions if remembered else await services.questions_of(db, ballot_id)
     try:
         result = await casting.cast_member_vote(db, ballot_id, member_id, _answers(form, questions),  # type: ignore[arg-type]
                                                 text_of(form, "token", 200), questions=questions)
@@ -93,12 +110,28 @@ async def _cast(request: Request[Any, Any, Any], db: AsyncSession, ballot_id: in
         return await _form(request, db, ballot, action, exc.status_code, str(exc), hidden, member)
     turnout_changed(request.app, db, ballot_id)
     member_voted(request.app, db, ballot_id, workplace, branch)
-    ballot = await services.get_ballot(db, ballot_id)  # read by the cast, after its gate: no second query
-    labels = {q.id: dict(services.labels_of(q)) for q in questions}
-    return ballot_page("ballots/receipt.html", request, ballot, status_code=201 if not result.repeated else 200,
-                       receipts=[(q, labels[q.id][r.choice[0]], r.shown) for q, r in zip(questions, result.receipts,
-                                                                                          strict=True)],
-                       repeated=result.repeated)
+    # Read by the cast after its gate (or remembered): no second query.
+    ballot = remembered.ballot if remembered else await services.get_ballot(db, ballot_id)
+    return _receipt(request, ballot, questions, result.receipts, result.repeated)
+
+
+async def _cast_at_once(request: Request[Any, Any, Any], db: AsyncSession, member: LinkHolder,
+                        token: str) -> Template | None:
+    """The usual vote by link on PostgreSQL: the worker's copy of the open ballot and one statement
+    (ballots.cast_statement); None when it takes the longer road."""
+    if not is_postgres(db) or member.voted_at is not None:
+        return None
+    ballot = await open_member_ballots(db).get(db, member.ballot_id)
+    if ballot is None or casting.refusal_for(ballot.ballot) is not None:
+        return None
+    form = await request.form()
+    stored = await cast_in_one_statement(db, ballot, member, token, _answers(form, ballot.questions),
+                                         text_of(form, "token", 200))
+    if stored is None:
+        return None
+    turnout_changed(request.app, db, member.ballot_id)
+    member_voted(request.app, db, member.ballot_id, member.workplace, member.branch)
+    return _receipt(request, ballot.ballot, ballot.questions, stored, repeated=False)
 
 
 class MemberVotePages(Controller):
@@ -106,27 +139,27 @@ class MemberVotePages(Controller):
     guards = [public]
     include_in_schema = False
 
-    async def _by_link(self, db: AsyncSession, token: str) -> tuple[MemberBallot, Member] | None:
-        member = await credentials.member_for_link(db, token)
-        if member is None or member.removed_at is not None:
-            return None
-        return await services.get_ballot(db, member.ballot_id), member
-
     @get("/vote/{token:str}")
     async def link(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
-        found = await self._by_link(db_session, token)
-        if found is None:
+        member = await member_for_link(db_session, token)
+        ballot = None if member is None or member.removed_at is not None else (
+            await open_member_ballots(db_session).get(db_session, member.ballot_id))
+        if ballot is None:
             return ballot_page("ballots/link_refused.html", request, status_code=404, reason=_(LINK_PROBLEM))
-        ballot, member = found
-        return await _form(request, db_session, ballot, f"/vote/{token}", member=member)
+        return await _form(request, db_session, ballot.ballot, f"/vote/{token}", member=member,
+                           questions=ballot.questions)
 
     @post("/vote/{token:str}")
     async def vote_by_link(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
-        member = await credentials.member_for_link(db_session, token)
+        member = await member_for_link(db_session, token)
         if member is None or member.removed_at is not None:
             return ballot_page("ballots/link_refused.html", request, status_code=404, reason=_(LINK_PROBLEM))
+        receipt = await _cast_at_once(request, db_session, member, token)
+        if receipt is not None:
+            return receipt
         # The cast reads the ballot itself, after passing its gate.
-        return await _cast(request, db_session, member.ballot_id, member, f"/vote/{token}", {}, "link")
+        return await _cast(request, db_session, member.ballot_id, member, f"/vote/{token}", {}, "link",
+                           open_member_ballots(db_session).peek(member.ballot_id))
 
     @get("/ballots/{slug:str}/code")
     async def code_form(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:

@@ -21,6 +21,7 @@ from unionvote.audit.chain import canonical_json
 from unionvote.audit.services import actor_of, record, scope_of
 from unionvote.ballots.board import member_board_trackers
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotState, MemberContent, MemberQuestion
+from unionvote.ballots.open_ballots import member_ballot_changed_here
 from unionvote.ballots.sealed import close_sealed, seal_at_opening
 from unionvote.db import gate, locked, utcnow
 from unionvote.errors import RuleViolation
@@ -146,6 +147,7 @@ async def ballot_by_slug(db: AsyncSession, slug: str) -> MemberBallot:
 async def lock_ballot(db: AsyncSession, ballot_id: int) -> MemberBallot:
     """The ballot, alone: no vote is in flight while the caller changes it (see casting.cast_member_vote)."""
     await gate(db, "member_ballot", ballot_id, shared=False)
+    member_ballot_changed_here(ballot_id)  # this worker's copy of the open ballot is read again after the change
     ballot = (await locked(db, select(MemberBallot).where(MemberBallot.id == ballot_id))).scalar_one_or_none()
     if ballot is None:
         raise MemberBallotError("No such member ballot.", 404)
