@@ -32,6 +32,7 @@ from unionvote.ballots.models import MemberBallotOrganiser
 from unionvote.conferences.models import Conference
 from unionvote.credentials import CredentialCache, session_key, token_key
 from unionvote.db import session_scope, utcnow
+from unionvote.i18n import N_, _
 from unionvote.live_tickets import SKEW_SECONDS, Ticket, Verdict, read, wanted_topics
 from unionvote.security import token_digest
 
@@ -109,8 +110,8 @@ class TotpEnrolmentRequired(PermissionDeniedException):
 
 # What a conference-scoped session keeps: taking part, never running the conference.
 SCOPED_ROLES = frozenset({Role.DELEGATE, Role.OBSERVER})
-SCOPED_SESSION_MESSAGE = ("You logged in with a voting code, which opens only your conference's pages. "
-                          "Log in with your email address and password for anything else.")
+SCOPED_SESSION_MESSAGE = N_("You logged in with a voting code, which opens only your conference's pages. "
+                            "Log in with your email address and password for anything else.")
 
 
 async def _load_user(db: AsyncSession, user: User | int | None, *, mfa_verified: bool, via: str,
@@ -365,21 +366,21 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser 
 def _signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
     user = current_user(connection)
     if user is None:
-        raise NotAuthorizedException("Please log in to continue.")
+        raise NotAuthorizedException(_("Please log in to continue."))
     if user.needs_second_factor:
-        raise SecondFactorRequired("Enter the code from your authenticator app to finish logging in.")
+        raise SecondFactorRequired(_("Enter the code from your authenticator app to finish logging in."))
     return user
 
 
 def requires_password_step(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """For the TOTP challenge itself: a session that passed the password step."""
     if current_user(connection) is None:
-        raise NotAuthorizedException("Please log in to continue.")
+        raise NotAuthorizedException(_("Please log in to continue."))
 
 
 def _not_scoped(user: CurrentUser) -> None:
     if user.conference_scope is not None:
-        raise PermissionDeniedException(SCOPED_SESSION_MESSAGE)
+        raise PermissionDeniedException(_(SCOPED_SESSION_MESSAGE))
 
 
 def requires_login_allow_enrolment(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -390,7 +391,7 @@ def requires_login_allow_enrolment(connection: ASGIConnection[Any, Any, Any, Any
 def enrolled_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
     user = _signed_in(connection)
     if user.must_enrol_totp:
-        raise TotpEnrolmentRequired("Your role needs two-factor authentication. Set it up to continue.")
+        raise TotpEnrolmentRequired(_("Your role needs two-factor authentication. Set it up to continue."))
     return user
 
 
@@ -402,13 +403,13 @@ def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
 def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     requires_login(connection, handler)
     if not current_user(connection).is_admin:  # type: ignore[union-attr]
-        raise PermissionDeniedException("Only union administrators can do this.")
+        raise PermissionDeniedException(_("Only union administrators can do this."))
 
 
 def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     requires_login(connection, handler)
     if not current_user(connection).is_staff:  # type: ignore[union-attr]
-        raise PermissionDeniedException("This page is for union staff and conference officers.")
+        raise PermissionDeniedException(_("This page is for union staff and conference officers."))
 
 
 def requires_member_ballot_watcher(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -418,7 +419,7 @@ def requires_member_ballot_watcher(connection: ASGIConnection[Any, Any, Any, Any
     assert user is not None
     ballot_id = connection.path_params.get("ballot_id")
     if not (user.is_admin or (ballot_id is not None and user.organiser_of(int(ballot_id)))):
-        raise PermissionDeniedException("Only administrators and this ballot's organisers can see this.")
+        raise PermissionDeniedException(_("Only administrators and this ballot's organisers can see this."))
 
 
 def requires_member_ballot_reader(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -429,8 +430,8 @@ def requires_member_ballot_reader(connection: ASGIConnection[Any, Any, Any, Any]
     assert user is not None
     ballot_id = connection.path_params.get("ballot_id")
     if not (user.is_returning_officer or (ballot_id is not None and user.organiser_of(int(ballot_id)))):
-        raise PermissionDeniedException("Only administrators, this ballot's organisers and returning officers can "
-                                        "see this.")
+        raise PermissionDeniedException(_("Only administrators, this ballot's organisers and returning officers can "
+                                        "see this."))
 
 
 def requires_returning_officer(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -439,7 +440,7 @@ def requires_returning_officer(connection: ASGIConnection[Any, Any, Any, Any], h
     user = current_user(connection)
     assert user is not None
     if not user.is_returning_officer:
-        raise PermissionDeniedException("Only returning officers and administrators can do this.")
+        raise PermissionDeniedException(_("Only returning officers and administrators can do this."))
 
 
 def requires_conference_role(*roles: Role) -> Guard:
@@ -453,7 +454,7 @@ def requires_conference_role(*roles: Role) -> Guard:
         if user.is_admin:
             return
         if conference_id is None or not (user.roles_in(int(conference_id)) & allowed):
-            raise PermissionDeniedException("Your role in this conference does not allow this.")
+            raise PermissionDeniedException(_("Your role in this conference does not allow this."))
 
     guard.__name__ = "requires_conference_role_" + "_".join(sorted(allowed))
     return guard
@@ -465,7 +466,7 @@ def requires_audit_reader(connection: ASGIConnection[Any, Any, Any, Any], handle
     user = current_user(connection)
     assert user is not None
     if not (user.is_admin or any(Role.RETURNING_OFFICER in held for held in user.roles.values())):
-        raise PermissionDeniedException("Only administrators and returning officers can read the audit trail.")
+        raise PermissionDeniedException(_("Only administrators and returning officers can read the audit trail."))
 
 
 def public(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -30,6 +30,7 @@ from unionvote.ballots.models import (
 )
 from unionvote.ballots.services import MemberBallotError, get_ballot, lock_ballot, scope_for
 from unionvote.db import utcnow
+from unionvote.i18n import _, format_number, format_when
 from unionvote.voting.board import read_tracker
 
 DEFAULT_OBJECTION_HOURS = 72  # what the set-up page offers for a member ballot
@@ -87,14 +88,15 @@ async def lodge_complaint(db: AsyncSession, ballot_id: int, text: str, *, tracke
                                 "Complaints are taken once the ballot opens.", 409)
     words = text.strip()
     if len(words) < 10:
-        raise MemberBallotError("Say what went wrong, in at least a few words, so the returning officer can look "
-                                "into it.")
+        raise MemberBallotError(_("Say what went wrong, in at least a few words, so the returning officer can look "
+                                "into it."))
     if len(words) > COMPLAINT_MAX:
-        raise MemberBallotError(f"A complaint is at most {COMPLAINT_MAX:,} characters; yours has {len(words):,}.")
+        raise MemberBallotError(_("A complaint is at most %(most)s characters; yours has %(length)s.")
+                                % {"most": format_number(COMPLAINT_MAX), "length": format_number(len(words))})
     read = read_tracker(tracker) if tracker.strip() else None
     if tracker.strip() and read is None:
-        raise MemberBallotError(f"'{tracker.strip()[:40]}' is not a tracker: a tracker has 12 letters and digits, "
-                                "such as ABCD-EFGH-IJKL. Leave it empty if you have none.")
+        raise MemberBallotError(_("'%(given)s' is not a tracker: a tracker has 12 letters and digits, such as "
+                                  "ABCD-EFGH-IJKL. Leave it empty if you have none.") % {"given": tracker.strip()[:40]})
     number = membership_number.strip().upper()[:32]
     member_id = (await db.execute(select(Member.id).where(Member.ballot_id == ballot_id,
                                                           Member.membership_number == number))).scalar_one_or_none() \
@@ -114,14 +116,15 @@ async def decide_complaint(db: AsyncSession, ballot_id: int, complaint_id: int, 
     await lock_ballot(db, ballot_id)
     complaint = await db.get(MemberComplaint, complaint_id)
     if complaint is None or complaint.ballot_id != ballot_id:
-        raise MemberBallotError("No such complaint about this ballot.", 404)
+        raise MemberBallotError(_("No such complaint about this ballot."), 404)
     if complaint.decision is not None:
-        raise MemberBallotError(f"Complaint {complaint_id} has a decision already.", 409)
+        raise MemberBallotError(_("Complaint %(number)s has a decision already.") % {"number": complaint_id}, 409)
     if decision not in DECISIONS:
-        raise MemberBallotError("Choose whether the complaint is upheld or rejected.")
+        raise MemberBallotError(_("Choose whether the complaint is upheld or rejected."))
     words = response.strip()
     if not words or len(words) > COMPLAINT_MAX:
-        raise MemberBallotError(f"Give the complainant your reasons, in at most {COMPLAINT_MAX:,} characters.")
+        raise MemberBallotError(_("Give the complainant your reasons, in at most %(most)s characters.")
+                                % {"most": format_number(COMPLAINT_MAX)})
     complaint.decision, complaint.response, complaint.decided_at, complaint.decided_by = decision, words, utcnow(), by
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="complaint.decided",
                  payload={"complaint": complaint_id, "decision": decision, "response_sha256": _sha256(words)})
@@ -132,9 +135,10 @@ async def end_objections(db: AsyncSession, ballot_id: int, *, by: int) -> Member
     """The returning officer ends the objection period early, once every complaint has a decision."""
     ballot = await lock_ballot(db, ballot_id)
     if not objections_open(ballot) or ballot.state != MemberBallotState.CLOSED:
-        raise MemberBallotError("Only a closed ballot's running objection period can be ended.", 409)
+        raise MemberBallotError(_("Only a closed ballot's running objection period can be ended."), 409)
     if pending := await undecided_count(db, ballot_id):
-        raise MemberBallotError(f"Decide every complaint first: {pending} still waiting.", 409)
+        raise MemberBallotError(_("Decide every complaint first: %(pending)s still waiting.")
+                                % {"pending": pending}, 409)
     ballot.objections_closed_at = utcnow()
     total = len(await complaints_of(db, ballot_id))
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="objections.closed",
@@ -146,11 +150,12 @@ async def check_declarable(db: AsyncSession, ballot: MemberBallot) -> None:
     """Refuse to declare during the objection period, and while a complaint waits for a decision."""
     end = objections_end(ballot)
     if objections_open(ballot) and end is not None:
-        raise MemberBallotError(f"The result waits for the objection period, which ends on {end:%d %B %Y at %H:%M} "
-                                "UTC, unless the returning officer ends it sooner.", 409)
+        raise MemberBallotError(_("The result waits for the objection period, which ends on %(end)s UTC, unless the "
+                                  "returning officer ends it sooner.") % {"end": format_when(end, "d MMMM y, HH:mm")},
+                                409)
     if pending := await undecided_count(db, ballot.id):  # type: ignore[arg-type]
-        raise MemberBallotError(f"The returning officer has {pending} complaint(s) to decide before the result "
-                                "can be declared.", 409)
+        raise MemberBallotError(_("The returning officer has %(pending)s complaint(s) to decide before the result "
+                                  "can be declared.") % {"pending": pending}, 409)
 
 
 async def record_second_attempt(db: AsyncSession, ballot_id: int, member_id: int, channel: str) -> None:
@@ -178,9 +183,9 @@ async def certify_member_result(db: AsyncSession, ballot_id: int, *, by: int) ->
     """The returning officer's certificate that the declared result is the count of the recorded votes."""
     ballot = await lock_ballot(db, ballot_id)
     if ballot.state != MemberBallotState.DECLARED or ballot.result_hash is None:
-        raise MemberBallotError("Only a declared result can be certified.", 409)
+        raise MemberBallotError(_("Only a declared result can be certified."), 409)
     if await db.get(MemberBallotCertificate, ballot_id) is not None:
-        raise MemberBallotError("This result is already certified.", 409)
+        raise MemberBallotError(_("This result is already certified."), 409)
     certificate = MemberBallotCertificate(ballot_id=ballot_id, result_hash=ballot.result_hash, certified_by=by)
     db.add(certificate)
     await record(db, scope=scope_for(ballot_id), actor=actor_of(by), action="member_ballot.certified",

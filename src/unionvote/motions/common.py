@@ -56,19 +56,19 @@ def clean_reason(text: str, *, what: str = "the reason", required: bool = True) 
     text = " ".join((text or "").split())
     if not text:
         if required:
-            raise MotionError(f"Give {what}, in a few words.")
+            raise MotionError(_("Give %(what)s, in a few words.") % {"what": what})
         return None
     if len(text) > MAX_REASON:
-        raise MotionError(f"Keep {what} to {MAX_REASON} characters.")
+        raise MotionError(_("Keep %(what)s to %(most)s characters.") % {"what": what, "most": MAX_REASON})
     return text
 
 
 def clean_title(text: str) -> str:
     title = " ".join((text or "").split())
     if not title:
-        raise MotionError("Give the motion a title, such as 'Fair pay now'.")
+        raise MotionError(_("Give the motion a title, such as 'Fair pay now'."))
     if len(title) > 200:
-        raise MotionError("Keep the title to 200 characters.")
+        raise MotionError(_("Keep the title to 200 characters."))
     return title
 
 
@@ -76,7 +76,7 @@ async def motion_in(db: AsyncSession, conference_id: int, motion_id: int, *, loc
     query = select(Motion).where(Motion.id == motion_id, Motion.conference_id == conference_id)
     motion = (await (locked(db, query) if lock else db.execute(query))).scalar_one_or_none()
     if motion is None:
-        raise MotionError("There is no such motion in this conference.", 404)
+        raise MotionError(_("There is no such motion in this conference."), 404)
     return motion
 
 
@@ -86,7 +86,7 @@ async def amendment_in(db: AsyncSession, conference_id: int, amendment_id: int, 
         Amendment.id == amendment_id, Motion.conference_id == conference_id)
     amendment = (await (locked(db, query) if lock else db.execute(query))).scalar_one_or_none()
     if amendment is None:
-        raise MotionError("There is no such amendment in this conference.", 404)
+        raise MotionError(_("There is no such amendment in this conference."), 404)
     return await motion_in(db, conference_id, amendment.motion_id, lock=lock), amendment
 
 
@@ -107,7 +107,7 @@ async def body_names(db: AsyncSession, conference_id: int) -> dict[int, str]:
 
 async def ensure_body_in(db: AsyncSession, conference_id: int, body_id: int) -> None:
     if body_id not in await body_names(db, conference_id):
-        raise MotionError("There is no such body in this conference.", 404)
+        raise MotionError(_("There is no such body in this conference."), 404)
 
 
 async def ensure_represents(db: AsyncSession, conference_id: int, user_id: int, body_id: int) -> None:
@@ -118,4 +118,5 @@ async def ensure_represents(db: AsyncSession, conference_id: int, user_id: int, 
             or delegate.role not in (DelegateRole.DELEGATE, DelegateRole.SUBSTITUTE)
             or delegate.status == AccreditationStatus.REVOKED):
         names = await body_names(db, conference_id)
-        raise MotionError(f"You are not a delegate of {names[body_id]}, so you cannot act for it.", 403)
+        raise MotionError(_("You are not a delegate of %(body)s, so you cannot act for it.")
+                          % {"body": names[body_id]}, 403)

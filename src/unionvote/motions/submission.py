@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.db import utcnow
+from unionvote.i18n import _
 from unionvote.motions.common import (
     MotionError,
     audit,
@@ -67,7 +68,7 @@ async def file_motion(db: AsyncSession, conference_id: int, *, body_id: int, tit
     """The same rules, once it is settled who may act for the body (a delegate of it, or staff entering a
     motion the body sent in)."""
     if kind not in (MotionKind.ORDINARY, MotionKind.EMERGENCY, MotionKind.RULE_CHANGE):
-        raise MotionError("Choose an ordinary motion, an emergency motion or a rule change.")
+        raise MotionError(_("Choose an ordinary motion, an emergency motion or a rule change."))
     title = clean_title(title)
     lines = checked_lines(text)
     await ensure_body_in(db, conference_id, body_id)
@@ -79,11 +80,11 @@ async def file_motion(db: AsyncSession, conference_id: int, *, body_id: int, tit
         reason = clean_reason(emergency_reason, what="the reason this is an emergency (what happened after the "
                                                      "deadline)")
         if deadline is not None and now <= deadline:
-            raise MotionError("The motions deadline has not passed yet, "
-                              f"so submit this as an ordinary motion before {deadline_words(deadline, time_zone)}.")
+            raise MotionError(_("The motions deadline has not passed yet, so submit this as an ordinary motion "
+                                "before %(deadline)s.") % {"deadline": deadline_words(deadline, time_zone)})
     elif deadline is not None and now > deadline:
-        raise MotionError(f"The deadline for motions was {deadline_words(deadline, time_zone)}. "
-                          "Only emergency motions can be submitted now.", 409)
+        raise MotionError(_("The deadline for motions was %(deadline)s. Only emergency motions can be submitted "
+                            "now.") % {"deadline": deadline_words(deadline, time_zone)}, 409)
     backers = sorted(set(supporters or []) - {body_id})
     for backer in backers:
         await ensure_body_in(db, conference_id, backer)
@@ -108,7 +109,8 @@ async def version_of(db: AsyncSession, motion: Motion, version: int) -> MotionVe
     found = (await db.execute(select(MotionVersion).where(MotionVersion.motion_id == motion.id,
                                                           MotionVersion.version == version))).scalar_one_or_none()
     if found is None:
-        raise MotionError(f"{motion_label(motion)} has no version {version}.", 404)
+        raise MotionError(_("%(motion)s has no version %(version)s.") % {"motion": motion_label(motion),
+                                                                          "version": version}, 404)
     return found
 
 
@@ -125,23 +127,23 @@ async def supporters_of(db: AsyncSession, motion_id: int) -> list[int]:
 async def edit_text(db: AsyncSession, motion: Motion, *, text: str, by: int, as_committee: bool) -> MotionVersion:
     """A new version of the text. The submitter may edit before the deadline; after it, only the committee."""
     if motion.state not in EDITABLE:
-        raise MotionError(f"{motion_label(motion)} is no longer open to changes.", 409)
+        raise MotionError(_("%(motion)s is no longer open to changes.") % {"motion": motion_label(motion)}, 409)
     if not as_committee:
         if motion.submitted_by != by:
-            raise MotionError("Only the delegate who submitted the motion, or the committee, can change its text.",
+            raise MotionError(_("Only the delegate who submitted the motion, or the committee, can change its text."),
                               403)
         deadline = (await settings_of(db, motion.conference_id)).motion_deadline
         if deadline is not None and utcnow() > deadline and motion.kind != MotionKind.EMERGENCY:
-            raise MotionError("The motions deadline has passed: only the committee can change the text now.", 409)
+            raise MotionError(_("The motions deadline has passed: only the committee can change the text now."), 409)
     live = (await db.execute(select(func.count()).select_from(Amendment).where(
         Amendment.motion_id == motion.id,
         Amendment.state.in_([AmendmentState.SUBMITTED, AmendmentState.ADMITTED])))).scalar_one()
     if live:
-        raise MotionError(f"{motion_label(motion)} has amendments waiting, made against its line numbers. "
-                          "Rule them out or have them withdrawn before changing the text.", 409)
+        raise MotionError(_("%(motion)s has amendments waiting, made against its line numbers. Rule them out or "
+                            "have them withdrawn before changing the text.") % {"motion": motion_label(motion)}, 409)
     lines = checked_lines(text)
     if join_text(lines) == (await current_version(db, motion)).text:
-        raise MotionError("The text is the same as the current version, so nothing changed.")
+        raise MotionError(_("The text is the same as the current version, so nothing changed."))
     motion.version += 1
     version = MotionVersion(motion_id=motion.id, version=motion.version, text=join_text(lines),  # type: ignore[arg-type]
                             made_by=by)
