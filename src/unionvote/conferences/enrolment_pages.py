@@ -23,6 +23,7 @@ from unionvote.conferences.voting_codes import (
 )
 from unionvote.csrf import csrf_cookie
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.web import page
 
 
@@ -87,7 +88,7 @@ class CodeLoginPages(Controller):
     async def _conference(self, db: AsyncSession, slug: str) -> Any:
         conference = await conference_by_slug(db, slug)
         if conference is None:
-            raise RuleViolation("There is no such conference. Check the address on your letter.", 404)
+            raise RuleViolation(_("There is no such conference. Check the address on your letter."), 404)
         return conference
 
     @get("/", guards=[public])

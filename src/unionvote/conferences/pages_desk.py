@@ -23,6 +23,7 @@ from unionvote.conferences.register import Body
 from unionvote.conferences.services import ConferenceError
 from unionvote.db import utcnow
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.web import see_other
 
 DESK_PER_PAGE = 25
@@ -39,7 +40,7 @@ class DeskPages(Controller):
     async def search(self, request: Request[Any, Any, Any], db_session: AsyncSession, conference_id: int
                      ) -> Template:
         conference = await load_conference(db_session, conference_id)
-        text, _, number = search_params(request)
+        text, _body_id, number = search_params(request)
         running = await lookup.session_for_check_in(db_session, conference_id, utcnow())
         session_id = running.id if running else None
         try:
@@ -106,7 +107,7 @@ class DeskPages(Controller):
         if action == "substitute":
             substitute_id = whole_number(form["substitute_id"])
             if substitute_id is None:
-                raise ConferenceError("Choose the substitute who takes over the credential.")
+                raise ConferenceError(_("Choose the substitute who takes over the credential."))
             await lookup.ensure_delegate_in(db, conference_id, substitute_id)
             await accreditation.substitute(db, absent_id=delegate_id, substitute_id=substitute_id,
                                            reason=form["reason"], by=by)
@@ -114,7 +115,7 @@ class DeskPages(Controller):
         if action == "check-in":
             await attendance.check_in_now(db, conference_id, delegate_id, by=by)
             return "checked-in", None
-        _, closed = await attendance.check_out_now(db, conference_id, delegate_id, by=by)
+        _session, closed = await attendance.check_out_now(db, conference_id, delegate_id, by=by)
         return ("checked-out" if closed else "not-checked-in"), None
 
     @post("/{delegate_id:int}/accredit")

@@ -17,6 +17,7 @@ from unionvote.elections.models import ElectionState
 from unionvote.elections.pages_elections import ELECTION, NOMINATION, back_to, election_page
 from unionvote.elections.services import ElectionError
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.web import see_other
 
 
@@ -32,7 +33,7 @@ class ElectionOfficerPages(Controller):
         try:
             verdict = text_of(form, "verdict")
             if verdict not in ("valid", "invalid"):
-                raise ElectionError("Choose valid or invalid.")
+                raise ElectionError(_("Choose valid or invalid."))
             await nominations.decide(db_session, conference_id, election_id, nomination_id,
                                      valid=verdict == "valid", note=text_of(form, "note"),
                                      by=request.scope["user"].id)
@@ -59,14 +60,14 @@ class ElectionOfficerPages(Controller):
         upload = form.get("blt")
         try:
             if not isinstance(upload, UploadFile):
-                raise ElectionError("Choose the BLT file holding the papers.")
+                raise ElectionError(_("Choose the BLT file holding the papers."))
             raw = await upload.read()
             if len(raw) > MAX_BLT_BYTES:
-                raise ElectionError("The file is too large for a conference election.")
+                raise ElectionError(_("The file is too large for a conference election."))
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise ElectionError("The file is not UTF-8 text: save it as UTF-8 and try again.") from None
+                raise ElectionError(_("The file is not UTF-8 text: save it as UTF-8 and try again.")) from None
             await services.import_papers_and_declare(db_session, conference_id, election_id, text,
                                                      by=request.scope["user"].id)
         except RuleViolation as exc:

@@ -14,6 +14,7 @@ from unionvote.elections.pages_common import conference_of, elections_page
 from unionvote.elections.pages_elections import ELECTION
 from unionvote.elections.services import ElectionError
 from unionvote.elections.sheet import build_sheet
+from unionvote.i18n import _
 
 
 class ElectionResultPages(Controller):
@@ -28,7 +29,7 @@ class ElectionResultPages(Controller):
         election = await services.get_election(db_session, conference_id, election_id)
         result = services.result_of(election)
         if result is None:
-            raise ElectionError("This election has not been declared yet.", 404)
+            raise ElectionError(_("This election has not been declared yet."), 404)
         names = result["names"]
         record = result["record"]
         sheet = None if record.get("uncontested") else build_sheet(record, names)

@@ -20,6 +20,7 @@ from unionvote.audit.services import scope_of
 from unionvote.conferences.access import anyone_in_conference
 from unionvote.conferences.pages_common import conference_page, load_conference
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.voting import casting, services
 from unionvote.voting.board import board_document, board_hash, board_page, board_trackers, read_tracker
 from unionvote.voting.models import Ballot, BallotSealing, BallotState
@@ -39,7 +40,7 @@ async def recorded_board_hash(db: AsyncSession, ballot_id: int, kind: str = "bal
 async def _board_ballot(db: AsyncSession, conference_id: int, ballot_id: int) -> tuple[Ballot, bool]:
     ballot = await services.get_ballot(db, ballot_id, conference_id)
     if ballot.state == BallotState.DRAFT:
-        raise RuleViolation("This ballot has not opened yet.", 404)
+        raise RuleViolation(_("This ballot has not opened yet."), 404)
     return ballot, await db.get(BallotSealing, ballot_id) is not None
 
 
