@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.accounts.models import User
 from unionvote.audit.services import actor_of, record
+from unionvote.ballots.languages import ballot_wording
 from unionvote.ballots.models import Member, MemberBallot, MemberBallotState, MemberTurnout
 from unionvote.ballots.organisers import active_user
 from unionvote.ballots.outreach_models import (
@@ -28,10 +29,12 @@ from unionvote.ballots.outreach_models import (
 )
 from unionvote.ballots.services import MemberBallotError, get_ballot, scope_for
 from unionvote.ballots.thresholds import SegmentAnalysis, analyse
-from unionvote.i18n import _
+from unionvote.i18n import N_, _, current_language, format_when, in_languages, message_languages
 
-DEFAULT_MESSAGE = ("Hi {first_name}, it's {rep} from the union. Have you voted in \"{ballot}\" yet? Voting closes "
-                   "{closes}. Your link and code came by email or post; ask me if you need a new one.")
+# Until staff write their own, reps text this, in the ballot's language (both of a bilingual ballot's); the
+# {placeholders} stay as they are in every language.
+DEFAULT_MESSAGE = N_("Hi {first_name}, it's {rep} from the union. Have you voted in \"{ballot}\" yet? Voting closes "
+                     "{closes}. Your link and code came by email or post; ask me if you need a new one.")
 PLACEHOLDERS = ("first_name", "rep", "ballot", "closes")
 LIST_LIMIT = 500  # a workplace's chase list; bigger scopes are for the organisers' exports
 
@@ -85,9 +88,10 @@ def dial_number(mobile: str | None) -> str | None:
     return ("+" if mobile.strip().startswith("+") else "") + digits
 
 
-def fill_message(template: str, *, first_name: str, rep: str, ballot: MemberBallot) -> str:
-    values = {"first_name": first_name, "rep": rep, "ballot": ballot.title,
-              "closes": f"{ballot.closes_at:%d %B at %H:%M} UTC"}
+def fill_message(template: str, *, first_name: str, rep: str, ballot: MemberBallot, title: str | None = None,
+                 closes: str | None = None) -> str:
+    values = {"first_name": first_name, "rep": rep, "ballot": title or ballot.title,
+              "closes": closes or f"{ballot.closes_at:%d %B at %H:%M} UTC"}
     text = template
     for key in PLACEHOLDERS:
         text = text.replace("{" + key + "}", values[key])
@@ -99,10 +103,24 @@ def sms_href(number: str, body: str) -> str:
     return f"sms:{number}?body={quote(body, safe='')}"
 
 
-async def chase_message(db: AsyncSession, ballot_id: int) -> str:
-    saved = (await db.execute(select(MemberBallotOutreach.chase_message).where(
+async def saved_chase_message(db: AsyncSession, ballot_id: int) -> str | None:
+    return (await db.execute(select(MemberBallotOutreach.chase_message).where(
         MemberBallotOutreach.ballot_id == ballot_id))).scalar_one_or_none()
-    return saved or DEFAULT_MESSAGE
+
+
+async def chase_message(db: AsyncSession, ballot_id: int) -> str:
+    """The message staff see to edit: theirs, or the default in their language."""
+    return await saved_chase_message(db, ballot_id) or _(DEFAULT_MESSAGE)
+
+
+def default_message(ballot: MemberBallot, first_name: str, rep: str) -> str:
+    """The default text in the ballot's language, and the other language of a bilingual ballot after it."""
+    def words() -> str:
+        return fill_message(_(DEFAULT_MESSAGE), first_name=first_name, rep=rep, ballot=ballot,
+                            title=ballot_wording(ballot, "title", current_language(), beside=False).text,
+                            closes=format_when(ballot.closes_at, "d MMMM, HH:mm") + " UTC")
+
+    return "\n\n".join(in_languages(message_languages(None, ballot.language, ballot.bilingual_language), words))
 
 
 async def set_chase_message(db: AsyncSession, ballot_id: int, message: str, *, by: int | None) -> None:
@@ -110,7 +128,7 @@ async def set_chase_message(db: AsyncSession, ballot_id: int, message: str, *, b
     message = message.strip()
     if not message:
         raise MemberBallotError(_("Write the message reps will text, such as: %(example)s")
-                                % {"example": DEFAULT_MESSAGE})
+                                % {"example": _(DEFAULT_MESSAGE)})
     if len(message) > 600:
         raise MemberBallotError(_("The message is %(n)s characters long; keep it under 600 (four texts).")
                                 % {"n": len(message)})
@@ -197,12 +215,13 @@ async def chase_list(db: AsyncSession, ballot: MemberBallot, scope: Scope, rep_n
         Member.ballot_id == ballot.id, getattr(Member, scope.kind) == scope.value, Member.removed_at.is_(None),
         Member.voted_at.is_(None), func.coalesce(last.c.outcome, "") != "no-contact")
         .order_by(Member.name, Member.id).limit(LIST_LIMIT))).all()
-    template = await chase_message(db, ballot.id)  # type: ignore[arg-type]
+    template = await saved_chase_message(db, ballot.id)  # type: ignore[arg-type]
     shown = []
     for member_id, name, mobile, outcome in rows:
         number = dial_number(mobile) if outcome != "wrong-number" else None
         first = ((name or "").split() or ["there"])[0]
-        body = fill_message(template, first_name=first, rep=rep_name, ballot=ballot)
+        body = fill_message(template, first_name=first, rep=rep_name, ballot=ballot) if template else \
+            default_message(ballot, first, rep_name)
         shown.append(ToChase(member_id, name or "(name erased)", mobile or "", outcome,
                              sms_href(number, body) if number else None, f"tel:{number}" if number else None))
     return shown

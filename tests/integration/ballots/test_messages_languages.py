@@ -4,6 +4,7 @@ to say which they read); a bilingual ballot's carry both, the ballot's language 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import pytest
 from litestar import Litestar
@@ -15,6 +16,7 @@ from tests.helpers import Visitor, make_user
 from tests.integration.ballots.test_sending import _ballot, _send, inbox, settings  # noqa: F401 (fixtures)
 from tests.integration.ballots.world import make_ballot
 from tests.integration.conferences.test_smtp import Inbox, body_of, subject_of
+from unionvote.ballots import chasing
 from unionvote.ballots.models import Member, MemberBallot
 from unionvote.ballots.sms import SendOutcome, send_reminders
 from unionvote.bilingual import dump
@@ -119,3 +121,22 @@ async def test_a_welsh_ballots_printed_letters_are_in_welsh_with_english_beside_
     both = (await admin.post(f"/member-ballots/{ballot_id}/letters")).text.split('<article class="letter"')[1]
     assert both.index('lang="cy"') < both.index('lang="en"') and "Your vote: Pay offer 2027" in both
     assert both.count('class="letter__qr"') == 1
+
+
+async def test_a_reps_default_text_is_in_the_ballots_language_and_their_own_words_stay_theirs(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    ballot_id = await make_ballot(factory, {"Acme": 1})
+    await _languages(factory, ballot_id, "pl", None, POLISH)
+    async with session_scope(factory) as db:
+        await db.execute(update(Member).values(mobile="07700900001"))
+        ballot = await db.get(MemberBallot, ballot_id)
+        [row] = await chasing.chase_list(db, ballot, chasing.Scope(ballot_id, "employer", "Acme"), "Rhys")  # type: ignore[arg-type]
+    body = unquote(row.sms_href.split("?body=")[1])  # type: ignore[union-attr]
+    assert body.startswith("Cześć Member, tu Rhys ze związku.") and "„Oferta płacowa 2027”" in body
+    assert "Hi " not in body and "{" not in body
+
+    async with session_scope(factory) as db:
+        await chasing.set_chase_message(db, ballot_id, "Hi {first_name}, vote in {ballot}!", by=None)
+        [row] = await chasing.chase_list(db, ballot, chasing.Scope(ballot_id, "employer", "Acme"), "Rhys")  # type: ignore[arg-type]
+    assert unquote(row.sms_href.split("?body=")[1]) == "Hi Member, vote in Pay offer 2027!"  # type: ignore[union-attr]
