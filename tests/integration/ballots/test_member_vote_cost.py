@@ -12,10 +12,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, text
 
-from tests.helpers import Visitor, app_db
+from tests.helpers import Visitor, app_db, make_user
 from tests.integration.accounts.test_credential_cache import statements
 from tests.integration.ballots.world import issued_ballot
 from tests.integration.voting.test_vote_cost import simple_queries
+from unionvote.accounts.services import create_api_token
 from unionvote.ballots.models import MemberParticipation, MemberSealedVote, MemberTurnout
 
 FORM = {"postgresql": ["SELECT"],
@@ -94,3 +95,26 @@ async def test_a_ballot_closed_by_another_worker_takes_no_vote_from_this_ones_co
     assert late.status_code == 409, late.text
     assert "Voting in this ballot has closed" in late.text
     assert await _voted(app, ballot_id) == (0, 0, 0)
+
+
+async def test_the_dashboard_reads_turnout_in_one_round_trip_while_votes_arrive(
+        client: AsyncTestClient[Litestar], app: Litestar) -> None:
+    async with app_db(app) as db:
+        ballot_id, links = await issued_ballot(db, {"Acme": 2, "Bolt": 1})
+    admin_id, _ = await make_user(app, "admin@union.example", admin=True)
+    async with app_db(app) as db:
+        _, plain = await create_api_token(db, user_id=admin_id, name="dashboard")
+    bearer = {"Authorization": f"Bearer {plain}"}
+    path = f"/api/v1/member-ballots/{ballot_id}/turnout?by=employer"
+    assert (await client.get(path, headers=bearer)).status_code == 200  # first use: the token's last-used mark
+    member = Visitor(client)
+    token, field = await _form(member, links["Member 1"])
+    assert (await member.post(f"/vote/{links['Member 1']}", data={"token": token, field: "yes"})).status_code == 201
+    await asyncio.sleep(0.6)  # let the dashboard's live update finish
+    with statements(app) as seen, simple_queries() as sent:
+        shown = await client.get(path, headers=bearer)
+    assert shown.status_code == 200, shown.text
+    assert [(s["name"], s["entitled"], s["voted"]) for s in shown.json()["segments"]] == [
+        ("Everyone", 3, 1), ("Acme", 2, 1), ("Bolt", 1, 0)]
+    if app.state.engine.dialect.name == "postgresql":  # the ballot remembered, the counts read alone
+        assert seen == ["SELECT"] and sent == []
