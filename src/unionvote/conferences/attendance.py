@@ -12,21 +12,22 @@ from unionvote.conferences import lookup, presence
 from unionvote.conferences.models import BusinessSession
 from unionvote.conferences.services import ConferenceError
 from unionvote.db import utcnow
+from unionvote.i18n import _
 
 
 async def open_session(db: AsyncSession, conference_id: int) -> BusinessSession:
     session = await lookup.session_for_check_in(db, conference_id, utcnow())
     if session is None:
-        raise ConferenceError("No session is open for check-in now. Check-in opens an hour before a session "
-                              "starts.", 409)
+        raise ConferenceError(_("No session is open for check-in now. Check-in opens an hour before a session "
+                                "starts."), 409)
     return session
 
 
 async def own_delegate_id(db: AsyncSession, conference_id: int, user_id: int) -> int:
     delegate_id = await lookup.delegate_id_for_user(db, conference_id, user_id)
     if delegate_id is None:
-        raise ConferenceError("You are not on the delegate register of this conference. If you should be, "
-                              "ask at the accreditation desk.", 409)
+        raise ConferenceError(_("You are not on the delegate register of this conference. If you should be, "
+                                "ask at the accreditation desk."), 409)
     return delegate_id
 
 
