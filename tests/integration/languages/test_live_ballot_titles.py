@@ -10,13 +10,18 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from tests.helpers import app_db
+from tests.integration.motions.test_voting_link import manchester_user, moved_with_amendments
 from tests.integration.motions.world import Floor, make_floor, submit_motion
 from unionvote.bilingual import dump
 from unionvote.conferences.models import Conference
+from unionvote.i18n import speaking
 from unionvote.live import render_fragment
+from unionvote.motions.languages import ballot_title_wording
 from unionvote.motions.models import Motion
 from unionvote.voting.live import EVENTS
 from unionvote.voting.models import Ballot
+from unionvote.voting.questions import spec_from_draft
+from unionvote.voting.schemas import BallotDraft
 from unionvote.voting.services import BallotSpec, create_ballot
 from unionvote.voting.views import view_of
 
@@ -73,3 +78,15 @@ async def test_a_ballot_the_chair_titled_in_their_own_words_keeps_them(
     ballot_id = await _ballot_on(app, floor.conference_id, motion_id, title="Pay: the big vote")
     pushed = await _pushed(app, ballot_id)
     assert "Pay: the big vote" in pushed["cy"] and "Cyflog" not in pushed["cy"]
+
+
+async def test_a_welsh_chairs_ballot_on_an_amendment_keeps_the_english_record_and_reads_in_welsh(
+        client: AsyncTestClient[Litestar], app: Litestar) -> None:
+    floor, motion_id = await _welsh_titled_motion(client, app)
+    insert_id, _delete_id = await moved_with_amendments(app, floor, motion_id, await manchester_user(app))
+    async with app_db(app) as db:
+        with speaking("cy"):
+            spec = await spec_from_draft(db, floor.conference_id, BallotDraft(amendment_id=insert_id))
+        titles, _beside = await ballot_title_wording(db, motion_id, insert_id, spec.title)
+    assert spec.title == "Amendment 1.1 to Motion 1: Fair pay now"  # the record, whoever prepared it
+    assert titles["cy"]["title"].endswith(" i Cynnig 1: Cyflog teg nawr")
