@@ -136,6 +136,8 @@ def main() -> int:
     parser.add_argument("--splits", type=int, default=20, help="random halvings of each Polis conversation")
     parser.add_argument("--seeds", type=int, default=2, help="sampler seeds per replay split")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--first", type=int, default=0,
+                        help="first world and split number; settings were tuned from 500 on, reported from 0")
     parser.add_argument("--polis", type=Path, default=DEFAULT_POLIS)
     parser.add_argument("--track", choices=("all", "synthetic", "replay"), default="all")
     args = parser.parse_args()
@@ -143,16 +145,17 @@ def main() -> int:
         args.worlds, args.splits, args.seeds = 5, 4, 1
     rng = random.Random(2026)
     started = time.perf_counter()
-    result: dict[str, object] = {"worlds": args.worlds, "splits": args.splits, "seeds": args.seeds,
+    result: dict[str, object] = {"worlds": args.worlds, "splits": args.splits, "seeds": args.seeds, "first": args.first,
                                  "load_average_before": os.getloadavg(), "cores": os.cpu_count(),
                                  "speed": speed()}
     folders = sorted(p for p in args.polis.iterdir() if (p / "votes.csv").is_file()) \
         if args.track != "synthetic" and args.polis.is_dir() else []
     with ProcessPoolExecutor(args.jobs) as pool:
-        synthetic = {budget: [pool.submit(synthetic_world, seed, budget) for seed in range(args.worlds)]
+        synthetic = {budget: [pool.submit(synthetic_world, seed, budget)
+                                 for seed in range(args.first, args.first + args.worlds)]
                      for budget in BUDGETS} if args.track != "replay" else {}
         replayed = {(folder, budget): [pool.submit(replay_split, folder, budget, s, args.seeds)
-                                       for s in range(args.splits)]
+                                       for s in range(args.first, args.first + args.splits)]
                     for folder in folders for budget in BUDGETS}
         if synthetic:
             result["synthetic"] = {f"budget_{budget}": summarise(gather([f.result() for f in futures]), rng)
