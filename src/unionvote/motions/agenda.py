@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.i18n import _
 from unionvote.motions.common import (
     RECOMMENDATION_WORDS,
     STATE_WORDS,
@@ -28,7 +29,8 @@ STAGES = ("preliminary", "final")
 def _title(text: str, what: str) -> str:
     title = " ".join((text or "").split())
     if not title or len(title) > 200:
-        raise MotionError(f"Give the {what} a title of 1 to 200 characters.")
+        raise MotionError(_("Give the section a title of 1 to 200 characters.") if what == "section" else
+                          _("Give the item a title of 1 to 200 characters."))
     return title
 
 
@@ -46,9 +48,9 @@ async def add_item(db: AsyncSession, conference_id: int, *, section_id: int, tit
                    by: int) -> AgendaItem:
     section = await db.get(AgendaSection, section_id)
     if section is None or section.conference_id != conference_id:
-        raise MotionError("There is no such agenda section in this conference.", 404)
+        raise MotionError(_("There is no such agenda section in this conference."), 404)
     if not 0 <= minutes <= 600:
-        raise MotionError("Give the time for the item in minutes, from 0 to 600.")
+        raise MotionError(_("Give the time for the item in minutes, from 0 to 600."))
     top = (await db.execute(select(func.max(AgendaItem.position))
                             .where(AgendaItem.section_id == section_id))).scalar()
     item = AgendaItem(conference_id=conference_id, section_id=section_id, title=_title(title, "item"),
@@ -62,7 +64,7 @@ async def add_item(db: AsyncSession, conference_id: int, *, section_id: int, tit
 async def item_in(db: AsyncSession, conference_id: int, item_id: int) -> AgendaItem:
     item = await db.get(AgendaItem, item_id)
     if item is None or item.conference_id != conference_id:
-        raise MotionError("There is no such agenda item in this conference.", 404)
+        raise MotionError(_("There is no such agenda item in this conference."), 404)
     return item
 
 
@@ -74,7 +76,8 @@ async def move_item(db: AsyncSession, conference_id: int, item_id: int, *, up: b
     at = siblings.index(item)
     other = at - 1 if up else at + 1
     if not 0 <= other < len(siblings):
-        raise MotionError("The item is already at the " + ("top" if up else "bottom") + " of its section.", 409)
+        raise MotionError(_("The item is already at the top of its section.") if up else
+                          _("The item is already at the bottom of its section."), 409)
     siblings[at], siblings[other] = siblings[other], siblings[at]
     for position, sibling in enumerate(siblings, start=1):
         sibling.position = position
@@ -86,8 +89,8 @@ async def schedule_motion(db: AsyncSession, conference_id: int, motion_id: int, 
     """Put an admitted motion into an agenda item's debate (last in it), or take it off the agenda."""
     motion = await motion_in(db, conference_id, motion_id, lock=True)
     if motion.state not in SCHEDULABLE:
-        raise MotionError(f"{motion_label(motion)} is {STATE_WORDS[motion.state].lower()}: only admitted motions "
-                          "can be put on the agenda.", 409)
+        raise MotionError(_("%(motion)s (%(state)s): only admitted motions can be put on the agenda.") % {
+            "motion": motion_label(motion), "state": _(STATE_WORDS[motion.state])}, 409)
     if item_id is None:
         motion.agenda_item_id, motion.state = None, MotionState.ADMITTED
     else:
@@ -162,10 +165,10 @@ async def agenda_lines(db: AsyncSession, conference_id: int) -> list[str]:
 
 async def publish(db: AsyncSession, conference_id: int, *, stage: str, by: int) -> AgendaPublication:
     if stage not in STAGES:
-        raise MotionError("Publish the agenda as preliminary or final.")
+        raise MotionError(_("Publish the agenda as preliminary or final."))
     lines = await agenda_lines(db, conference_id)
     if not lines:
-        raise MotionError("The agenda is empty: add a section and items before publishing it.", 409)
+        raise MotionError(_("The agenda is empty: add a section and items before publishing it."), 409)
     top = (await db.execute(select(func.max(AgendaPublication.version))
                             .where(AgendaPublication.conference_id == conference_id))).scalar()
     publication = AgendaPublication(conference_id=conference_id, version=(top or 0) + 1, stage=stage,

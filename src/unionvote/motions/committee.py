@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from unionvote.i18n import _
 from unionvote.motions.common import (
+    STATE_WORDS,
     MotionError,
     amendment_label,
     audit,
@@ -35,8 +37,8 @@ RULABLE = frozenset({MotionState.SUBMITTED, MotionState.ADMITTED, MotionState.RU
 async def rule_motion(db: AsyncSession, motion: Motion, *, in_order: bool, reason: str, by: int) -> None:
     """In order, or out of order with a published reason. Emergency motions need a reason to be accepted too."""
     if motion.state not in RULABLE:
-        raise MotionError(f"{motion_label(motion)} is {motion.state.replace('_', ' ')}: it can no longer be ruled on.",
-                          409)
+        raise MotionError(_("%(motion)s (%(state)s): it can no longer be ruled on.") % {
+            "motion": motion_label(motion), "state": _(STATE_WORDS.get(motion.state, motion.state))}, 409)
     if in_order:
         needs_reason = motion.kind == MotionKind.EMERGENCY
         words = clean_reason(reason, what="why the committee accepts this as an emergency", required=needs_reason)
@@ -52,7 +54,8 @@ async def rule_motion(db: AsyncSession, motion: Motion, *, in_order: bool, reaso
 async def rule_amendment(db: AsyncSession, motion: Motion, amendment: Amendment, *, in_order: bool, reason: str,
                          by: int) -> None:
     if amendment.state not in (AmendmentState.SUBMITTED, AmendmentState.ADMITTED, AmendmentState.RULED_OUT):
-        raise MotionError(f"{amendment_label(motion, amendment)} has been decided already.", 409)
+        raise MotionError(_("%(amendment)s has been decided already.")
+                          % {"amendment": amendment_label(motion, amendment)}, 409)
     if in_order:
         amendment.state, amendment.ruling_reason = AmendmentState.ADMITTED, clean_reason(reason, required=False)
     else:
@@ -64,7 +67,7 @@ async def rule_amendment(db: AsyncSession, motion: Motion, amendment: Amendment,
 
 async def recommend(db: AsyncSession, motion: Motion, *, recommendation: str, note: str, by: int) -> None:
     if recommendation not in set(Recommendation):
-        raise MotionError("Choose support, oppose, remit or support with qualification.")
+        raise MotionError(_("Choose support, oppose, remit or support with qualification."))
     qualified = recommendation == Recommendation.QUALIFIED
     motion.recommendation = recommendation
     motion.recommendation_note = clean_reason(note, what="the qualification", required=qualified)
@@ -77,18 +80,19 @@ async def composite(db: AsyncSession, conference_id: int, *, motion_ids: list[in
     """A composite replacing several motions: the sources are marked composited, their bodies support it."""
     ids = sorted(set(motion_ids))
     if len(ids) < 2:
-        raise MotionError("Choose at least two motions to composite.")
+        raise MotionError(_("Choose at least two motions to composite."))
     title = clean_title(title)
     lines = checked_lines(text, what="The composite")
     await settings_of(db, conference_id, lock=True)  # motion numbers are given out one at a time
     sources = [await motion_in(db, conference_id, ident, lock=True) for ident in ids]
     for source in sources:
         if source.state not in (MotionState.SUBMITTED, MotionState.ADMITTED):
-            raise MotionError(f"{motion_label(source)} is {source.state.replace('_', ' ')}, so it cannot be "
-                              "composited. Choose motions not yet ruled out or scheduled.", 409)
+            raise MotionError(_("%(motion)s (%(state)s) cannot be composited. Choose motions not yet ruled out or "
+                                "scheduled.") % {"motion": motion_label(source),
+                                                 "state": _(STATE_WORDS.get(source.state, source.state))}, 409)
     two_thirds = any(s.kind == MotionKind.RULE_CHANGE for s in sources)
     if two_thirds and not all(s.kind == MotionKind.RULE_CHANGE for s in sources):
-        raise MotionError("A rule change can only be composited with other rule changes.")
+        raise MotionError(_("A rule change can only be composited with other rule changes."))
     merged = Motion(conference_id=conference_id, number=await next_number(db, conference_id),
                     kind=MotionKind.RULE_CHANGE if two_thirds else MotionKind.COMPOSITE, title=title,
                     body_id=None, submitted_by=by, state=MotionState.ADMITTED)

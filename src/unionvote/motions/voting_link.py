@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.motions.agenda import items_in_order
 from unionvote.motions.amendments import describe, motion_as_amended
-from unionvote.motions.common import MotionError, amendment_label, motion_label
+from unionvote.motions.common import STATE_WORDS, MotionError, amendment_label, motion_label
 from unionvote.motions.floor import decide_amendment, decide_motion, pending_amendments
 from unionvote.motions.lines import parse_text, text_of_lines
 from unionvote.motions.models import Amendment, AmendmentState, Motion, MotionKind, MotionState
@@ -59,16 +60,16 @@ async def _amendment_subject(db: AsyncSession, motion: Motion, amendment: Amendm
 async def _load(db: AsyncSession, motion_id: int | None, amendment_id: int | None
                 ) -> tuple[Motion, Amendment | None]:
     if motion_id is None and amendment_id is None:
-        raise MotionError("Name a motion or an amendment.", 400)
+        raise MotionError(_("Name a motion or an amendment."), 400)
     amendment = None
     if amendment_id is not None:
         amendment = await db.get(Amendment, amendment_id)
         if amendment is None or (motion_id is not None and amendment.motion_id != motion_id):
-            raise MotionError("There is no such amendment.", 404)
+            raise MotionError(_("There is no such amendment."), 404)
         motion_id = amendment.motion_id
     motion = await db.get(Motion, motion_id)
     if motion is None:
-        raise MotionError("There is no such motion.", 404)
+        raise MotionError(_("There is no such motion."), 404)
     return motion, amendment
 
 
@@ -77,18 +78,18 @@ async def voting_subject(db: AsyncSession, *, motion_id: int | None = None, amen
     """What a ballot on this motion or amendment decides. 404 unknown; 409 when it cannot be voted on now."""
     motion, amendment = await _load(db, motion_id, amendment_id)
     if motion.state != MotionState.MOVED:
-        state = motion.state.replace("_", " ")
-        raise MotionError(f"{motion_label(motion)} is {state}: only a motion that has been moved can be voted on.",
-                          409)
+        raise MotionError(_("%(motion)s (%(state)s): only a motion that has been moved can be voted on.") % {
+            "motion": motion_label(motion), "state": _(STATE_WORDS.get(motion.state, motion.state))}, 409)
     if amendment is not None:
         if amendment.state != AmendmentState.ADMITTED:
-            raise MotionError(f"{amendment_label(motion, amendment)} is {amendment.state.replace('_', ' ')}: "
-                              "it cannot be voted on.", 409)
+            raise MotionError(_("%(amendment)s (%(state)s): it cannot be voted on.") % {
+                "amendment": amendment_label(motion, amendment),
+                "state": _(STATE_WORDS.get(amendment.state, amendment.state))}, 409)
         return await _amendment_subject(db, motion, amendment)
     waiting = await pending_amendments(db, motion)
     if waiting:
         names = ", ".join(amendment_label(motion, a) for a in waiting)
-        raise MotionError(f"Vote on the amendments first ({names}), then on the motion.", 409)
+        raise MotionError(_("Vote on the amendments first (%(names)s), then on the motion.") % {"names": names}, 409)
     return await _motion_subject(db, motion)
 
 
@@ -130,4 +131,4 @@ def _user_of(actor: str) -> int | None:
         return int(ident)
     if actor == "system":
         return None
-    raise RuleViolation("The actor must be 'system' or 'user:<id>'.", 400)
+    raise RuleViolation(_("The actor must be 'system' or 'user:<id>'."), 400)

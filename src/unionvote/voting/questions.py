@@ -10,7 +10,7 @@ import dataclasses
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.i18n import SOURCE_LANGUAGE, _, speaking
+from unionvote.i18n import SOURCE_LANGUAGE, _, current_language, speaking
 from unionvote.motions import floor as floor_rules
 from unionvote.motions.voting_link import VotingSubject, voting_subject
 from unionvote.voting import services
@@ -31,8 +31,10 @@ async def spec_from_draft(db: AsyncSession, conference_id: int, draft: BallotDra
     """A checked spec: a free-standing question as written, or the motion's or amendment's own words."""
     if draft.motion_id is None and draft.amendment_id is None:
         return to_spec(draft)
-    with speaking(SOURCE_LANGUAGE):  # the record's title and question are English, whichever language the chair reads
-        subject = await subject_in(db, conference_id, motion_id=draft.motion_id, amendment_id=draft.amendment_id)
+    subject = await subject_in(db, conference_id, motion_id=draft.motion_id, amendment_id=draft.amendment_id)
+    if current_language() != SOURCE_LANGUAGE:  # refusals above in the chair's language; the record's words English
+        with speaking(SOURCE_LANGUAGE):
+            subject = await subject_in(db, conference_id, motion_id=draft.motion_id, amendment_id=draft.amendment_id)
     return dataclasses.replace(to_spec(draft, title=subject.title, question=subject.question,
                                        two_thirds=subject.two_thirds),
                                motion_id=subject.motion_id, amendment_id=subject.amendment_id,
