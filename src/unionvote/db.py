@@ -68,7 +68,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
-        kwargs.update(pool_size=10, max_overflow=20)
+        # Connections kept between requests: past pool_size each one is opened and closed again per request
+        # (a TLS attempt, a connect and every statement prepared anew), as when a worker takes more than its share.
+        kwargs.update(pool_size=20, max_overflow=10)
     engine = create_async_engine(settings.database_url, **kwargs)
     if settings.is_sqlite:
         _configure_sqlite(engine)
