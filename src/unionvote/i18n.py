@@ -176,7 +176,12 @@ def text_direction(language: str | None = None) -> str:
 
 
 def _babel_locale(language: str | None = None) -> Locale:
-    language = language or _current.get()
+    return _locale_of(language or _current.get())
+
+
+@lru_cache(maxsize=64)
+def _locale_of(language: str) -> Locale:
+    """Parsed once per language: parsing takes Babel's data lock every time, on every number and date shown."""
     try:
         return Locale.parse("en_GB" if language == SOURCE_LANGUAGE else language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
