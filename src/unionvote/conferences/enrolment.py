@@ -22,7 +22,7 @@ from unionvote.conferences.register import Delegate
 from unionvote.conferences.services import ConferenceError
 from unionvote.db import locked, utcnow
 from unionvote.errors import RuleViolation
-from unionvote.i18n import _
+from unionvote.i18n import N_, _
 from unionvote.security import hash_password, password_problem, token_digest
 
 
@@ -35,11 +35,12 @@ class LinkState(StrEnum):
 
 
 REFUSED = {
-    LinkState.USED: "This link has already been used. If that wasn't you, contact union staff.",
-    LinkState.EXPIRED: "This link has expired. Ask union staff to send you a new one.",
-    LinkState.SUPERSEDED: "This link has been replaced by a newer one. Use the newest link you were sent, "
-                          "or ask union staff for a new one.",
-    LinkState.UNKNOWN: "This link is not right. Check that you copied all of it, or ask union staff for a new one.",
+    LinkState.USED: N_("This link has already been used. If that wasn't you, contact union staff."),
+    LinkState.EXPIRED: N_("This link has expired. Ask union staff to send you a new one."),
+    LinkState.SUPERSEDED: N_("This link has been replaced by a newer one. Use the newest link you were sent, "
+                             "or ask union staff for a new one."),
+    LinkState.UNKNOWN: N_("This link is not right. Check that you copied all of it, or ask union staff for a new "
+                          "one."),
 }
 
 
@@ -47,7 +48,7 @@ class LinkRefused(RuleViolation):
     """The link cannot be used; the message says why and what to do."""
 
     def __init__(self, state: LinkState, message: str | None = None) -> None:
-        super().__init__(message or REFUSED[state], 404 if state is LinkState.UNKNOWN else 410)
+        super().__init__(_(message or REFUSED[state]), 404 if state is LinkState.UNKNOWN else 410)
         self.state = state
 
 
@@ -102,7 +103,7 @@ async def accept_invitation(db: AsyncSession, token: str, password: str, passwor
     assert conference is not None
     # Roles may have changed since the link was made: never take over an account used for more.
     if not user.is_active or not await invitation_may_set_password(db, user, conference.id):  # type: ignore[arg-type]
-        raise LinkRefused(LinkState.USED, "This link can no longer be used. Contact union staff.")
+        raise LinkRefused(LinkState.USED, N_("This link can no longer be used. Contact union staff."))
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
     invitation.used_at = utcnow()

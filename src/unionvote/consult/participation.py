@@ -122,7 +122,8 @@ def _clean_attributes(raw: dict[str, str | None]) -> dict[str, str | None]:
     for name in ATTRIBUTES:
         value = (raw.get(name) or "").strip()
         if len(value) > 100:
-            raise ConsultError(f"Your {name} is too long: keep it to 100 characters.")
+            raise ConsultError(_("%(field)s is too long: keep it to 100 characters.")  # Employer, Role...: marked
+                               % {"field": _(name.capitalize())})  # in consult.pages_common.ATTRIBUTE_WORDS
         out[name] = value or None
     return out
 

@@ -25,3 +25,10 @@ async def test_a_welsh_delegate_is_refused_in_welsh_and_the_api_answers_in_engli
 
     api = await floor.london.get(f"/api/v1/conferences/{floor.conference_id}/motions/999999")
     assert api.status_code == 404 and api.json()["detail"] == "There is no such motion in this conference."
+
+
+async def test_a_used_up_enrolment_link_is_refused_in_the_readers_language(
+        client: AsyncTestClient[Litestar], app: Litestar) -> None:
+    page = await client.get("/enrol/not-a-real-token", headers={"accept-language": "pl"})
+    assert page.status_code == 404
+    assert "Ten link jest nieprawidłowy. Sprawdź, czy skopiowano go w całości" in plain(page.text)
