@@ -43,7 +43,7 @@ PART_OF_MOTION = frozenset({AmendmentState.CARRIED, AmendmentState.ACCEPTED})
 
 
 def change_of(amendment: Amendment) -> LineChange:
-    new: tuple[Line, ...] = tuple(parse_text(amendment.text, what="The amendment")) if amendment.text else ()
+    new: tuple[Line, ...] = tuple(parse_text(amendment.text, what=N_("The amendment"))) if amendment.text else ()
     return LineChange(amendment.id, amendment.kind, amendment.first_line, amendment.last_line, new)
 
 
@@ -68,7 +68,7 @@ async def file_amendment(db: AsyncSession, motion: Motion, *, body_id: int, kind
     last = first_line if kind == AmendmentKind.INSERT or last_line is None else last_line
     version = await current_version(db, motion)
     try:
-        new = tuple(parse_text(text, what="The amendment")) if text.strip() else ()
+        new = tuple(parse_text(text, what=N_("The amendment"))) if text.strip() else ()
         check_change(LineChange(None, kind, first_line, last, new), line_count(parse_text(version.text)))
     except TextProblem as exc:
         raise MotionError(str(exc)) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from unionvote.i18n import _
+from unionvote.i18n import N_, _
 from unionvote.motions.common import (
     STATE_WORDS,
     MotionError,
@@ -41,10 +41,10 @@ async def rule_motion(db: AsyncSession, motion: Motion, *, in_order: bool, reaso
             "motion": motion_label(motion), "state": _(STATE_WORDS.get(motion.state, motion.state))}, 409)
     if in_order:
         needs_reason = motion.kind == MotionKind.EMERGENCY
-        words = clean_reason(reason, what="why the committee accepts this as an emergency", required=needs_reason)
+        words = clean_reason(reason, what=N_("why the committee accepts this as an emergency"), required=needs_reason)
         motion.state, motion.ruling_reason = MotionState.ADMITTED, words
     else:
-        words = clean_reason(reason, what="the reason it is out of order (for example, not competent business)")
+        words = clean_reason(reason, what=N_("the reason it is out of order (for example, not competent business)"))
         motion.state, motion.ruling_reason = MotionState.RULED_OUT, words
         motion.agenda_item_id = None
     await audit(db, motion.conference_id, by, "motion.ruled", motion_id=motion.id, in_order=in_order,
@@ -60,7 +60,7 @@ async def rule_amendment(db: AsyncSession, motion: Motion, amendment: Amendment,
         amendment.state, amendment.ruling_reason = AmendmentState.ADMITTED, clean_reason(reason, required=False)
     else:
         amendment.state = AmendmentState.RULED_OUT
-        amendment.ruling_reason = clean_reason(reason, what="the reason it is out of order")
+        amendment.ruling_reason = clean_reason(reason, what=N_("the reason it is out of order"))
     await audit(db, motion.conference_id, by, "amendment.ruled", amendment_id=amendment.id, motion_id=motion.id,
                 in_order=in_order)
 
@@ -70,7 +70,7 @@ async def recommend(db: AsyncSession, motion: Motion, *, recommendation: str, no
         raise MotionError(_("Choose support, oppose, remit or support with qualification."))
     qualified = recommendation == Recommendation.QUALIFIED
     motion.recommendation = recommendation
-    motion.recommendation_note = clean_reason(note, what="the qualification", required=qualified)
+    motion.recommendation_note = clean_reason(note, what=N_("the qualification"), required=qualified)
     await audit(db, motion.conference_id, by, "motion.recommendation", motion_id=motion.id,
                 recommendation=recommendation)
 
@@ -82,7 +82,7 @@ async def composite(db: AsyncSession, conference_id: int, *, motion_ids: list[in
     if len(ids) < 2:
         raise MotionError(_("Choose at least two motions to composite."))
     title = clean_title(title)
-    lines = checked_lines(text, what="The composite")
+    lines = checked_lines(text, what=N_("The composite"))
     await settings_of(db, conference_id, lock=True)  # motion numbers are given out one at a time
     sources = [await motion_in(db, conference_id, ident, lock=True) for ident in ids]
     for source in sources:

@@ -52,14 +52,14 @@ def amendment_label(motion: Motion, amendment: Amendment) -> str:
     return _("Amendment %(motion)s.%(amendment)s") % {"motion": motion.number, "amendment": amendment.number}
 
 
-def clean_reason(text: str, *, what: str = "the reason", required: bool = True) -> str | None:
+def clean_reason(text: str, *, what: str = N_("the reason"), required: bool = True) -> str | None:
     text = " ".join((text or "").split())
     if not text:
         if required:
-            raise MotionError(_("Give %(what)s, in a few words.") % {"what": what})
+            raise MotionError(_("Give %(what)s, in a few words.") % {"what": _(what)})
         return None
     if len(text) > MAX_REASON:
-        raise MotionError(_("Keep %(what)s to %(most)s characters.") % {"what": what, "most": MAX_REASON})
+        raise MotionError(_("Keep %(what)s to %(most)s characters.") % {"what": _(what), "most": MAX_REASON})
     return text
 
 

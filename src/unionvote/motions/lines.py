@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from unionvote.i18n import _
+from unionvote.i18n import N_, _
 
 BREAK = None  # a paragraph break between lines
 Line = str | None
@@ -27,15 +27,18 @@ class TextProblem(ValueError):
     """Text or a line range that cannot be used, with a message a person can act on."""
 
 
-def parse_text(text: str, *, what: str = "The motion") -> list[Line]:
+def parse_text(text: str, *, what: str = N_("The motion")) -> list[Line]:
     """Lines and paragraph breaks, with trailing spaces and repeated blank lines removed."""
     lines: list[Line] = []
+    what = _(what)  # marked with N_ where it is named
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = " ".join(raw.split())
         if any(ch < " " or ch == "\x7f" for ch in line):
-            raise TextProblem(f"{what} has a character that cannot be printed. Type it as plain text.")
+            raise TextProblem(_("%(what)s has a character that cannot be printed. Type it as plain text.")
+                              % {"what": what})
         if len(line) > MAX_LINE:
-            raise TextProblem(f"{what} has a line longer than {MAX_LINE} characters. Break it into shorter lines.")
+            raise TextProblem(_("%(what)s has a line longer than %(most)s characters. Break it into shorter "
+                                "lines.") % {"what": what, "most": MAX_LINE})
         if line:
             lines.append(line)
         elif lines and lines[-1] is not BREAK:
@@ -43,9 +46,9 @@ def parse_text(text: str, *, what: str = "The motion") -> list[Line]:
     while lines and lines[-1] is BREAK:
         lines.pop()
     if not lines:
-        raise TextProblem(f"{what} has no text. Write at least one line.")
+        raise TextProblem(_("%(what)s has no text. Write at least one line.") % {"what": what})
     if line_count(lines) > MAX_LINES:
-        raise TextProblem(f"{what} is longer than {MAX_LINES} lines.")
+        raise TextProblem(_("%(what)s is longer than %(most)s lines.") % {"what": what, "most": MAX_LINES})
     return lines
 
 
@@ -102,21 +105,22 @@ class LineChange:
 def check_change(change: LineChange, count: int) -> None:
     """Refuse a line range the text does not have, or new text where none belongs."""
     if change.kind not in ("delete", "insert", "replace"):
-        raise TextProblem("Choose whether the amendment deletes, inserts or replaces lines.")
+        raise TextProblem(_("Choose whether the amendment deletes, inserts or replaces lines."))
     if change.kind == "insert":
         if not 0 <= change.first <= count:
-            raise TextProblem(f"There is no line {change.first} to insert after: the motion has lines 1 to {count} "
-                              "(use 0 to insert at the start).")
+            raise TextProblem(_("There is no line %(line)s to insert after: the motion has lines 1 to %(count)s "
+                                "(use 0 to insert at the start).") % {"line": change.first, "count": count})
     else:
         if change.first < 1 or change.last < change.first:
-            raise TextProblem("Give a line range from a first line to a last line no earlier than it, "
-                              "for example 3 to 5.")
+            raise TextProblem(_("Give a line range from a first line to a last line no earlier than it, "
+                              "for example 3 to 5."))
         if change.last > count:
-            raise TextProblem(f"There is no line {change.last}: the motion has lines 1 to {count}.")
+            raise TextProblem(_("There is no line %(line)s: the motion has lines 1 to %(count)s.")
+                              % {"line": change.last, "count": count})
     if change.kind == "delete" and any(line is not BREAK for line in change.new_lines):
-        raise TextProblem("An amendment that deletes lines has no new text. Choose 'replace' to put words in.")
+        raise TextProblem(_("An amendment that deletes lines has no new text. Choose 'replace' to put words in."))
     if change.kind != "delete" and line_count(change.new_lines) == 0:
-        raise TextProblem("Write the new text the amendment puts in.")
+        raise TextProblem(_("Write the new text the amendment puts in."))
 
 
 def overlaps(a: LineChange, b: LineChange) -> bool:
@@ -149,7 +153,7 @@ def apply_changes(lines: Sequence[Line], changes: Sequence[LineChange]) -> list[
     for change in changes:
         check_change(change, count)
     if overlapping_pairs(changes):
-        raise TextProblem("Overlapping amendments cannot both change the motion.")
+        raise TextProblem(_("Overlapping amendments cannot both change the motion."))
     inserts = {c.first: c for c in changes if c.kind == "insert"}
     starts = {c.first: c for c in changes if c.kind != "insert"}
     out: list[tuple[str | None, int | None, object | None, str]] = []

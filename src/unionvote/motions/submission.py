@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.db import utcnow
-from unionvote.i18n import _
+from unionvote.i18n import N_, _
 from unionvote.motions.common import (
     MotionError,
     audit,
@@ -41,7 +41,7 @@ def deadline_words(moment: datetime, time_zone: str) -> str:
     return f"{local.day} {local.strftime('%B %Y, %H:%M')} ({time_zone} time)"
 
 
-def checked_lines(text: str, what: str = "The motion") -> list[Line]:
+def checked_lines(text: str, what: str = N_("The motion")) -> list[Line]:
     try:
         return parse_text(text, what=what)
     except TextProblem as exc:
@@ -77,8 +77,8 @@ async def file_motion(db: AsyncSession, conference_id: int, *, body_id: int, tit
     deadline = settings.motion_deadline
     reason = None
     if kind == MotionKind.EMERGENCY:
-        reason = clean_reason(emergency_reason, what="the reason this is an emergency (what happened after the "
-                                                     "deadline)")
+        reason = clean_reason(emergency_reason, what=N_("the reason this is an emergency (what happened after the "
+                                                     "deadline)"))
         if deadline is not None and now <= deadline:
             raise MotionError(_("The motions deadline has not passed yet, so submit this as an ordinary motion "
                                 "before %(deadline)s.") % {"deadline": deadline_words(deadline, time_zone)})
