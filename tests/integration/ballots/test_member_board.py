@@ -14,11 +14,11 @@ from litestar.testing import AsyncTestClient
 
 from tests.helpers import Visitor, audit_entries
 from tests.integration.ballots.test_pages import _admin, _credentials, _set_up, _vote
-from tests.integration.ballots.test_sealed_member import _edit_document, _verify, exported  # noqa: F401
+from tests.integration.ballots.test_sealed_member import _edit_document, exported  # noqa: F401
 from tests.integration.ballots.test_sealed_member import (
     test_tampering_with_a_sealed_answer_proof_share_or_figure_fails_there as _fails_there,
 )
-from tests.integration.ballots.world import members_csv
+from tests.integration.ballots.world import members_csv, verify_export
 from unionvote.ballots.services import scope_for
 from unionvote.voting.board import board_document, board_hash
 
@@ -83,7 +83,7 @@ def test_the_export_carries_the_board_and_the_verifier_checks_it(
     board = json.loads((exported / "board.json").read_text())
     assert board["format"] == "unionvote-member-board/1" and board["member_ballot"] == 1
     assert len(board["trackers"]) == 25 and board["trackers"] == sorted(board["trackers"])
-    code, out = _verify(exported, capsys)
+    code, out = verify_export(exported, capsys)
     assert code == 0, out
     assert "board.json: 25 trackers, exactly the sealed votes', hash matches member_ballot.closed" in out
 
