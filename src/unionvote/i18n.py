@@ -294,6 +294,29 @@ def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
     return None
 
 
+def choose_for_scope(scope: Any) -> dict[str, Any]:
+    """A request's language (see `choose_language`), kept in its scope's state, which is returned.
+
+    The middleware calls it first; an error raised before any middleware runs (a path no route matches,
+    a method a route does not take) calls it too, so its page is in the reader's language."""
+    headers = scope.get("headers", [])
+    chosen = _cookie(headers, LANGUAGE_COOKIE)
+    profile = getattr(scope.get("user"), "language", None)
+    accept = next((value.decode("latin-1") for key, value in headers if key == b"accept-language"), "")
+    machine = scope["type"] == "http" and str(scope.get("path", "")).startswith(MACHINE_READ)
+    if machine:  # the JSON API answers in English, whoever calls: programs read it (docs/translating.md)
+        language = SOURCE_LANGUAGE
+    elif chosen in PSEUDO_DIRECTIONS:
+        language = chosen
+    else:
+        language = choose_language(chosen=chosen, profile=profile, accept_language=accept)
+    state = scope.setdefault("state", {})
+    state["language"] = language
+    state["language_chosen"] = bool(machine or offered(chosen) or offered(profile) or chosen in PSEUDO_DIRECTIONS)
+    state["accept_language"] = accept
+    return state  # type: ignore[no-any-return]
+
+
 class LanguageMiddleware:
     """Chooses the language of each request (see `choose_language`) and says it in Content-Language."""
 
@@ -304,22 +327,8 @@ class LanguageMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = scope.get("headers", [])
-        chosen = _cookie(headers, LANGUAGE_COOKIE)
-        profile = getattr(scope.get("user"), "language", None)
-        accept = next((value.decode("latin-1") for key, value in headers if key == b"accept-language"), "")
-        machine = scope["type"] == "http" and str(scope.get("path", "")).startswith(MACHINE_READ)
-        if machine:  # the JSON API answers in English, whoever calls: programs read it (docs/translating.md)
-            language = SOURCE_LANGUAGE
-        elif chosen in PSEUDO_DIRECTIONS:
-            language = chosen
-        else:
-            language = choose_language(chosen=chosen, profile=profile, accept_language=accept)
-        state = scope.setdefault("state", {})
-        state["language"] = language
-        state["language_chosen"] = bool(machine or offered(chosen) or offered(profile) or chosen in PSEUDO_DIRECTIONS)
-        state["accept_language"] = accept
-        token = _current.set(language)
+        state = choose_for_scope(scope)
+        token = _current.set(state["language"])
 
         async def say_language(message: Any) -> None:
             if message["type"] == "http.response.start":  # an event's page may have changed it meanwhile

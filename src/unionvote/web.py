@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from unionvote.auth import SecondFactorRequired, TotpEnrolmentRequired
 from unionvote.errors import RuleViolation
-from unionvote.i18n import N_
+from unionvote.i18n import N_, choose_for_scope, use_language
 from unionvote.outages import database_unavailable, service_unavailable
 
 log = logging.getLogger("unionvote.web")
@@ -56,6 +56,14 @@ NOTICES = {
     "oidc-linked": N_("Your sign-in elsewhere is linked: you can use it on the login page now."),
     "oidc-unlinked": N_("Your sign-in elsewhere is unlinked: it no longer logs you in here."),
 }
+
+# The standard phrases Litestar gives an error it raises itself (a path no route matches, a method a route
+# does not take): marked here so an error page shows them in the reader's language (`translated(detail)`).
+HTTP_PHRASES = (
+    N_("Bad Request"), N_("Unauthorized"), N_("Forbidden"), N_("Not Found"), N_("Method Not Allowed"),
+    N_("Conflict"), N_("Request Entity Too Large"), N_("Unprocessable Entity"), N_("Too Many Requests"),
+    N_("Internal Server Error"), N_("Service Unavailable"),
+)
 
 
 SECURITY_HEADERS = {
@@ -169,6 +177,8 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
             return Redirect(path="/account/totp", status_code=303)
         if isinstance(exc, NotAuthorizedException):
             return Redirect(path=f"/login?next={here}", status_code=303)
+    if "language" not in request.scope.get("state", {}):  # raised before the language middleware ran (no route)
+        use_language(choose_for_scope(request.scope)["language"])
     return Template(template_name="errors/error.html", status_code=status,
                     context={"status": status, "detail": detail, "extra": extra,
                              "user": request.scope.get("user"), "notice": None})
