@@ -37,6 +37,7 @@ from unionvote.ballots.models import (
     MemberTurnout,
 )
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.sealing import server_key
 from unionvote.sealing.group import Point, SealingError
 from unionvote.sealing.slices import (
@@ -93,20 +94,20 @@ async def seal_member_ballot(db: AsyncSession, ballot: MemberBallot, *, mode: Se
     """Fix a draft ballot's election key: the server's own trustee key, or the trustees' keys."""
     assert ballot.id is not None
     if ballot.state != MemberBallotState.DRAFT:
-        raise RuleViolation("Only a draft member ballot can be sealed; this one has opened.", 409)
+        raise RuleViolation(_("Only a draft member ballot can be sealed; this one has opened."), 409)
     if await db.get(MemberBallotSealing, ballot.id) is not None:
-        raise RuleViolation("This member ballot is already sealed.", 409)
+        raise RuleViolation(_("This member ballot is already sealed."), 409)
     wrapped = None
     if mode == SealingMode.SERVER:
         key = TrusteeKey.generate()
         try:
             trustees, wrapped = [key.published()], server_key.wrap(key, ballot_label(ballot.id))
         except SealingError as exc:
-            raise RuleViolation(f"The ballot cannot be sealed: {exc}", 500) from None
+            raise RuleViolation(_("The ballot cannot be sealed: %(problem)s") % {"problem": exc}, 500) from None
     try:
         public = checked_election_key(trustees, "trustee {}", first=1)
     except SealingError as exc:
-        raise RuleViolation(f"The trustees' keys are not usable: {exc}.") from None
+        raise RuleViolation(_("The trustees' keys are not usable: %(problem)s.") % {"problem": exc}) from None
     sealing = MemberBallotSealing(ballot_id=ballot.id, mode=mode, election_key=public.hex(),
                                   trustees=canonical_json([t.as_dict() for t in trustees]).decode(),
                                   wrapped_key=wrapped)
@@ -272,7 +273,7 @@ async def close_sealed(db: AsyncSession, ballot: MemberBallot) -> SealedClose | 
         try:
             key = server_key.unwrap(sealing.wrapped_key, ballot_label(ballot.id))
         except SealingError as exc:
-            raise RuleViolation(f"The ballot cannot be decrypted: {exc}", 500) from None
+            raise RuleViolation(_("The ballot cannot be decrypted: %(problem)s") % {"problem": exc}, 500) from None
         labels = {q.id: question_label(ballot.id, q.id) for q in questions}  # type: ignore[arg-type]
         document = partial_document(key, ballot_label(ballot.id), labels, entries)  # type: ignore[arg-type]
         db.add(MemberDecryption(ballot_id=ballot.id, public_key=document["public_key"],
@@ -302,11 +303,12 @@ async def _store_totals(db: AsyncSession, sealing: MemberBallotSealing, question
             shares.append(read_sliced_partials(document, ballot_label(sealing.ballot_id), labels, entries,  # type: ignore[arg-type]
                                                Point.from_hex(trustee["public_key"])))
         except SealingError as exc:
-            raise RuleViolation(f"Trustee {i}'s partial decryption does not check: {exc}.", 409) from None
+            raise RuleViolation(_("Trustee %(number)s's %(what)s does not check: %(problem)s.")
+                                % {"number": i, "what": _("partial decryption"), "problem": exc}, 409) from None
     try:
         totals = combine_slices(entries, shares)
     except SealingError as exc:
-        raise RuleViolation(f"The tally does not decrypt: {exc}.", 500) from None
+        raise RuleViolation(_("The tally does not decrypt: %(problem)s.") % {"problem": exc}, 500) from None
     sealing.totals = canonical_json(totals).decode()
     return True
 
@@ -317,17 +319,17 @@ async def receive_member_decryption(db: AsyncSession, ballot: MemberBallot, docu
     assert ballot.id is not None
     sealing = await db.get(MemberBallotSealing, ballot.id)
     if sealing is None or sealing.tally is None or ballot.state != MemberBallotState.CLOSED:
-        raise RuleViolation("Only a closed sealed member ballot takes trustees' decryptions.", 409)
+        raise RuleViolation(_("Only a closed sealed member ballot takes trustees' decryptions."), 409)
     questions = await _questions(db, ballot.id)
     public = document.get("public_key") if isinstance(document, dict) else None
     if public not in [t["public_key"] for t in json.loads(sealing.trustees)]:
-        raise RuleViolation("This partial decryption was not made with one of the ballot's trustee keys.")
+        raise RuleViolation(_("This partial decryption was not made with one of the ballot's trustee keys."))
     labels = {q.id: question_label(ballot.id, q.id) for q in questions}  # type: ignore[arg-type]
     try:
         read_sliced_partials(document, ballot_label(ballot.id), labels, json.loads(sealing.tally),  # type: ignore[arg-type]
                              Point.from_hex(public))
     except SealingError as exc:
-        raise RuleViolation(f"The partial decryption is refused: {exc}.") from None
+        raise RuleViolation(_("The partial decryption is refused: %(problem)s.") % {"problem": exc}) from None
     existing = await db.get(MemberDecryption, (ballot.id, public))
     if existing is not None:
         await db.delete(existing)
@@ -369,8 +371,8 @@ async def counted(db: AsyncSession, ballot: MemberBallot) -> Counted | None:
     questions = await _questions(db, ballot.id)
     if sealing.totals is None and (sealing.tally is None or not await _store_totals(db, sealing, questions)):
         waiting = len(json.loads(sealing.trustees)) - len(await _decryptions(db, ballot.id))
-        raise RuleViolation(f"The sealed tally is waiting for {waiting} trustee(s) to send their partial "
-                            "decryption.", 409)
+        raise RuleViolation(_("The sealed tally is waiting for %(count)s trustee(s) to send their partial "
+                              "decryption.") % {"count": waiting}, 409)
     keys = {q.id: option_keys(q) for q in questions}
     entries = json.loads(sealing.tally or "[]")
     return Counted({Slice.from_dict(entry, "entry"): dict(zip(keys[entry["question"]], totals, strict=True))
@@ -394,7 +396,7 @@ async def tally_file(db: AsyncSession, ballot: MemberBallot) -> dict[str, Any]:
     assert ballot.id is not None
     sealing = await db.get(MemberBallotSealing, ballot.id)
     if sealing is None or sealing.tally is None or ballot.state != MemberBallotState.CLOSED:
-        raise RuleViolation("A sealed tally is exported once a sealed member ballot has closed.", 409)
+        raise RuleViolation(_("A sealed tally is exported once a sealed member ballot has closed."), 409)
     questions = await _questions(db, ballot.id)
     votes: dict[int, list[dict[str, Any]]] = {q.id: [] for q in questions}  # type: ignore[misc]
     async for row in sealed_rows(db, questions):

@@ -38,6 +38,7 @@ from unionvote.audit.chain import canonical_json
 from unionvote.conferences.eligibility import still_accredited
 from unionvote.db import is_postgres
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_, _
 from unionvote.sealing.group import SCALAR_BYTES, Point, SealingError, scalar_hex
 from unionvote.sealing.votes import SealedVote as Sealed
 from unionvote.sealing.votes import SumRule, check_sealed
@@ -49,8 +50,8 @@ VERSION = 1
 HANDLE_SECONDS = 15 * 60  # time enough to read the check; a handle never outlives it
 NONCE_BYTES = 12
 HEADER_BYTES = 1 + 8 + NONCE_BYTES
-NOT_OURS = ("This sealed vote was not sealed by this server for you in this ballot, or it was sealed too long "
-            "ago: seal your choice again.")
+NOT_OURS = N_("This sealed vote was not sealed by this server for you in this ballot, or it was sealed too "
+               "long ago: seal your choice again.")
 
 Prepared = Callable[[AsyncSession, Ballot, CastSealing, tuple[str, ...]], Awaitable[dict[str, Any]]]
 
@@ -79,20 +80,20 @@ def open_handle(secret_key: str, ballot_id: int, user_id: int, sealed: Any, hand
                 now: float | None = None) -> tuple[str, list[int]]:
     """The handle's id (for spending it) and the randomness of each slot; 400 unless the server made it for this."""
     if not isinstance(handle, str) or len(handle) > 4096:
-        raise RuleViolation(NOT_OURS)
+        raise RuleViolation(_(NOT_OURS))
     try:
         raw = base64.urlsafe_b64decode(handle + "=" * (-len(handle) % 4))
     except ValueError:
-        raise RuleViolation(NOT_OURS) from None
+        raise RuleViolation(_(NOT_OURS)) from None
     if len(raw) <= HEADER_BYTES or raw[0] != VERSION:
-        raise RuleViolation(NOT_OURS)
+        raise RuleViolation(_(NOT_OURS))
     expires, nonce = int.from_bytes(raw[1:9], "big"), raw[9:HEADER_BYTES]
     if expires < (now if now is not None else time.time()):
-        raise RuleViolation(NOT_OURS)
+        raise RuleViolation(_(NOT_OURS))
     try:
         body = _aead(secret_key).decrypt(nonce, raw[HEADER_BYTES:], _bound_to(ballot_id, user_id, expires, sealed))
     except InvalidTag:
-        raise RuleViolation(NOT_OURS) from None
+        raise RuleViolation(_(NOT_OURS)) from None
     randomness = [int.from_bytes(body[i:i + SCALAR_BYTES], "big") for i in range(0, len(body), SCALAR_BYTES)]
     return hashlib.sha256(nonce).hexdigest()[:32], randomness
 
@@ -103,18 +104,18 @@ async def _spend(db: AsyncSession, ballot_id: int, handle_id: str, refusal: str)
     done = await db.execute(upsert(SpentSealing).values(ballot_id=ballot_id, handle=handle_id)
                             .on_conflict_do_nothing())
     if not done.rowcount:  # type: ignore[attr-defined]
-        raise RuleViolation(refusal, 409)
+        raise RuleViolation(_(refusal), 409)
 
 
 async def _open_sealed_ballot(db: AsyncSession, ballot_id: int, conference_id: int) -> tuple[Ballot, BallotSealing]:
     ballot = await db.get(Ballot, ballot_id)
     if ballot is None or ballot.conference_id != conference_id or ballot.state == BallotState.DRAFT:
-        raise RuleViolation("No such ballot.", 404)
+        raise RuleViolation(_("No such ballot."), 404)
     if ballot.state != BallotState.OPEN:
-        raise RuleViolation("Voting has closed in this ballot.", 409)
+        raise RuleViolation(_("Voting has closed in this ballot."), 409)
     sealing = await db.get(BallotSealing, ballot_id)
     if sealing is None:
-        raise RuleViolation("This ballot's votes are not sealed, so there is no sealing to check.", 409)
+        raise RuleViolation(_("This ballot's votes are not sealed, so there is no sealing to check."), 409)
     return ballot, sealing
 
 
@@ -125,12 +126,12 @@ async def prepare_sealing(db: AsyncSession, ballot_id: int, *, user_id: int, cho
     entry = (await db.execute(select(ElectorateEntry).where(
         ElectorateEntry.ballot_id == ballot_id, ElectorateEntry.user_id == user_id))).scalars().first()
     if entry is None:
-        raise RuleViolation("You are not in this ballot's electorate.", 403)
+        raise RuleViolation(_("You are not in this ballot's electorate."), 403)
     if not await still_accredited(db, entry.delegate_id):
-        raise RuleViolation("Your accreditation has been withdrawn, so you cannot vote.", 403)
+        raise RuleViolation(_("Your accreditation has been withdrawn, so you cannot vote."), 403)
     if (await db.execute(select(Participation.id).where(Participation.ballot_id == ballot_id,
                                                         Participation.delegate_id == entry.delegate_id))).first():
-        raise RuleViolation("You have already voted in this ballot.", 409)
+        raise RuleViolation(_("You have already voted in this ballot."), 409)
     chosen = choices_of(ballot).check(list(choice))
     randomness: list[int] = []
     sealed = seal_choice(ballot, CastSealing(sealing.election_key, sealing.rule), chosen, randomness)
@@ -144,8 +145,8 @@ async def reveal_sealing(db: AsyncSession, ballot_id: int, *, user_id: int, seal
     """The randomness of a sealed vote the server prepared for this voter, which then can never be cast."""
     await _open_sealed_ballot(db, ballot_id, conference_id)
     handle_id, randomness = open_handle(secret_key, ballot_id, user_id, sealed, handle)
-    await _spend(db, ballot_id, handle_id, "This sealed vote has been cast or checked already: it cannot be "
-                 "revealed. Seal your choice again to check it.")
+    await _spend(db, ballot_id, handle_id, N_("This sealed vote has been cast or checked already: it cannot be "
+                                            "revealed. Seal your choice again to check it."))
     return {"randomness": [scalar_hex(r) for r in randomness]}
 
 
@@ -162,15 +163,15 @@ def prepared_vote(sealed: Any, handle: Any, *, user_id: int, secret_key: str) ->
             vote = Sealed.from_dict(sealed, rule)
             check_sealed(key, label_of(ballot.id), vote, rule)
         except SealingError as exc:
-            raise RuleViolation(f"The sealed vote is refused: {exc}") from None
+            raise RuleViolation(_("The sealed vote is refused: %(problem)s") % {"problem": exc}) from None
         keys = [k for k, _ in json.loads(ballot.options)]
         selection = selection_of(keys, ballot.method, chosen)
         if len(randomness) != len(vote.slots) or any(
                 ct.alpha != Point.base_times(r) or ct.beta != key.times(r) + Point.base_times(m)
                 for ct, r, m in zip(vote.slots, randomness, selection, strict=False)):
-            raise RuleViolation("The sealed vote is not of the choice sent with it: seal your choice again.")
-        await _spend(db, ballot.id, handle_id, "This sealed vote was shown to you to check it, so it cannot be "
-                     "cast: cast the fresh one sealed for you, or vote again.")
+            raise RuleViolation(_("The sealed vote is not of the choice sent with it: seal your choice again."))
+        await _spend(db, ballot.id, handle_id, N_("This sealed vote was shown to you to check it, so it cannot "
+                                                   "be cast: cast the fresh one sealed for you, or vote again."))
         return vote.as_dict()
 
     return use
@@ -185,5 +186,5 @@ def prepared_from_form(sealed_text: Any, handle: Any, *, user_id: int, secret_ke
     except ValueError:
         sealed = None
     if not isinstance(sealed, dict) or not isinstance(handle, str):
-        raise RuleViolation("The sealed vote sent with the form is not readable: seal your choice again.")
+        raise RuleViolation(_("The sealed vote sent with the form is not readable: seal your choice again."))
     return prepared_vote(sealed, handle, user_id=user_id, secret_key=secret_key)

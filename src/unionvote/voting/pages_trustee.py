@@ -21,6 +21,7 @@ from unionvote.auth import requires_conference_role
 from unionvote.conferences.pages_common import conference_page, load_conference, text_of
 from unionvote.csvexport import attachment_headers
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_
 from unionvote.voting import services
 from unionvote.voting.sealed import receive_decryption, tally_file
 from unionvote.voting.trustee_keys import (
@@ -94,7 +95,7 @@ class TrusteePages(Controller):
         submitted = {"holder": text_of(form, "holder"), "public_key": text_of(form, "public_key")}
         try:
             text = await _text_or_file(form, "public_key", "public_key_file", PUBLIC_KEY_BYTES)
-            published = parse_json(text, "a trustee's public key", PUBLIC_KEY_BYTES)
+            published = parse_json(text, N_("a trustee's public key"), PUBLIC_KEY_BYTES)
             await load_conference(db_session, conference_id)
             await register_trustee(db_session, conference_id, published, submitted["holder"],
                                    by=request.scope["user"].id)
@@ -135,7 +136,7 @@ class TrusteePages(Controller):
                 text = (await request.body()).decode("utf-8", errors="replace")
             else:
                 text = await _text_or_file(await request.form(), "partial_text", "partial", PARTIAL_BYTES)
-            document = parse_json(text, "a partial decryption", PARTIAL_BYTES)
+            document = parse_json(text, N_("a partial decryption"), PARTIAL_BYTES)
             if isinstance(document, dict) and "secret_key" in document:
                 raise RuleViolation("That is a private key file: never give it to the server. Send the partial "
                                     "decryption `unionvote trustee decrypt` wrote.")

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.chain import canonical_json
 from unionvote.audit.services import actor_of, record, scope_of
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_, _
 from unionvote.sealing import server_key
 from unionvote.sealing.group import Point, SealingError
 from unionvote.sealing.papers import PAPER_RULE, paper_rule
@@ -59,7 +60,7 @@ def sum_rule_for(method: str, options: int, max_choices: int) -> SumRule:
         return SumRule.exactly(options)
     if method == Method.UP_TO:
         return SumRule.up_to(options, max_choices)
-    raise RuleViolation("A ranked ballot is not sealed by the homomorphic tally.")
+    raise RuleViolation(_("A ranked ballot is not sealed by the homomorphic tally."))
 
 
 def selection_of(option_keys: Sequence[str], method: str, chosen: Sequence[str]) -> list[int]:
@@ -100,9 +101,9 @@ async def seal_ballot(db: AsyncSession, ballot: Ballot, *, mode: SealingMode = S
     """Make a draft secret ballot sealed: its election key from the server's own trustee key or the trustees'."""
     assert ballot.id is not None
     if ballot.state != BallotState.DRAFT or ballot.secrecy != Secrecy.SECRET:
-        raise RuleViolation("Only a draft secret ballot can be sealed.", 409)
+        raise RuleViolation(_("Only a draft secret ballot can be sealed."), 409)
     if await db.get(BallotSealing, ballot.id) is not None:
-        raise RuleViolation("This ballot is already sealed.", 409)
+        raise RuleViolation(_("This ballot is already sealed."), 409)
     options = len(json.loads(ballot.options))
     rule = paper_rule(options) if ballot.method == Method.RANKED else sum_rule_for(
         ballot.method, options, ballot.max_choices).as_dict()
@@ -117,7 +118,7 @@ async def seal_ballot(db: AsyncSession, ballot: Ballot, *, mode: SealingMode = S
             trustee.check(f"trustee {i + 1}")
         public = election_key(trustees)
     except SealingError as exc:
-        raise RuleViolation(f"The trustees' keys are not usable: {exc}.") from None
+        raise RuleViolation(_("The trustees' keys are not usable: %(problem)s.") % {"problem": exc}) from None
     sealing = BallotSealing(ballot_id=ballot.id, mode=mode, election_key=public.hex(),
                             trustees=canonical_json([t.as_dict() for t in trustees]).decode(),
                             rule=canonical_json(rule).decode(), wrapped_key=wrapped)
@@ -214,7 +215,7 @@ async def close_sealed(db: AsyncSession, ballot: Ballot, digest: Any) -> SealedC
         try:
             key = server_key.unwrap(sealing.wrapped_key, document["label"])
         except SealingError as exc:
-            raise RuleViolation(f"The ballot cannot be decrypted: {exc}", 500) from None
+            raise RuleViolation(_("The ballot cannot be decrypted: %(problem)s") % {"problem": exc}, 500) from None
         partial = {"format": "unionvote-partial-decryption/1", "label": document["label"],
                    "public_key": key.public.hex(), "tally_hash": tally_hash(tally),
                    "partials": [key.partial_decrypt(ct, document["label"]).as_dict() for ct in tally]}
@@ -228,7 +229,7 @@ async def receive_decryption(db: AsyncSession, ballot: Ballot, document: Any, by
     assert ballot.id is not None
     sealing = await db.get(BallotSealing, ballot.id)
     if sealing is None or ballot.state != BallotState.CLOSED:
-        raise RuleViolation("Only a closed sealed ballot takes trustees' decryptions.", 409)
+        raise RuleViolation(_("Only a closed sealed ballot takes trustees' decryptions."), 409)
     if ballot.method == Method.RANKED:
         from unionvote.voting.sealed_papers import receive_paper_decryption
 
@@ -238,11 +239,11 @@ async def receive_decryption(db: AsyncSession, ballot: Ballot, document: Any, by
     publics = [t["public_key"] for t in facts["trustees"]]
     public = document.get("public_key") if isinstance(document, dict) else None
     if public not in publics:
-        raise RuleViolation("This partial decryption was not made with one of the ballot's trustee keys.")
+        raise RuleViolation(_("This partial decryption was not made with one of the ballot's trustee keys."))
     try:
         read_partials(document, facts["label"], tally, Point.from_hex(public))
     except SealingError as exc:
-        raise RuleViolation(f"The partial decryption is refused: {exc}.") from None
+        raise RuleViolation(_("The partial decryption is refused: %(problem)s.") % {"problem": exc}) from None
     await store_decryption(db, ballot, public, document, by, tally_hash=document["tally_hash"])
 
 
@@ -298,11 +299,11 @@ async def count_sealed(db: AsyncSession, ballot: Ballot, digest: Any) -> SealedC
     stored = {d.public_key: json.loads(d.document) for d in (await db.execute(
         select(TrusteeDecryption).where(TrusteeDecryption.ballot_id == ballot.id))).scalars()}
     shares = trustee_shares(facts, stored, lambda document, key: read_partials(document, facts["label"], tally, key),
-                            "partial decryption", "of this ballot's tally")
+                            N_("partial decryption"), N_("of this ballot's tally"))
     try:
         totals = combine(tally, shares, sealed.bound)
     except SealingError as exc:
-        raise RuleViolation(f"The tally does not decrypt: {exc}.", 500) from None
+        raise RuleViolation(_("The tally does not decrypt: %(problem)s.") % {"problem": exc}, 500) from None
     options = [key for key, _ in json.loads(ballot.options)]
     online = count_from_totals(options, ballot.method, totals, sealed.scale, rows)
     return SealedCount(online, digest(rows), sealed_summary(facts, sealed, totals))
@@ -313,7 +314,7 @@ async def tally_file(db: AsyncSession, ballot: Ballot) -> dict[str, Any]:
     assert ballot.id is not None
     sealing = await db.get(BallotSealing, ballot.id)
     if sealing is None or ballot.state != BallotState.CLOSED:
-        raise RuleViolation("A sealed tally is exported once a sealed ballot has closed.", 409)
+        raise RuleViolation(_("A sealed tally is exported once a sealed ballot has closed."), 409)
     if ballot.method == Method.RANKED:
         from unionvote.voting.sealed_papers import papers_file
 
@@ -365,9 +366,9 @@ async def seal_at_opening(db: AsyncSession, ballot: Ballot, by: int | None) -> N
         return
     trustees = await conference_trustees(db, ballot.conference_id)
     if not trustees:
-        raise RuleViolation("This ballot is to be sealed with the trustees' keys, and no trustee has registered "
-                            "a key for this conference yet. The returning officer registers one on the trustees' "
-                            "page; or prepare the ballot again, sealed by the server.", 409)
+        raise RuleViolation(_("This ballot is to be sealed with the trustees' keys, and no trustee has registered "
+                              "a key for this conference yet. The returning officer registers one on the "
+                              "trustees' page; or prepare the ballot again, sealed by the server."), 409)
     await seal_ballot(db, ballot, mode=SealingMode.TRUSTEES, trustees=trustees, by=by)
 
 
@@ -379,9 +380,11 @@ def trustee_shares(facts: dict[str, Any], stored: dict[str, Any], read: Callable
     for i, trustee in enumerate(facts["trustees"], start=1):
         document = stored.get(trustee["public_key"])
         if document is None:
-            raise RuleViolation(f"Trustee {i} has not yet sent their {what} {of}.", 409)
+            raise RuleViolation(_("Trustee %(number)s has not yet sent their %(what)s %(of)s.")
+                                % {"number": i, "what": _(what), "of": _(of)}, 409)
         try:
             shares.append(read(document, Point.from_hex(trustee["public_key"])))
         except SealingError as exc:
-            raise RuleViolation(f"Trustee {i}'s {what} does not check: {exc}.", 409) from None
+            raise RuleViolation(_("Trustee %(number)s's %(what)s does not check: %(problem)s.")
+                                % {"number": i, "what": _(what), "problem": exc}, 409) from None
     return shares

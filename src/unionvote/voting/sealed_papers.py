@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from unionvote.audit.chain import canonical_json
 from unionvote.errors import RuleViolation
+from unionvote.i18n import N_
 from unionvote.sealing import server_key
 from unionvote.sealing.group import Point, SealingError
 from unionvote.sealing.papers import (
@@ -131,7 +132,7 @@ async def opened_papers(db: AsyncSession, ballot: Ballot) -> list[dict[str, Any]
     papers = sealed_papers_of(facts, rows)
     stored = await _decryptions(db, ballot.id)
     shares = trustee_shares(facts, stored, lambda document, key: read_decryption(document, facts["label"], papers, key),
-                            "decryption", "of this ballot's papers")
+                            N_("decryption"), N_("of this ballot's papers"))
     try:
         rankings = open_papers(Point.from_hex(facts["election_key"]), facts["label"], papers, shares,
                                facts["paper"]["candidates"])

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from unionvote.audit.chain import canonical_json
 from unionvote.audit.services import actor_of, record, scope_of
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _, format_number
 from unionvote.sealing.group import SealingError
 from unionvote.sealing.trustees import TrusteePublic
 from unionvote.voting.models import (
@@ -37,13 +38,15 @@ PARTIAL_BYTES = 200_000  # a partial decryption is about 300 bytes a slot
 def parse_json(text: str, what: str, limit: int) -> Any:
     text = text.strip()
     if not text:
-        raise RuleViolation(f"Paste or choose {what}.")
+        raise RuleViolation(_("Paste or choose %(what)s.") % {"what": _(what)})
     if len(text.encode("utf-8")) > limit:
-        raise RuleViolation(f"That is too long to be {what} (at most {limit:,} bytes).", 413)
+        raise RuleViolation(_("That is too long to be %(what)s (at most %(limit)s bytes).")
+                            % {"what": _(what), "limit": format_number(limit)}, 413)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RuleViolation(f"That is not {what}: it is not JSON ({exc.msg} at line {exc.lineno}).") from None
+        raise RuleViolation(_("That is not %(what)s: it is not JSON (%(problem)s at line %(line)s).")
+                            % {"what": _(what), "problem": exc.msg, "line": exc.lineno}) from None
 
 
 async def registered_trustees(db: AsyncSession, conference_id: int) -> list[ConferenceTrustee]:
@@ -56,22 +59,23 @@ async def register_trustee(db: AsyncSession, conference_id: int, published: Any,
     """Register a trustee's public key after checking its proof of knowledge; a key file is refused outright."""
     holder = holder.strip()
     if not holder or len(holder) > 100:
-        raise RuleViolation("Say who holds this key (a name or role, up to 100 characters).")
+        raise RuleViolation(_("Say who holds this key (a name or role, up to 100 characters)."))
     if isinstance(published, dict) and "secret_key" in published:
-        raise RuleViolation("That is a private key file: never give it to the server. Register the public key "
-                            "instead (the line `unionvote trustee keygen` printed, or make a key in this page).")
+        raise RuleViolation(_("That is a private key file: never give it to the server. Register the public key "
+                              "instead (the line `unionvote trustee keygen` printed, or make a key in this page)."))
     if isinstance(published, dict) and published.get("kind") is not None:
         published = {name: published.get(name) for name in ("public_key", "proof")}
     try:
         trustee = TrusteePublic.from_dict(published, "The public key")
         trustee.check("The public key")
     except SealingError as exc:
-        raise RuleViolation(f"The public key is refused: {exc}.") from None
+        raise RuleViolation(_("The public key is refused: %(problem)s.") % {"problem": exc}) from None
     public = trustee.public.hex()
     existing = (await db.execute(select(ConferenceTrustee).where(
         ConferenceTrustee.conference_id == conference_id, ConferenceTrustee.public_key == public))).scalar_one_or_none()
     if existing is not None:
-        raise RuleViolation(f"This key is already registered (held by {existing.holder}).", 409)
+        raise RuleViolation(_("This key is already registered (held by %(holder)s).")
+                            % {"holder": existing.holder}, 409)
     row = ConferenceTrustee(conference_id=conference_id, public_key=public,
                             proof=canonical_json(trustee.proof.as_dict()).decode(), holder=holder, registered_by=by)
     db.add(row)
@@ -86,7 +90,7 @@ async def remove_trustee(db: AsyncSession, conference_id: int, trustee_id: int, 
     """Stop sealing new ballots to a key; ballots already sealed to it still need it to be decrypted."""
     row = await db.get(ConferenceTrustee, trustee_id)
     if row is None or row.conference_id != conference_id:
-        raise RuleViolation("There is no such trustee key in this conference.", 404)
+        raise RuleViolation(_("There is no such trustee key in this conference."), 404)
     await db.delete(row)
     await record(db, scope=scope_of("conference", conference_id), actor=actor_of(by),
                  action="conference.trustee_removed",
@@ -138,7 +142,7 @@ async def awaiting_ballot(db: AsyncSession, conference_id: int, ballot_id: int) 
     for item in await awaiting_decryption(db, conference_id):
         if item.ballot.id == ballot_id:
             return item
-    raise RuleViolation("That ballot is not a closed ballot sealed to trustees in this conference.", 404)
+    raise RuleViolation(_("That ballot is not a closed ballot sealed to trustees in this conference."), 404)
 
 
 async def trustee_progress(db: AsyncSession, ballot: Ballot) -> AwaitingBallot | None:
