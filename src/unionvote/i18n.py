@@ -19,6 +19,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 from functools import lru_cache
 from gettext import NullTranslations
 from pathlib import Path
@@ -28,7 +29,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import LazyProxy, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -191,6 +192,12 @@ def _locale_of(language: str) -> Locale:
 def format_number(value: Any) -> str:
     """A number as the reader's language writes it (1,234 in English; 1 234 in Polish)."""
     return format_decimal(value, locale=_babel_locale())
+
+
+def format_tenths_percent(tenths: int) -> str:
+    """A percentage given in tenths (123 → 12.3%) as the reader's language writes it: 12.3% / 12,3%.
+    Exact: the tenths are already rounded, so Babel only writes them."""
+    return format_percent(Decimal(tenths) / 1000, format="0.0%", locale=_babel_locale())
 
 
 def format_when(value: Any, form: str = "d MMM y, HH:mm") -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from unionvote.i18n import _, format_number, ngettext
+from unionvote.i18n import _, format_number, format_tenths_percent, ngettext
 
 
 def required(percent: int, entitled: int) -> int:
@@ -84,13 +84,25 @@ class SegmentAnalysis:
     def percent_text(self) -> str:
         return percent_text(self.voted, self.entitled)
 
+    def percent_shown(self) -> str:
+        return percent_shown(self.voted, self.entitled)
+
+
+def _tenths(part: int, whole: int) -> int:
+    return (part * 1000 * 2 + whole) // (whole * 2)
+
 
 def percent_text(part: int, whole: int) -> str:
-    """A percentage to one decimal place, rounded half up, from integers."""
+    """A percentage to one decimal place, rounded half up, from integers, as machine-read files hold it (12.3%)."""
     if whole == 0:
         return "–"
-    tenths = (part * 1000 * 2 + whole) // (whole * 2)
+    tenths = _tenths(part, whole)
     return f"{tenths // 10}.{tenths % 10}%"
+
+
+def percent_shown(part: int, whole: int) -> str:
+    """The same percentage as a page shows it, in the reader's language: 12.3% in English, 12,3% in Polish."""
+    return "–" if whole == 0 else format_tenths_percent(_tenths(part, whole))
 
 
 def analyse(name: str, entitled: int, voted: int, *, turnout_percent: int, yes_percent: int | None = None,

@@ -1,0 +1,27 @@
+"""A turnout percentage reads as the reader's language writes numbers (12,5% in Polish), while English
+keeps 12.5% and the turnout CSV keeps the one format programs read."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.integration.ballots.test_pages import _admin, _set_up
+from tests.integration.ballots.world import members_csv, votes_from
+from tests.integration.languages.test_staff_pages_languages import _text
+
+
+async def test_turnout_percentages_follow_the_readers_language_and_the_csv_keeps_its_format(
+        client: AsyncTestClient[Litestar], app: Litestar) -> None:
+    admin = await _admin(client, app)
+    ballot_id = await _set_up(admin, members_csv({"Acme": 8}))
+    assert (await admin.post(f"/member-ballots/{ballot_id}/open")).status_code == 303
+    await votes_from(app.state.session_factory, ballot_id, "Acme", ["yes"])  # 1 of 8: 12.5%
+    base = f"/member-ballots/{ballot_id}"
+    for path in (base, f"{base}/turnout"):
+        polish = _text((await admin.get(path, headers={"accept-language": "pl"})).text)
+        assert "12,5%" in polish and "12.5%" not in polish
+        english = _text((await admin.get(path, headers={"accept-language": "en-GB"})).text)
+        assert "12.5%" in english and "12,5%" not in english
+    csv = (await admin.get(f"{base}/turnout.csv", headers={"accept-language": "pl"})).text
+    assert "12.5%" in csv and "12,5%" not in csv
