@@ -25,6 +25,7 @@ from unionvote.ballots.open_ballots import member_ballot_changed_here
 from unionvote.ballots.sealed import close_sealed, seal_at_opening
 from unionvote.db import gate, locked, utcnow
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.voting.board import board_document, board_hash
 from unionvote.voting.rules import Choices, Method
 
@@ -74,43 +75,44 @@ def options_from_labels(labels: Sequence[str]) -> tuple[tuple[str, str], ...]:
     cleaned = [label.strip() for label in labels if label.strip()]
     keys = [option_key(label) for label in cleaned]
     if len(cleaned) < 2:
-        raise MemberBallotError("A question needs at least two answers to choose from.")
+        raise MemberBallotError(_("A question needs at least two answers to choose from."))
     if len(set(keys)) != len(keys):
-        raise MemberBallotError("Two answers to the same question read the same; make each one different.")
+        raise MemberBallotError(_("Two answers to the same question read the same; make each one different."))
     return tuple(zip(keys, cleaned, strict=True))
 
 
 def _check_spec(spec: MemberBallotSpec) -> None:
     if not SLUG_RE.match(spec.slug):
-        raise MemberBallotError("The short name must be 3 to 64 lower-case letters, digits and dashes, "
-                                "such as 'pay-2027'.")
+        raise MemberBallotError(_("The short name must be 3 to 64 lower-case letters, digits and dashes, "
+                                  "such as 'pay-2027'."))
     if not spec.title.strip():
-        raise MemberBallotError("Give the ballot a title.")
+        raise MemberBallotError(_("Give the ballot a title."))
     if not spec.description.strip():
-        raise MemberBallotError("Describe the ballot in plain words: members read this before they vote.")
+        raise MemberBallotError(_("Describe the ballot in plain words: members read this before they vote."))
     if spec.closes_at <= spec.opens_at:
-        raise MemberBallotError("The ballot must close after it opens.")
+        raise MemberBallotError(_("The ballot must close after it opens."))
     if not spec.questions:
-        raise MemberBallotError("A ballot needs at least one question.")
+        raise MemberBallotError(_("A ballot needs at least one question."))
     for question in spec.questions:
         if not question.text.strip():
-            raise MemberBallotError("Every question needs its wording.")
+            raise MemberBallotError(_("Every question needs its wording."))
         if len(question.options) < 2:
-            raise MemberBallotError("A question needs at least two answers to choose from.")
+            raise MemberBallotError(_("A question needs at least two answers to choose from."))
     if not 1 <= spec.turnout_percent <= 100:
-        raise MemberBallotError("The turnout threshold is a whole percentage from 1 to 100.")
+        raise MemberBallotError(_("The turnout threshold is a whole percentage from 1 to 100."))
     if spec.yes_percent is not None and not 1 <= spec.yes_percent <= 100:
-        raise MemberBallotError("The yes-vote threshold is a whole percentage from 1 to 100.")
+        raise MemberBallotError(_("The yes-vote threshold is a whole percentage from 1 to 100."))
     if spec.min_segment < 1:
-        raise MemberBallotError("The smallest group shown in results must be at least 1 voter.")
+        raise MemberBallotError(_("The smallest group shown in results must be at least 1 voter."))
     if not 0 <= spec.objection_hours <= 24 * 28:
-        raise MemberBallotError("The objection period is a whole number of hours from 0 to 672 (four weeks).")
+        raise MemberBallotError(_("The objection period is a whole number of hours from 0 to 672 (four weeks)."))
 
 
 async def create_member_ballot(db: AsyncSession, spec: MemberBallotSpec, *, by: int | None) -> MemberBallot:
     _check_spec(spec)
     if (await db.execute(select(MemberBallot.id).where(MemberBallot.slug == spec.slug))).first():
-        raise MemberBallotError(f"A ballot called '{spec.slug}' exists already; choose another short name.", 409)
+        raise MemberBallotError(_("A ballot called '%(slug)s' exists already; choose another short name.")
+                                % {"slug": spec.slug}, 409)
     ballot = MemberBallot(slug=spec.slug, title=spec.title.strip(), description=spec.description.strip(),
                           opens_at=spec.opens_at, closes_at=spec.closes_at, join_cutoff=spec.join_cutoff,
                           turnout_percent=spec.turnout_percent, yes_percent=spec.yes_percent,
@@ -133,14 +135,14 @@ async def create_member_ballot(db: AsyncSession, spec: MemberBallotSpec, *, by: 
 async def get_ballot(db: AsyncSession, ballot_id: int) -> MemberBallot:
     ballot = await db.get(MemberBallot, ballot_id)
     if ballot is None:
-        raise MemberBallotError("No such member ballot.", 404)
+        raise MemberBallotError(_("No such member ballot."), 404)
     return ballot
 
 
 async def ballot_by_slug(db: AsyncSession, slug: str) -> MemberBallot:
     ballot = (await db.execute(select(MemberBallot).where(MemberBallot.slug == slug))).scalar_one_or_none()
     if ballot is None:
-        raise MemberBallotError(f"There is no ballot called '{slug}'.", 404)
+        raise MemberBallotError(_("There is no ballot called '%(slug)s'.") % {"slug": slug}, 404)
     return ballot
 
 
@@ -150,7 +152,7 @@ async def lock_ballot(db: AsyncSession, ballot_id: int) -> MemberBallot:
     member_ballot_changed_here(ballot_id)  # this worker's copy of the open ballot is read again after the change
     ballot = (await locked(db, select(MemberBallot).where(MemberBallot.id == ballot_id))).scalar_one_or_none()
     if ballot is None:
-        raise MemberBallotError("No such member ballot.", 404)
+        raise MemberBallotError(_("No such member ballot."), 404)
     return ballot
 
 
@@ -225,10 +227,10 @@ async def contents_hash(db: AsyncSession, ballot_id: int) -> tuple[str, int]:
 async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None) -> MemberBallot:
     ballot = await lock_ballot(db, ballot_id)
     if ballot.state != MemberBallotState.DRAFT:
-        raise MemberBallotError("This ballot has been opened already.", 409)
+        raise MemberBallotError(_("This ballot has been opened already."), 409)
     digest, size = await electorate_hash(db, ballot_id)
     if size == 0:
-        raise MemberBallotError("Import the members before opening the ballot: nobody could vote in it.", 409)
+        raise MemberBallotError(_("Import the members before opening the ballot: nobody could vote in it."), 409)
     await seal_at_opening(db, ballot, by)
     ballot.state, ballot.opened_at = MemberBallotState.OPEN, utcnow()
     ballot.electorate_hash, ballot.electorate_size = digest, size
@@ -241,7 +243,7 @@ async def open_ballot(db: AsyncSession, ballot_id: int, *, by: int | None) -> Me
 async def close_ballot(db: AsyncSession, ballot_id: int, *, by: int | None) -> MemberBallot:
     ballot = await lock_ballot(db, ballot_id)
     if ballot.state != MemberBallotState.OPEN:
-        raise MemberBallotError("Only an open ballot can be closed.", 409)
+        raise MemberBallotError(_("Only an open ballot can be closed."), 409)
     ballot.state, ballot.closed_at = MemberBallotState.CLOSED, utcnow()
     sealed = await close_sealed(db, ballot)
     digest, count = (sealed.contents_sha256, sealed.count) if sealed else await contents_hash(db, ballot_id)

@@ -16,6 +16,7 @@ from unionvote.audit.services import actor_of, record, scope_of
 from unionvote.conferences.models import Conference
 from unionvote.db import locked
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
@@ -27,13 +28,14 @@ class ConferenceError(RuleViolation):
 async def create_conference(db: AsyncSession, *, slug: str, name: str, by: int | None) -> Conference:
     slug, name = slug.strip().lower(), name.strip()
     if not SLUG_RE.match(slug):
-        raise ConferenceError("The short name must be 3 to 64 lower-case letters, digits or hyphens, e.g. 'adc-2027'.")
+        raise ConferenceError(_("The short name must be 3 to 64 lower-case letters, digits or hyphens, "
+                                "e.g. 'adc-2027'."))
     if not name:
-        raise ConferenceError("Give the conference a name.")
+        raise ConferenceError(_("Give the conference a name."))
     if len(name) > 200 or any(ch < " " or ch == "\x7f" for ch in name):
-        raise ConferenceError("Give the conference a name on one line, in at most 200 characters.")
+        raise ConferenceError(_("Give the conference a name on one line, in at most 200 characters."))
     if (await db.execute(select(Conference.id).where(Conference.slug == slug))).first():
-        raise ConferenceError(f"A conference called '{slug}' already exists.", 409)
+        raise ConferenceError(_("A conference called '%(slug)s' already exists.") % {"slug": slug}, 409)
     conference = Conference(slug=slug, name=name)
     db.add(conference)
     await db.flush()
@@ -55,5 +57,5 @@ async def lock_conference(db: AsyncSession, conference_id: int) -> Conference:
     """Serialise register-wide changes of one conference (imports, settings)."""
     conference = (await locked(db, select(Conference).where(Conference.id == conference_id))).scalar_one_or_none()
     if conference is None:
-        raise ConferenceError("No such conference.", 404)
+        raise ConferenceError(_("No such conference."), 404)
     return conference
