@@ -31,6 +31,7 @@ from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
 from unionvote.config import Settings
+from unionvote.i18n import N_, _
 
 log = logging.getLogger("unionvote.accounts.oidc")
 
@@ -97,8 +98,9 @@ class OpenIdProvider:
 
     def _unreachable(self, exc: Exception) -> OidcError:
         log.warning("oidc provider unreachable: %s", type(exc).__name__)
-        return OidcError("provider_unreachable", f"{self.name} could not be reached. Try again in a moment, or log "
-                                                 "in with your email address and password.", 502)
+        return OidcError("provider_unreachable", _(
+            "%(provider)s could not be reached. Try again in a moment, or log in with your email address and "
+            "password.") % {"provider": self.name}, 502)
 
     async def _get_json(self, url: str) -> dict[str, Any]:
         try:
@@ -120,8 +122,9 @@ class OpenIdProvider:
             if str(found.get("issuer", "")).rstrip("/") != self.issuer or not all(
                     isinstance(found.get(key), str) for key in endpoints):
                 log.warning("oidc discovery document does not describe the configured issuer")
-                raise OidcError("bad_discovery", f"{self.name} is not set up correctly for unionvote (its discovery "
-                                                 "document names another issuer). Tell union staff.", 502)
+                raise OidcError("bad_discovery", _(
+                    "%(provider)s is not set up correctly for unionvote (its discovery document names another "
+                    "issuer). Tell union staff.") % {"provider": self.name}, 502)
             self._metadata, self._metadata_at, self._keys = found, time.monotonic(), None
         return self._metadata
 
@@ -159,8 +162,9 @@ class OpenIdProvider:
         if response.status_code != 200 or not isinstance(body, dict) or not isinstance(body.get("id_token"), str):
             error = body.get("error") if isinstance(body, dict) else None
             log.info("oidc code refused by the provider", extra={"oauth_error": str(error or response.status_code)})
-            raise OidcError("code_refused", f"{self.name} did not accept this sign-in (it may have been used "
-                                            "already, or taken too long). Nothing was signed in. Start again.")
+            raise OidcError("code_refused", _(
+                "%(provider)s did not accept this sign-in (it may have been used already, or taken too long). "
+                "Nothing was signed in. Start again.") % {"provider": self.name})
         return body["id_token"]
 
     async def _key_set(self, *, fresh: bool) -> KeySet:
@@ -186,16 +190,16 @@ class OpenIdProvider:
     def _refused(self, reason: str, exc: Exception) -> OidcError:
         log.info("oidc id token refused", extra={"reason": reason, "detail": type(exc).__name__})
         messages = {
-            "expired": f"The sign-in from {self.name} has expired. Nothing was signed in. Start again.",
-            "aud": f"The sign-in from {self.name} was made out to another service, not this one. Nothing was "
-                   "signed in. Tell union staff if this keeps happening.",
-            "nonce": f"The sign-in from {self.name} does not belong to the one this browser started. Nothing was "
-                     "signed in. Start again.",
-            "iss": f"The sign-in came from another provider than {self.name}. Nothing was signed in.",
+            "expired": N_("The sign-in from %(provider)s has expired. Nothing was signed in. Start again."),
+            "aud": N_("The sign-in from %(provider)s was made out to another service, not this one. Nothing was "
+                      "signed in. Tell union staff if this keeps happening."),
+            "nonce": N_("The sign-in from %(provider)s does not belong to the one this browser started. Nothing "
+                        "was signed in. Start again."),
+            "iss": N_("The sign-in came from another provider than %(provider)s. Nothing was signed in."),
         }
-        return OidcError(f"id_token_{reason}", messages.get(reason, (
-            f"The sign-in from {self.name} could not be checked. Nothing was signed in. Start again, or log in "
-            "with your email address and password.")))
+        unchecked = N_("The sign-in from %(provider)s could not be checked. Nothing was signed in. Start again, or "
+                       "log in with your email address and password.")
+        return OidcError(f"id_token_{reason}", _(messages.get(reason, unchecked)) % {"provider": self.name})
 
     async def verified_identity(self, id_token: str, pending: PendingSignIn) -> VerifiedIdentity:
         token = await self._decode(id_token)

@@ -16,12 +16,13 @@ from unionvote.accounts.oidc import OidcError, VerifiedIdentity
 from unionvote.audit.services import SYSTEM_SCOPE, actor_of, record
 from unionvote.config import Settings
 from unionvote.db import utcnow
+from unionvote.i18n import _
 
 
 def not_linked_message(name: str) -> str:
-    return (f"Your {name} sign-in is not linked to an account here, so nothing was signed in. Log in with "
-            f"your email address and password once, then choose \"Link {name}\" on your account page. If you "
-            "have no account here, ask union staff.")
+    return _("Your %(provider)s sign-in is not linked to an account here, so nothing was signed in. Log in with "
+             "your email address and password once, then choose \"Link %(provider)s\" on your account page. If "
+             "you have no account here, ask union staff.") % {"provider": name}
 
 
 async def roles_held(db: AsyncSession, user: User) -> set[str]:
@@ -54,13 +55,14 @@ async def account_for(db: AsyncSession, settings: Settings, identity: VerifiedId
     if user is None:
         raise OidcError("not_linked", not_linked_message(settings.oidc_name), 403)
     if not user.is_active:
-        raise OidcError("inactive", "This account is switched off, so nothing was signed in. Ask union staff.", 403,
+        raise OidcError("inactive", _("This account is switched off, so nothing was signed in. Ask union staff."), 403,
                         user_id=user.id)
     refused = sorted(await roles_held(db, user) - set(settings.oidc_roles))
     if refused:
-        raise OidcError("role_not_allowed", (
-            f"People who are {', '.join(refused).replace('_', ' ')} here cannot sign in with {settings.oidc_name}, "
-            "so nothing was signed in. Log in with your email address and password."), 403, user_id=user.id)
+        raise OidcError("role_not_allowed", _(
+            "People who are %(roles)s here cannot sign in with %(provider)s, so nothing was signed in. Log in with "
+            "your email address and password.") % {"roles": ", ".join(refused).replace("_", " "),
+                                                   "provider": settings.oidc_name}, 403, user_id=user.id)
     if auto:  # only once the account may sign in this way at all
         await _add_link(db, user.id, identity, how="verified email")  # type: ignore[arg-type]
     await db.execute(update(OidcIdentity).where(OidcIdentity.issuer == identity.issuer,
@@ -80,9 +82,9 @@ async def link_identity(db: AsyncSession, settings: Settings, user_id: int, iden
     """The person, logged in here, links their identity at the provider (replacing one linked before)."""
     owner = await _linked_account(db, identity)
     if owner is not None and owner.id != user_id:
-        raise OidcError("linked_elsewhere", (
-            f"That {settings.oidc_name} sign-in is already linked to another account here. Nothing was changed. "
-            "Ask union staff if it should be yours."), 409)
+        raise OidcError("linked_elsewhere", _(
+            "That %(provider)s sign-in is already linked to another account here. Nothing was changed. Ask union "
+            "staff if it should be yours.") % {"provider": settings.oidc_name}, 409)
     if owner is not None:
         return
     await db.execute(delete(OidcIdentity).where(OidcIdentity.user_id == user_id,

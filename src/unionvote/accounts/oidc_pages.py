@@ -28,6 +28,7 @@ from unionvote.accounts.oidc import CALLBACK_PATH, OidcError, OpenIdProvider, Pe
 from unionvote.accounts.oidc_links import account_for, link_identity, record_refusal, record_sign_in, unlink_identity
 from unionvote.accounts.sessions import COOKIE_NAME
 from unionvote.auth import SESSION_ONLY, CurrentUser, public, requires_login
+from unionvote.i18n import _
 from unionvote.security import token_digest
 from unionvote.web import _safe_next, page, see_other
 
@@ -61,14 +62,16 @@ def spent_cookie(request: Request[Any, Any, Any]) -> Cookie:
 
 def read_pending(request: Request[Any, Any, Any], name: str) -> tuple[PendingSignIn, str, str]:
     """The sign-in this browser started: (pending, next path, link) or OidcError."""
-    body, _, mac = request.cookies.get(PENDING_COOKIE, "").partition(".")
+    body, _dot, mac = request.cookies.get(PENDING_COOKIE, "").partition(".")
     if not body or not hmac.compare_digest(_mac(request.app.state.settings.secret_key, body), mac):
-        raise OidcError("no_pending", f"This browser has no sign-in with {name} under way (it was finished "
-                                      "already, or started in another browser). Nothing was signed in. Start again.")
+        raise OidcError("no_pending", _(
+            "This browser has no sign-in with %(provider)s under way (it was finished already, or started in "
+            "another browser). Nothing was signed in. Start again.") % {"provider": name})
     fields = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     if time.time() - int(fields["issued"]) > PENDING_SECONDS:
-        raise OidcError("pending_expired", f"Signing in with {name} took more than {PENDING_SECONDS // 60} "
-                                           "minutes, so it has expired. Nothing was signed in. Start again.")
+        raise OidcError("pending_expired", _(
+            "Signing in with %(provider)s took more than %(minutes)s minutes, so it has expired. Nothing was "
+            "signed in. Start again.") % {"provider": name, "minutes": PENDING_SECONDS // 60})
     return (PendingSignIn(fields["state"], fields["nonce"], fields["verifier"]), _safe_next(fields["next"]),
             str(fields["link"]))
 
@@ -76,7 +79,7 @@ def read_pending(request: Request[Any, Any, Any], name: str) -> tuple[PendingSig
 def _provider(request: Request[Any, Any, Any]) -> OpenIdProvider:
     provider: OpenIdProvider | None = request.app.state.oidc
     if provider is None:
-        raise NotFoundException("Signing in with another service is not set up here.")
+        raise NotFoundException(_("Signing in with another service is not set up here."))
     return provider
 
 
@@ -133,18 +136,21 @@ class OidcPages(Controller):
         limiter, address = request.app.state.login_limiter, f"ip:{client_ip(request)}"
         try:
             if await limiter.spent(address):  # failed sign-ins share the password login's budget per address
-                raise OidcError("too_many", TOO_MANY_MESSAGE, 429)
+                raise OidcError("too_many", _(TOO_MANY_MESSAGE), 429)
             pending, next_path, link = read_pending(request, provider.name)
             query = request.query_params
             if not hmac.compare_digest(str(query.get("state", "")), pending.state):
-                raise OidcError("state_mismatch", f"The answer from {provider.name} does not belong to the sign-in "
-                                                  "this browser started. Nothing was signed in. Start again.")
+                raise OidcError("state_mismatch", _(
+                    "The answer from %(provider)s does not belong to the sign-in this browser started. Nothing "
+                    "was signed in. Start again.") % {"provider": provider.name})
             if query.get("error"):
-                raise OidcError("provider_refused", f"{provider.name} did not sign you in "
-                                                    f"({str(query.get('error'))[:60]}). Nothing was signed in.")
+                raise OidcError("provider_refused", _(
+                    "%(provider)s did not sign you in (%(error)s). Nothing was signed in.")
+                    % {"provider": provider.name, "error": str(query.get("error"))[:60]})
             code = str(query.get("code", ""))
             if not code:
-                raise OidcError("no_code", f"The answer from {provider.name} carried no sign-in code. Start again.")
+                raise OidcError("no_code", _("The answer from %(provider)s carried no sign-in code. Start again.")
+                                % {"provider": provider.name})
             identity = await provider.verified_identity(await provider.exchange_code(code, pending), pending)
             if link:
                 return await self._link(request, db_session, provider, identity, link)
@@ -172,8 +178,8 @@ class OidcPages(Controller):
         session = request.cookies.get(COOKIE_NAME, "")
         if (user is None or user.needs_second_factor or user.conference_scope is not None or not session
                 or not hmac.compare_digest(token_digest(session), link)):
-            raise OidcError("link_session_changed", f"You are no longer logged in as the person who asked to link "
-                                                    f"{provider.name}. Nothing was linked. Log in and try again.",
-                            403)
+            raise OidcError("link_session_changed", _(
+                "You are no longer logged in as the person who asked to link %(provider)s. Nothing was linked. "
+                "Log in and try again.") % {"provider": provider.name}, 403)
         await link_identity(db, request.app.state.settings, user.id, identity)
         return Redirect(path="/account?done=oidc-linked", status_code=303, cookies=[spent_cookie(request)])

@@ -46,7 +46,7 @@ class AccountError(RuleViolation):
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 320:
-        raise AccountError(f"'{email}' is not an email address.")
+        raise AccountError(_("'%(email)s' is not an email address.") % {"email": email})
     return email
 
 
@@ -57,20 +57,20 @@ async def create_user(
     email = normalise_email(email)
     display_name = display_name.strip()
     if not display_name:
-        raise AccountError("Give the person's name.")
+        raise AccountError(_("Give the person's name."))
     if len(display_name) > 200 or any(ch < " " or ch == "\x7f" for ch in display_name):
-        raise AccountError("Give the name on one line, in at most 200 characters.")
+        raise AccountError(_("Give the name on one line, in at most 200 characters."))
     if password is not None and (problem := password_problem(password)):
         raise AccountError(problem)
     if (await db.execute(select(User.id).where(User.email == email))).first():
-        raise AccountError(f"There is already an account for {email}.", 409)
+        raise AccountError(_("There is already an account for %(email)s.") % {"email": email}, 409)
     user = User(email=email, display_name=display_name, is_admin=is_admin,
                 password_hash=hash_password(password) if password else None)
     db.add(user)
     try:
         await db.flush()
     except IntegrityError as exc:
-        raise AccountError(f"There is already an account for {email}.", 409) from exc
+        raise AccountError(_("There is already an account for %(email)s.") % {"email": email}, 409) from exc
     await record(db, scope=SYSTEM_SCOPE, actor=actor_of(created_by), action="user.created",
                  payload={"user_id": user.id, "is_admin": is_admin})
     return user
@@ -330,7 +330,7 @@ async def revoke_api_token(db: AsyncSession, *, user_id: int, token_id: int) -> 
     result = await db.execute(update(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id,
                                                      ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
     if not result.rowcount:
-        raise AccountError("No such API token.", 404)
+        raise AccountError(_("No such API token."), 404)
     await record(db, scope=SYSTEM_SCOPE, actor=actor_of(user_id), action="api_token.revoked",
                  payload={"user_id": user_id, "token_id": token_id})
 

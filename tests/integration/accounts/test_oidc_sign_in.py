@@ -234,6 +234,11 @@ async def test_an_answer_not_started_in_this_browser_signs_no_one_in(
     assert refused.status_code == 400 and "no sign-in with Union Account under way" in refused.text
     assert not await signed_in(victim)
 
+    # A Polish reader meets the same refusal in Polish.
+    polish = await Visitor(client).get(f"{back.path}?{back.query}", headers={"accept-language": "pl"})
+    assert polish.status_code == 400
+    assert "W tej przeglądarce nie trwa logowanie przez Union Account" in html.unescape(polish.text)
+
     # This browser's sign-in, but the answer carries another state.
     visitor = Visitor(client)
     await visitor.get("/login/oidc")
