@@ -81,7 +81,7 @@ class SegmentAnalysis:
     def met(self) -> bool:
         return self.turnout.met and (self.yes is None or self.yes.met)
 
-    def percent_text(self) -> str:
+    def percent_text(self) -> Percentage:
         return percent_text(self.voted, self.entitled)
 
     def percent_shown(self) -> str:
@@ -92,12 +92,26 @@ def _tenths(part: int, whole: int) -> int:
     return (part * 1000 * 2 + whole) // (whole * 2)
 
 
-def percent_text(part: int, whole: int) -> str:
+class Percentage(str):
+    """A percentage as machine-read files hold it (12.3%), which a printable page shows in its reader's
+    language instead (`shown()`): the same rows feed a CSV file and a printed statement."""
+
+    part: int
+    whole: int
+
+    def __new__(cls, part: int, whole: int) -> Percentage:
+        tenths = _tenths(part, whole) if whole else 0
+        made = super().__new__(cls, f"{tenths // 10}.{tenths % 10}%" if whole else "–")
+        made.part, made.whole = part, whole
+        return made
+
+    def shown(self) -> str:
+        return percent_shown(self.part, self.whole)
+
+
+def percent_text(part: int, whole: int) -> Percentage:
     """A percentage to one decimal place, rounded half up, from integers, as machine-read files hold it (12.3%)."""
-    if whole == 0:
-        return "–"
-    tenths = _tenths(part, whole)
-    return f"{tenths // 10}.{tenths % 10}%"
+    return Percentage(part, whole)
 
 
 def percent_shown(part: int, whole: int) -> str:

@@ -18,10 +18,11 @@ async def test_turnout_percentages_follow_the_readers_language_and_the_csv_keeps
     assert (await admin.post(f"/member-ballots/{ballot_id}/open")).status_code == 303
     await votes_from(app.state.session_factory, ballot_id, "Acme", ["yes"])  # 1 of 8: 12.5%
     base = f"/member-ballots/{ballot_id}"
-    for path in (base, f"{base}/turnout"):
+    for path in (base, f"{base}/turnout", f"{base}/reconciliation"):
         polish = _text((await admin.get(path, headers={"accept-language": "pl"})).text)
         assert "12,5%" in polish and "12.5%" not in polish
         english = _text((await admin.get(path, headers={"accept-language": "en-GB"})).text)
         assert "12.5%" in english and "12,5%" not in english
-    csv = (await admin.get(f"{base}/turnout.csv", headers={"accept-language": "pl"})).text
-    assert "12.5%" in csv and "12,5%" not in csv
+    for name in ("turnout.csv", "reconciliation.csv"):
+        csv = (await admin.get(f"{base}/{name}", headers={"accept-language": "pl"})).text
+        assert "12.5%" in csv and "12,5%" not in csv
