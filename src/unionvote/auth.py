@@ -355,6 +355,8 @@ def _cookie(header: str, name: str) -> str | None:
 
 
 # ---- guards -------------------------------------------------------------------------------
+# Every guard is a coroutine function: Litestar runs a plain function guard in a worker thread on every
+# request (tests/unit/test_guards_inline.py holds it).
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
@@ -372,7 +374,7 @@ def _signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
     return user
 
 
-def requires_password_step(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_password_step(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """For the TOTP challenge itself: a session that passed the password step."""
     if current_user(connection) is None:
         raise NotAuthorizedException(_("Please log in to continue."))
@@ -383,7 +385,7 @@ def _not_scoped(user: CurrentUser) -> None:
         raise PermissionDeniedException(_(SCOPED_SESSION_MESSAGE))
 
 
-def requires_login_allow_enrolment(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_login_allow_enrolment(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Signed in; staff who have not set up two-factor yet may still reach enrolment."""
     _not_scoped(_signed_in(connection))
 
@@ -395,19 +397,23 @@ def enrolled_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser
     return user
 
 
-def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Signed in with a full login (not a voting code), two-factor set up where the role needs it."""
+def _full_login(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     _not_scoped(enrolled_user(connection))
 
 
-def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    requires_login(connection, handler)
+async def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Signed in with a full login (not a voting code), two-factor set up where the role needs it."""
+    _full_login(connection)
+
+
+async def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    _full_login(connection)
     if not current_user(connection).is_admin:  # type: ignore[union-attr]
         raise PermissionDeniedException(_("Only union administrators can do this."))
 
 
-def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    requires_login(connection, handler)
+async def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    _full_login(connection)
     if not current_user(connection).is_staff:  # type: ignore[union-attr]
         raise PermissionDeniedException(_("This page is for union staff and conference officers."))
 
@@ -415,7 +421,7 @@ def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], handler: Base
 async def requires_member_ballot_watcher(connection: ASGIConnection[Any, Any, Any, Any],
                                          handler: BaseRouteHandler) -> None:
     """Admins, and the organisers of the member ballot named by the path's ballot_id (not other staff)."""
-    requires_login(connection, handler)
+    _full_login(connection)
     user = current_user(connection)
     assert user is not None
     ballot_id = connection.path_params.get("ballot_id")
@@ -423,10 +429,11 @@ async def requires_member_ballot_watcher(connection: ASGIConnection[Any, Any, An
         raise PermissionDeniedException(_("Only administrators and this ballot's organisers can see this."))
 
 
-def requires_member_ballot_reader(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def requires_member_ballot_reader(connection: ASGIConnection[Any, Any, Any, Any],
+                                        handler: BaseRouteHandler) -> None:
     """What a member ballot's watchers see (ballots' turnout, results, reconciliation), and the returning
     officer too: read-only over every member ballot, as over every audit chain."""
-    requires_login(connection, handler)
+    _full_login(connection)
     user = current_user(connection)
     assert user is not None
     ballot_id = connection.path_params.get("ballot_id")
@@ -435,9 +442,9 @@ def requires_member_ballot_reader(connection: ASGIConnection[Any, Any, Any, Any]
                                         "see this."))
 
 
-def requires_returning_officer(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def requires_returning_officer(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Admins and returning officers (of any conference): member ballots belong to no conference."""
-    requires_login(connection, handler)
+    _full_login(connection)
     user = current_user(connection)
     assert user is not None
     if not user.is_returning_officer:
@@ -448,7 +455,7 @@ def requires_conference_role(*roles: Role) -> Guard:
     """Admins, or holders of one of `roles` in the conference named by the path's conference_id."""
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         # Voting-code sessions pass too: their roles were cut down to that conference's when loaded.
         user = enrolled_user(connection)
         conference_id = connection.path_params.get("conference_id")
@@ -461,9 +468,9 @@ def requires_conference_role(*roles: Role) -> Guard:
     return guard
 
 
-def requires_audit_reader(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def requires_audit_reader(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Admins and returning officers (of any conference) may read audit chains."""
-    requires_login(connection, handler)
+    _full_login(connection)
     user = current_user(connection)
     assert user is not None
     if not (user.is_admin or any(Role.RETURNING_OFFICER in held for held in user.roles.values())):
