@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from unionvote.i18n import _
+
 HASH = re.compile(r"[0-9a-fA-F]{64}")
 
 
@@ -30,17 +32,19 @@ class NotedHeads:
 
     def add(self, scope: str | None, value: str, where: str) -> None:
         if not HASH.fullmatch(value):
-            raise HeadsUnreadable(f"{where}: {value!r} is not a head (64 hexadecimal characters)")
+            raise HeadsUnreadable(_("%(where)s: %(value)s is not a head (64 hexadecimal characters)")
+                                  % {"where": where, "value": repr(value)})
         if scope is None:
             self.loose.append(value.lower())
         elif self.by_scope.setdefault(scope, value.lower()) != value.lower():
-            raise HeadsUnreadable(f"{where}: two different heads are given for {scope}")
+            raise HeadsUnreadable(_("%(where)s: two different heads are given for %(scope)s")
+                                  % {"where": where, "scope": scope})
 
 
 def heads_from_arguments(values: Iterable[str]) -> NotedHeads:
     noted = NotedHeads()
     for value in values:
-        scope, _, given = value.rpartition("=")
+        scope, _eq, given = value.rpartition("=")
         noted.add(scope or None, given.strip(), f"--head {value}")
     return noted
 
@@ -52,9 +56,10 @@ def heads_from_listing(text: str, name: str, noted: NotedHeads | None = None) ->
         if not line.strip():
             continue
         parts = line.strip().split("\t")
+        where = _("%(name)s line %(line)s") % {"name": name, "line": line_no}
         if len(parts) != 3:
-            raise HeadsUnreadable(f"{name} line {line_no}: expected 'scope<TAB>entries<TAB>hash'")
-        noted.add(parts[0], parts[2], f"{name} line {line_no}")
+            raise HeadsUnreadable(_("%(where)s: expected 'scope<TAB>entries<TAB>hash'") % {"where": where})
+        noted.add(parts[0], parts[2], where)
     return noted
 
 
@@ -78,17 +83,17 @@ class AnchorCheck:
                 continue
             checked += 1
             if scope not in self.reached:
-                failed.append(f"the noted head of {scope} is {head}, but the export has no chain for {scope}: "
-                              "it was left out")
+                failed.append(_("the noted head of %(scope)s is %(head)s, but the export has no chain for %(scope)s: "
+                                "it was left out") % {"scope": scope, "head": head})
             elif head not in self.reached[scope]:
-                failed.append(f"the chain of {scope} never reaches the noted head {head}: it was cut short, "
-                              "or comes from a different chain")
+                failed.append(_("the chain of %(scope)s never reaches the noted head %(head)s: it was cut short, "
+                                "or comes from a different chain") % {"scope": scope, "head": head})
         everything = set().union(*self.reached.values()) if self.reached else set()
         for head in self.noted.loose:
             checked += 1
             if head not in everything:
-                failed.append(f"no chain of the export reaches the noted head {head}: a chain was cut short "
-                              "or left out")
+                failed.append(_("no chain of the export reaches the noted head %(head)s: a chain was cut short "
+                                "or left out") % {"head": head})
         if checked == 0:
-            failed.append("none of the noted heads is of a chain of this export")
+            failed.append(_("none of the noted heads is of a chain of this export"))
         return checked, skipped, failed

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 
 MAX_UPLOAD = 64 * 1024 * 1024
 MAX_UNPACKED = 512 * 1024 * 1024
@@ -31,19 +32,20 @@ def unzip_export(data: bytes, root: Path) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise RuleViolation("The file is not a zip file: upload the export as downloaded (a .zip).") from None
+        raise RuleViolation(_("The file is not a zip file: upload the export as downloaded (a .zip).")) from None
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if not members or len(members) > MAX_FILES:
-            raise RuleViolation("The zip file holds no files, or far more than an export would.")
+            raise RuleViolation(_("The zip file holds no files, or far more than an export would."))
         if sum(m.file_size for m in members) > MAX_UNPACKED:
-            raise RuleViolation("The zip file unpacks to more than an export of this service could hold.")
+            raise RuleViolation(_("The zip file unpacks to more than an export of this service could hold."))
         names = []
         for member in members:
             name = PurePosixPath(member.filename)
             if "\\" in member.filename or name.is_absolute() or ".." in name.parts or ":" in member.filename \
                     or (member.external_attr >> 16) & 0o170000 == 0o120000:
-                raise RuleViolation(f"The zip file holds {member.filename!r}, which is not a file of an export.")
+                raise RuleViolation(_("The zip file holds %(name)s, which is not a file of an export.")
+                                    % {"name": repr(member.filename)})
             names.append(name)
         tops = {name.parts[0] for name in names}
         strip = len(tops) == 1 and all(len(name.parts) > 1 for name in names)

@@ -22,6 +22,7 @@ from unionvote.conferences.pages_common import conference_page, load_conference
 from unionvote.csvexport import attachment_headers
 from unionvote.db import is_postgres, session_scope
 from unionvote.errors import RuleViolation
+from unionvote.i18n import _
 from unionvote.voting.access import record_readers
 from unionvote.voting.export import collect_export, write_export
 from unionvote.voting.export_zip import MAX_UPLOAD, unzip_export, zip_directory
@@ -66,8 +67,8 @@ class RecordFilesPages(Controller):
         upload = form.get("export")
         try:
             if not isinstance(upload, UploadFile) or not upload.filename:
-                raise RuleViolation("Choose the export's zip file to verify.")
-            heads = heads_from_listing(str(form.get("heads") or ""), "the noted heads", NotedHeads())
+                raise RuleViolation(_("Choose the export's zip file to verify."))
+            heads = heads_from_listing(str(form.get("heads") or ""), _("the noted heads"), NotedHeads())
             keys = tuple(checked_public_key(k) for k in str(form.get("keys") or "").split())
             data = await upload.read()
             with tempfile.TemporaryDirectory() as folder:

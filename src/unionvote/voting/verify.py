@@ -44,8 +44,9 @@ def verify_export(root: Path, heads: NotedHeads | None = None, keys: tuple[str, 
     except ExportFailure as exc:
         report.failure = exc
     except (KeyError, TypeError, ValueError, AttributeError, OSError) as exc:  # a shape no check above foresaw
-        where = report.notes[-1].split(":")[0] if report.notes else "the export"
-        report.failure = ExportFailure(f"after {where}", f"the export could not be read ({exc!r})")
+        where = report.notes[-1].split(":")[0] if report.notes else _("the export")
+        report.failure = ExportFailure(_("after %(where)s") % {"where": where},
+                                       _("the export could not be read (%(problem)s)") % {"problem": repr(exc)})
     return report
 
 
@@ -128,7 +129,7 @@ def check_signatures(root: Path, keys: tuple[str, ...], notes: list[str]) -> Non
 def _check_heads(anchors: AnchorCheck, notes: list[str]) -> None:
     checked, skipped, failed = anchors.problems()
     if failed:
-        raise ExportFailure("noted heads", failed[0])
+        raise ExportFailure(_("noted heads"), failed[0])
     notes.append(_("noted heads: %(checked)s checked, every chain reaches its noted head (%(skipped)s of other "
                    "scopes skipped)") % {"checked": checked, "skipped": skipped} if skipped else
                  _("noted heads: %(checked)s checked, every chain reaches its noted head") % {"checked": checked})

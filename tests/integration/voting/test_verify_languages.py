@@ -8,6 +8,7 @@ from pathlib import Path
 from tests.integration.conferences.conftest import conference_id, factory
 from tests.integration.voting.test_export_verify import Conference, conference, export
 from tests.integration.voting.world import Factory
+from unionvote.audit.anchors import heads_from_listing
 from unionvote.i18n import speaking
 from unionvote.voting.verify import verify_export
 
@@ -27,3 +28,16 @@ async def test_the_export_checks_notes_follow_the_readers_language(
                for note in welsh.notes)
     assert not any("every tracker recomputed" in note for note in welsh.notes)
     assert any("ailgyfrifwyd pob cyfeirnod y bleidlais" in note and "ballot.closed" in note for note in welsh.notes)
+
+
+async def test_a_noted_head_the_export_misses_fails_in_the_readers_language(
+        factory: Factory, conference_id: int, conference: Conference, tmp_path: Path) -> None:
+    root = await export(factory, conference_id, tmp_path / "export")
+    with speaking("pl"):
+        polish = verify_export(root, heads_from_listing(f"conference:{conference_id}\t1\t{'0' * 64}\n",
+                                                        "zapisane końce"))
+    assert polish.failure is not None
+    assert polish.failure.why.startswith(f"łańcuch conference:{conference_id} nigdy nie dochodzi do zapisanego "
+                                         f"końca {'0' * 64}")
+    english = verify_export(root, heads_from_listing(f"conference:{conference_id}\t1\t{'0' * 64}\n", "heads"))
+    assert english.failure is not None and "never reaches the noted head" in english.failure.why
