@@ -71,6 +71,9 @@ async def test_a_voter_checks_a_sealing_which_is_then_never_castable_and_casts_a
     again = await voter.post(f"{f.vote}/{ballot_id}/seal/reveal", headers=JSON,
                              json={"sealed": checked["sealed"], "handle": checked["handle"]})
     assert again.status_code == 409
+    welsh = await voter.post(f"{f.vote}/{ballot_id}/seal/reveal", headers={**JSON, "accept-language": "cy"},
+                             json={"sealed": checked["sealed"], "handle": checked["handle"]})
+    assert welsh.status_code == 409 and "ni ellir ei datgelu" in welsh.text, "a Welsh voter is refused in Welsh"
     assert await stored(app, ballot_id) == (0, []), "the challenged vote was not cast"
 
     fresh = await sealed_for(voter, f, ballot_id, "for")
