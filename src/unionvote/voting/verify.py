@@ -53,19 +53,21 @@ def verify_export(root: Path, heads: NotedHeads | None = None, keys: tuple[str, 
 def _manifest(files: ExportFiles) -> tuple[int, list[int], dict[str, str]]:
     manifest = files.document("manifest.json")
     if manifest.get("format") != FORMAT:
-        raise ExportFailure("manifest.json (field format)", f"not {FORMAT!r}: this is not a conference export")
+        raise ExportFailure("manifest.json (field format)", _("not %(format)s: this is not a conference export")
+                            % {"format": repr(FORMAT)})
     conference, ballots, listed = manifest.get("conference"), manifest.get("ballots"), manifest.get("files")
     if not isinstance(conference, int) or isinstance(conference, bool):
-        raise ExportFailure("manifest.json (field conference)", "the conference id is not a whole number")
+        raise ExportFailure("manifest.json (field conference)", _("the conference id is not a whole number"))
     if not isinstance(ballots, list) or not all(isinstance(b, int) and not isinstance(b, bool) for b in ballots):
-        raise ExportFailure("manifest.json (field ballots)", "ballots is not a list of ballot ids")
+        raise ExportFailure("manifest.json (field ballots)", _("ballots is not a list of ballot ids"))
     if not isinstance(listed, dict) or not all(isinstance(v, str) for v in listed.values()):
-        raise ExportFailure("manifest.json (field files)", "files is not an object of file names and hashes")
+        raise ExportFailure("manifest.json (field files)", _("files is not an object of file names and hashes"))
     folders = sorted(int(p.name) for p in (files.root / "ballots").glob("*") if p.name.isdigit()) \
         if (files.root / "ballots").is_dir() else []
     if sorted(ballots) != folders:
-        raise ExportFailure("manifest.json (field ballots)", f"lists ballots {sorted(ballots)}, but the export "
-                            f"has folders for {folders}")
+        raise ExportFailure("manifest.json (field ballots)", _(
+            "lists ballots %(listed)s, but the export has folders for %(folders)s")
+                            % {"listed": sorted(ballots), "folders": folders})
     return conference, sorted(ballots), listed
 
 
@@ -74,13 +76,15 @@ def _check_manifest(files: ExportFiles, listed: dict[str, str]) -> int:
                      if p.is_file() and p.relative_to(files.root).as_posix() not in ("manifest.json", SIGNATURES_FILE))
     for name in sorted(set(on_disk) | set(listed)):
         if name not in listed:
-            raise ExportFailure(f"manifest.json (files, {name})", "the file is in the export but not in the manifest")
+            raise ExportFailure(f"manifest.json (files, {name})",
+                                _("the file is in the export but not in the manifest"))
         if name not in on_disk:
-            raise ExportFailure(f"manifest.json (files, {name})", "the manifest lists a file the export lacks")
+            raise ExportFailure(f"manifest.json (files, {name})", _("the manifest lists a file the export lacks"))
         found = hashlib.sha256((files.root / name).read_bytes()).hexdigest()
         if found != listed[name]:
-            raise ExportFailure(f"manifest.json (files, {name})", f"the file's SHA-256 is {found}, the manifest "
-                                f"says {listed[name]}")
+            raise ExportFailure(f"manifest.json (files, {name})", _(
+                "the file's SHA-256 is %(found)s, the manifest says %(listed)s")
+                % {"found": found, "listed": listed[name]})
     return len(on_disk)
 
 
@@ -89,12 +93,13 @@ def _conference_ballots(chain: str, rows: list[tuple[int, dict[str, Any]]], ball
     created = {entry["payload"].get("ballot"): line for line, entry in rows if entry["action"] == "ballot.created"}
     missing = sorted(set(created) - set(ballots), key=str)
     if missing:
-        raise ExportFailure(f"{chain} line {created[missing[0]]}", f"the chain records that ballot {missing[0]} was "
-                            "created, but the export has no folder for it: a ballot was left out")
+        raise ExportFailure(f"{chain} line {created[missing[0]]}", _(
+            "the chain records that ballot %(ballot)s was created, but the export has no folder for it: a ballot was "
+            "left out") % {"ballot": missing[0]})
     unrecorded = sorted(set(ballots) - set(created))
     if unrecorded:
-        raise ExportFailure("manifest.json (field ballots)", f"ballot {unrecorded[0]} is not recorded as created "
-                            f"in {chain}")
+        raise ExportFailure("manifest.json (field ballots)", _(
+            "ballot %(ballot)s is not recorded as created in %(chain)s") % {"ballot": unrecorded[0], "chain": chain})
 
 
 def _recount_elections(files: ExportFiles, chain: str, notes: list[str]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from unionvote.audit.chain import NotCanonical, canonical_json, strict_loads, verify_lines
+from unionvote.i18n import _
 from unionvote.voting.rules import Choices, Method, Rule, Tally, decide, fraction_text
 
 FORMAT = "unionvote-conference-export/1"
@@ -43,20 +44,20 @@ class ExportFiles:
     def text(self, name: str) -> str:
         path = self.root / name
         if not path.is_file():
-            raise ExportFailure(name, "the file is missing")
+            raise ExportFailure(name, _("the file is missing"))
         try:
             return path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[:exc.start].count(b"\n") + 1
-            raise ExportFailure(f"{name} line {line}", "not valid UTF-8") from None
+            raise ExportFailure(f"{name} line {line}", _("not valid UTF-8")) from None
 
     def document(self, name: str) -> dict[str, Any]:
         try:
             value = strict_loads(self.text(name))
         except (ValueError, NotCanonical) as exc:
-            raise ExportFailure(name, f"not valid JSON ({exc})") from None
+            raise ExportFailure(name, _("not valid JSON (%(problem)s)") % {"problem": exc}) from None
         if not isinstance(value, dict):
-            raise ExportFailure(name, "not a JSON object")
+            raise ExportFailure(name, _("not a JSON object"))
         return value
 
     def rows(self, name: str) -> list[tuple[int, dict[str, Any]]]:
@@ -68,9 +69,10 @@ class ExportFiles:
             try:
                 value = strict_loads(raw)
             except (ValueError, NotCanonical) as exc:
-                raise ExportFailure(f"{name} line {line_no}", f"not valid JSON ({exc})") from None
+                raise ExportFailure(f"{name} line {line_no}",
+                                    _("not valid JSON (%(problem)s)") % {"problem": exc}) from None
             if not isinstance(value, dict):
-                raise ExportFailure(f"{name} line {line_no}", "not a JSON object")
+                raise ExportFailure(f"{name} line {line_no}", _("not a JSON object"))
             rows.append((line_no, value))
         return rows
 
