@@ -8,9 +8,13 @@ and everyone else fail. This HTTP protocol (uvicorn's httptools one, with deadli
 - a request head larger than MAX_HEAD_BYTES (431);
 - a request body that stalls for BODY_IDLE_SECONDS, or takes longer than BODY_SECONDS in all;
 - the oldest connection still waiting on its head, when its address opens one more than
-  MAX_PENDING_HEADS_PER_ADDRESS such connections (a trusted proxy's address is exempt: the proxy
-  enforces its own limits). Real browsers finish a head in milliseconds, so they are never the oldest
-  for long; someone holding hundreds of half-sent heads loses them as fast as they open new ones.
+  MAX_PENDING_HEADS_PER_ADDRESS such connections and that oldest one has waited YOUNG_HEAD_SECONDS or
+  more, or, whatever their age, when the address has MAX_YOUNG_HEADS_PER_ADDRESS waiting (a trusted
+  proxy's address is exempt: the proxy enforces its own limits). Real browsers finish a head in
+  milliseconds, so they are never the oldest for long; someone holding hundreds of half-sent heads loses
+  them as fast as they open new ones. A hall's phones behind one network address that connect in the
+  same instant (a ballot opens, the Wi-Fi comes back) are all let in: their heads have not been read yet
+  only because the worker has not got to them, not because they are slow.
 
 Keep-alive between requests is uvicorn's timeout_keep_alive; how many connections a worker serves
 at once is its limit_concurrency (both set by `unionvote serve`).
@@ -28,6 +32,8 @@ MAX_HEAD_BYTES = 32 * 1024
 BODY_IDLE_SECONDS = 10.0
 BODY_SECONDS = 120.0
 MAX_PENDING_HEADS_PER_ADDRESS = 64
+YOUNG_HEAD_SECONDS = 1.0  # a head waiting less than this is the worker's delay, not the client's
+MAX_YOUNG_HEADS_PER_ADDRESS = 256  # even so, no more than this many waiting from one address
 
 # Per address, the connections waiting on a head, oldest first (a dict keeps insertion order).
 _pending_heads: dict[str, dict[GuardedHttpToolsProtocol, None]] = {}
@@ -49,6 +55,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._body_deadline = 0.0
         self._address: str | None = None
+        self._head_since = 0.0  # loop time the connection began waiting on its current head
 
     # ---- uvicorn's hooks -----------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -56,7 +63,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._address = self.client[0] if self.client else None
         waiting = _pending_heads.get(self._address or "", {})
         if self._address and len(waiting) >= MAX_PENDING_HEADS_PER_ADDRESS and not self._trusted(self._address):
-            next(iter(waiting))._refuse(_TIMEOUT_RESPONSE)
+            oldest = next(iter(waiting))
+            if (len(waiting) >= MAX_YOUNG_HEADS_PER_ADDRESS
+                    or self.loop.time() - oldest._head_since >= YOUNG_HEAD_SECONDS):
+                oldest._refuse(_TIMEOUT_RESPONSE)
         self._enter_head()
 
     def data_received(self, data: bytes) -> None:
@@ -107,7 +117,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _enter_head(self) -> None:
         if self._phase == "head":
             return
-        self._phase, self._head_bytes = "head", 0
+        self._phase, self._head_bytes, self._head_since = "head", 0, self.loop.time()
         if self._address:
             _pending_heads.setdefault(self._address, {})[self] = None
         self._arm(HEAD_SECONDS)

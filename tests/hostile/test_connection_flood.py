@@ -106,3 +106,20 @@ def test_an_oversized_request_head_is_refused(server: LiveServer) -> None:
         sock.settimeout(10)
         answer = sock.recv(4096)
     assert answer.split(b"\r\n", 1)[0] in (b"HTTP/1.1 431 Request Header Fields Too Large", b"HTTP/1.1 400 Bad Request")
+
+
+def test_a_hall_behind_one_address_connecting_at_the_same_instant_is_let_in(server: LiveServer) -> None:
+    """Two hundred phones behind one network address open their connections at once, before the worker has
+    read any of their requests: none is refused as a slow client (each was refused past the 64th before)."""
+    host, port = _address(server)
+    with ExitStack() as held:
+        socks = [held.enter_context(socket.create_connection((host, port), timeout=60)) for _ in range(200)]
+        for sock in socks:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answers = []
+        for sock in socks:
+            received = b""
+            while chunk := sock.recv(4096):
+                received += chunk
+            answers.append(received.split(b"\r\n", 1)[0])
+    assert set(answers) == {b"HTTP/1.1 200 OK"}, {a: answers.count(a) for a in set(answers)}
