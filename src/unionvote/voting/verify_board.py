@@ -23,35 +23,43 @@ def check_board(check: BallotCheck | MemberBallotCheck, lines: dict[str, int], k
     recorded = check.recorded(closed, "board_hash")
     if recorded is None:
         if check.files.has(check.name(file)):
-            raise check.fail(file, f"the file is present but {check.at(closed)} records no board_hash")
+            raise check.fail(file, _("the file is present but %(entry)s records no board_hash")
+                             % {"entry": check.at(closed)})
         check.notes.append(_("%(file)s: no board was recorded when voting closed") % {"file": check.folder})
         return
     board = check.files.document(check.name(file))
     if set(board) != fields:
-        raise check.fail(file, f"the board has exactly the fields {', '.join(sorted(fields))}", 1)
+        raise check.fail(file, _("the board has exactly the fields %(fields)s")
+                         % {"fields": ", ".join(sorted(fields))}, 1)
     if board["format"] != expected_format:
-        raise check.fail(file, f"the format is {board['format']!r}, not {expected_format!r}", 1, "field format")
+        raise check.fail(file, _("the format is %(found)s, not %(expected)s")
+                         % {"found": repr(board["format"]), "expected": repr(expected_format)}, 1, "field format")
     if board[kind] != check.ballot_id:
-        raise check.fail(file, f"the board is of ballot {board[kind]!r}", 1, f"field {kind}")
+        raise check.fail(file, _("the board is of ballot %(ballot)s") % {"ballot": repr(board[kind])}, 1,
+                         f"field {kind}")
     listed = board["trackers"]
     if not isinstance(listed, list):
-        raise check.fail(file, "trackers is a list", 1, "field trackers")
+        raise check.fail(file, _("trackers is a list"), 1, "field trackers")
     for i, tracker in enumerate(listed):
         if not isinstance(tracker, str) or not TRACKER_TEXT.fullmatch(tracker):
-            raise check.fail(file, f"{tracker!r} is not a tracker (12 characters A-Z, 2-7)", 1, f"field trackers[{i}]")
+            raise check.fail(file, _("%(tracker)s is not a tracker (12 characters A-Z, 2-7)")
+                             % {"tracker": repr(tracker)}, 1, f"field trackers[{i}]")
         if i and tracker <= listed[i - 1]:
-            raise check.fail(file, f"{tracker} is out of order or repeated: the board is sorted, each tracker once",
+            raise check.fail(file, _("%(tracker)s is out of order or repeated: the board is sorted, each tracker once")
+                             % {"tracker": tracker},
                              1, f"field trackers[{i}]")
         if tracker not in lines:
-            raise check.fail(file, f"{tracker} is not the tracker of any sealed vote in sealed.jsonl", 1,
+            raise check.fail(file, _("%(tracker)s is not the tracker of any sealed vote in sealed.jsonl")
+                             % {"tracker": tracker}, 1,
                              f"field trackers[{i}]")
     missing = sorted(set(lines) - set(listed))
     if missing:
-        raise check.fail(file, f"the tracker {missing[0]} of sealed.jsonl line {lines[missing[0]]} is not on the "
-                         "board", 1, "field trackers")
+        raise check.fail(file, _("the tracker %(tracker)s of sealed.jsonl line %(line)s is not on the board")
+                         % {"tracker": missing[0], "line": lines[missing[0]]}, 1, "field trackers")
     found = board_hash(board)
     if found != recorded:
-        raise check.fail(file, f"the board hashes to {found}, not to the board_hash in {check.at(closed)}",
+        raise check.fail(file, _("the board hashes to %(found)s, not to the board_hash in %(entry)s")
+                         % {"found": found, "entry": check.at(closed)},
                          1, "field trackers")
     check.notes.append(_("%(file)s: %(count)s trackers, exactly the sealed votes', hash matches %(entry)s")
                        % {"file": check.name(file), "count": len(listed), "entry": closed})
