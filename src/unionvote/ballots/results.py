@@ -27,11 +27,48 @@ from unionvote.ballots.sealed import Counted, counted
 from unionvote.ballots.services import MemberBallotError, labels_of, lock_ballot, questions_of, scope_for
 from unionvote.ballots.thresholds import analyse, percent_text
 from unionvote.db import utcnow
-from unionvote.i18n import N_
+from unionvote.i18n import N_, format_number, gettext, ngettext
 from unionvote.sealing.slices import complement_withheld
 
 YES = "yes"
-COMPLEMENT_WORDS = "withheld so a smaller group's votes cannot be worked out"
+
+
+class Worded(str):
+    """Words as machine-read files hold them (English, numbers as 1,234), which a printable page shows in its
+    reader's language instead (`shown()`): the same rows feed a CSV file and a printed statement. The message is
+    marked where it is made (`Worded(N_(...))`, or `Worded.ngettext(...)` for words that follow a count)."""
+
+    singular: str
+    plural: str | None
+    count: int
+    params: dict[str, object]
+
+    def __new__(cls, message: str, plural: str | None = None, count: int = 1, **params: object) -> Worded:
+        english = message if plural is None or count == 1 else plural
+        made = super().__new__(cls, english % {key: _english(value) for key, value in params.items()})
+        made.singular, made.plural, made.count, made.params = message, plural, count, params
+        return made
+
+    @classmethod
+    def ngettext(cls, singular: str, plural: str, count: int, **params: object) -> Worded:
+        return cls(singular, plural, count, **params)
+
+    def shown(self) -> str:
+        words = gettext(self.singular) if self.plural is None else ngettext(self.singular, self.plural, self.count)
+        return words % {key: _shown(value) for key, value in self.params.items()}
+
+
+def _english(value: object) -> object:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, Worded):
+        return value.shown()
+    return format_number(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+COMPLEMENT_WORDS = Worded(N_("withheld so a smaller group's votes cannot be worked out"))
 
 
 def _check_closed(ballot: MemberBallot) -> None:
@@ -177,25 +214,37 @@ def report_rows(document: dict[str, Any]) -> list[list[object]]:
 
 
 def employer_verdicts(document: dict[str, Any], question: dict[str, Any]) -> list[list[object]]:
-    """Each employer judged on its own figures: turnout and (when set) the yes share of those entitled."""
+    """Each employer judged on its own figures: turnout and (when set) the yes share of those entitled.
+
+    Figures print as 1,234 in the English (CSV) text, except the percentages and the minimum, as before."""
     rows: list[list[object]] = []
+    minimum = str(document["minimum_segment"])
     for row in question["segments"]["employer"]:
-        name = f"Employer {row['name'] or '(not given)'}"
+        name = row["name"] or Worded(N_("(not given)"))
         if row["small"]:
-            rows.append([name, f"withheld: fewer than {document['minimum_segment']} members"])
+            rows.append([Worded(N_("Employer %(name)s"), name=name),
+                         Worded(N_("withheld: fewer than %(minimum)s members"), minimum=minimum)])
             continue
-        turnout = "met" if row["turnout_met"] else f"not met: {_votes(row['turnout_short_by'])} short"
-        rows.append([f"{name}: turnout {document['turnout_percent_required']}%",
-                     f"{turnout} ({row['voted']:,} of {row['entitled']:,} voted)"])
+        voted, entitled = row["voted"], row["entitled"]
+        turnout = Worded(N_("met (%(voted)s of %(entitled)s voted)"), voted=voted, entitled=entitled)
+        if not row["turnout_met"]:
+            turnout = Worded.ngettext("not met: %(short)s vote short (%(voted)s of %(entitled)s voted)",
+                                      "not met: %(short)s votes short (%(voted)s of %(entitled)s voted)",
+                                      row["turnout_short_by"], short=row["turnout_short_by"], voted=voted,
+                                      entitled=entitled)
+        rows.append([Worded(N_("Employer %(name)s: turnout %(percent)s%%"), name=name,
+                            percent=str(document["turnout_percent_required"])), turnout])
         if "yes_met" in row:
-            yes = "met" if row["yes_met"] else f"not met: {_votes(row['yes_short_by'], 'yes ')} short"
-            rows.append([f"{name}: yes votes {document['yes_percent_required']}% of entitled",
-                         f"{yes} ({row['totals']['yes']:,} of {row['entitled']:,})"])
+            yes = Worded(N_("met (%(yes)s of %(entitled)s)"), yes=row["totals"]["yes"], entitled=entitled)
+            if not row["yes_met"]:
+                yes = Worded.ngettext("not met: %(short)s yes vote short (%(yes)s of %(entitled)s)",
+                                      "not met: %(short)s yes votes short (%(yes)s of %(entitled)s)",
+                                      row["yes_short_by"], short=row["yes_short_by"], yes=row["totals"]["yes"],
+                                      entitled=entitled)
+            rows.append([Worded(N_("Employer %(name)s: yes votes %(percent)s%% of entitled"), name=name,
+                                percent=str(document["yes_percent_required"])), yes])
         elif row["suppressed"] and document["yes_percent_required"] is not None:
-            rows.append([f"{name}: yes votes", COMPLEMENT_WORDS if row.get("complement")
-                         else f"withheld: fewer than {document['minimum_segment']} voted"])
+            rows.append([Worded(N_("Employer %(name)s: yes votes"), name=name), COMPLEMENT_WORDS
+                         if row.get("complement") else
+                         Worded(N_("withheld: fewer than %(minimum)s voted"), minimum=minimum)])
     return rows
-
-
-def _votes(count: int, kind: str = "") -> str:
-    return f"{count:,} {kind}vote" + ("" if count == 1 else "s")
