@@ -90,13 +90,16 @@ class BallotCheck:
         line = self.events[action][0]
         return f"the {action} entry ({self.name('chain.jsonl')} line {line})"
 
+    def differs(self, key: str, action: str) -> str:
+        return _("%(field)s differs from %(entry)s") % {"field": key, "entry": self.at(action)}
+
     def run(self) -> None:
         self.read_chain()
         self.check_ballot_document()
         electorate = self.check_electorate() if self.entry("ballot.opened") else None
         if self.entry("ballot.closed"):
             if electorate is None:
-                raise self.fail("chain.jsonl", "the ballot closed but the chain has no ballot.opened entry")
+                raise self.fail("chain.jsonl", _("the ballot closed but the chain has no ballot.opened entry"))
             sealed = self.check_sealed(electorate)
             rows = self.check_contents(electorate) if sealed is None else []
             hall = self.check_hall()
@@ -105,21 +108,21 @@ class BallotCheck:
         for file in ("electorate.jsonl", "contents.jsonl", "hall.jsonl", "trackers.txt", "board.json", "result.json"):
             needed = {"electorate.jsonl": "ballot.opened", "result.json": "ballot.declared"}.get(file, "ballot.closed")
             if self.files.has(self.name(file)) and not self.entry(needed):
-                raise self.fail(file, f"the file is present but the chain has no {needed} entry")
+                raise self.fail(file, _("the file is present but the chain has no %(entry)s entry") % {"entry": needed})
 
     def read_chain(self) -> None:
         rows = self.files.chain(self.name("chain.jsonl"), f"ballot:{self.ballot_id}")
         self.hashes = [entry["hash"] for _, entry in rows]
         for line, entry in rows:
             if entry["payload"].get("ballot") != self.ballot_id:
-                raise self.fail("chain.jsonl", f"the {entry['action']} entry is about ballot "
-                                f"{entry['payload'].get('ballot')!r}", line, "payload.ballot")
+                raise self.fail("chain.jsonl", _("the %(action)s entry is about ballot %(ballot)s") % {
+                    "action": entry["action"], "ballot": repr(entry["payload"].get("ballot"))}, line, "payload.ballot")
             if entry["action"] == "ballot.hall_count":
                 self.hall_events[str(entry["payload"].get("section"))] = (line, entry)
             else:
                 self.events.setdefault(entry["action"], (line, entry))
         if not self.entry("ballot.created"):
-            raise self.fail("chain.jsonl", "the chain has no ballot.created entry")
+            raise self.fail("chain.jsonl", _("the chain has no ballot.created entry"))
         self.notes.append(_("%(file)s: %(count)s entries, head %(head)s") % {
             "file": self.name("chain.jsonl"), "count": len(rows), "head": rows[-1][1]["hash"]})
 
@@ -128,26 +131,26 @@ class BallotCheck:
         created = self.events["ballot.created"][1]["payload"]
         for key in CREATED_FIELDS:
             if canonical_json(doc.get(key)) != canonical_json(created.get(key)):
-                raise self.fail("ballot.json", f"{key} differs from {self.at('ballot.created')}", what=f"field {key}")
+                raise self.fail("ballot.json", self.differs(key, "ballot.created"), what=f"field {key}")
         state = next((s for a, s in (("ballot.voided", "void"), ("ballot.declared", "declared"),
                                      ("ballot.closed", "closed"), ("ballot.opened", "open")) if self.entry(a)),
                      "draft")
         if doc.get("state") != state:
-            raise self.fail("ballot.json", f"state is {doc.get('state')!r} but the chain says {state!r}",
-                            what="field state")
+            raise self.fail("ballot.json", _("state is %(found)s but the chain says %(state)s")
+                            % {"found": repr(doc.get("state")), "state": repr(state)}, what="field state")
         if self.entry("ballot.opened"):
             pairs = (("voters", "electorate_size"), ("weight", "electorate_weight"),
                      ("entitled_weight", "entitled_weight"), ("hash", "electorate_hash"))
             for key, recorded in pairs:
                 if value_at(doc, f"electorate.{key}") != self.recorded("ballot.opened", recorded):
-                    raise self.fail("ballot.json", f"electorate.{key} differs from {self.at('ballot.opened')}",
+                    raise self.fail("ballot.json", self.differs(f"electorate.{key}", "ballot.opened"),
                                     what=f"field electorate.{key}")
             if doc.get("card_mode") != self.recorded("ballot.opened", "card_mode"):
-                raise self.fail("ballot.json", f"card_mode differs from {self.at('ballot.opened')}",
+                raise self.fail("ballot.json", self.differs("card_mode", "ballot.opened"),
                                 what="field card_mode")
         if self.entry("ballot.declared") and doc.get("result_hash") != self.recorded("ballot.declared",
                                                                                     "result_hash"):
-            raise self.fail("ballot.json", f"result_hash differs from {self.at('ballot.declared')}",
+            raise self.fail("ballot.json", self.differs("result_hash", "ballot.declared"),
                             what="field result_hash")
 
     def check_electorate(self) -> dict[int, Fraction]:
@@ -156,9 +159,10 @@ class BallotCheck:
         for line, row in self.files.rows(self.name(file)):
             delegate = row.get("delegate")
             if set(row) != {"delegate", "weight"} or not isinstance(delegate, int) or isinstance(delegate, bool):
-                raise self.fail(file, "a row is {\"delegate\": id, \"weight\": text}", line)
+                raise self.fail(file, _("a row is {\"delegate\": id, \"weight\": text}"), line)
             if voters and delegate <= voters[-1][0]:
-                raise self.fail(file, f"delegate {delegate} is out of order or repeated", line, "field delegate")
+                raise self.fail(file, _("delegate %(delegate)s is out of order or repeated") % {"delegate": delegate},
+                                line, "field delegate")
             weights[delegate] = weight_of(row["weight"], self.where(file, line, "field weight"))
             voters.append([delegate, row["weight"]])
         found = digest({"ballot": self.ballot_id, "voters": voters})
@@ -166,11 +170,14 @@ class BallotCheck:
             total = fraction_text(sum(weights.values(), Fraction(0)))
             size, weight = self.recorded("ballot.opened", "electorate_size"), self.recorded("ballot.opened",
                                                                                            "electorate_weight")
-            detail = (f"it lists {len(voters)} voters, not {size}" if len(voters) != size else
-                      f"its weights add up to {total}, not {weight}: a weight was changed" if total != weight else
-                      "a delegate id or a weight was changed")
-            raise self.fail(file, f"the electorate hash {found} differs from the one in {self.at('ballot.opened')}; "
-                            f"{detail}", what="field weight" if total != weight else None)
+            detail = (_("it lists %(count)s voters, not %(size)s") % {"count": len(voters), "size": size}
+                      if len(voters) != size else
+                      _("its weights add up to %(total)s, not %(weight)s: a weight was changed")
+                      % {"total": total, "weight": weight} if total != weight else
+                      _("a delegate id or a weight was changed"))
+            raise self.fail(file, _("the electorate hash %(hash)s differs from the one in %(entry)s; %(detail)s")
+                            % {"hash": found, "entry": self.at("ballot.opened"), "detail": detail},
+                            what="field weight" if total != weight else None)
         self.notes.append(_("%(file)s: %(count)s voters, weight %(weight)s, hash matches %(entry)s") % {
             "file": self.name(file), "count": len(voters), "weight": fraction_text(sum(weights.values())),
             "entry": "ballot.opened"})
@@ -183,32 +190,34 @@ class BallotCheck:
         rows, seen, voted = [], set(), []
         for line, row in self.files.rows(self.name(file)):
             if set(row) != fields:
-                raise self.fail(file, f"a row has exactly the fields {', '.join(sorted(fields))}", line)
+                raise self.fail(file, row_fields(fields), line)
             if not isinstance(row["id"], str) or not CONTENT_ID.fullmatch(row["id"]) or row["id"] in seen:
-                raise self.fail(file, "the id is not 32 lowercase hex characters, or repeats", line, "field id")
+                raise self.fail(file, _("the id is not 32 lowercase hex characters, or repeats"), line, "field id")
             seen.add(row["id"])
             try:
                 if list(choices.check(row["choice"])) != row["choice"]:
-                    raise RuleViolation("the options are not in the ballot's order")
+                    raise RuleViolation(_("the options are not in the ballot's order"))
             except RuleViolation as exc:
-                raise self.fail(file, f"the choice {row['choice']!r} is not valid on this ballot: {exc}", line,
-                                "field choice") from None
+                raise self.fail(file, _("the choice %(choice)s is not valid on this ballot: %(problem)s")
+                                % {"choice": repr(row["choice"]), "problem": exc}, line, "field choice") from None
             weight = weight_of(row["weight"], self.where(file, line, "field weight"))
             if tracker_of(self.ballot_id, row["id"], row["choice"], weight) != row["tracker"]:
-                raise self.fail(file, f"the tracker {row['tracker']!r} is not the hash of this row: its choice, "
-                                "weight or id was changed (or the tracker)", line, "field choice/weight/tracker")
+                raise self.fail(file, _("the tracker %(tracker)s is not the hash of this row: its choice, weight or "
+                                        "id was changed (or the tracker)") % {"tracker": repr(row["tracker"])},
+                                line, "field choice/weight/tracker")
             if not secret:
                 delegate = row["delegate"]
                 if delegate not in electorate or delegate in voted or electorate[delegate] != weight:
-                    raise self.fail(file, f"delegate {delegate!r} is not in the electorate with weight "
-                                    f"{row['weight']}, or voted twice", line, "field delegate")
+                    raise self.fail(file, _("delegate %(delegate)s is not in the electorate with weight %(weight)s, "
+                                            "or voted twice") % {"delegate": repr(delegate), "weight": row["weight"]},
+                                    line, "field delegate")
                 voted.append(delegate)
             rows.append({key: row[key] for key in ("id", "choice", "weight", "tracker")})
         closed = check_rows_against_close(self, file, electorate if secret else None, rows, "rows", "a row")
         if not secret and digest({"ballot": self.ballot_id, "voted": sorted(voted)}) != closed.get(
                 "participation_hash"):
-            raise self.fail(file, f"the delegates who voted do not hash to the participation_hash in "
-                            f"{self.at('ballot.closed')}", what="field delegate")
+            raise self.fail(file, _("the delegates who voted do not hash to the participation_hash in %(entry)s")
+                            % {"entry": self.at("ballot.closed")}, what="field delegate")
         self.check_trackers(rows)
         self.notes.append(_("%(file)s: %(count)s ballot papers, every tracker recomputed, hash matches %(entry)s")
                           % {"file": self.name(file), "count": len(rows), "entry": "ballot.closed"})
@@ -218,7 +227,8 @@ class BallotCheck:
         """A sealed ballot's votes, proofs, tally and decryptions (voting.verify_sealed); None if not sealed."""
         if not self.files.has(self.name("sealing.json")):
             if self.entry("ballot.sealing"):
-                raise self.fail("sealing.json", "the chain records that the ballot is sealed, but the file is missing")
+                raise self.fail("sealing.json",
+                                _("the chain records that the ballot is sealed, but the file is missing"))
             return None
         if self.doc.get("method") == Method.RANKED:  # papers sealed whole, opened one by one after close
             from unionvote.voting.verify_papers import check_sealed_papers
@@ -237,32 +247,34 @@ class BallotCheck:
         rows = []
         for line, row in self.files.rows(self.name(file)):
             if set(row) != HALL_FIELDS or not isinstance(row["counts"], dict):
-                raise self.fail(file, f"a row has exactly the fields {', '.join(sorted(HALL_FIELDS))}", line)
+                raise self.fail(file, row_fields(HALL_FIELDS), line)
             numbers = [*row["counts"].values(), row["papers"], row["invalid"]]
             if sorted(row["counts"]) != sorted(options) or any(
                     not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in numbers):
-                raise self.fail(file, "counts give a whole number for every option", line, "field counts")
+                raise self.fail(file, _("counts give a whole number for every option"), line, "field counts")
             recorded = self.hall_events.get(row["section"])
             if recorded is None:
-                raise self.fail(file, f"no ballot.hall_count entry for section {row['section']!r}", line,
-                                "field section")
+                raise self.fail(file, _("no ballot.hall_count entry for section %(section)s")
+                                % {"section": repr(row["section"])}, line, "field section")
             entry_line, entry = recorded
             teller = "system" if row["teller"] is None else f"user:{row['teller']}"
             for key in ("counts", "papers", "invalid"):
                 if canonical_json(row[key]) != canonical_json(entry["payload"].get(key)):
-                    raise self.fail(file, f"{key} differs from the latest ballot.hall_count entry for this section "
-                                    f"({self.name('chain.jsonl')} line {entry_line})", line, f"field {key}")
+                    raise self.fail(file, _("%(field)s differs from the latest ballot.hall_count entry for this "
+                                            "section (%(file)s line %(line)s)")
+                                    % {"field": key, "file": self.name("chain.jsonl"), "line": entry_line},
+                                    line, f"field {key}")
             if teller != entry["actor"]:
-                raise self.fail(file, f"the teller differs from the entry's actor {entry['actor']!r}", line,
-                                "field teller")
+                raise self.fail(file, _("the teller differs from the entry's actor %(actor)s")
+                                % {"actor": repr(entry["actor"])}, line, "field teller")
             rows.append(row)
         if rows and self.doc.get("weighting") == "card":
-            raise self.fail(file, "a card vote takes no hall counts (hands cannot be added to card weights), but "
-                            "the export lists some", 1, "field counts")
+            raise self.fail(file, _("a card vote takes no hall counts (hands cannot be added to card weights), "
+                                    "but the export lists some"), 1, "field counts")
         if len(rows) != len(self.hall_events):
             missing = sorted(set(self.hall_events) - {r["section"] for r in rows})
-            raise self.fail(file, f"the chain records hall counts for section(s) {', '.join(missing)} that are "
-                            "missing here")
+            raise self.fail(file, _("the chain records hall counts for section(s) %(sections)s that are missing "
+                                    "here") % {"sections": ", ".join(missing)})
         return rows
 
     def check_result(self, electorate: dict[int, Fraction], rows: list[dict[str, Any]],
@@ -276,39 +288,47 @@ class BallotCheck:
                                     "installed)") % {"file": self.folder})
                 return
             if sealed is not None and sealed.papers is None:
-                raise self.fail(file, "the result is declared but a trustee's decryption of the papers is missing")
+                raise self.fail(file, _("the result is declared but a trustee's decryption of the papers is missing"))
             papers = rows if sealed is None else sealed.papers
             try:  # the declared document names the election, rule and seats the ballot was counted under
                 recounted = hook(self.doc, papers, hall, casting_vote, declared=self.files.document(self.name(file)))
             except (RuleViolation, ValueError, TypeError, KeyError) as exc:
-                raise self.fail(file, f"the ranked ballot cannot be recounted: {exc}") from None
+                raise self.fail(file, _("the ranked ballot cannot be recounted: %(problem)s")
+                                % {"problem": exc}) from None
         else:
             try:
                 if sealed is not None and sealed.online is None:
-                    raise RuleViolation("the result is declared but a trustee's partial decryption is missing")
+                    raise RuleViolation(_("the result is declared but a trustee's partial decryption is missing"))
                 recounted = recount(self.doc, electorate, rows, hall, casting_vote,
                                     self.recorded("ballot.opened", "entitled_weight"), sealed)
             except (RuleViolation, ValueError, TypeError, KeyError) as exc:
-                raise self.fail(file, f"the ballot cannot be recounted: {exc}") from None
+                raise self.fail(file, _("the ballot cannot be recounted: %(problem)s") % {"problem": exc}) from None
         exported = self.files.document(self.name(file))
         where = first_difference(exported, recounted)
         if where:
-            raise self.fail(file, f"{where} is {value_at(exported, where)!r} in the file, but the recount gives "
-                            f"{value_at(recounted, where)!r}", what=f"field {where}")
+            raise self.fail(file, _("%(field)s is %(found)s in the file, but the recount gives %(expected)s") % {
+                "field": where, "found": repr(value_at(exported, where)),
+                "expected": repr(value_at(recounted, where))}, what=f"field {where}")
         declared = self.recorded("ballot.declared", "result_hash")
         if digest(recounted) != declared:
-            raise self.fail(file, f"the recounted result hashes to {digest(recounted)}, not to the result_hash "
-                            f"{declared} in {self.at('ballot.declared')}")
+            raise self.fail(file, _("the recounted result hashes to %(found)s, not to the result_hash %(declared)s "
+                                    "in %(entry)s") % {"found": digest(recounted), "declared": declared,
+                                                       "entry": self.at("ballot.declared")})
         decision = recounted["decision"]
         for key in ("outcome", "winners"):
             if decision[key] != self.recorded("ballot.declared", key):
-                raise self.fail(file, f"decision.{key} differs from {self.at('ballot.declared')}",
+                raise self.fail(file, self.differs(f"decision.{key}", "ballot.declared"),
                                 what=f"field decision.{key}")
         winners = f" ({', '.join(decision['winners'])})" if self.doc.get("method") != Method.FOR_AGAINST \
             and decision["winners"] else ""
         self.notes.append(_("%(file)s: recount %(figures)s: %(outcome)s; hash %(hash)s matches %(entry)s") % {
             "file": self.name(file), "figures": _figures(recounted), "outcome": f"{decision['outcome']}{winners}",
             "hash": declared, "entry": "ballot.declared"})
+
+
+def row_fields(fields: set[str]) -> str:
+    """Why a row is refused when its fields are not exactly `fields`, in the reader's language."""
+    return _("a row has exactly the fields %(fields)s") % {"fields": ", ".join(sorted(fields))}
 
 
 def _figures(document: dict[str, Any]) -> str:

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from tests.integration.conferences.conftest import conference_id, factory
-from tests.integration.voting.test_export_verify import Conference, conference, export
+from tests.integration.voting.test_export_verify import Conference, conference, export, one_byte
 from tests.integration.voting.world import Factory
+from tests.subprocesses import clean_env, unionvote
 from unionvote.audit.anchors import heads_from_listing
 from unionvote.i18n import speaking
 from unionvote.voting.verify import verify_export
@@ -41,3 +43,22 @@ async def test_a_noted_head_the_export_misses_fails_in_the_readers_language(
                                          f"końca {'0' * 64}")
     english = verify_export(root, heads_from_listing(f"conference:{conference_id}\t1\t{'0' * 64}\n", "heads"))
     assert english.failure is not None and "never reaches the noted head" in english.failure.why
+
+
+async def test_a_changed_weight_fails_in_polish_on_the_page_and_in_english_at_the_command_line(
+        factory: Factory, conference_id: int, conference: Conference, tmp_path: Path) -> None:
+    root = await export(factory, conference_id, tmp_path / "export")
+    changed = tmp_path / "changed"
+    shutil.copytree(root, changed)
+    one_byte(changed / f"ballots/{conference.card}/electorate.jsonl", '"weight":"500"', '"weight":"600"')
+    with speaking("pl"):
+        polish = verify_export(changed)
+    assert polish.failure is not None
+    assert polish.failure.where == (f"ballots/{conference.card}/electorate.jsonl "
+                                    f"(ballot {conference.card}, field weight)")
+    assert polish.failure.why.startswith("skrót listy uprawnionych ")
+    assert polish.failure.why.endswith("; wagi sumują się do 1600, a nie 1500: zmieniono wagę")
+    checked = unionvote("audit", "verify", str(changed), env=clean_env())
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines()[-1].endswith("; its weights add up to 1600, not 1500: a weight was changed")
+    assert "wagi" not in checked.stdout
