@@ -29,7 +29,13 @@ from unionvote.voting.verify_files import (
     value_at,
     weight_of,
 )
-from unionvote.voting.verify_sealed import SealedRecount, check_rows_against_close, check_sealed_votes, check_sealing
+from unionvote.voting.verify_sealed import (
+    SealedRecount,
+    check_rows_against_close,
+    check_sealed_votes,
+    check_sealing,
+    row_fields,
+)
 
 CONTENT_FIELDS = {"id", "choice", "weight", "tracker"}
 HALL_FIELDS = {"section", "counts", "papers", "invalid", "teller"}
@@ -213,7 +219,7 @@ class BallotCheck:
                                     line, "field delegate")
                 voted.append(delegate)
             rows.append({key: row[key] for key in ("id", "choice", "weight", "tracker")})
-        closed = check_rows_against_close(self, file, electorate if secret else None, rows, "rows", "a row")
+        closed = check_rows_against_close(self, file, electorate if secret else None, rows, "rows")
         if not secret and digest({"ballot": self.ballot_id, "voted": sorted(voted)}) != closed.get(
                 "participation_hash"):
             raise self.fail(file, _("the delegates who voted do not hash to the participation_hash in %(entry)s")
@@ -324,11 +330,6 @@ class BallotCheck:
         self.notes.append(_("%(file)s: recount %(figures)s: %(outcome)s; hash %(hash)s matches %(entry)s") % {
             "file": self.name(file), "figures": _figures(recounted), "outcome": f"{decision['outcome']}{winners}",
             "hash": declared, "entry": "ballot.declared"})
-
-
-def row_fields(fields: set[str]) -> str:
-    """Why a row is refused when its fields are not exactly `fields`, in the reader's language."""
-    return _("a row has exactly the fields %(fields)s") % {"fields": ", ".join(sorted(fields))}
 
 
 def _figures(document: dict[str, Any]) -> str:

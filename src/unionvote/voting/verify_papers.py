@@ -17,7 +17,13 @@ from unionvote.sealing.papers import SealedPaper, encode_paper, open_papers, pap
 from unionvote.voting.sealed_papers import canonical_papers
 from unionvote.voting.verify_board import check_board
 from unionvote.voting.verify_files import choices_of, digest, weight_of
-from unionvote.voting.verify_sealed import SealedRecount, check_rows_against_close, read_sealed_rows, sealing_facts
+from unionvote.voting.verify_sealed import (
+    SealedRecount,
+    check_rows_against_close,
+    read_sealed_rows,
+    row_fields,
+    sealing_facts,
+)
 
 if TYPE_CHECKING:
     from unionvote.voting.verify_ballot import BallotCheck
@@ -31,8 +37,9 @@ def check_paper_sealing(check: BallotCheck) -> dict[str, Any]:
     facts = sealing_facts(check, "paper")
     expected = paper_rule(len(check.doc["options"]))
     if facts["paper"] != expected:
-        raise check.fail(file, f"the paper rule {facts['paper']} is not the one the ballot's candidates require "
-                         f"({expected})", what="field paper")
+        raise check.fail(file, _("the paper rule %(rule)s is not the one the ballot's candidates require "
+                                 "(%(expected)s)") % {"rule": facts["paper"], "expected": expected},
+                         what="field paper")
     return facts
 
 
@@ -44,14 +51,14 @@ def _sealed_rows(check: BallotCheck, facts: dict[str, Any], electorate: dict[int
     def open_paper(row: dict[str, Any]) -> None:
         papers.append(SealedPaper.from_dict(row["sealed"], candidates, "sealed"))
 
-    rows, lines = read_sealed_rows(check, file, open_paper, "the sealed paper is malformed")
-    closed = check_rows_against_close(check, file, electorate, rows, "sealed papers", "a paper")
+    rows, lines = read_sealed_rows(check, file, open_paper, _("the sealed paper is malformed"))
+    closed = check_rows_against_close(check, file, electorate, rows, "sealed papers")
     if papers_hash(papers) != closed.get("tally_hash"):
-        raise check.fail(file, f"the papers hash to {papers_hash(papers)}, not to the tally_hash in "
-                         f"{check.at('ballot.closed')}")
+        raise check.fail(file, _("the papers hash to %(found)s, not to the tally_hash in %(entry)s")
+                         % {"found": papers_hash(papers), "entry": check.at("ballot.closed")})
     if check.files.text(check.name("contents.jsonl")).strip():
-        raise check.fail("contents.jsonl", "a sealed ranked ballot has no readable papers, but the file lists some",
-                         1)
+        raise check.fail("contents.jsonl",
+                         _("a sealed ranked ballot has no readable papers, but the file lists some"), 1)
     check.check_trackers(rows)
     check_board(check, lines)
     check.notes.append(_("%(file)s: %(count)s sealed papers, every tracker recomputed, hash matches %(entry)s")
@@ -80,7 +87,8 @@ def _opened(check: BallotCheck, facts: dict[str, Any], rows: list[dict[str, Any]
         try:
             rankings.extend(open_papers(key, label, [paper], [[s[j]] for s in shares], candidates))
         except SealingError as exc:
-            raise check.fail("sealed.jsonl", f"the paper does not open: {exc}", lines[j], "field sealed") from None
+            raise check.fail("sealed.jsonl", _("the paper does not open: %(problem)s") % {"problem": exc}, lines[j],
+                             "field sealed") from None
     options = [k for k, _ in check.doc["options"]]
     check.notes.append(_("%(file)s: %(count)s trustee decryption(s), every share's proof checked, %(papers)s papers "
                          "opened") % {"file": check.name("sealing.json"), "count": len(shares),
@@ -93,7 +101,8 @@ def _published(check: BallotCheck, opened: list[dict[str, Any]] | None) -> list[
     file = "papers.jsonl"
     if opened is None:
         if check.files.has(check.name(file)):
-            raise check.fail(file, "papers are published, but a trustee's decryption is missing from sealing.json")
+            raise check.fail(file,
+                             _("papers are published, but a trustee's decryption is missing from sealing.json"))
         return None
     options = [k for k, _ in check.doc["options"]]
     index = {k: i for i, k in enumerate(options)}
@@ -102,28 +111,29 @@ def _published(check: BallotCheck, opened: list[dict[str, Any]] | None) -> list[
     previous: tuple[bytes, Fraction] | None = None
     for line, row in check.files.rows(check.name(file)):
         if set(row) != PUBLISHED_FIELDS:
-            raise check.fail(file, f"a row has exactly the fields {', '.join(sorted(PUBLISHED_FIELDS))}", line)
+            raise check.fail(file, row_fields(PUBLISHED_FIELDS), line)
         try:
             if list(choices.check(row["choice"])) != row["choice"]:
-                raise RuleViolation("it is not a ranking of the ballot's candidates")
+                raise RuleViolation(_("it is not a ranking of the ballot's candidates"))
         except (RuleViolation, TypeError) as exc:
-            raise check.fail(file, f"the paper {row['choice']!r} is not a ranking on this ballot: {exc}", line,
-                             "field choice") from None
+            raise check.fail(file, _("the paper %(paper)s is not a ranking on this ballot: %(problem)s")
+                             % {"paper": repr(row["choice"]), "problem": exc}, line, "field choice") from None
         weight = weight_of(row["weight"], check.where(file, line, "field weight"))
         place = (encode_paper([index[k] for k in row["choice"]], len(options)), weight)
         if previous is not None and place < previous:
-            raise check.fail(file, "the papers are not in canonical order (by encoding, then weight)", line,
+            raise check.fail(file, _("the papers are not in canonical order (by encoding, then weight)"), line,
                              "field choice")
         previous = place
         published.append((line, row))
     for n, (line, row) in enumerate(published):  # both lists are in canonical order: compare line by line
         if n >= len(opened) or opened[n] != row:
-            expected = f"{opened[n]}" if n < len(opened) else "no more papers"
+            expected = f"{opened[n]}" if n < len(opened) else _("no more papers")
             field = "field weight" if n < len(opened) and opened[n]["choice"] == row["choice"] else "field choice"
-            raise check.fail(file, f"the shares open {expected} here: the published papers are not the papers "
-                             "sealed", line, field)
+            raise check.fail(file, _("the shares open %(expected)s here: the published papers are not the papers "
+                                     "sealed") % {"expected": expected}, line, field)
     if len(published) != len(opened):
-        raise check.fail(file, f"{len(published)} papers published, but the shares open {len(opened)}")
+        raise check.fail(file, _("%(published)s papers published, but the shares open %(opened)s")
+                         % {"published": len(published), "opened": len(opened)})
     check.notes.append(_("%(file)s: %(count)s papers in canonical order, exactly the papers opened from the shares")
                        % {"file": check.name(file), "count": len(published)})
     return [row for _, row in published]

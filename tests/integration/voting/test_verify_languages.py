@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from tests.integration.conferences.conftest import conference_id, factory
-from tests.integration.voting.test_export_verify import Conference, conference, export, one_byte
+from tests.integration.voting.test_export_verify import Conference, conference, export, one_byte, swap_slots
 from tests.integration.voting.world import Factory
 from tests.subprocesses import clean_env, unionvote
 from unionvote.audit.anchors import heads_from_listing
@@ -62,3 +62,15 @@ async def test_a_changed_weight_fails_in_polish_on_the_page_and_in_english_at_th
     assert checked.returncode == 1
     assert checked.stdout.splitlines()[-1].endswith("; its weights add up to 1600, not 1500: a weight was changed")
     assert "wagi" not in checked.stdout
+
+
+async def test_a_sealed_vote_that_does_not_verify_fails_in_the_readers_language(
+        factory: Factory, conference_id: int, conference: Conference, tmp_path: Path) -> None:
+    root = await export(factory, conference_id, tmp_path / "export")
+    swap_slots(root / f"ballots/{conference.colours}/sealed.jsonl")
+    with speaking("cy"):
+        welsh = verify_export(root)
+    assert welsh.failure is not None
+    assert welsh.failure.why.startswith("nid yw'r bleidlais wedi'i selio yn gwirio: ")
+    english = verify_export(root)
+    assert english.failure is not None and english.failure.why.startswith("the sealed vote does not verify: ")
