@@ -26,6 +26,7 @@ from sqlalchemy import select
 from tests.conftest import make_settings
 from tests.helpers import Visitor, app_db, audit_entries, fresh_totp_code, make_conference, make_user
 from tests.integration.accounts.oidc_provider import CLIENT_ID, CLIENT_SECRET, RunningProvider, StandInProvider
+from tests.integration.accounts.test_login import frozen_rate_limit_clock  # noqa: F401 - a fixture
 from unionvote.accounts.erasure import anonymise_accounts
 from unionvote.accounts.models import OidcIdentity, Role
 from unionvote.app import create_app
@@ -332,6 +333,7 @@ async def test_erasing_an_accounts_personal_data_removes_its_link(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.usefixtures("frozen_rate_limit_clock")  # the limiter counts per clock minute; a slow run crosses one
 async def test_failed_sign_ins_from_one_address_are_slowed_like_wrong_passwords(
     app: Litestar, client: AsyncTestClient[Litestar], provider: StandInProvider,
 ) -> None:
