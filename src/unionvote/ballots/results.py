@@ -201,7 +201,7 @@ def report_rows(document: dict[str, Any]) -> list[list[object]]:
     """The scrutineer's report as rows: entitled, cast, each choice, invalid, turnout, per question."""
     rows: list[list[object]] = []
     for q in document["questions"]:
-        rows.append([f"Question {q['position']}", q["text"]])
+        rows.append([Worded(N_("Question %(n)s"), n=q["position"]), q["text"]])
         rows.append([N_("Entitled to vote"), document["entitled"]])
         rows.append([N_("Votes cast"), q["cast"]])
         for key, label in q["options"]:

@@ -38,6 +38,7 @@ async def test_employer_verdicts_on_the_report_follow_the_readers_language_and_t
     assert "Pracodawca Acme: frekwencja 50%" in polish
     assert "nie osiągnięto: brakuje 3 głosów (głosowało 1 z 8)" in polish
     assert "wstrzymano: liczba głosujących poniżej 2" in polish
+    assert "Pytanie 1" in polish and "Question 1" not in polish
     assert not any(words in polish for words in ENGLISH)
     english = _text((await admin.get(f"{base}/report", headers={"accept-language": "en-GB"})).text)
     assert all(words in english for words in ENGLISH)
